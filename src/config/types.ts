@@ -1,0 +1,87 @@
+/**
+ * The validated configuration the composition root hands down. Only src/config/ reads
+ * process.env or files; everything else receives these plain values.
+ */
+import type { ApiName, ImageType } from '../domain.js';
+import type { Secret } from '../secret.js';
+
+/** Exactly one authentication method per target. */
+export type AuthConfig =
+  | { method: 'token'; token: Secret }
+  | { method: 'aksk'; accessKey: string; secretKey: Secret; securityToken: Secret | null }
+  | {
+      method: 'password';
+      domain: string;
+      user: string;
+      password: Secret;
+      /** assume_role after the password login (cross-account agency). */
+      agency: { domain: string; name: string } | null;
+    };
+
+export interface TargetConfig {
+  /** Label used in logs and the ledger; defaults to `${region}/${projectId}`. */
+  name: string;
+  region: string;
+  projectId: string;
+  /** Base URL of HSS, e.g. https://hss.cn-north-4.myhuaweicloud.com (no trailing slash). */
+  endpoint: string;
+  /** Base URL of IAM, e.g. https://iam.cn-north-4.myhuaweicloud.com (no trailing slash). */
+  iamEndpoint: string;
+  auth: AuthConfig;
+  enterpriseProjectIds: string[];
+  imageTypes: ImageType[];
+}
+
+export interface HttpLimits {
+  /** ms to establish a TCP/TLS connection. Default 10 000. */
+  connectTimeoutMs: number;
+  /** ms until response headers arrive. Default 30 000. */
+  headersTimeoutMs: number;
+  /** ms of silence allowed while reading the body. Default 30 000. */
+  bodyTimeoutMs: number;
+  /** ms for the whole request including body. Default 60 000. */
+  requestDeadlineMs: number;
+  /** Largest accepted response body in bytes. Default 16 MiB. */
+  maxResponseBytes: number;
+  /** Attempts per request for retryable failures (network, 5xx, 429). Default 6. */
+  maxAttempts: number;
+  /** Backoff base and cap in ms (full jitter). Defaults 1 000 and 60 000. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+export interface AppConfig {
+  databaseUrl: string;
+  targets: TargetConfig[];
+  /** Calls per minute per (credential, API). Default 5. */
+  rateLimitPerMinute: number;
+  /** Per-API overrides of rateLimitPerMinute. */
+  rateLimitOverrides: Partial<Record<ApiName, number>>;
+  /** node-cron expression (5 or 6 fields). Default every 30 minutes. */
+  schedule: string;
+  /** IANA time zone for the schedule. Default UTC. */
+  timezone: string;
+  /** Port of /healthz, /readyz, /metrics; 0 = off. Default 9464. */
+  httpPort: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'json' | 'pretty';
+  /** Results older than this are refetched even if the listing did not change. Default 7 days. */
+  maxResultAgeMs: number;
+  /** A run stops starting new fetches after this long; null = derived from the schedule. */
+  runDeadlineMs: number | null;
+  /** Share of a scope's images that may vanish in one run before retirement needs an operator. */
+  maxRetireFraction: number;
+  /** Operator permission to retire more than maxRetireFraction. Default false. */
+  allowMassRetire: boolean;
+  /** Page size for list APIs (10..200). Default 200. */
+  pageSize: number;
+  /** Concurrent result fetches per scope pipeline (the pacer still bounds the rate). Default 4. */
+  fetchConcurrency: number;
+  /** Allow http:// endpoints that are not loopback. Default false. */
+  allowInsecureHttp: boolean;
+  http: HttpLimits;
+  /** Run once at daemon start. Default true. */
+  runOnStart: boolean;
+  /** Migrate at daemon start. Default true. */
+  migrateOnStart: boolean;
+}

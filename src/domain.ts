@@ -1,0 +1,118 @@
+/**
+ * Domain vocabulary shared by every part: the client, the planner, the writer and the simulator.
+ * Plain data only; no behaviour that needs I/O.
+ */
+
+/** Every image_type the ListImageRiskConfigs API documents, plus `cicd` (seen in its examples). */
+export const IMAGE_TYPES = [
+  'private_image',
+  'shared_image',
+  'local_image',
+  'instance_image',
+  'registry',
+  'local',
+  'cicd',
+] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+/** The HSS APIs this product calls. Each has its own rate budget per credential. */
+export const API_NAMES = [
+  'ListRegistryImages',
+  'ListImageLocal',
+  'ListCicdImages',
+  'ListImageRiskConfigs',
+  'ListImageRiskConfigRules',
+  'ShowImageCheckRuleDetail',
+  'KeystoneCreateToken',
+] as const;
+export type ApiName = (typeof API_NAMES)[number];
+
+/** The image list API that inventories each image type (hss-api.md section 2). */
+export function listApiFor(imageType: ImageType): ApiName {
+  switch (imageType) {
+    case 'private_image':
+    case 'shared_image':
+    case 'instance_image':
+    case 'registry':
+      return 'ListRegistryImages';
+    case 'local_image':
+    case 'local':
+      return 'ListImageLocal';
+    case 'cicd':
+      return 'ListCicdImages';
+  }
+}
+
+/**
+ * A scope: the unit of inventory, isolation, locking and retirement.
+ * `target` names the configured target (region + project + credentials) it belongs to.
+ */
+export interface Scope {
+  target: string;
+  projectId: string;
+  enterpriseProjectId: string;
+  imageType: ImageType;
+}
+
+export function scopeLabel(s: Scope): string {
+  return `${s.projectId}/${s.enterpriseProjectId}/${s.imageType}`;
+}
+
+/** Image scan states the list APIs report. Other strings are kept as they come. */
+export type ScanStatus = 'unscan' | 'success' | 'scanning' | 'failed' | 'waiting_for_scan' | (string & {});
+
+/**
+ * One row of an image list API, normalised (strings cleaned, numbers parsed).
+ * An image reference is a tag; several references may share one image_id (same content).
+ */
+export interface ImageListing {
+  imageId: string;
+  imageDigest: string | null;
+  namespace: string | null;
+  imageName: string | null;
+  imageVersion: string | null;
+  instanceId: string | null;
+  registryName: string | null;
+  registryType: string | null;
+  hostId: string | null;
+  hostName: string | null;
+  scanStatus: ScanStatus | null;
+  /** epoch milliseconds, as HSS sends it */
+  latestScanTime: number | null;
+  unsafeSettingNum: number | null;
+  imageSize: number | null;
+  latestUpdateTime: number | null;
+}
+
+/**
+ * One row of ListImageRiskConfigs: a baseline summary of one image, normalised.
+ * check_type may arrive as a number upstream; it is always text here.
+ * Absent strings become '' (they are part of the result key, which must not hold NULL).
+ */
+export interface RiskConfig {
+  checkName: string;
+  checkType: string;
+  standard: string;
+  severity: string | null;
+  checkRuleNum: number | null;
+  failedRuleNum: number | null;
+  checkTypeDesc: string | null;
+}
+
+/** The fields of a listing that change when an image is rescanned (the change-detection signal). */
+export interface ListingSignal {
+  latestScanTime: number | null;
+  imageDigest: string | null;
+  unsafeSettingNum: number | null;
+  scanStatus: string | null;
+}
+
+/** A page of any list API. */
+export interface Page<T> {
+  totalNum: number;
+  rows: T[];
+  requestId: string | null;
+}
+
+/** Terminal and in-flight states of a run or a scope, as stored in the ledger. */
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted';

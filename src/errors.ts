@@ -1,0 +1,167 @@
+/**
+ * One small error hierarchy for the whole product. Every error has a stable `code` that logs,
+ * the run ledger and tests rely on, the context a person needs, and keeps its `cause`.
+ * Messages never contain secrets: callers pass only non-secret context.
+ */
+import type { ApiName } from './domain.js';
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'HSS_API_ERROR'
+  | 'HSS_AUTH_FAILED'
+  | 'HSS_THROTTLED'
+  | 'HSS_NETWORK'
+  | 'HSS_TIMEOUT'
+  | 'HSS_BAD_RESPONSE'
+  | 'HSS_CIRCUIT_OPEN'
+  | 'IAM_TOKEN_FAILED'
+  | 'INVENTORY_INCOMPLETE'
+  | 'DB_ERROR'
+  | 'ABORTED';
+
+export abstract class HssSyncError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Whether the same call may succeed if tried again later. */
+  readonly retryable: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** A short, secret-free description for the run ledger. */
+  toLedger(): string {
+    return `${this.code}: ${this.message}`.slice(0, 1000);
+  }
+}
+
+/** A configuration value is missing or wrong. `variable` names the env var or file path. */
+export class ConfigError extends HssSyncError {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+    readonly allowed?: string,
+  ) {
+    super(`${variable}: ${problem}${allowed ? ` (allowed: ${allowed})` : ''}`);
+  }
+}
+
+/** Context every HSS error carries. */
+export interface HssErrorContext {
+  api: ApiName;
+  /** HTTP method and path without query string or credentials. */
+  path: string;
+  status?: number;
+  errorCode?: string;
+  errorMsg?: string;
+  requestId?: string | null;
+}
+
+function describe(ctx: HssErrorContext): string {
+  const parts = [`${ctx.api}`];
+  if (ctx.status !== undefined) parts.push(`HTTP ${ctx.status}`);
+  if (ctx.errorCode) parts.push(ctx.errorCode);
+  if (ctx.errorMsg) parts.push(JSON.stringify(ctx.errorMsg.slice(0, 300)));
+  if (ctx.requestId) parts.push(`request_id=${ctx.requestId}`);
+  return parts.join(' ');
+}
+
+/** HSS answered with an error body (4xx/5xx other than the special cases below). */
+export class HssApiError extends HssSyncError {
+  readonly code: ErrorCode = 'HSS_API_ERROR';
+  override readonly retryable: boolean;
+  constructor(
+    readonly context: HssErrorContext,
+    options?: { cause?: unknown; retryable?: boolean; message?: string },
+  ) {
+    super(options?.message ?? describe(context), options);
+    this.retryable = options?.retryable ?? (context.status !== undefined && context.status >= 500);
+  }
+  get status(): number | undefined {
+    return this.context.status;
+  }
+  get errorCode(): string | undefined {
+    return this.context.errorCode;
+  }
+  get requestId(): string | null | undefined {
+    return this.context.requestId;
+  }
+}
+
+/** 401/403 for credentials: APIGW.0301 (never retried), APIGW.0307 (renew once), HSS.0010/0013. */
+export class HssAuthError extends HssApiError {
+  override readonly code: ErrorCode = 'HSS_AUTH_FAILED';
+  constructor(context: HssErrorContext, options?: { cause?: unknown; message?: string }) {
+    super(context, { ...options, retryable: false });
+  }
+}
+
+/** 429 / APIGW.0308. `retryAfterMs` is set when the server said how long to wait. */
+export class HssThrottledError extends HssApiError {
+  override readonly code: ErrorCode = 'HSS_THROTTLED';
+  constructor(
+    context: HssErrorContext,
+    readonly retryAfterMs: number | null,
+    options?: { cause?: unknown },
+  ) {
+    super(context, { ...options, retryable: true });
+  }
+}
+
+/** The response was not what the API documents (HTML, truncated JSON, schema mismatch, too large). */
+export class HssBadResponseError extends HssApiError {
+  override readonly code: ErrorCode = 'HSS_BAD_RESPONSE';
+  constructor(context: HssErrorContext, problem: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(context, {
+      ...options,
+      retryable: options?.retryable ?? true,
+      message: `${describe(context)}: ${problem}`,
+    });
+  }
+}
+
+/** The connection failed, was reset, or no answer came in time. */
+export class HssNetworkError extends HssApiError {
+  override readonly code: ErrorCode = 'HSS_NETWORK';
+  constructor(context: HssErrorContext, problem: string, options?: { cause?: unknown }) {
+    super(context, { ...options, retryable: true, message: `${describe(context)}: ${problem}` });
+  }
+}
+
+/** Too many consecutive failures for one (credential, API): calls stop for a while. */
+export class HssCircuitOpenError extends HssApiError {
+  override readonly code: ErrorCode = 'HSS_CIRCUIT_OPEN';
+  constructor(context: HssErrorContext, problem: string) {
+    super(context, { retryable: false, message: `${describe(context)}: ${problem}` });
+  }
+}
+
+/** Getting a token from IAM failed. Never includes the password or the token. */
+export class IamTokenError extends HssSyncError {
+  readonly code = 'IAM_TOKEN_FAILED';
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The run or a call was aborted (SIGTERM, deadline). */
+export class AbortedError extends HssSyncError {
+  readonly code = 'ABORTED';
+}
+
+/** A database operation failed after its retries. */
+export class DbError extends HssSyncError {
+  readonly code = 'DB_ERROR';
+}
+
+/** A short, secret-free, one-line description of any thrown value, for ledgers and logs. */
+export function errorSummary(err: unknown): string {
+  if (err instanceof HssSyncError) return err.toLedger();
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 1000);
+  return String(err).slice(0, 1000);
+}
