@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FaultInjector } from './faults.js';
+import { createSimulator, type Simulator } from './server.js';
+
+describe('FaultInjector', () => {
+  it('replays the same decisions from the same seed and restarts on set()', () => {
+    const opts = { seed: 9, errorRates: [{ api: '*', status: 503, rate: 0.3 }], htmlRate: 0.1 };
+    const run = (f: FaultInjector) =>
+      Array.from({ length: 200 }, () => f.decide('ListImageRiskConfigs', 0)?.kind ?? '-');
+    const a = new FaultInjector(opts);
+    const first = run(a);
+    expect(run(new FaultInjector(opts))).toEqual(first);
+    a.set(opts);
+    expect(run(a)).toEqual(first);
+    const errors = first.filter((k) => k === 'status').length;
+    expect(errors).toBeGreaterThan(40);
+    expect(errors).toBeLessThan(80);
+    expect(first.filter((k) => k === 'html').length).toBeGreaterThan(0);
+    expect(run(new FaultInjector({ ...opts, seed: 10 }))).not.toEqual(first);
+  });
+
+  it('applies error rates only to the named API and fails one page a bounded number of times', () => {
+    const f = new FaultInjector({
+      errorRates: [{ api: 'ListCicdImages', status: 500, rate: 1 }],
+      failPage: { api: 'ListRegistryImages', offset: 200, status: 504, times: 2 },
+    });
+    expect(f.decide('ListImageRiskConfigs', 0)).toBeNull();
+    expect(f.decide('ListCicdImages', 0)).toEqual({ kind: 'status', status: 500, source: 'error' });
+    expect(f.decide('ListRegistryImages', 0)).toBeNull();
+    expect(f.decide('ListRegistryImages', 200)).toEqual({ kind: 'status', status: 504, source: 'failPage' });
+    expect(f.decide('ListRegistryImages', 200)).toEqual({ kind: 'status', status: 504, source: 'failPage' });
+    expect(f.decide('ListRegistryImages', 200)).toBeNull();
+  });
+});
+
+describe('faults over HTTP', () => {
+  let sim: Simulator;
+  let base: string;
+  beforeAll(async () => {
+    sim = createSimulator({ imagesPerScope: 30, imageTypes: ['private_image', 'cicd'] });
+    base = (await sim.listen()).url;
+  });
+  afterAll(() => sim.close());
+  beforeEach(() => {
+    sim.setFaults({});
+    sim.resetStats();
+  });
+
+  const get = (path: string) =>
+    fetch(`${base}/v5/proj-demo/${path}`, { headers: { 'X-Auth-Token': 'sim-token' } });
+  const RISK = 'image/baseline/risk-configs?image_type=cicd';
+  const LIST = 'image/registries/images?image_type=private_image&limit=10';
+
+  it('answers an error status with its documented body', async () => {
+    sim.setFaults({ errorRates: [{ api: 'ListImageRiskConfigs', status: 503, rate: 1 }] });
+    const r = await get(RISK);
+    const requestId = r.headers.get('x-request-id');
+    expect([r.status, await r.json()]).toEqual([
+      503,
+      { error_code: 'APIGW.0201', error_msg: 'Backend unavailable', request_id: requestId },
+    ]);
+    expect((await get(LIST)).status).toBe(200);
+    sim.setFaults({ errorRates: [{ api: '*', status: 500, rate: 1 }] });
+    const e = await get(LIST);
+    expect([e.status, await e.json()]).toEqual([
+      500,
+      { error_code: 'HSS.0004', error_msg: 'Internal system error' },
+    ]);
+    expect(sim.stats()).toMatchObject({
+      faultsInjected: { error: 2 },
+      calls: { ListImageRiskConfigs: { '503': 1 }, ListRegistryImages: { '200': 1, '500': 1 } },
+    });
+  });
+
+  it('fails one specific page', async () => {
+    sim.setFaults({ failPage: { api: 'ListRegistryImages', offset: 10, status: 503 } });
+    expect((await get(`${LIST}&offset=0`)).status).toBe(200);
+    expect((await get(`${LIST}&offset=10`)).status).toBe(503);
+    expect((await get(`${LIST}&offset=10`)).status).toBe(503);
+    expect((await get(`${LIST}&offset=20`)).status).toBe(200);
+    expect(sim.stats().faultsInjected).toEqual({ failPage: 2 });
+  });
+
+  it('answers HTML, truncated JSON, and resets the socket mid-body', async () => {
+    sim.setFaults({ htmlRate: 1 });
+    const html = await get(RISK);
+    expect([html.status, html.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await html.text()).toContain('<h1>Bad Gateway</h1>');
+
+    sim.setFaults({});
+    const full = await (await get(`${RISK}&limit=50`)).text();
+    sim.setFaults({ truncatedJsonRate: 1 });
+    const cut = await (await get(`${RISK}&limit=50`)).arrayBuffer();
+    expect(cut.byteLength).toBe(Math.floor(Buffer.byteLength(full) / 2));
+    expect(Buffer.from(cut).equals(Buffer.from(full).subarray(0, cut.byteLength))).toBe(true);
+    expect(() => JSON.parse(Buffer.from(cut).toString())).toThrow(SyntaxError);
+
+    sim.setFaults({ resetRate: 1 });
+    const reset = await get(`${RISK}&limit=50`);
+    expect(reset.status).toBe(200);
+    await expect(reset.text()).rejects.toThrow();
+    expect(sim.stats()).toMatchObject({
+      faultsInjected: { html: 1, truncated: 1, reset: 1 },
+      calls: { ListImageRiskConfigs: { '0': 1, '200': 3 } },
+    });
+  });
+
+  it('drifts total_num on every other list page but not on ListImageRiskConfigs', async () => {
+    const total = sim.world.images({
+      projectId: 'proj-demo',
+      enterpriseProjectId: '0',
+      imageType: 'private_image',
+    }).length;
+    sim.setFaults({ totalNumDrift: true });
+    const totals: number[] = [];
+    for (let offset = 0; offset < 40; offset += 10) {
+      totals.push(
+        ((await (await get(`${LIST}&offset=${offset}`)).json()) as { total_num: number }).total_num,
+      );
+    }
+    expect(totals).toEqual([total + 1, total, total + 1, total]);
+    const risk1 = (await (await get(RISK)).json()) as { total_num: number };
+    const risk2 = (await (await get(RISK)).json()) as { total_num: number };
+    expect(risk1.total_num).toBe(risk2.total_num);
+  });
+
+  it('adds latency before answering', async () => {
+    sim.setFaults({ latencyMs: 40 });
+    const started = performance.now();
+    expect((await get(RISK)).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+  });
+});

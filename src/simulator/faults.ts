@@ -1,0 +1,113 @@
+/**
+ * Seeded fault injection for the /v5 APIs. The injector decides per call, in a fixed order
+ * (failPage, errorRates, html, truncated JSON, reset), drawing from its own PRNG only for rules
+ * that apply, so one call sequence always meets the same faults.
+ */
+import { Rng } from './prng.js';
+import { gatewayError, hssError, type Reply } from './reply.js';
+import type { FaultOptions } from './types.js';
+
+export type FaultDecision =
+  | { kind: 'status'; status: number; source: 'error' | 'failPage' }
+  | { kind: 'html' }
+  | { kind: 'truncated' }
+  | { kind: 'reset' };
+
+export class FaultInjector {
+  private options: FaultOptions = {};
+  private rng = new Rng(1);
+  private failPageHits = 0;
+  private readonly driftCalls = new Map<string, number>();
+
+  constructor(options: FaultOptions = {}) {
+    this.set(options);
+  }
+
+  /** Replaces every fault setting and restarts the PRNG and counters. */
+  set(options: FaultOptions): void {
+    this.options = structuredClone(options);
+    this.rng = new Rng(options.seed ?? 1);
+    this.failPageHits = 0;
+    this.driftCalls.clear();
+  }
+
+  get latencyMs(): number {
+    return Math.max(0, this.options.latencyMs ?? 0);
+  }
+
+  /** The fault for this call of `api` at `offset` (the request's offset, default 0), or null. */
+  decide(api: string, offset: number): FaultDecision | null {
+    const fp = this.options.failPage;
+    if (
+      fp &&
+      fp.api === api &&
+      fp.offset === offset &&
+      (fp.times === undefined || this.failPageHits < fp.times)
+    ) {
+      this.failPageHits++;
+      return { kind: 'status', status: fp.status, source: 'failPage' };
+    }
+    for (const rule of this.options.errorRates ?? []) {
+      if (rule.api !== api && rule.api !== '*') continue;
+      if (rule.rate > 0 && this.rng.next() < rule.rate)
+        return { kind: 'status', status: rule.status, source: 'error' };
+    }
+    if (this.roll(this.options.htmlRate)) return { kind: 'html' };
+    if (this.roll(this.options.truncatedJsonRate)) return { kind: 'truncated' };
+    if (this.roll(this.options.resetRate)) return { kind: 'reset' };
+    return null;
+  }
+
+  private roll(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.rng.next() < rate;
+  }
+
+  /** Whether this successful list answer of `api` reports total_num + 1 (1st, 3rd, … call). */
+  drift(api: string): boolean {
+    if (!this.options.totalNumDrift) return false;
+    const n = (this.driftCalls.get(api) ?? 0) + 1;
+    this.driftCalls.set(api, n);
+    return n % 2 === 1;
+  }
+}
+
+/** The body an injected error status answers with. */
+export function faultReply(status: number, requestId: string): Reply {
+  switch (status) {
+    case 400:
+      return hssError(400, 'HSS.0001', 'Invalid parameter');
+    case 401:
+      return gatewayError(
+        401,
+        'APIGW.0301',
+        'Incorrect IAM authentication information: decrypt token fail',
+        requestId,
+      );
+    case 403:
+      return hssError(403, 'HSS.0010', 'Access denied');
+    case 404:
+      return gatewayError(
+        404,
+        'APIGW.0101',
+        'The API does not exist or has not been published in the environment',
+        requestId,
+      );
+    case 429:
+      return gatewayError(429, 'APIGW.0308', 'policy user over ratelimit,limit:5,time:1 minute', requestId);
+    case 500:
+      return hssError(500, 'HSS.0004', 'Internal system error');
+    case 502:
+      return gatewayError(502, 'APIGW.0202', 'Bad gateway', requestId);
+    case 503:
+      return gatewayError(503, 'APIGW.0201', 'Backend unavailable', requestId);
+    case 504:
+      return gatewayError(504, 'APIGW.0201', 'Backend timeout', requestId);
+    default:
+      return gatewayError(status, 'SIM.FAULT', `Injected fault HTTP ${status}`, requestId);
+  }
+}
+
+/** The HTML page a misrouted proxy answers with. */
+export const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>' +
+  '<p>The proxy server received an invalid response.</p></body></html>';

@@ -1,0 +1,75 @@
+/**
+ * ListImageRiskConfigs (hss-api.md section 1), with exactly the documented validation and
+ * filters. Pure: world and parsed query in, reply out.
+ */
+import { IMAGE_TYPES, type ImageType } from '../domain.js';
+import { rowToWire } from './baseline.js';
+import { epParam, filterRefs, scopeDataFor } from './images-filter.js';
+import { intParam, pageOf } from './query.js';
+import { invalidParam, type Reply } from './reply.js';
+import type { SimWorld } from './world.js';
+import type { SimContent } from './world-gen.js';
+
+const MAX_OFFSET = 2_000_000;
+const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High'];
+/** qt_standard is in old docs: a valid filter that matches nothing here. */
+const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
+const NAMESPACE_TYPES: readonly string[] = ['private_image', 'shared_image'];
+
+const empty: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
+
+/**
+ * Validation first (400 HSS.0001: image_type missing or empty, offset outside 0–2,000,000, limit
+ * outside 10–200, not digits, enterprise_project_id not 1–256 chars, image_id over 128 chars),
+ * then empty results for unknown image_type / severity / standard (empty values do not filter). Rows: every content that has
+ * a reference matching the image filters (image_id outranks image_name + image_version;
+ * image_version only with image_name; namespace only for private/shared; instance_id only for
+ * private_image), in listing order, then check_name / severity / standard, then the page.
+ */
+export function listImageRiskConfigs(world: SimWorld, projectId: string, q: Map<string, string>): Reply {
+  const imageType = q.get('image_type');
+  if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
+  const offset = intParam(q, 'offset', 0, MAX_OFFSET, 0);
+  if (offset === null) return invalidParam('offset', `an integer from 0 to ${MAX_OFFSET}`);
+  const limit = intParam(q, 'limit', 10, 200, 10);
+  if (limit === null) return invalidParam('limit', 'an integer from 10 to 200');
+  const ep = epParam(q);
+  if (typeof ep !== 'string') return ep;
+  const imageId = q.get('image_id') ?? '';
+  if (imageId.length > 128) return invalidParam('image_id', 'at most 128 characters');
+
+  if (!(IMAGE_TYPES as readonly string[]).includes(imageType)) return empty;
+  const severity = q.get('severity') || undefined;
+  if (severity !== undefined && !SEVERITIES.includes(severity)) return empty;
+  const standard = q.get('standard') || undefined;
+  if (standard !== undefined && !STANDARDS.includes(standard)) return empty;
+
+  const imageName = q.get('image_name');
+  const checkName = q.get('check_name');
+  const contents: SimContent[] = [];
+  const seen = new Set<SimContent>();
+  for (const d of scopeDataFor(world, projectId, ep, imageType as ImageType)) {
+    const refs = filterRefs(d.refs, {
+      namespace: NAMESPACE_TYPES.includes(imageType) ? q.get('namespace') : undefined,
+      instanceId: imageType === 'private_image' ? q.get('instance_id') : undefined,
+      imageId: imageId || undefined,
+      imageName: imageId ? undefined : imageName,
+      imageVersion: imageId || !imageName ? undefined : q.get('image_version'),
+    });
+    for (const r of refs) {
+      if (seen.has(r.content)) continue;
+      seen.add(r.content);
+      contents.push(r.content);
+    }
+  }
+  const rows = contents
+    .flatMap((c) => c.rows)
+    .filter(
+      (r) =>
+        (!checkName || r.checkName === checkName) &&
+        (!severity || r.severity === severity) &&
+        (!standard || r.standard === standard),
+    );
+  const page = pageOf(rows, offset, limit);
+  return { status: 200, body: { total_num: page.total_num, data_list: page.data_list.map(rowToWire) } };
+}

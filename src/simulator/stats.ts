@@ -1,0 +1,49 @@
+/** Counters of what the simulator answered; snapshots are deep copies. */
+import type { SimStats } from './types.js';
+
+function emptyStats(): SimStats {
+  return {
+    calls: {},
+    callsByApi: {},
+    throttled: 0,
+    rejectedSignatures: 0,
+    rejectedTokens: 0,
+    tokensIssued: 0,
+    faultsInjected: {},
+    riskConfigCallsByImageId: {},
+  };
+}
+
+export class StatsRecorder {
+  private s = emptyStats();
+
+  /** One answered call of `api` with `status` (0 = socket reset). */
+  call(api: string, status: number): void {
+    const byStatus = this.s.calls[api] ?? {};
+    this.s.calls[api] = byStatus;
+    byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
+    this.s.callsByApi[api] = (this.s.callsByApi[api] ?? 0) + 1;
+  }
+  throttled(): void {
+    this.s.throttled++;
+  }
+  rejected(by: 'signature' | 'token'): void {
+    if (by === 'signature') this.s.rejectedSignatures++;
+    else this.s.rejectedTokens++;
+  }
+  tokenIssued(): void {
+    this.s.tokensIssued++;
+  }
+  fault(kind: string): void {
+    this.s.faultsInjected[kind] = (this.s.faultsInjected[kind] ?? 0) + 1;
+  }
+  riskConfigCall(imageId: string): void {
+    this.s.riskConfigCallsByImageId[imageId] = (this.s.riskConfigCallsByImageId[imageId] ?? 0) + 1;
+  }
+  snapshot(): SimStats {
+    return structuredClone(this.s);
+  }
+  reset(): void {
+    this.s = emptyStats();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Public types of the HSS simulator: its options, the world's data shapes and its statistics.
+ */
+import type { Clock } from '../clock.js';
+import type { ImageType, RiskConfig, ScanStatus } from '../domain.js';
+
+/** The HSS APIs the simulator serves (names as in src/domain.ts). */
+export const SIM_APIS = [
+  'ListRegistryImages',
+  'ListImageLocal',
+  'ListCicdImages',
+  'ListImageRiskConfigs',
+] as const;
+export type SimApi = (typeof SIM_APIS)[number];
+
+/** Seeded, switchable misbehaviour of the /v5 APIs. Every field is optional; none means no faults. */
+export interface FaultOptions {
+  /** Seed of the fault PRNG (default 1). setFaults() restarts the sequence. */
+  seed?: number;
+  /**
+   * Per API name (or '*'): answer this share of calls with this status. Bodies per status:
+   * 503 → APIGW.0201 "Backend unavailable", 500 → HSS.0004, 504 → APIGW.0201 timeout, 429 →
+   * APIGW.0308, 401 → APIGW.0301, 403 → HSS.0010, 400 → HSS.0001, others → a generic body.
+   */
+  errorRates?: { api: string; status: number; rate: number }[];
+  /** Real-timer delay in ms before answering every /v5 call (tests keep it small). */
+  latencyMs?: number;
+  /** Share of /v5 calls answered 200 text/html. */
+  htmlRate?: number;
+  /** Share of /v5 calls answered 200 with JSON cut off half way (Content-Length matches the cut). */
+  truncatedJsonRate?: number;
+  /** Share of /v5 calls whose socket is destroyed after half the body was sent. */
+  resetRate?: number;
+  /** The image list APIs report total_num + 1 on every other call (1st, 3rd, … per API). */
+  totalNumDrift?: boolean;
+  /**
+   * One specific page fails: calls to `api` with this `offset` get `status`.
+   * `times` (default unlimited) bounds how many calls fail before the page recovers.
+   */
+  failPage?: { api: string; offset: number; status: number; times?: number } | null;
+}
+
+/** Options of createSimulator(). Every default is documented on the field. */
+export interface SimulatorOptions {
+  /** World seed; default 1. Same seed (and options) => same world, byte for byte. */
+  seed?: number;
+  /** Projects and their enterprise projects; default one project 'proj-demo' with EP '0'. */
+  projects?: { projectId: string; enterpriseProjects: string[] }[];
+  /** Scopes to populate; default every IMAGE_TYPES entry. 'local' serves the local_image data. */
+  imageTypes?: ImageType[];
+  /** Distinct image contents per (project, EP, image type); default 40. */
+  imagesPerScope?: number;
+  /** Per (caller identity, API) sliding 60 s window; null or 0 = off; default null. */
+  rateLimitPerMinute?: number | null;
+  /** Send Retry-After (integer seconds, rounded up) on 429; default true. */
+  retryAfter?: boolean;
+  /** Accepted credentials; see SimAuthOptions for the defaults. */
+  auth?: SimAuthOptions;
+  /** Lifetime of IAM-issued tokens; default 24 h. */
+  tokenLifetimeMs?: number;
+  /** Accepted X-Sdk-Date skew for AK/SK signatures; default 15 min. */
+  maxClockSkewMs?: number;
+  /** Time source for token expiry, rate windows, X-Sdk-Date checks and scan times; default systemClock. */
+  clock?: Clock;
+  /** Faults to inject from the start; default none. */
+  faults?: FaultOptions;
+}
+
+/**
+ * Credentials the simulator accepts. Each omitted field takes its default: tokens ['sim-token'],
+ * no AK/SK, users [{ domain: 'sim-domain', user: 'sim-user', password: 'sim-password' }],
+ * no agencies. Pass an empty list to switch a kind off.
+ */
+export interface SimAuthOptions {
+  /** Static tokens accepted as X-Auth-Token; they never expire. */
+  tokens?: string[];
+  accessKeys?: { ak: string; sk: string; securityToken?: string }[];
+  /** Users that may log in with POST /v3/auth/tokens (password method). */
+  users?: { domain: string; user: string; password: string }[];
+  /** Agencies an authenticated user may assume (assume_role). */
+  agencies?: { domain: string; name: string }[];
+}
+
+/** A scope of the simulated world. A domain `Scope` (with `target`) fits too. */
+export interface SimScope {
+  projectId: string;
+  enterpriseProjectId: string;
+  imageType: ImageType;
+}
+
+/**
+ * One image reference (tag) exactly as the list API of its scope serialises it (snake_case).
+ * Registry rows carry namespace/registry fields, local rows host fields, cicd rows registry_name.
+ */
+export interface SimImageRow {
+  image_id: string;
+  image_digest: string;
+  namespace?: string;
+  image_name: string;
+  image_version: string;
+  image_type?: string;
+  instance_id?: string;
+  registry_name?: string;
+  registry_type?: string;
+  host_id?: string;
+  host_name?: string;
+  scan_status: ScanStatus;
+  /** epoch ms; null when never scanned (unscan), 0 while waiting for a first scan. */
+  latest_scan_time: number | null;
+  unsafe_setting_num: number;
+  image_size: number;
+  latest_update_time: number;
+  /** Extra fields real HSS sends and clients must tolerate. */
+  vul_num: number;
+  scan_failed_desc: string;
+}
+
+/**
+ * What ListImageRiskConfigs returns for one row, normalised the way the client does it:
+ * check_type as text (even when served as a JSON number), NUL and all other characters kept,
+ * an omitted check_type_desc as null.
+ */
+export type RiskConfigTruth = RiskConfig;
+
+/** Fields addImage() accepts; omitted ones are generated. An existing image_id adds a tag to it. */
+export type SimImagePartial = Partial<
+  Pick<
+    SimImageRow,
+    | 'image_id'
+    | 'image_digest'
+    | 'namespace'
+    | 'image_name'
+    | 'image_version'
+    | 'instance_id'
+    | 'registry_name'
+    | 'registry_type'
+    | 'host_id'
+    | 'host_name'
+  >
+>;
+
+/** Counters since start or the last resetStats(). */
+export interface SimStats {
+  /** api → HTTP status (as text; '0' = socket reset by a fault) → calls. IAM is 'KeystoneCreateToken'. */
+  calls: Record<string, Record<string, number>>;
+  /** api → calls, any status. */
+  callsByApi: Record<string, number>;
+  /** Calls answered 429 by the rate limiter (not by injected faults). */
+  throttled: number;
+  /** AK/SK requests rejected (bad or missing signature parts, unknown AK, skew, security token). */
+  rejectedSignatures: number;
+  /** X-Auth-Token requests rejected (unknown or expired token, or no credentials at all). */
+  rejectedTokens: number;
+  /** Tokens issued by POST /v3/auth/tokens. */
+  tokensIssued: number;
+  /** Fault kind ('error', 'html', 'truncated', 'reset', 'failPage', 'drift') → injections. */
+  faultsInjected: Record<string, number>;
+  /** ListImageRiskConfigs calls answered 200 with an image_id filter, per image_id. */
+  riskConfigCallsByImageId: Record<string, number>;
+}
