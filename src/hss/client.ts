@@ -1,0 +1,267 @@
+/**
+ * createHssClient: the HssClient (src/hss/types.ts) on top of the executor. It maps scopes to
+ * list APIs, builds the exact requests, pages ListImageRiskConfigs, validates with zod and
+ * normalises into domain rows.
+ */
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { type Clock, systemClock } from '../clock.js';
+import type { HttpLimits, TargetConfig } from '../config/types.js';
+import {
+  type ApiName,
+  type ImageListing,
+  type ImageType,
+  listApiFor,
+  type RiskConfig,
+  type Scope,
+} from '../domain.js';
+import { HssBadResponseError } from '../errors.js';
+import { createAkSkProvider } from './auth/aksk.js';
+import { createIamTokenProvider, IamTokenManager } from './auth/iam-token.js';
+import type { AuthProvider } from './auth/provider.js';
+import { createStaticTokenProvider } from './auth/static-token.js';
+import { buildPath, buildQuery, type QueryValue } from './encoding.js';
+import { createDispatcher, createExecutor, type Executor, type HssResponse } from './http.js';
+import { emptyStats, type NormalizeStats, normalizeImagePage, RiskConfigCollector } from './normalize.js';
+import type { Pacer } from './pacer.js';
+import { describeIssues, imagePageSchema, riskConfigPageSchema } from './schemas.js';
+import type { CallOptions, HssClient } from './types.js';
+
+/** Largest number of ListImageRiskConfigs pages read for one image (200 000 rows at 200 a page). */
+export const MAX_RISK_CONFIG_PAGES = 1_000;
+
+export interface HssClientDeps {
+  target: TargetConfig;
+  limits: HttpLimits;
+  /** The app-wide pacer (one per process, shared by every client). */
+  pacer: Pacer;
+  auth: AuthProvider;
+  /** Default: createDispatcher(limits). Pass the one the auth provider uses. */
+  dispatcher?: Dispatcher;
+  /** Default: systemClock. */
+  clock?: Clock;
+  /** [0, 1) source for backoff jitter. Default Math.random. */
+  random?: () => number;
+  logger?: Logger;
+  /** ListImageRiskConfigs page size (10..200). Default 200. */
+  pageSize?: number;
+}
+
+/** An HssClient that also exposes what normalisation changed or skipped (for logs and metrics). */
+export interface HssClientWithStats extends HssClient {
+  /** Cumulative since the client was created. */
+  readonly stats: Readonly<NormalizeStats>;
+}
+
+/** The list API serving an image type (same as listApiFor in src/domain.ts). */
+export function listApiName(imageType: ImageType): ApiName {
+  return listApiFor(imageType);
+}
+
+/** Path segments below /v5/{project_id}/ and the image_type filter of each image type's list API. */
+function listRequest(imageType: ImageType): { segments: string[]; imageTypeParam: string | null } {
+  switch (imageType) {
+    case 'private_image':
+    case 'shared_image':
+    case 'instance_image':
+      return { segments: ['image', 'registries', 'images'], imageTypeParam: imageType };
+    case 'registry':
+      // All registries (SWR, harbor, jfrog...): the same API without an image_type filter.
+      return { segments: ['image', 'registries', 'images'], imageTypeParam: null };
+    case 'local_image':
+    case 'local':
+      return { segments: ['image', 'local-repositories'], imageTypeParam: null };
+    case 'cicd':
+      return { segments: ['image', 'cicd', 'images'], imageTypeParam: null };
+  }
+}
+
+/**
+ * Builds the HssClient for one target. Requests go through `deps.pacer` keyed by
+ * (auth.credentialId, API) and retry per retry.ts up to limits.maxAttempts.
+ */
+export function createHssClient(deps: HssClientDeps): HssClientWithStats {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger;
+  const pageSize = Math.min(200, Math.max(10, Math.floor(deps.pageSize ?? 200)));
+  const execute: Executor = createExecutor({
+    endpoint: deps.target.endpoint,
+    limits: deps.limits,
+    pacer: deps.pacer,
+    auth: deps.auth,
+    dispatcher: deps.dispatcher ?? createDispatcher(deps.limits),
+    clock,
+    random: deps.random ?? Math.random,
+    ...(logger ? { logger } : {}),
+  });
+  const stats = emptyStats();
+
+  function get(
+    api: ApiName,
+    projectId: string,
+    segments: string[],
+    query: Record<string, QueryValue>,
+    options: CallOptions | undefined,
+  ): Promise<HssResponse> {
+    return execute(
+      {
+        api,
+        method: 'GET',
+        path: buildPath(['v5', projectId, ...segments]),
+        query: buildQuery(query),
+        projectId,
+      },
+      options,
+    );
+  }
+
+  function validate<S extends z.ZodType>(
+    schema: S,
+    res: HssResponse,
+    api: ApiName,
+    path: string,
+  ): z.output<S> {
+    const parsed = schema.safeParse(res.json);
+    if (parsed.success) return parsed.data;
+    // The same request would get the same answer: not retryable.
+    throw new HssBadResponseError(
+      { api, path, status: res.status, requestId: res.requestId },
+      `${path}: the answer does not match the ${api} schema: ${describeIssues(parsed.error)}`,
+      { cause: parsed.error, retryable: false },
+    );
+  }
+
+  function reportStats(before: NormalizeStats, fields: Record<string, unknown>): void {
+    const delta = {
+      nulReplaced: stats.nulReplaced - before.nulReplaced,
+      skippedWithoutImageId: stats.skippedWithoutImageId - before.skippedWithoutImageId,
+      duplicates: stats.duplicates - before.duplicates,
+    };
+    if (delta.nulReplaced + delta.skippedWithoutImageId + delta.duplicates > 0) {
+      logger?.warn({ ...fields, ...delta }, 'HSS answer needed cleaning');
+    }
+  }
+
+  return {
+    stats,
+
+    async listImagesPage(scope: Scope, offset: number, limit: number, options?: CallOptions) {
+      const api = listApiFor(scope.imageType);
+      const { segments, imageTypeParam } = listRequest(scope.imageType);
+      const res = await get(
+        api,
+        scope.projectId,
+        segments,
+        {
+          enterprise_project_id: scope.enterpriseProjectId,
+          offset,
+          limit,
+          image_type: imageTypeParam,
+        },
+        options,
+      );
+      const page = validate(
+        imagePageSchema,
+        res,
+        api,
+        `GET ${buildPath(['v5', scope.projectId, ...segments])}`,
+      );
+      const before = { ...stats };
+      const { totalNum, rows } = normalizeImagePage(page, stats);
+      reportStats(before, { api, scope: scope.imageType, offset, requestId: res.requestId });
+      return { totalNum, rows: rows satisfies ImageListing[], requestId: res.requestId };
+    },
+
+    async listRiskConfigs(scope: Scope, imageId: string, options?: CallOptions): Promise<RiskConfig[]> {
+      const api: ApiName = 'ListImageRiskConfigs';
+      const segments = ['image', 'baseline', 'risk-configs'];
+      const path = `GET ${buildPath(['v5', scope.projectId, ...segments])}`;
+      const before = { ...stats };
+      const collector = new RiskConfigCollector(stats);
+      let offset = 0;
+      let lastRequestId: string | null = null;
+      for (let pageNo = 0; ; pageNo++) {
+        if (pageNo >= MAX_RISK_CONFIG_PAGES) {
+          throw new HssBadResponseError(
+            { api, path, requestId: lastRequestId },
+            `${path}: more than ${MAX_RISK_CONFIG_PAGES} pages for image ${imageId}; refusing to read further`,
+            { retryable: false },
+          );
+        }
+        const res = await get(
+          api,
+          scope.projectId,
+          segments,
+          {
+            image_type: scope.imageType,
+            enterprise_project_id: scope.enterpriseProjectId,
+            image_id: imageId,
+            offset,
+            limit: pageSize,
+          },
+          options,
+        );
+        lastRequestId = res.requestId;
+        const page = validate(riskConfigPageSchema, res, api, path);
+        const rows = page.data_list ?? [];
+        collector.add(rows);
+        // Advance by what arrived, not by the page size: a server that caps limit lower must not
+        // make us skip rows.
+        offset += rows.length;
+        const total = page.total_num;
+        const done =
+          rows.length === 0 ||
+          (total !== undefined && total !== null ? offset >= total : rows.length < pageSize);
+        if (done) break;
+      }
+      reportStats(before, { api, scope: scope.imageType, imageId });
+      return collector.rows;
+    },
+  };
+}
+
+export interface AuthProviderDeps {
+  /** The dispatcher HSS calls use; IAM calls go through it too. */
+  dispatcher: Dispatcher;
+  clock: Clock;
+  limits: HttpLimits;
+  /** [0, 1) source for IAM retry jitter. Default Math.random. */
+  random?: () => number;
+  logger?: Logger;
+}
+
+/**
+ * The AuthProvider for a target's configured method. credentialId: the AK for AK/SK,
+ * `domain/user` for IAM passwords, `token:<12 hex of sha256>` for a static token.
+ */
+export function createAuthProvider(target: TargetConfig, deps: AuthProviderDeps): AuthProvider {
+  const auth = target.auth;
+  switch (auth.method) {
+    case 'token':
+      return createStaticTokenProvider(auth.token);
+    case 'aksk':
+      return createAkSkProvider({
+        accessKey: auth.accessKey,
+        secretKey: auth.secretKey,
+        securityToken: auth.securityToken,
+        clock: deps.clock,
+      });
+    case 'password': {
+      const manager = new IamTokenManager({
+        iamEndpoint: target.iamEndpoint,
+        projectId: target.projectId,
+        domain: auth.domain,
+        user: auth.user,
+        password: auth.password,
+        agency: auth.agency,
+        dispatcher: deps.dispatcher,
+        clock: deps.clock,
+        limits: deps.limits,
+        ...(deps.random ? { random: deps.random } : {}),
+        ...(deps.logger ? { logger: deps.logger } : {}),
+      });
+      return createIamTokenProvider(manager, `${auth.domain}/${auth.user}`);
+    }
+  }
+}

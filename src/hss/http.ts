@@ -1,0 +1,311 @@
+/**
+ * The request executor: pacing, authentication, one undici exchange per attempt, Huawei error
+ * mapping and the retry policy of retry.ts. It returns parsed JSON; schemas are the caller's job.
+ *
+ * Every attempt (including retries) waits for the pacer, because every attempt counts against
+ * HSS's per-user rate limit. Error messages carry API, method and path (no query), status, Huawei
+ * error_code and error_msg, and the request id; never headers, tokens, signatures or keys.
+ */
+import type { Logger } from 'pino';
+import { Agent, type Dispatcher } from 'undici';
+import type { Clock } from '../clock.js';
+import type { HttpLimits } from '../config/types.js';
+import type { ApiName } from '../domain.js';
+import {
+  AbortedError,
+  HssApiError,
+  HssAuthError,
+  HssBadResponseError,
+  type HssErrorContext,
+  HssNetworkError,
+  HssThrottledError,
+} from '../errors.js';
+import type { AuthProvider, UnauthorizedDecision } from './auth/provider.js';
+import { BodyTooLargeError } from './body.js';
+import { splitEndpoint } from './endpoints.js';
+import type { Pacer } from './pacer.js';
+import {
+  classifyOutcome,
+  normalizeErrorCode,
+  parseRetryAfter,
+  type RetryClass,
+  retryDelayMs,
+} from './retry.js';
+import { attemptSignal, exchange, header, type RawResponse } from './transport.js';
+import type { CallEvent, CallOptions } from './types.js';
+
+export interface ExecutorDeps {
+  /** HSS base URL (TargetConfig.endpoint); a path prefix is kept. */
+  endpoint: string;
+  limits: HttpLimits;
+  pacer: Pacer;
+  auth: AuthProvider;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  /** [0, 1) source for backoff jitter. */
+  random: () => number;
+  logger?: Logger;
+}
+
+export interface HssRequest {
+  api: ApiName;
+  method: 'GET' | 'POST';
+  /** Pre-encoded path below the endpoint (encoding.ts buildPath). */
+  path: string;
+  /** Pre-encoded query without `?` (encoding.ts buildQuery); '' for none. */
+  query: string;
+  projectId: string;
+  /** JSON body text for POST. */
+  body?: string;
+}
+
+export interface HssResponse {
+  status: number;
+  json: unknown;
+  requestId: string | null;
+}
+
+export type Executor = (req: HssRequest, options?: CallOptions) => Promise<HssResponse>;
+
+/** The default dispatcher: an undici Agent with the connect/headers/body timeouts of HttpLimits. */
+export function createDispatcher(limits: HttpLimits): Dispatcher {
+  return new Agent({
+    connectTimeout: limits.connectTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    bodyTimeout: limits.bodyTimeoutMs,
+  });
+}
+
+/** `HssApiError`-style message that also names method and path. */
+export function describeCall(ctx: HssErrorContext): string {
+  const parts = [ctx.api, ctx.path];
+  if (ctx.status !== undefined) parts.push(`HTTP ${ctx.status}`);
+  if (ctx.errorCode) parts.push(ctx.errorCode);
+  if (ctx.errorMsg) parts.push(JSON.stringify(ctx.errorMsg.slice(0, 300)));
+  if (ctx.requestId) parts.push(`request_id=${ctx.requestId}`);
+  return parts.join(' ');
+}
+
+interface ErrorBody {
+  errorCode: string | null;
+  errorMsg: string | null;
+  requestId: string | null;
+}
+
+/** `{error_code, error_msg, request_id}` from an error answer; nulls when absent or not JSON. */
+export function parseErrorBody(text: string): ErrorBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { errorCode: null, errorMsg: null, requestId: null };
+  }
+  const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, 1000) : null);
+  return {
+    errorCode: normalizeErrorCode(str(o.error_code)),
+    errorMsg: str(o.error_msg),
+    requestId: str(o.request_id),
+  };
+}
+
+/** A short description of a body that is not JSON, without echoing it (it may be a whole HTML page). */
+function notJsonProblem(res: RawResponse): string {
+  const type = header(res.headers, 'content-type') ?? 'no content-type';
+  const start = res.text.trimStart();
+  if (start === '') return `empty body (${type})`;
+  if (start.startsWith('<')) return `body is HTML or XML, not JSON (${type})`;
+  return `body is not valid JSON (truncated or malformed, ${res.text.length} chars, ${type})`;
+}
+
+function networkProblem(err: unknown): string {
+  if (!(err instanceof Error)) return 'unknown network error';
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? `${err.name} ${code}: ${err.message}` : `${err.name}: ${err.message}`;
+}
+
+type AttemptResult =
+  | { ok: true; response: HssResponse }
+  | {
+      ok: false;
+      failure: HssApiError;
+      cls: RetryClass;
+      /** The raw answer, when one came. */
+      res: RawResponse | null;
+      retryAfterMs: number | null;
+    };
+
+/** Classifies one raw answer: usable JSON, or a typed failure with its retry class. */
+function interpret(res: RawResponse, base: HssErrorContext, nowMs: number): AttemptResult {
+  if (res.status >= 200 && res.status < 300) {
+    const requestId = header(res.headers, 'x-request-id');
+    try {
+      return { ok: true, response: { status: res.status, json: JSON.parse(res.text), requestId } };
+    } catch (err) {
+      const failure = new HssBadResponseError(
+        { ...base, status: res.status, requestId },
+        `${base.path}: ${notJsonProblem(res)}`,
+        { cause: err },
+      );
+      return { ok: false, failure, cls: classifyOutcome({ kind: 'bad_body' }), res, retryAfterMs: null };
+    }
+  }
+  const body = parseErrorBody(res.text);
+  const ctx: HssErrorContext = {
+    ...base,
+    status: res.status,
+    errorCode: body.errorCode ?? undefined,
+    errorMsg: body.errorMsg ?? undefined,
+    requestId: header(res.headers, 'x-request-id') ?? body.requestId,
+  };
+  const cls = classifyOutcome({ kind: 'http', status: res.status, errorCode: body.errorCode });
+  if (cls === 'throttled') {
+    const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), nowMs);
+    return { ok: false, failure: new HssThrottledError(ctx, retryAfterMs), cls, res, retryAfterMs };
+  }
+  const failure =
+    cls === 'auth'
+      ? new HssAuthError(ctx, { message: describeCall(ctx) })
+      : new HssApiError(ctx, { message: describeCall(ctx) });
+  return { ok: false, failure, cls, res, retryAfterMs: null };
+}
+
+/** Builds the executor for one target and credential. */
+export function createExecutor(deps: ExecutorDeps): Executor {
+  const { limits, pacer, auth, dispatcher, clock, random, logger } = deps;
+  const ep = splitEndpoint(deps.endpoint);
+  const backoff = { baseMs: limits.backoffBaseMs, capMs: limits.backoffCapMs };
+  const maxAttempts = Math.max(1, limits.maxAttempts);
+
+  return async function execute(req, options = {}) {
+    const { signal, onCall } = options;
+    const fullPath = `${ep.basePath}${req.path}`;
+    const pathAndQuery = req.query === '' ? fullPath : `${fullPath}?${req.query}`;
+    const base: HssErrorContext = { api: req.api, path: `${req.method} ${fullPath}` };
+    const contentType = req.body !== undefined ? 'application/json;charset=utf8' : null;
+    const aborted = () => new AbortedError(`${req.api} ${base.path}: aborted`, { cause: signal?.reason });
+    const emit = (e: Omit<CallEvent, 'api'>) => onCall?.({ api: req.api, ...e });
+    let attempt = 0;
+    let backoffs = 0;
+    let authRetries = 0;
+
+    for (;;) {
+      if (signal?.aborted) throw aborted();
+      await pacer.acquire(auth.credentialId, req.api, signal);
+      attempt++;
+      const started = clock.now();
+      const authHeaders = await auth.headers(
+        {
+          method: req.method,
+          host: ep.host,
+          pathAndQuery,
+          body: req.body ?? '',
+          projectId: req.projectId,
+          contentType,
+        },
+        signal,
+      );
+      const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders };
+      if (contentType) headers['Content-Type'] = contentType;
+
+      const deadline = attemptSignal(signal, limits.requestDeadlineMs);
+      let result: AttemptResult;
+      try {
+        const res = await exchange(dispatcher, {
+          origin: ep.origin,
+          path: pathAndQuery,
+          method: req.method,
+          headers,
+          body: req.body,
+          signal: deadline.signal,
+          maxResponseBytes: limits.maxResponseBytes,
+        });
+        result = interpret(res, base, clock.now());
+      } catch (err) {
+        const event = { status: 0, errorCode: null, requestId: null, durationMs: clock.now() - started };
+        if (signal?.aborted) {
+          emit({ ...event, willRetry: false });
+          throw aborted();
+        }
+        if (err instanceof BodyTooLargeError) {
+          // The same request would bring the same oversized answer: not retryable.
+          emit({ ...event, willRetry: false });
+          throw new HssBadResponseError(base, `${base.path}: ${err.message} (maxResponseBytes)`, {
+            cause: err,
+            retryable: false,
+          });
+        }
+        const problem = deadline.timedOut
+          ? `no complete answer within ${limits.requestDeadlineMs} ms`
+          : networkProblem(err);
+        result = {
+          ok: false,
+          failure: new HssNetworkError(base, `${base.path}: ${problem}`, { cause: err }),
+          cls: classifyOutcome({ kind: deadline.timedOut ? 'timeout' : 'network' }),
+          res: null,
+          retryAfterMs: null,
+        };
+      } finally {
+        deadline.dispose();
+      }
+
+      const durationMs = clock.now() - started;
+      if (result.ok) {
+        const { status, requestId } = result.response;
+        emit({ status, errorCode: null, requestId, durationMs, willRetry: false });
+        return result.response;
+      }
+
+      const { failure, cls, res, retryAfterMs } = result;
+      const event = {
+        status: res?.status ?? 0,
+        errorCode: failure.errorCode ?? null,
+        requestId: failure.requestId ?? null,
+        durationMs,
+      };
+      if (cls === 'throttled') pacer.onThrottled(auth.credentialId, req.api, retryAfterMs);
+
+      if (cls === 'auth') {
+        let decision: UnauthorizedDecision;
+        try {
+          decision = await auth.onUnauthorized(failure as HssAuthError, {
+            sentHeaders: authHeaders,
+            serverDate: res ? header(res.headers, 'date') : null,
+            authRetries,
+          });
+        } catch (err) {
+          emit({ ...event, willRetry: false });
+          throw err;
+        }
+        if (decision.action === 'retry' && attempt < maxAttempts) {
+          authRetries++;
+          emit({ ...event, willRetry: true });
+          logger?.info({ api: req.api, ...event }, 'HSS rejected the credential; retrying once');
+          continue;
+        }
+        emit({ ...event, willRetry: false });
+        throw decision.action === 'fail' ? decision.error : failure;
+      }
+
+      if (cls === 'never' || attempt >= maxAttempts) {
+        emit({ ...event, willRetry: false });
+        throw failure;
+      }
+      const delay = retryDelayMs(cls, backoffs, retryAfterMs, backoff, random);
+      if (delay > limits.backoffCapMs) {
+        // The server asks for a longer pause than one request may wait: give up now. The pacer
+        // keeps the key blocked that long, so later calls respect it too.
+        emit({ ...event, willRetry: false });
+        throw failure;
+      }
+      emit({ ...event, willRetry: true });
+      logger?.warn({ api: req.api, ...event, attempt, delayMs: delay }, 'HSS call failed; retrying');
+      backoffs++;
+      try {
+        await clock.sleep(delay, signal);
+      } catch {
+        throw aborted();
+      }
+    }
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Validated upstream rows → domain rows (src/domain.ts). Pure.
+ *
+ * NUL policy: PostgreSQL `text` cannot hold U+0000, so every string from upstream has each U+0000
+ * replaced by U+FFFD (the replacement character) and the replacements are counted. Nothing else is
+ * changed: Chinese text, emoji, newlines, surrounding spaces and 65,534-character strings are kept
+ * exactly as they came.
+ */
+import type { ImageListing, RiskConfig } from '../domain.js';
+import type { ImagePage, ImageRow, RiskConfigRow } from './schemas.js';
+
+/** What normalisation changed or dropped, so the caller can log and count it. */
+export interface NormalizeStats {
+  /** U+0000 characters replaced by U+FFFD. */
+  nulReplaced: number;
+  /** List rows without image_id (or with an empty one), skipped. */
+  skippedWithoutImageId: number;
+  /** Risk-config rows whose (check_name, check_type, standard) was already seen, dropped. */
+  duplicates: number;
+}
+
+export function emptyStats(): NormalizeStats {
+  return { nulReplaced: 0, skippedWithoutImageId: 0, duplicates: 0 };
+}
+
+/** Applies the NUL policy to one string. */
+export function cleanString(value: string, stats: NormalizeStats): string {
+  if (!value.includes('\u0000')) return value;
+  let count = 0;
+  const cleaned = value.replace(/\u0000/g, () => {
+    count++;
+    return '\uFFFD';
+  });
+  stats.nulReplaced += count;
+  return cleaned;
+}
+
+function opt(value: string | null | undefined, stats: NormalizeStats): string | null {
+  return value === undefined || value === null ? null : cleanString(value, stats);
+}
+
+function key(value: string | null | undefined, stats: NormalizeStats): string {
+  return value === undefined || value === null ? '' : cleanString(value, stats);
+}
+
+function optNum(value: number | null | undefined): number | null {
+  return value === undefined || value === null ? null : value;
+}
+
+/** One list row → ImageListing, or null (counted) when it has no usable image_id. */
+export function normalizeImageRow(row: ImageRow, stats: NormalizeStats): ImageListing | null {
+  const imageId = row.image_id === undefined || row.image_id === null ? '' : cleanString(row.image_id, stats);
+  if (imageId === '') {
+    stats.skippedWithoutImageId++;
+    return null;
+  }
+  return {
+    imageId,
+    imageDigest: opt(row.image_digest, stats),
+    namespace: opt(row.namespace, stats),
+    imageName: opt(row.image_name, stats),
+    imageVersion: opt(row.image_version, stats),
+    instanceId: opt(row.instance_id, stats),
+    registryName: opt(row.registry_name, stats),
+    registryType: opt(row.registry_type, stats),
+    hostId: opt(row.host_id, stats),
+    hostName: opt(row.host_name, stats),
+    scanStatus: opt(row.scan_status, stats),
+    latestScanTime: optNum(row.latest_scan_time),
+    unsafeSettingNum: optNum(row.unsafe_setting_num),
+    imageSize: optNum(row.image_size),
+    latestUpdateTime: optNum(row.latest_update_time),
+  };
+}
+
+/** A validated list page → total and listings (rows without image_id skipped and counted). */
+export function normalizeImagePage(
+  page: ImagePage,
+  stats: NormalizeStats,
+): { totalNum: number; rows: ImageListing[] } {
+  const rows: ImageListing[] = [];
+  for (const raw of page.data_list ?? []) {
+    const row = normalizeImageRow(raw, stats);
+    if (row) rows.push(row);
+  }
+  return { totalNum: page.total_num, rows };
+}
+
+/** One risk-config row → RiskConfig: absent key strings become '', absent values null. */
+export function normalizeRiskConfigRow(row: RiskConfigRow, stats: NormalizeStats): RiskConfig {
+  return {
+    checkName: key(row.check_name, stats),
+    checkType: key(row.check_type, stats),
+    standard: key(row.standard, stats),
+    severity: opt(row.severity, stats),
+    checkRuleNum: optNum(row.check_rule_num),
+    failedRuleNum: optNum(row.failed_rule_num),
+    checkTypeDesc: opt(row.check_type_desc, stats),
+  };
+}
+
+/** The result key of a risk-config row inside one image. */
+export function riskConfigKey(row: RiskConfig): string {
+  return JSON.stringify([row.checkName, row.checkType, row.standard]);
+}
+
+/**
+ * Accumulates risk-config rows across pages, keeping the first row of each
+ * (check_name, check_type, standard) and counting the rest as duplicates.
+ */
+export class RiskConfigCollector {
+  private readonly seen = new Set<string>();
+  readonly rows: RiskConfig[] = [];
+  constructor(readonly stats: NormalizeStats) {}
+
+  add(rows: readonly RiskConfigRow[]): void {
+    for (const raw of rows) {
+      const row = normalizeRiskConfigRow(raw, this.stats);
+      const k = riskConfigKey(row);
+      if (this.seen.has(k)) {
+        this.stats.duplicates++;
+        continue;
+      }
+      this.seen.add(k);
+      this.rows.push(row);
+    }
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * One app-wide pacer for HSS calls, keyed by (credentialId, api). HSS allows about 5 calls per
+ * minute per user per API (hss-api.md section 6), counted over a minute. A token bucket with
+ * burst R would let 2R-1 calls into one sliding minute and earn 429s, so this keeps a log of start
+ * times instead: a call may start only when fewer than R calls started in the last window + margin.
+ */
+import type { Clock } from '../clock.js';
+import type { ApiName } from '../domain.js';
+import { AbortedError } from '../errors.js';
+
+export interface PacerOptions {
+  clock: Clock;
+  /** Calls per window per (credential, API). Default 5. */
+  ratePerMinute?: number;
+  /** Per-API overrides of ratePerMinute. */
+  overrides?: Partial<Record<ApiName, number>>;
+  /** The server's counting window in ms. Default 60 000. */
+  windowMs?: number;
+  /** Added to the window to absorb clock and network differences. Default 250 ms. */
+  marginMs?: number;
+  /** Upper bound of the random extra wait after a 429 without Retry-After. Default 2 000 ms. */
+  throttleJitterMs?: number;
+  /** Factor applied to a key's rate after each 429 (floored, at least 1). Default 0.8. */
+  throttleRateFactor?: number;
+  /** [0, 1) source for the jitter. Default Math.random. */
+  random?: () => number;
+}
+
+/** Per-key counters for logs, metrics and the run ledger. */
+export interface PacerKeySnapshot {
+  credentialId: string;
+  api: ApiName;
+  /** The rate in force now (lowered after throttling). */
+  ratePerMinute: number;
+  callsStarted: number;
+  throttles: number;
+  /** Callers waiting right now. */
+  waiting: number;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  cleanup: () => void;
+}
+
+interface KeyState {
+  credentialId: string;
+  api: ApiName;
+  rate: number;
+  /** Start times of recent calls, oldest first; never longer than the initial rate. */
+  starts: number[];
+  /** No call starts before this instant (set by onThrottled). */
+  blockedUntil: number;
+  queue: Waiter[];
+  /** The pending wake-up, if any; aborted when nobody waits any more. */
+  wake: AbortController | null;
+  callsStarted: number;
+  throttles: number;
+}
+
+/** Paces HSS calls per (credential, API); see the module comment for the guarantee. */
+export class Pacer {
+  private readonly clock: Clock;
+  private readonly rate: number;
+  private readonly overrides: Partial<Record<ApiName, number>>;
+  private readonly windowMs: number;
+  private readonly marginMs: number;
+  private readonly throttleJitterMs: number;
+  private readonly throttleRateFactor: number;
+  private readonly random: () => number;
+  private readonly keys = new Map<string, KeyState>();
+
+  constructor(options: PacerOptions) {
+    this.clock = options.clock;
+    this.rate = positiveInt(options.ratePerMinute ?? 5);
+    this.overrides = options.overrides ?? {};
+    this.windowMs = options.windowMs ?? 60_000;
+    this.marginMs = options.marginMs ?? 250;
+    this.throttleJitterMs = options.throttleJitterMs ?? 2_000;
+    this.throttleRateFactor = options.throttleRateFactor ?? 0.8;
+    this.random = options.random ?? Math.random;
+  }
+
+  /**
+   * Resolves when a call on (credentialId, api) may start, and counts it as started. Callers on the
+   * same key are served in FIFO order. Rejects with AbortedError when `signal` aborts first.
+   */
+  acquire(credentialId: string, api: ApiName, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortedWaiting(api, signal));
+    const state = this.state(credentialId, api);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = state.queue.indexOf(waiter);
+        if (i >= 0) state.queue.splice(i, 1);
+        if (state.queue.length === 0) this.cancelWake(state);
+        reject(abortedWaiting(api, signal));
+      };
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        cleanup: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      state.queue.push(waiter);
+      this.drain(state);
+    });
+  }
+
+  /**
+   * The server answered 429 / APIGW.0308 on this key: no call starts before now + retryAfterMs
+   * (or, without Retry-After, a full window + margin + random jitter), and the key's rate drops to
+   * max(1, floor(rate * factor)) for the rest of the pacer's life.
+   */
+  onThrottled(credentialId: string, api: ApiName, retryAfterMs: number | null): void {
+    const state = this.state(credentialId, api);
+    const wait =
+      retryAfterMs ?? this.windowMs + this.marginMs + Math.floor(this.random() * this.throttleJitterMs);
+    state.blockedUntil = Math.max(state.blockedUntil, this.clock.now() + wait);
+    state.rate = Math.max(1, Math.floor(state.rate * this.throttleRateFactor));
+    state.throttles++;
+    // A pending wake-up re-evaluates when it fires; the new block only makes waits longer.
+  }
+
+  /** Counters per key, in the order keys were first used. */
+  snapshot(): PacerKeySnapshot[] {
+    return [...this.keys.values()].map((s) => ({
+      credentialId: s.credentialId,
+      api: s.api,
+      ratePerMinute: s.rate,
+      callsStarted: s.callsStarted,
+      throttles: s.throttles,
+      waiting: s.queue.length,
+    }));
+  }
+
+  private state(credentialId: string, api: ApiName): KeyState {
+    const key = `${credentialId}\u0000${api}`;
+    let state = this.keys.get(key);
+    if (!state) {
+      state = {
+        credentialId,
+        api,
+        rate: positiveInt(this.overrides[api] ?? this.rate),
+        starts: [],
+        blockedUntil: 0,
+        queue: [],
+        wake: null,
+        callsStarted: 0,
+        throttles: 0,
+      };
+      this.keys.set(key, state);
+    }
+    return state;
+  }
+
+  /** ms until the next call on this key may start (0 = now). */
+  private waitMs(state: KeyState, now: number): number {
+    let earliest = state.blockedUntil;
+    if (state.starts.length >= state.rate) {
+      // The call that would become the (rate+1)-th inside one window must wait for it to slide.
+      const pivot = state.starts[state.starts.length - state.rate] as number;
+      earliest = Math.max(earliest, pivot + this.windowMs + this.marginMs);
+    }
+    return Math.max(0, earliest - now);
+  }
+
+  private drain(state: KeyState): void {
+    while (state.queue.length > 0) {
+      const now = this.clock.now();
+      const wait = this.waitMs(state, now);
+      if (wait > 0) {
+        this.scheduleWake(state, wait);
+        return;
+      }
+      const waiter = state.queue.shift() as Waiter;
+      state.starts.push(now);
+      // Keep only what the largest possible rate can look back at.
+      if (state.starts.length > this.maxRate(state)) state.starts.shift();
+      state.callsStarted++;
+      waiter.cleanup();
+      waiter.resolve();
+    }
+  }
+
+  private maxRate(state: KeyState): number {
+    return Math.max(state.rate, positiveInt(this.overrides[state.api] ?? this.rate));
+  }
+
+  private scheduleWake(state: KeyState, wait: number): void {
+    if (state.wake) return;
+    const controller = new AbortController();
+    state.wake = controller;
+    this.clock.sleep(wait, controller.signal).then(
+      () => {
+        if (state.wake === controller) state.wake = null;
+        this.drain(state);
+      },
+      () => {
+        if (state.wake === controller) state.wake = null;
+      },
+    );
+  }
+
+  private cancelWake(state: KeyState): void {
+    const wake = state.wake;
+    state.wake = null;
+    wake?.abort();
+  }
+}
+
+function positiveInt(n: number): number {
+  return Math.max(1, Math.floor(n));
+}
+
+function abortedWaiting(api: ApiName, signal: AbortSignal | undefined): AbortedError {
+  return new AbortedError(`aborted while waiting for the ${api} rate limit`, { cause: signal?.reason });
+}

@@ -1,0 +1,91 @@
+/**
+ * zod schemas of the HSS answers this product reads (hss-api.md sections 1 and 2). Upstream is
+ * loose: every row field may be absent (or null), integers may arrive as numeric strings, and
+ * check_type may be a number. Unknown fields are kept (looseObject) and never fail a parse.
+ */
+import { z } from 'zod';
+
+/** An optional string. */
+const str = z.string().nullish();
+/** An optional integer: a number or a numeric string. */
+const int = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^-?\d+$/, 'expected an integer string')
+      .transform(Number),
+  ])
+  .nullish();
+/** An optional finite number (sizes may not be integers): a number or a numeric string. */
+const num = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^-?\d+(\.\d+)?$/, 'expected a numeric string')
+      .transform(Number),
+  ])
+  .nullish();
+/** An optional identifier or label that some versions send as a number: always text. */
+const text = z.union([z.string(), z.number().transform(String)]).nullish();
+
+/** One row of ListRegistryImages, ListImageLocal or ListCicdImages (the union of their fields). */
+export const imageRowSchema = z.looseObject({
+  image_id: text,
+  image_digest: str,
+  namespace: str,
+  image_name: str,
+  image_version: str,
+  image_type: str,
+  instance_id: str,
+  registry_name: str,
+  registry_type: str,
+  host_id: str,
+  host_name: str,
+  scan_status: str,
+  latest_scan_time: int,
+  unsafe_setting_num: int,
+  image_size: num,
+  latest_update_time: int,
+});
+export type ImageRow = z.infer<typeof imageRowSchema>;
+
+/**
+ * A page of an image list API. total_num is required here: inventory completeness (and so every
+ * retirement) is proven against it, so a page without it is not evidence of anything.
+ */
+export const imagePageSchema = z.looseObject({
+  total_num: z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]),
+  data_list: z.array(imageRowSchema).nullish(),
+});
+export type ImagePage = z.infer<typeof imagePageSchema>;
+
+/** One row of ListImageRiskConfigs. */
+export const riskConfigRowSchema = z.looseObject({
+  severity: str,
+  check_name: str,
+  check_type: text,
+  standard: str,
+  check_rule_num: int,
+  failed_rule_num: int,
+  check_type_desc: str,
+});
+export type RiskConfigRow = z.infer<typeof riskConfigRowSchema>;
+
+/** A page of ListImageRiskConfigs. total_num may be absent: paging then stops on a short page. */
+export const riskConfigPageSchema = z.looseObject({
+  total_num: int,
+  data_list: z.array(riskConfigRowSchema).nullish(),
+});
+export type RiskConfigPage = z.infer<typeof riskConfigPageSchema>;
+
+/** A short, value-free description of what did not match, for error messages. */
+export function describeIssues(error: z.ZodError, max = 3): string {
+  const shown = error.issues.slice(0, max).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > max ? ` (+${error.issues.length - max} more)` : '';
+  return `${shown.join('; ')}${more}`;
+}
