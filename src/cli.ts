@@ -1,5 +1,170 @@
-/** Entry point of the `hss-baseline-sync` command. Returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`not implemented yet: ${argv.join(' ')}\n`);
-  return 1;
+/**
+ * The `hss-baseline-sync` command. Each subcommand loads only the config it needs, and every
+ * configuration problem ends with exit code 64 and one line naming the variable.
+ */
+import { createApp } from './app.js';
+import { type Env, loadConfig, loadDatabaseUrl } from './config/load.js';
+import { migrate } from './db/migrate.js';
+import { createDb } from './db/pool.js';
+import { ConfigError, errorSummary } from './errors.js';
+import { createLogger } from './log.js';
+import { formatRunSummary } from './sync/summary.js';
+
+export interface CliIo {
+  env: Env;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Where SIGTERM/SIGINT come from; default the process. */
+  signals?: NodeJS.EventEmitter;
+}
+
+/** Exit codes (documented in the README). */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  partial: 2,
+  aborted: 3,
+  usage: 64,
+  config: 78,
+} as const;
+
+const USAGE = `Usage: hss-baseline-sync <command> [options]
+
+Commands:
+  migrate            apply database migrations (DATABASE_URL)
+  sync               run one sync now; prints a one-line summary
+                     exit 0 succeeded, 2 partial, 1 failed, 3 aborted
+  start              daemon: migrate, sync on SYNC_SCHEDULE, serve /healthz /readyz
+  status [--json]    recent runs and per-scope freshness
+  simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
+                     --images 40 --rate-limit 0 --token sim-token)
+  demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
+
+Configuration is read from environment variables; see docs/configuration.md.
+`;
+
+function levelFromEnv(env: Env, fallback: string): string {
+  return env.LOG_LEVEL?.trim() || fallback;
+}
+
+function logFormat(env: Env, stream: NodeJS.WritableStream): 'json' | 'pretty' {
+  const f = env.LOG_FORMAT?.trim();
+  if (f === 'pretty' || f === 'json') return f;
+  return (stream as NodeJS.WriteStream).isTTY ? 'pretty' : 'json';
+}
+
+/** Runs `fn` with an AbortSignal that fires on SIGTERM/SIGINT; a second signal exits at once. */
+async function withSignals<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const source = io.signals ?? process;
+  const ctrl = new AbortController();
+  let count = 0;
+  const onSignal = (name: string) => {
+    count++;
+    if (count === 1) {
+      io.stderr.write(`received ${name}: stopping (committed results are kept)\n`);
+      ctrl.abort(new Error(`received ${name}`));
+    } else {
+      io.stderr.write(`received ${name} again: exiting now\n`);
+      process.exit(EXIT.aborted);
+    }
+  };
+  const onTerm = () => onSignal('SIGTERM');
+  const onInt = () => onSignal('SIGINT');
+  source.on('SIGTERM', onTerm);
+  source.on('SIGINT', onInt);
+  try {
+    return await fn(ctrl.signal);
+  } finally {
+    source.off('SIGTERM', onTerm);
+    source.off('SIGINT', onInt);
+  }
+}
+
+export async function main(
+  argv: string[],
+  io: CliIo = { env: process.env, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'migrate':
+        return await cmdMigrate(io);
+      case 'sync':
+        return await cmdSync(io);
+      case 'start': {
+        const { cmdStart } = await import('./daemon.js');
+        return await cmdStart(io);
+      }
+      case 'status': {
+        const { cmdStatus } = await import('./status.js');
+        return await cmdStatus(io, rest);
+      }
+      case 'simulate': {
+        const { cmdSimulate } = await import('./simulate-cli.js');
+        return await cmdSimulate(io, rest);
+      }
+      case 'demo': {
+        const { cmdDemo } = await import('./demo.js');
+        return await cmdDemo(io, rest);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        io.stderr.write(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+        return EXIT.usage;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`configuration error: ${err.message}\n`);
+      return EXIT.config;
+    }
+    io.stderr.write(`hss-baseline-sync ${command}: ${errorSummary(err)}\n`);
+    return EXIT.failed;
+  }
+}
+
+async function cmdMigrate(io: CliIo): Promise<number> {
+  const url = loadDatabaseUrl(io.env);
+  const logger = createLogger({
+    level: levelFromEnv(io.env, 'info'),
+    format: logFormat(io.env, io.stderr),
+    destination: io.stderr,
+  });
+  const db = createDb(url, { logger });
+  try {
+    await migrate(db, logger);
+    io.stdout.write('migrations applied\n');
+    return EXIT.ok;
+  } finally {
+    await db.close();
+  }
+}
+
+async function cmdSync(io: CliIo): Promise<number> {
+  const config = loadConfig(io.env);
+  const logger = createLogger({
+    level: config.logLevel,
+    format: logFormat(io.env, io.stderr),
+    destination: io.stderr,
+  });
+  const app = createApp(config, { logger });
+  try {
+    await app.assertMigrated();
+    const report = await withSignals(io, (signal) => app.sync({ trigger: 'cli', signal }));
+    io.stdout.write(`${formatRunSummary(report)}\n`);
+    if (report.error) io.stderr.write(`problems: ${report.error}\n`);
+    return report.status === 'succeeded'
+      ? EXIT.ok
+      : report.status === 'partial'
+        ? EXIT.partial
+        : report.status === 'aborted'
+          ? EXIT.aborted
+          : EXIT.failed;
+  } finally {
+    await app.close();
+  }
 }

@@ -1,0 +1,128 @@
+/**
+ * The composition root: builds the pool, the HTTP dispatcher, the pacer and one HSS client per
+ * target from a validated config, and wires them into the sync engine. Nothing else constructs
+ * these; everything below receives them.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { Agent, type Dispatcher } from 'undici';
+import { type Clock, systemClock } from './clock.js';
+import { runDeadlineMs } from './config/load.js';
+import type { AppConfig, TargetConfig } from './config/types.js';
+import { migrate } from './db/migrate.js';
+import { createDb, type DbHandle } from './db/pool.js';
+import type { ApiName } from './domain.js';
+import { DbError } from './errors.js';
+import { createAuthProvider, createHssClient } from './hss/client.js';
+import { Pacer } from './hss/pacer.js';
+import type { HssClient } from './hss/types.js';
+import { type EngineDeps, type RunOptions, type RunReport, runSync } from './sync/engine.js';
+import { createPgStore } from './sync/pg-store.js';
+
+export interface AppOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** undici dispatcher for HSS and IAM; default an Agent with the configured timeouts. */
+  dispatcher?: Dispatcher;
+  random?: () => number;
+  newId?: () => string;
+}
+
+export interface App {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly db: DbHandle;
+  readonly pacer: Pacer;
+  /** Applies pending migrations (serialised across processes). */
+  migrate(): Promise<void>;
+  /** Throws a clear error when the database has not been migrated. */
+  assertMigrated(): Promise<void>;
+  /** One sync run over every scope. The deadline defaults to the configured/derived one. */
+  sync(opts: Omit<RunOptions, 'deadlineMs'> & { deadlineMs?: number | null }): Promise<RunReport>;
+  close(): Promise<void>;
+}
+
+export function createApp(config: AppConfig, opts: AppOptions): App {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger;
+  const db = createDb(config.databaseUrl, { logger });
+  const ownDispatcher = !opts.dispatcher;
+  const dispatcher =
+    opts.dispatcher ??
+    new Agent({
+      connectTimeout: config.http.connectTimeoutMs,
+      headersTimeout: config.http.headersTimeoutMs,
+      bodyTimeout: config.http.bodyTimeoutMs,
+    });
+  const pacer = new Pacer({
+    clock,
+    ratePerMinute: config.rateLimitPerMinute,
+    overrides: config.rateLimitOverrides,
+    random: opts.random,
+  });
+  const clients = new Map<string, HssClient>();
+  const clientFor = (target: TargetConfig): HssClient => {
+    let c = clients.get(target.name);
+    if (!c) {
+      const auth = createAuthProvider(target, { dispatcher, clock, limits: config.http, logger });
+      c = createHssClient({
+        target,
+        limits: config.http,
+        pacer,
+        auth,
+        dispatcher,
+        clock,
+        random: opts.random,
+        logger: logger.child({ target: target.name }),
+      });
+      clients.set(target.name, c);
+    }
+    return c;
+  };
+  const rateFor = (_t: TargetConfig, api: ApiName) =>
+    config.rateLimitOverrides[api] ?? config.rateLimitPerMinute;
+  const store = createPgStore(db);
+  const engineDeps: EngineDeps = {
+    targets: config.targets,
+    clientFor,
+    store,
+    clock,
+    newId: opts.newId ?? randomUUID,
+    logger,
+    rateFor,
+    settings: {
+      pageSize: config.pageSize,
+      fetchConcurrency: config.fetchConcurrency,
+      maxResultAgeMs: config.maxResultAgeMs,
+      maxRetireFraction: config.maxRetireFraction,
+      allowMassRetire: config.allowMassRetire,
+    },
+    worker: `${hostname()}:${process.pid}`,
+  };
+  let closed = false;
+  return {
+    config,
+    logger,
+    db,
+    pacer,
+    migrate: () => migrate(db, logger),
+    async assertMigrated() {
+      const r = await db.pool.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
+      if (!r.rows[0]?.t) {
+        throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
+      }
+    },
+    sync: (o) =>
+      runSync(engineDeps, {
+        ...o,
+        deadlineMs: o.deadlineMs === null ? undefined : (o.deadlineMs ?? runDeadlineMs(config)),
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownDispatcher) await dispatcher.close();
+      await db.close();
+    },
+  };
+}

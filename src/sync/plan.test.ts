@@ -1,0 +1,256 @@
+import { describe, expect, it } from 'vitest';
+import type { ImageListing } from '../domain.js';
+import {
+  decideRetirement,
+  etaSeconds,
+  groupContents,
+  judgeInventory,
+  planFetches,
+  refreshAgeMs,
+  type StoredContent,
+} from './plan.js';
+
+function ref(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
+  return {
+    imageId,
+    imageDigest: `sha256:${imageId}`,
+    namespace: 'ns',
+    imageName: `img-${imageId}`,
+    imageVersion: 'v1',
+    instanceId: null,
+    registryName: null,
+    registryType: null,
+    hostId: null,
+    hostName: null,
+    scanStatus: 'success',
+    latestScanTime: 1000,
+    unsafeSettingNum: 3,
+    imageSize: 10,
+    latestUpdateTime: 900,
+    ...over,
+  };
+}
+
+function stored(r: ImageListing, fetchedAt: number, over: Partial<StoredContent> = {}): StoredContent {
+  return {
+    fetchedSignal: {
+      latestScanTime: r.latestScanTime,
+      imageDigest: r.imageDigest,
+      unsafeSettingNum: r.unsafeSettingNum,
+      scanStatus: r.scanStatus,
+    },
+    fetchedAt: new Date(fetchedAt),
+    outcome: 'fetched',
+    removedAt: null,
+    ...over,
+  };
+}
+
+const DAY = 86_400_000;
+const NOW = 100 * DAY;
+
+describe('groupContents', () => {
+  it('merges tags of one image_id and lets the latest scan speak for it', () => {
+    const contents = groupContents([
+      ref('a', { imageVersion: 'v1', latestScanTime: 5 }),
+      ref('b'),
+      ref('a', { imageVersion: 'v2', latestScanTime: 9, unsafeSettingNum: 7 }),
+      ref('a', { imageVersion: 'v3', latestScanTime: 9, unsafeSettingNum: 8 }),
+    ]);
+    expect(
+      contents.map((c) => [c.imageId, c.references, c.signal.latestScanTime, c.signal.unsafeSettingNum]),
+    ).toEqual([
+      ['a', 3, 9, 7],
+      ['b', 1, 1000, 3],
+    ]);
+  });
+});
+
+describe('planFetches', () => {
+  it('fetches new, then changed, then stale (oldest first), one call per content', () => {
+    const same = ref('same');
+    const changed = ref('chg', { latestScanTime: 2000 });
+    const stale1 = ref('st1');
+    const stale2 = ref('st2');
+    const plan = planFetches({
+      inventory: [stale1, same, ref('new1'), changed, ref('new1', { imageVersion: 'v2' }), stale2],
+      stored: new Map([
+        ['same', stored(same, NOW - DAY)],
+        ['chg', stored(ref('chg'), NOW - DAY)],
+        ['st1', stored(stale1, NOW - 8 * DAY)],
+        ['st2', stored(stale2, NOW - 9 * DAY)],
+      ]),
+      nowMs: NOW,
+      maxResultAgeMs: 7 * DAY,
+    });
+    expect(plan.tasks.map((t) => [t.imageId, t.reason])).toEqual([
+      ['new1', 'new'],
+      ['chg', 'changed'],
+      ['st2', 'stale'],
+      ['st1', 'stale'],
+    ]);
+    expect(plan.upToDate).toBe(1);
+    expect(plan.contents).toHaveLength(5);
+  });
+
+  it('detects a change in each signal field', () => {
+    const base = ref('x');
+    for (const over of [
+      { latestScanTime: 1 },
+      { imageDigest: 'sha256:other' },
+      { unsafeSettingNum: 0 },
+      { scanStatus: null },
+    ]) {
+      const plan = planFetches({
+        inventory: [ref('x', over)],
+        stored: new Map([['x', stored(base, NOW)]]),
+        nowMs: NOW,
+        maxResultAgeMs: 7 * DAY,
+      });
+      expect(plan.tasks.map((t) => t.reason)).toEqual(['changed']);
+    }
+  });
+
+  it('spends no call on unscanned images and records them once', () => {
+    const uns = ref('u', { scanStatus: 'unscan', latestScanTime: null, unsafeSettingNum: null });
+    const first = planFetches({ inventory: [uns], stored: new Map(), nowMs: NOW, maxResultAgeMs: DAY });
+    expect(first.tasks).toEqual([]);
+    expect(first.notScanned.map((n) => n.imageId)).toEqual(['u']);
+    const again = planFetches({
+      inventory: [uns],
+      stored: new Map([['u', stored(uns, NOW, { outcome: 'not_scanned' })]]),
+      nowMs: NOW + 30 * DAY,
+      maxResultAgeMs: DAY,
+    });
+    expect(again.tasks).toEqual([]);
+    expect(again.notScanned).toEqual([]);
+    expect(again.upToDate).toBe(1);
+  });
+
+  it('fetches images that keep the results of an earlier scan while rescanning or after a failed rescan', () => {
+    const plan = planFetches({
+      inventory: [
+        ref('scanning', { scanStatus: 'scanning', latestScanTime: 500 }),
+        ref('failed-kept', { scanStatus: 'failed', latestScanTime: 400 }),
+        ref('failed-none', { scanStatus: 'failed', latestScanTime: null }),
+        ref('waiting', { scanStatus: 'waiting_for_scan', latestScanTime: 0 }),
+      ],
+      stored: new Map(),
+      nowMs: NOW,
+      maxResultAgeMs: DAY,
+    });
+    expect(plan.tasks.map((t) => t.imageId)).toEqual(['scanning', 'failed-kept']);
+    expect(plan.notScanned.map((n) => n.imageId)).toEqual(['failed-none', 'waiting']);
+  });
+
+  it('refetches a content that was retired and came back, and one recorded unscanned that is now scanned', () => {
+    const r = ref('back');
+    const u = ref('later');
+    const plan = planFetches({
+      inventory: [r, u],
+      stored: new Map([
+        ['back', stored(r, NOW, { removedAt: new Date(NOW) })],
+        ['later', stored(ref('later', { scanStatus: 'unscan' }), NOW, { outcome: 'not_scanned' })],
+      ]),
+      nowMs: NOW,
+      maxResultAgeMs: DAY,
+    });
+    expect(plan.tasks.map((t) => [t.imageId, t.reason])).toEqual([
+      ['back', 'new'],
+      ['later', 'changed'],
+    ]);
+  });
+
+  it('spreads age-based refreshes between 75% and 100% of the maximum age', () => {
+    const ages = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => refreshAgeMs(id, 1000));
+    for (const a of ages) {
+      expect(a).toBeGreaterThanOrEqual(750);
+      expect(a).toBeLessThan(1000);
+    }
+    expect(new Set(ages).size).toBeGreaterThan(4);
+    expect(refreshAgeMs('a', 1000)).toBe(refreshAgeMs('a', 1000));
+  });
+});
+
+describe('judgeInventory', () => {
+  const ok = { firstTotal: 3, lastTotal: 3, allPagesFetched: true, rowsReceived: 3, distinctReferences: 3 };
+  it('is complete only with all pages, a stable total and matching distinct count', () => {
+    expect(judgeInventory(ok)).toEqual({ complete: true, reason: null });
+    expect(judgeInventory({ ...ok, allPagesFetched: false })).toEqual({
+      complete: false,
+      reason: 'not every page of the image list was fetched',
+    });
+    expect(judgeInventory({ ...ok, lastTotal: 4 })).toEqual({
+      complete: false,
+      reason: 'total_num moved from 3 to 4 while paging',
+    });
+    expect(judgeInventory({ ...ok, distinctReferences: 2 })).toEqual({
+      complete: false,
+      reason: '2 distinct images listed but total_num is 3',
+    });
+  });
+});
+
+describe('decideRetirement', () => {
+  const complete = { complete: true, reason: null };
+  const present = Array.from({ length: 20 }, (_, i) => `i${i}`);
+  it('retires what vanished from a complete inventory', () => {
+    const d = decideRetirement({
+      verdict: complete,
+      storedPresent: present,
+      listed: new Set(present.slice(2)),
+      maxFraction: 0.2,
+      allowMassRetire: false,
+    });
+    expect(d).toEqual({ retire: ['i0', 'i1'], missing: ['i0', 'i1'], blockedReason: null });
+  });
+  it('retires nothing from an incomplete inventory', () => {
+    const d = decideRetirement({
+      verdict: { complete: false, reason: 'x' },
+      storedPresent: present,
+      listed: new Set(present.slice(1)),
+      maxFraction: 0.2,
+      allowMassRetire: false,
+    });
+    expect(d.retire).toEqual([]);
+    expect(d.blockedReason).toBe('inventory incomplete (x); nothing retired');
+  });
+  it('holds back a mass disappearance unless allowed', () => {
+    const listed = new Set(present.slice(5));
+    const d = decideRetirement({
+      verdict: complete,
+      storedPresent: present,
+      listed,
+      maxFraction: 0.2,
+      allowMassRetire: false,
+    });
+    expect(d.retire).toEqual([]);
+    expect(d.blockedReason).toBe(
+      '5 of 20 images vanished at once (more than HSS_MAX_RETIRE_FRACTION=0.2); nothing retired; set HSS_ALLOW_MASS_RETIRE=true to retire them',
+    );
+    const allowed = decideRetirement({
+      verdict: complete,
+      storedPresent: present,
+      listed,
+      maxFraction: 0.2,
+      allowMassRetire: true,
+    });
+    expect(allowed.retire).toHaveLength(5);
+    const atLimit = decideRetirement({
+      verdict: complete,
+      storedPresent: present,
+      listed: new Set(present.slice(4)),
+      maxFraction: 0.2,
+      allowMassRetire: false,
+    });
+    expect(atLimit.retire).toHaveLength(4);
+  });
+});
+
+describe('etaSeconds', () => {
+  it('is the time the rate needs for the pending images', () => {
+    expect(etaSeconds(0, 5)).toBe(0);
+    expect(etaSeconds(10, 5)).toBe(120);
+    expect(etaSeconds(1, 600)).toBe(1);
+  });
+});

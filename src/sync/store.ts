@@ -1,0 +1,100 @@
+/**
+ * What the sync engine needs from storage. The PostgreSQL implementation lives in
+ * src/sync/pg-store.ts on top of src/db; the engine knows only this interface.
+ */
+import type { ImageListing, ListingSignal, RiskConfig, RunStatus, Scope } from '../domain.js';
+import type { StoredContent } from './plan.js';
+
+/** Counts kept per scope and summed per run (column names of hss.sync_scope_runs in camelCase). */
+export interface Counts {
+  imagesListed: number;
+  imagesDistinct: number;
+  imagesDue: number;
+  imagesFetched: number;
+  imagesNotScanned: number;
+  imagesPending: number;
+  imagesRetired: number;
+  versionsOpened: number;
+  versionsClosed: number;
+  apiCalls: number;
+  throttled: number;
+  retries: number;
+}
+
+export function zeroCounts(): Counts {
+  return {
+    imagesListed: 0,
+    imagesDistinct: 0,
+    imagesDue: 0,
+    imagesFetched: 0,
+    imagesNotScanned: 0,
+    imagesPending: 0,
+    imagesRetired: 0,
+    versionsOpened: 0,
+    versionsClosed: 0,
+    apiCalls: 0,
+    throttled: 0,
+    retries: 0,
+  };
+}
+
+export function addCounts(into: Counts, c: Counts): void {
+  for (const k of Object.keys(into) as (keyof Counts)[]) into[k] += c[k];
+}
+
+export function addCalls(into: Record<string, number>, c: Record<string, number>): void {
+  for (const [k, v] of Object.entries(c)) into[k] = (into[k] ?? 0) + v;
+}
+
+export interface ImageResultItem {
+  scope: Scope;
+  imageId: string;
+  signal: ListingSignal;
+  outcome: 'fetched' | 'not_scanned';
+  results: RiskConfig[];
+}
+
+export interface ScopeOutcome {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: Date;
+  inventoryComplete: boolean;
+  counts: Counts;
+  callsByApi: Record<string, number>;
+  etaSeconds: number;
+  error: string | null;
+}
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: Date;
+  scopes: { total: number; succeeded: number; partial: number; failed: number };
+  counts: Counts;
+  callsByApi: Record<string, number>;
+  error: string | null;
+}
+
+export interface SyncStore {
+  startRun(run: { runId: string; startedAt: Date; trigger: string; worker: string }): Promise<void>;
+  finishRun(runId: string, outcome: RunOutcome): Promise<void>;
+  startScopeRun(runId: string, scope: Scope, startedAt: Date): Promise<void>;
+  finishScopeRun(runId: string, scope: Scope, outcome: ScopeOutcome): Promise<void>;
+  upsertImageRefs(scope: Scope, refs: ImageListing[], at: Date): Promise<void>;
+  recordScopeInventory(
+    scope: Scope,
+    runId: string,
+    at: Date,
+    inv: { complete: boolean; imageCount: number },
+  ): Promise<void>;
+  loadContentStates(scope: Scope): Promise<Map<string, StoredContent>>;
+  writeImageResults(
+    runId: string,
+    at: Date,
+    items: ImageResultItem[],
+  ): Promise<{ versionsOpened: number; versionsClosed: number }>;
+  retireContents(
+    scope: Scope,
+    runId: string,
+    at: Date,
+    what: { missingImageIds: string[]; presentRefKeys: string[] },
+  ): Promise<{ contentsRetired: number; versionsClosed: number }>;
+}

@@ -1,0 +1,219 @@
+/**
+ * The whole product through real HTTP (the simulator on loopback) and real PostgreSQL:
+ * truth after a sync, idempotence of a no-change re-sync, exactly K calls after K rescans,
+ * scope isolation with a failing scope.
+ */
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load.js';
+import { IMAGE_TYPES, type RiskConfig } from '../../src/domain.js';
+import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+const PROJECT = 'proj-e2e';
+const EPS = ['0', 'ep-2'];
+
+interface Row {
+  project_id: string;
+  enterprise_project_id: string;
+  image_type: string;
+  image_id: string;
+  check_name: string;
+  check_type: string;
+  standard: string;
+  severity: string | null;
+  check_rule_num: number | null;
+  failed_rule_num: number | null;
+  check_type_desc: string | null;
+}
+
+/** Applies the documented NUL policy to an upstream string. */
+const nulPolicy = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));
+
+function truthRows(sim: Simulator): Row[] {
+  const rows: Row[] = [];
+  for (const scope of sim.world.scopes()) {
+    for (const [imageId, results] of sim.world.groundTruth(scope)) {
+      for (const r of results as RiskConfig[]) {
+        rows.push({
+          project_id: scope.projectId,
+          enterprise_project_id: scope.enterpriseProjectId,
+          image_type: scope.imageType,
+          image_id: imageId,
+          check_name: nulPolicy(r.checkName)!,
+          check_type: nulPolicy(r.checkType)!,
+          standard: nulPolicy(r.standard)!,
+          severity: nulPolicy(r.severity),
+          check_rule_num: r.checkRuleNum,
+          failed_rule_num: r.failedRuleNum,
+          check_type_desc: nulPolicy(r.checkTypeDesc),
+        });
+      }
+    }
+  }
+  return sortRows(rows);
+}
+
+function sortRows(rows: Row[]): Row[] {
+  const k = (r: Row) =>
+    [
+      r.project_id,
+      r.enterprise_project_id,
+      r.image_type,
+      r.image_id,
+      r.check_name,
+      r.check_type,
+      r.standard,
+    ].join('\u0001');
+  return rows.sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+}
+
+async function storedRows(t: TestDatabase): Promise<Row[]> {
+  const r = await t.pool.query<Row>(
+    `select project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
+            severity, check_rule_num, failed_rule_num, check_type_desc
+       from hss.image_baselines`,
+  );
+  return sortRows(r.rows);
+}
+
+async function tupleVersions(t: TestDatabase): Promise<string[]> {
+  const r = await t.pool.query<{ v: string }>(
+    `select 'h:' || version_id || ':' || xmin::text as v from hss.image_baseline_history
+     union all
+     select 'c:' || image_id || ':' || xmin::text from hss.image_contents
+     union all
+     select 'r:' || ref_key || ':' || xmin::text from hss.image_refs
+     order by 1`,
+  );
+  return r.rows.map((x) => x.v);
+}
+
+function riskCalls(sim: Simulator): number {
+  return sim.stats().callsByApi.ListImageRiskConfigs ?? 0;
+}
+
+describe('end-to-end sync against the simulator', () => {
+  let t: TestDatabase;
+  let sim: Simulator;
+  let app: App;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    sim = createSimulator({
+      seed: 11,
+      imagesPerScope: 12,
+      projects: [{ projectId: PROJECT, enterpriseProjects: EPS }],
+      auth: { tokens: ['e2e-token'] },
+    });
+    const { url } = await sim.listen();
+    const config = loadConfig({
+      DATABASE_URL: t.url,
+      HSS_REGION: 'cn-north-4',
+      HSS_PROJECT_ID: PROJECT,
+      HSS_ENDPOINT: url,
+      HSS_AUTH_TOKEN: 'e2e-token',
+      HSS_IMAGE_TYPES: IMAGE_TYPES.join(','),
+      HSS_ENTERPRISE_PROJECT_IDS: EPS.join(','),
+      HSS_RATE_LIMIT_PER_MINUTE: '100000',
+      HSS_FETCH_CONCURRENCY: '8',
+      HSS_PAGE_SIZE: '10',
+    });
+    app = createApp(config, { logger: pino({ level: 'silent' }) });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await sim?.close();
+    await t?.drop();
+  });
+
+  it('stores exactly the ground truth after the first sync', async () => {
+    const report = await app.sync({ trigger: 'test', deadlineMs: null });
+    expect(report.error).toBeNull();
+    expect(report.status).toBe('succeeded');
+    expect(report.scopes).toHaveLength(IMAGE_TYPES.length * EPS.length);
+    const truth = truthRows(sim);
+    expect(truth.length).toBeGreaterThan(100);
+    expect(await storedRows(t)).toEqual(truth);
+    const dup = await t.pool.query(
+      `select count(*)::int as n from (select 1 from hss.image_baselines
+        group by project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard
+        having count(*) > 1) d`,
+    );
+    expect(dup.rows[0].n).toBe(0);
+    // One call per distinct scanned content, none for never-scanned ones, none twice.
+    const perImage = sim.stats().riskConfigCallsByImageId as Record<string, number>;
+    expect(Math.max(...Object.values(perImage))).toBeLessThanOrEqual(EPS.length * 2);
+    const run = await t.pool.query(`select status, images_fetched, images_pending, error from hss.sync_runs`);
+    expect(run.rows).toEqual([
+      { status: 'succeeded', images_fetched: report.counts.imagesFetched, images_pending: 0, error: null },
+    ]);
+  });
+
+  it('rewrites nothing on a re-sync with no upstream change, and spends no result call', async () => {
+    const before = await tupleVersions(t);
+    const callsBefore = riskCalls(sim);
+    const report = await app.sync({ trigger: 'test', deadlineMs: null });
+    expect(report.status).toBe('succeeded');
+    expect(riskCalls(sim) - callsBefore).toBe(0);
+    expect(report.counts.imagesDue).toBe(0);
+    expect(report.counts.versionsOpened).toBe(0);
+    expect(report.counts.versionsClosed).toBe(0);
+    expect(await tupleVersions(t)).toEqual(before);
+    expect(await storedRows(t)).toEqual(truthRows(sim));
+  });
+
+  it('after K rescans makes exactly K result calls and versions the changed keys', async () => {
+    const scope = { projectId: PROJECT, enterpriseProjectId: 'ep-2', imageType: 'private_image' as const };
+    const rescanned = sim.world.rescan(scope, 3);
+    expect(rescanned).toHaveLength(3);
+    const callsBefore = riskCalls(sim);
+    const report = await app.sync({ trigger: 'test', deadlineMs: null });
+    expect(report.status).toBe('succeeded');
+    expect(riskCalls(sim) - callsBefore).toBe(3);
+    expect(report.counts.imagesFetched).toBe(3);
+    expect(await storedRows(t)).toEqual(truthRows(sim));
+    const versions = await t.pool.query<{ image_id: string; n: number; open: number }>(
+      `select image_id, count(*)::int as n, count(*) filter (where valid_to is null)::int as open
+         from hss.image_baseline_history
+        where project_id = $1 and enterprise_project_id = 'ep-2' and image_type = 'private_image' and image_id = any($2)
+        group by image_id order by image_id`,
+      [PROJECT, rescanned],
+    );
+    expect(versions.rows.map((r) => r.image_id)).toEqual([...rescanned].sort());
+    for (const v of versions.rows) {
+      expect(v.n).toBeGreaterThan(v.open);
+      expect(v.open).toBeGreaterThan(0);
+    }
+  });
+
+  it('isolates a failing scope: the run ends partial, the other scopes are stored and correct', async () => {
+    const scope = { projectId: PROJECT, enterpriseProjectId: '0', imageType: 'shared_image' as const };
+    sim.world.rescan(scope, 2);
+    sim.setFaults({ failPage: { api: 'ListCicdImages', offset: 0, status: 403 } });
+    try {
+      const report = await app.sync({ trigger: 'test', deadlineMs: null });
+      expect(report.status).toBe('partial');
+      const failed = report.scopes.filter((s) => s.status === 'failed').map((s) => s.label);
+      expect(failed).toEqual([`${PROJECT}/0/cicd`, `${PROJECT}/ep-2/cicd`]);
+      expect(report.scopes.filter((s) => s.status === 'succeeded')).toHaveLength(report.scopes.length - 2);
+      expect(report.counts.imagesFetched).toBe(2);
+      const scopeRows = await t.pool.query(
+        `select image_type, status, error from hss.sync_scope_runs where run_id = $1 and status <> 'succeeded' order by enterprise_project_id`,
+        [report.runId],
+      );
+      expect(scopeRows.rows.map((r) => [r.image_type, r.status])).toEqual([
+        ['cicd', 'failed'],
+        ['cicd', 'failed'],
+      ]);
+      expect(scopeRows.rows[0].error).toContain('HSS.0010');
+      const run = await t.pool.query(`select status from hss.sync_runs where run_id = $1`, [report.runId]);
+      expect(run.rows[0].status).toBe('partial');
+    } finally {
+      sim.setFaults({});
+    }
+    expect(await storedRows(t)).toEqual(truthRows(sim));
+  });
+});
