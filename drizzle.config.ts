@@ -1,0 +1,14 @@
+import { defineConfig } from 'drizzle-kit';
+
+// drizzle-kit generates migrations/ from src/db/schema.ts; it never needs a database for that.
+// `npm run db:generate` after any schema change, then commit migrations/ (append-only).
+// scripts/check-migrations.mjs sets DRIZZLE_CHECK_OUT to generate into a scratch copy instead.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './src/db/schema.ts',
+  out: process.env.DRIZZLE_CHECK_OUT ?? './migrations',
+  schemaFilter: ['hss'],
+  migrations: { schema: 'hss', table: '__drizzle_migrations' },
+  strict: true,
+  verbose: true,
+});

@@ -1,0 +1,85 @@
+/**
+ * One writer per scope across processes and replicas (invariant 7): a session advisory lock on
+ * a dedicated connection, held for as long as the scope is being synced.
+ */
+import type { PoolClient } from 'pg';
+import type { Scope } from '../domain.js';
+import { type DbLogger, silentDbLogger } from './logger.js';
+import type { DbHandle } from './pool.js';
+import { toDbError } from './tx.js';
+
+/** A held scope lock. */
+export interface ScopeLock {
+  /**
+   * Aborted when the lock's connection fails: PostgreSQL then frees the lock, so another
+   * process may take the scope. The holder should stop writing the scope.
+   */
+  readonly lost: AbortSignal;
+  /** Frees the lock and its connection; safe to call more than once. */
+  release(): Promise<void>;
+}
+
+/** The text hashed (64 bits, hashtextextended) into the scope's advisory lock key. */
+export function scopeLockName(scope: Scope): string {
+  return `hss-baseline-sync:scope:${JSON.stringify([scope.projectId, scope.enterpriseProjectId, scope.imageType])}`;
+}
+
+/**
+ * Tries to take the scope's lock without waiting. Returns null when another session holds it.
+ * The lock holds one pool connection until released.
+ */
+export async function tryLockScope(
+  h: DbHandle,
+  scope: Scope,
+  logger: DbLogger = silentDbLogger,
+): Promise<ScopeLock | null> {
+  let client: PoolClient;
+  try {
+    client = await h.pool.connect();
+  } catch (err) {
+    throw toDbError('tryLockScope', err);
+  }
+  const lost = new AbortController();
+  // The connection sits idle while checked out; without a listener its failure would crash.
+  const onError = (err: Error) => {
+    logger.warn({ err: { message: err.message } }, 'scope lock connection failed; lock lost');
+    lost.abort(toDbError('scope lock', err));
+  };
+  client.on('error', onError);
+  const name = scopeLockName(scope);
+  let locked = false;
+  try {
+    const res = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [name],
+    );
+    locked = res.rows[0]?.locked === true;
+  } catch (err) {
+    client.removeListener('error', onError);
+    client.release(true);
+    throw toDbError('tryLockScope', err);
+  }
+  if (!locked) {
+    client.removeListener('error', onError);
+    client.release();
+    return null;
+  }
+  let released: Promise<void> | undefined;
+  return {
+    lost: lost.signal,
+    release: () => {
+      released ??= (async () => {
+        let destroy = false;
+        try {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+        } catch {
+          // Destroying the connection frees the lock as surely as the unlock would have.
+          destroy = true;
+        }
+        client.removeListener('error', onError);
+        client.release(destroy);
+      })();
+      return released;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The connection pool and the drizzle handle every database function receives.
+ */
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { type DbLogger, silentDbLogger } from './logger.js';
+import * as schema from './schema.js';
+
+export type HssDatabase = NodePgDatabase<typeof schema>;
+
+/** What every database function takes: the pg pool (raw SQL) and drizzle over the same pool. */
+export interface DbHandle {
+  pool: pg.Pool;
+  db: HssDatabase;
+  /** Ends the pool; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** Per-statement limit in ms (`statement_timeout`). Default 60 000. */
+  statementTimeoutMs?: number;
+  /** Limit in ms to open a connection. Default 10 000. */
+  connectionTimeoutMs?: number;
+  /** Largest number of connections. Default 10. */
+  maxConnections?: number;
+  /** Idle connections close after this many ms. Default 30 000. */
+  idleTimeoutMs?: number;
+  /** `application_name` seen in pg_stat_activity. Default 'hss-baseline-sync'. */
+  applicationName?: string;
+  /** Where pool errors go. Default: dropped. */
+  logger?: DbLogger;
+}
+
+/**
+ * Creates a pool and a drizzle handle for `url`. Idle connections that fail (server restart,
+ * network cut) are logged, not thrown: without an `error` listener pg would crash the process.
+ * Nothing connects until the first query.
+ */
+export function createDb(url: string, opts: DbOptions = {}): DbHandle {
+  const logger = opts.logger ?? silentDbLogger;
+  const pool = new pg.Pool({
+    connectionString: url,
+    statement_timeout: opts.statementTimeoutMs ?? 60_000,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
+    max: opts.maxConnections ?? 10,
+    idleTimeoutMillis: opts.idleTimeoutMs ?? 30_000,
+    application_name: opts.applicationName ?? 'hss-baseline-sync',
+  });
+  pool.on('error', (err: Error & { code?: string }) => {
+    // The connection string may hold a password: log only what the error says.
+    logger.error({ err: { message: err.message, code: err.code } }, 'idle database connection failed');
+  });
+  const db = drizzle({ client: pool, schema });
+  let closing: Promise<void> | undefined;
+  return {
+    pool,
+    db,
+    close: () => {
+      closing ??= pool.end();
+      return closing;
+    },
+  };
+}

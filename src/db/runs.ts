@@ -1,0 +1,248 @@
+/**
+ * The run ledger: hss.sync_runs and hss.sync_scope_runs (invariant 9: every run and scope ends
+ * with a status and counts).
+ */
+import type { RunStatus, Scope } from '../domain.js';
+import { DbError } from '../errors.js';
+import type { DbHandle } from './pool.js';
+import { query } from './tx.js';
+
+export type RunTrigger = 'cli' | 'schedule' | 'demo';
+
+/** Counters kept per scope run (column names in camelCase). */
+export interface ScopeRunCounts {
+  imagesListed: number;
+  imagesDistinct: number;
+  imagesDue: number;
+  imagesFetched: number;
+  imagesNotScanned: number;
+  imagesPending: number;
+  imagesRetired: number;
+  versionsOpened: number;
+  versionsClosed: number;
+  apiCalls: number;
+  throttled: number;
+  retries: number;
+}
+
+/** Counters kept per run: the scope counters summed, plus scope tallies. */
+export interface RunCounts extends ScopeRunCounts {
+  scopesTotal: number;
+  scopesSucceeded: number;
+  scopesPartial: number;
+  scopesFailed: number;
+}
+
+/** HTTP calls per API name. */
+export type CallsByApi = Record<string, number>;
+
+const SCOPE_COUNT_COLUMNS: readonly (readonly [keyof ScopeRunCounts, string])[] = [
+  ['imagesListed', 'images_listed'],
+  ['imagesDistinct', 'images_distinct'],
+  ['imagesDue', 'images_due'],
+  ['imagesFetched', 'images_fetched'],
+  ['imagesNotScanned', 'images_not_scanned'],
+  ['imagesPending', 'images_pending'],
+  ['imagesRetired', 'images_retired'],
+  ['versionsOpened', 'versions_opened'],
+  ['versionsClosed', 'versions_closed'],
+  ['apiCalls', 'api_calls'],
+  ['throttled', 'throttled'],
+  ['retries', 'retries'],
+];
+const RUN_COUNT_COLUMNS: readonly (readonly [keyof RunCounts, string])[] = [
+  ['scopesTotal', 'scopes_total'],
+  ['scopesSucceeded', 'scopes_succeeded'],
+  ['scopesPartial', 'scopes_partial'],
+  ['scopesFailed', 'scopes_failed'],
+  ...SCOPE_COUNT_COLUMNS,
+];
+
+/** All counters zero. */
+export function emptyRunCounts(): RunCounts {
+  return Object.fromEntries(RUN_COUNT_COLUMNS.map(([k]) => [k, 0])) as unknown as RunCounts;
+}
+
+/** `col = $n` for each counter, numbered from `first`, with the values in the same order. */
+function countAssignments<C>(
+  columns: readonly (readonly [keyof C, string])[],
+  counts: Partial<C>,
+  first: number,
+): { sql: string; values: number[] } {
+  return {
+    sql: columns.map(([, col], i) => `${col} = $${first + i}`).join(', '),
+    values: columns.map(([key]) => Number(counts[key] ?? 0)),
+  };
+}
+
+/** Opens a run: status 'running'. */
+export async function startRun(
+  h: DbHandle,
+  run: { runId: string; startedAt: Date; trigger: RunTrigger; worker: string | null },
+): Promise<void> {
+  await query(
+    h,
+    'startRun',
+    `INSERT INTO hss.sync_runs (run_id, started_at, status, trigger, worker) VALUES ($1, $2, 'running', $3, $4)`,
+    [run.runId, run.startedAt, run.trigger, run.worker],
+  );
+}
+
+export interface FinishRun {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: Date;
+  /** Missing counters are stored as 0. */
+  counts: Partial<RunCounts>;
+  callsByApi: CallsByApi;
+  /** Short, secret-free reason; null when the run succeeded. */
+  error: string | null;
+}
+
+/** Closes a run with its outcome and totals. Throws DbError when the run does not exist. */
+export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Promise<void> {
+  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 6);
+  const res = await query(
+    h,
+    'finishRun',
+    `UPDATE hss.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5, ${set.sql}
+     WHERE run_id = $1`,
+    [runId, fin.status, fin.finishedAt, JSON.stringify(fin.callsByApi), fin.error, ...set.values],
+  );
+  if (res.rowCount !== 1) throw new DbError(`finishRun failed: no run ${runId}`);
+}
+
+/** Opens the ledger row of one scope in a run: status 'running'. */
+export async function startScopeRun(
+  h: DbHandle,
+  runId: string,
+  scope: Scope,
+  target: string,
+  startedAt: Date,
+): Promise<void> {
+  await query(
+    h,
+    'startScopeRun',
+    `INSERT INTO hss.sync_scope_runs
+       (run_id, target, project_id, enterprise_project_id, image_type, status, started_at)
+     VALUES ($1, $2, $3, $4, $5, 'running', $6)`,
+    [runId, target, scope.projectId, scope.enterpriseProjectId, scope.imageType, startedAt],
+  );
+}
+
+export interface FinishScopeRun {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: Date;
+  /** Whether the inventory was complete; null when it did not run. */
+  inventoryComplete: boolean | null;
+  /** Missing counters are stored as 0. */
+  counts: Partial<ScopeRunCounts>;
+  callsByApi: CallsByApi;
+  /** Seconds to fetch what is still pending at the current budget; null when unknown. */
+  etaSeconds: number | null;
+  error: string | null;
+}
+
+/**
+ * Closes the ledger row of one scope. A succeeded scope also stamps scope_state.last_success_at.
+ * Throws DbError when the scope run does not exist.
+ */
+export async function finishScopeRun(
+  h: DbHandle,
+  runId: string,
+  scope: Scope,
+  fin: FinishScopeRun,
+): Promise<void> {
+  const set = countAssignments(SCOPE_COUNT_COLUMNS, fin.counts, 11);
+  const res = await query<{ n: number }>(
+    h,
+    'finishScopeRun',
+    `WITH u AS (
+       UPDATE hss.sync_scope_runs
+       SET status = $5, finished_at = $6, inventory_complete = $7, calls_by_api = $8::jsonb,
+           eta_seconds = $9, error = $10, ${set.sql}
+       WHERE run_id = $1 AND project_id = $2 AND enterprise_project_id = $3 AND image_type = $4
+       RETURNING target),
+     s AS (
+       INSERT INTO hss.scope_state (project_id, enterprise_project_id, image_type, target, last_success_at)
+       SELECT $2, $3, $4, u.target, $6 FROM u WHERE $5 = 'succeeded'
+       ON CONFLICT (project_id, enterprise_project_id, image_type)
+       DO UPDATE SET last_success_at = excluded.last_success_at)
+     SELECT count(*)::int AS n FROM u`,
+    [
+      runId,
+      scope.projectId,
+      scope.enterpriseProjectId,
+      scope.imageType,
+      fin.status,
+      fin.finishedAt,
+      fin.inventoryComplete,
+      JSON.stringify(fin.callsByApi),
+      fin.etaSeconds,
+      fin.error,
+      ...set.values,
+    ],
+  );
+  if (res.rows[0]?.n !== 1) {
+    throw new DbError(
+      `finishScopeRun failed: no scope run ${runId} ${scope.projectId}/${scope.enterpriseProjectId}/${scope.imageType}`,
+    );
+  }
+}
+
+/** A run still marked running. */
+export interface RunningRun {
+  runId: string;
+  worker: string | null;
+  startedAt: Date;
+}
+
+/** Runs whose status is still 'running', oldest first (to check whether their worker lives). */
+export async function listRunningRuns(h: DbHandle): Promise<RunningRun[]> {
+  const res = await query<{ run_id: string; worker: string | null; started_at: Date }>(
+    h,
+    'listRunningRuns',
+    `SELECT run_id, worker, started_at FROM hss.sync_runs WHERE status = 'running' ORDER BY started_at, run_id`,
+    [],
+  );
+  return res.rows.map((r) => ({ runId: r.run_id, worker: r.worker, startedAt: r.started_at }));
+}
+
+export interface AbandonedRunsFilter {
+  /** When the runs are marked ended. */
+  at: Date;
+  /** Runs known dead (their worker is gone). */
+  runIds?: readonly string[];
+  /** Also every run still running that started before this instant. */
+  startedBefore?: Date;
+  /** Stored as `error` where none was set. Default 'abandoned: worker stopped before the run ended'. */
+  reason?: string;
+}
+
+/**
+ * Marks runs still 'running' that match the filter (listed in `runIds`, or started before
+ * `startedBefore`) as 'aborted' at `at`, and their scope runs still running too.
+ * @returns the run ids marked, sorted.
+ */
+export async function markAbandonedRuns(h: DbHandle, filter: AbandonedRunsFilter): Promise<string[]> {
+  const res = await query<{ run_id: string }>(
+    h,
+    'markAbandonedRuns',
+    `WITH r AS (
+       UPDATE hss.sync_runs
+       SET status = 'aborted', finished_at = $1, error = coalesce(error, $4)
+       WHERE status = 'running' AND (run_id = ANY($2::uuid[]) OR started_at < $3)
+       RETURNING run_id),
+     s AS (
+       UPDATE hss.sync_scope_runs sr
+       SET status = 'aborted', finished_at = $1, error = coalesce(sr.error, $4)
+       FROM r WHERE sr.run_id = r.run_id AND sr.status = 'running')
+     SELECT run_id FROM r ORDER BY run_id`,
+    [
+      filter.at,
+      filter.runIds ?? [],
+      filter.startedBefore ?? null,
+      filter.reason ?? 'abandoned: worker stopped before the run ended',
+    ],
+  );
+  return res.rows.map((r) => r.run_id);
+}

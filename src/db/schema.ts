@@ -1,0 +1,297 @@
+/**
+ * The drizzle schema of everything this product stores, in the PostgreSQL schema `hss`.
+ * drizzle-kit generates the table migrations from this file; what it cannot express (the
+ * exclusion constraint, the btree_gist extension, the views and their comments) lives in
+ * hand-written custom migrations. The views are declared here with `.existing()` so queries are
+ * typed but drizzle-kit leaves them alone.
+ *
+ * This file imports nothing but drizzle-orm: drizzle-kit loads it on its own.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const hss = pgSchema('hss');
+
+/** Every status a run or a scope run may have (domain `RunStatus`). */
+export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed', 'aborted'] as const;
+
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const count = (name: string) => integer(name).notNull().default(0);
+
+const statusCheck = (name: string, column: string) =>
+  check(name, sql.raw(`${column} IN (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`));
+
+/**
+ * The result-key hash: md5 of the 7 key columns, each prefixed by its length, as a uuid.
+ * Length prefixes make the encoding injective whatever characters the strings hold (a separator
+ * character could itself appear upstream). Upstream strings can be 65,534 characters, too long
+ * for a btree entry, so constraints index this hash instead of the text.
+ */
+export const RESULT_KEY_COLUMNS = [
+  'project_id',
+  'enterprise_project_id',
+  'image_type',
+  'image_id',
+  'check_name',
+  'check_type',
+  'standard',
+] as const;
+
+/** The result-key expression over the key columns of `alias` (none: the row itself). */
+export function resultKeySql(alias?: string): string {
+  const col = (c: string) => (alias ? `${alias}.${c}` : c);
+  return `md5(${RESULT_KEY_COLUMNS.map((c) => `length(${col(c)})::text || ':' || ${col(c)}`).join(' || ')})::uuid`;
+}
+
+/** Counters of a scope run; a run has these plus the scope tallies. */
+const scopeCounts = () => ({
+  imagesListed: count('images_listed'),
+  imagesDistinct: count('images_distinct'),
+  imagesDue: count('images_due'),
+  imagesFetched: count('images_fetched'),
+  imagesNotScanned: count('images_not_scanned'),
+  imagesPending: count('images_pending'),
+  imagesRetired: count('images_retired'),
+  versionsOpened: count('versions_opened'),
+  versionsClosed: count('versions_closed'),
+  apiCalls: count('api_calls'),
+  throttled: count('throttled'),
+  retries: count('retries'),
+});
+
+/** One row per sync run: the run ledger. */
+export const syncRuns = hss.table(
+  'sync_runs',
+  {
+    runId: uuid('run_id').primaryKey(),
+    startedAt: tstz('started_at').notNull(),
+    finishedAt: tstz('finished_at'),
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(),
+    worker: text('worker'),
+    scopesTotal: count('scopes_total'),
+    scopesSucceeded: count('scopes_succeeded'),
+    scopesPartial: count('scopes_partial'),
+    scopesFailed: count('scopes_failed'),
+    ...scopeCounts(),
+    callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
+    error: text('error'),
+  },
+  (t) => [
+    statusCheck('sync_runs_status_check', 'status'),
+    index('sync_runs_started_at_idx').on(t.startedAt.desc()),
+  ],
+);
+
+/** One row per (run, scope): the per-scope ledger. */
+export const syncScopeRuns = hss.table(
+  'sync_scope_runs',
+  {
+    runId: uuid('run_id').notNull(),
+    target: text('target').notNull(),
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    status: text('status').notNull(),
+    startedAt: tstz('started_at').notNull(),
+    finishedAt: tstz('finished_at'),
+    inventoryComplete: boolean('inventory_complete'),
+    ...scopeCounts(),
+    callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
+    etaSeconds: integer('eta_seconds'),
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({
+      name: 'sync_scope_runs_pkey',
+      columns: [t.runId, t.projectId, t.enterpriseProjectId, t.imageType],
+    }),
+    foreignKey({ name: 'sync_scope_runs_run_id_fkey', columns: [t.runId], foreignColumns: [syncRuns.runId] })
+      .onDelete('cascade')
+      .onUpdate('cascade'),
+    statusCheck('sync_scope_runs_status_check', 'status'),
+  ],
+);
+
+/** What the sync knows about each scope across runs (internal). */
+export const scopeState = hss.table(
+  'scope_state',
+  {
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    target: text('target').notNull(),
+    lastRunId: uuid('last_run_id'),
+    lastInventoryAt: tstz('last_inventory_at'),
+    lastCompleteInventoryAt: tstz('last_complete_inventory_at'),
+    /** The complete inventory before the last one: what a reference retired now was last seen in. */
+    prevCompleteInventoryAt: tstz('prev_complete_inventory_at'),
+    lastSuccessAt: tstz('last_success_at'),
+    imageCount: integer('image_count'),
+  },
+  (t) => [
+    primaryKey({ name: 'scope_state_pkey', columns: [t.projectId, t.enterpriseProjectId, t.imageType] }),
+  ],
+);
+
+/** Every image reference (tag) ever listed, keyed by its stable reference key (internal). */
+export const imageRefs = hss.table(
+  'image_refs',
+  {
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    refKey: text('ref_key').notNull(),
+    /** The key is hashed for the primary key: listing strings have no enforced length. */
+    refHash: uuid('ref_hash').notNull().generatedAlwaysAs(sql`md5(ref_key)::uuid`),
+    imageId: text('image_id').notNull(),
+    imageDigest: text('image_digest'),
+    namespace: text('namespace'),
+    imageName: text('image_name'),
+    imageVersion: text('image_version'),
+    instanceId: text('instance_id'),
+    registryName: text('registry_name'),
+    registryType: text('registry_type'),
+    hostId: text('host_id'),
+    hostName: text('host_name'),
+    scanStatus: text('scan_status'),
+    latestScanTime: tstz('latest_scan_time'),
+    unsafeSettingNum: integer('unsafe_setting_num'),
+    imageSize: bigint('image_size', { mode: 'number' }),
+    latestUpdateTime: tstz('latest_update_time'),
+    firstSeenAt: tstz('first_seen_at').notNull(),
+    /** Last time a listing changed this row (insert, update, removal, reappearance). */
+    changedAt: tstz('changed_at').notNull(),
+    /** Last inventory known to have listed it; frozen when the reference is removed. */
+    lastSeenAt: tstz('last_seen_at').notNull(),
+    removedAt: tstz('removed_at'),
+  },
+  (t) => [
+    primaryKey({
+      name: 'image_refs_pkey',
+      columns: [t.projectId, t.enterpriseProjectId, t.imageType, t.refHash],
+    }),
+  ],
+);
+
+/** One row per image content (image_id) of a scope: what was fetched for it and when (internal). */
+export const imageContents = hss.table(
+  'image_contents',
+  {
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    fetchedScanTime: tstz('fetched_scan_time'),
+    fetchedDigest: text('fetched_digest'),
+    fetchedUnsafeNum: integer('fetched_unsafe_num'),
+    fetchedScanStatus: text('fetched_scan_status'),
+    fetchedAt: tstz('fetched_at'),
+    outcome: text('outcome').notNull(),
+    resultCount: integer('result_count').notNull().default(0),
+    firstSeenAt: tstz('first_seen_at').notNull(),
+    removedAt: tstz('removed_at'),
+  },
+  (t) => [
+    primaryKey({
+      name: 'image_contents_pkey',
+      columns: [t.projectId, t.enterpriseProjectId, t.imageType, t.imageId],
+    }),
+    check('image_contents_outcome_check', sql`outcome IN ('fetched', 'not_scanned')`),
+  ],
+);
+
+/**
+ * Every version of every baseline result. A version is valid over [valid_from, valid_to);
+ * valid_to NULL = current. Overlaps are rejected by an exclusion constraint (custom migration).
+ */
+export const imageBaselineHistory = hss.table(
+  'image_baseline_history',
+  {
+    versionId: bigint('version_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    checkName: text('check_name').notNull(),
+    checkType: text('check_type').notNull(),
+    standard: text('standard').notNull(),
+    severity: text('severity'),
+    checkRuleNum: integer('check_rule_num'),
+    failedRuleNum: integer('failed_rule_num'),
+    checkTypeDesc: text('check_type_desc'),
+    validFrom: tstz('valid_from').notNull(),
+    validTo: tstz('valid_to'),
+    openedRunId: uuid('opened_run_id'),
+    closedRunId: uuid('closed_run_id'),
+    resultKey: uuid('result_key').notNull().generatedAlwaysAs(sql.raw(resultKeySql())),
+  },
+  (t) => [
+    check('image_baseline_history_valid_range_check', sql`valid_to IS NULL OR valid_to > valid_from`),
+    uniqueIndex('image_baseline_history_open_key_idx').on(t.resultKey).where(sql`valid_to IS NULL`),
+    index('image_baseline_history_open_image_idx')
+      .on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId)
+      .where(sql`valid_to IS NULL`),
+    index('image_baseline_history_key_from_idx').on(t.resultKey, t.validFrom),
+  ],
+);
+
+/** View `hss.images`: one row per image reference seen (custom migration defines it). */
+export const imagesView = hss
+  .view('images', {
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    imageDigest: text('image_digest'),
+    namespace: text('namespace'),
+    imageName: text('image_name'),
+    imageVersion: text('image_version'),
+    instanceId: text('instance_id'),
+    hostId: text('host_id'),
+    scanStatus: text('scan_status'),
+    latestScanTime: tstz('latest_scan_time'),
+    firstSeenAt: tstz('first_seen_at').notNull(),
+    lastSeenAt: tstz('last_seen_at').notNull(),
+    removedAt: tstz('removed_at'),
+    registryName: text('registry_name'),
+    registryType: text('registry_type'),
+    hostName: text('host_name'),
+    unsafeSettingNum: integer('unsafe_setting_num'),
+    imageSize: bigint('image_size', { mode: 'number' }),
+    latestUpdateTime: tstz('latest_update_time'),
+  })
+  .existing();
+
+/** View `hss.image_baselines`: current results of present images (custom migration defines it). */
+export const imageBaselinesView = hss
+  .view('image_baselines', {
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    checkName: text('check_name').notNull(),
+    checkType: text('check_type').notNull(),
+    standard: text('standard').notNull(),
+    severity: text('severity'),
+    checkRuleNum: integer('check_rule_num'),
+    failedRuleNum: integer('failed_rule_num'),
+    checkTypeDesc: text('check_type_desc'),
+    firstSeenAt: tstz('first_seen_at').notNull(),
+    lastVerifiedAt: tstz('last_verified_at'),
+  })
+  .existing();

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { RiskConfig, Scope } from '../../domain.js';
+import { type ImageResultItem, imageKeyOf, planResults } from './results-plan.js';
+
+const scope: Scope = { target: 't', projectId: 'p', enterpriseProjectId: '0', imageType: 'private_image' };
+const risk = (o: Partial<RiskConfig> = {}): RiskConfig => ({
+  checkName: 'CentOS 7',
+  checkType: 'CentOS 7',
+  standard: 'hw_standard',
+  severity: 'High',
+  checkRuleNum: 10,
+  failedRuleNum: 1,
+  checkTypeDesc: null,
+  ...o,
+});
+const item = (imageId: string, results: RiskConfig[], o: Partial<ImageResultItem> = {}): ImageResultItem => ({
+  scope,
+  imageId,
+  signal: {
+    latestScanTime: Date.UTC(2026, 0, 1),
+    imageDigest: 'd',
+    unsafeSettingNum: 3,
+    scanStatus: 'success',
+  },
+  outcome: 'fetched',
+  results,
+  ...o,
+});
+const key = { project_id: 'p', enterprise_project_id: '0', image_type: 'private_image' };
+
+describe('planResults', () => {
+  it('shapes contents, fetched images and result rows', () => {
+    expect(planResults([item('a', [risk()])])).toEqual({
+      contents: [
+        {
+          ...key,
+          image_id: 'a',
+          fetched_scan_time: '2026-01-01T00:00:00.000Z',
+          fetched_digest: 'd',
+          fetched_unsafe_num: 3,
+          fetched_scan_status: 'success',
+          outcome: 'fetched',
+          result_count: 1,
+        },
+      ],
+      fetchedImages: [{ ...key, image_id: 'a' }],
+      results: [
+        {
+          ...key,
+          image_id: 'a',
+          check_name: 'CentOS 7',
+          check_type: 'CentOS 7',
+          standard: 'hw_standard',
+          severity: 'High',
+          check_rule_num: 10,
+          failed_rule_num: 1,
+          check_type_desc: null,
+        },
+      ],
+    });
+  });
+
+  it('keeps not_scanned images out of the history rows', () => {
+    const plan = planResults([item('a', [risk()], { outcome: 'not_scanned' })]);
+    expect(plan.fetchedImages).toEqual([]);
+    expect(plan.results).toEqual([]);
+    expect(plan.contents.map((c) => [c.image_id, c.outcome, c.result_count])).toEqual([
+      ['a', 'not_scanned', 0],
+    ]);
+  });
+
+  it('keeps the last item of an image and the last row of a result key', () => {
+    const plan = planResults([
+      item('a', [risk({ failedRuleNum: 1 })]),
+      item('b', []),
+      item('a', [risk({ failedRuleNum: 2 }), risk({ standard: 'cn_standard' }), risk({ failedRuleNum: 3 })]),
+    ]);
+    expect(plan.fetchedImages.map((i) => i.image_id)).toEqual(['a', 'b']);
+    expect(plan.results.map((r) => [r.image_id, r.standard, r.failed_rule_num])).toEqual([
+      ['a', 'hw_standard', 3],
+      ['a', 'cn_standard', 1],
+    ]);
+    expect(plan.contents.map((c) => [c.image_id, c.result_count])).toEqual([
+      ['a', 2],
+      ['b', 0],
+    ]);
+  });
+
+  it('tells the same image_id in different scopes apart', () => {
+    const other: Scope = { ...scope, imageType: 'shared_image' };
+    const plan = planResults([item('a', [risk()]), item('a', [risk()], { scope: other })]);
+    expect(plan.fetchedImages).toHaveLength(2);
+    expect(imageKeyOf(plan.fetchedImages[0]!)).not.toBe(imageKeyOf(plan.fetchedImages[1]!));
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The statements of writeImageResults, built apart from their execution. Each reads its batch
+ * through unnest (see params.ts) and returns { text, values }.
+ */
+import { type ColumnSpec, Params } from '../params.js';
+import { resultKeySql } from '../schema.js';
+import type { ContentRow, ImageKeyRow, ResultRow } from './results-plan.js';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+const KEY_COLS = ['project_id', 'enterprise_project_id', 'image_type', 'image_id'] as const;
+const RESULT_KEY_COLS = [...KEY_COLS, 'check_name', 'check_type', 'standard'] as const;
+const VALUE_COLS = ['severity', 'check_rule_num', 'failed_rule_num', 'check_type_desc'] as const;
+
+const IMAGE_SPEC: ColumnSpec = KEY_COLS.map((c) => [c, 'text'] as const);
+const RESULT_KEY_SPEC: ColumnSpec = RESULT_KEY_COLS.map((c) => [c, 'text'] as const);
+const RESULT_SPEC: ColumnSpec = [
+  ...RESULT_KEY_SPEC,
+  ['severity', 'text'],
+  ['check_rule_num', 'integer'],
+  ['failed_rule_num', 'integer'],
+  ['check_type_desc', 'text'],
+];
+const CONTENT_SPEC: ColumnSpec = [
+  ...IMAGE_SPEC,
+  ['fetched_scan_time', 'timestamptz'],
+  ['fetched_digest', 'text'],
+  ['fetched_unsafe_num', 'integer'],
+  ['fetched_scan_status', 'text'],
+  ['outcome', 'text'],
+  ['result_count', 'integer'],
+];
+
+const eq = (a: string, b: string, cols: readonly string[]) =>
+  cols.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
+const list = (a: string, cols: readonly string[]) => cols.map((c) => `${a}.${c}`).join(', ');
+
+/** (a) Upsert image_contents: signal, fetched_at = at, outcome, result count, not removed. */
+export function upsertContentsSql(contents: readonly ContentRow[], at: Date): Statement {
+  const p = new Params();
+  const from = p.unnest(contents, CONTENT_SPEC, 'r');
+  const $at = p.add(at);
+  const text = `
+INSERT INTO hss.image_contents AS c (
+  ${KEY_COLS.join(', ')}, fetched_scan_time, fetched_digest, fetched_unsafe_num, fetched_scan_status,
+  fetched_at, outcome, result_count, first_seen_at, removed_at)
+SELECT ${list('r', KEY_COLS)}, r.fetched_scan_time, r.fetched_digest, r.fetched_unsafe_num,
+  r.fetched_scan_status, ${$at}, r.outcome, r.result_count, ${$at}, NULL
+FROM ${from}
+ON CONFLICT (${KEY_COLS.join(', ')}) DO UPDATE SET
+  fetched_scan_time = excluded.fetched_scan_time,
+  fetched_digest = excluded.fetched_digest,
+  fetched_unsafe_num = excluded.fetched_unsafe_num,
+  fetched_scan_status = excluded.fetched_scan_status,
+  fetched_at = excluded.fetched_at,
+  outcome = excluded.outcome,
+  -- not_scanned leaves the versions open, so the count of the last fetch still describes them
+  result_count = CASE WHEN excluded.outcome = 'fetched' THEN excluded.result_count ELSE c.result_count END,
+  removed_at = NULL`;
+  return { text, values: p.values };
+}
+
+/**
+ * The time versions of an image open and close at is normally `at`. When the clock went back or
+ * stood still, `at` could fall before a version being closed (CHECK valid_to > valid_from) or
+ * before the end of a closed version being reopened (the exclusion constraint). This returns,
+ * for those images only, the earliest later time that keeps their history ordered, as UTC text
+ * to the microsecond: (image key columns, at).
+ */
+export function floorsSql(
+  images: readonly ImageKeyRow[],
+  results: readonly ResultRow[],
+  at: Date,
+): Statement {
+  const p = new Params();
+  const img = p.unnest(images, IMAGE_SPEC, 'i');
+  const res = p.unnest(results, RESULT_KEY_SPEC, 'r');
+  const $at = p.add(at);
+  const text = `
+WITH img AS (SELECT * FROM ${img}),
+res AS (SELECT * FROM ${res}),
+floors AS (
+  SELECT ${list('h', KEY_COLS)}, h.valid_from + interval '1 millisecond' AS floor
+  FROM img JOIN hss.image_baseline_history h ON h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
+  UNION ALL
+  SELECT ${list('res', KEY_COLS)}, last.valid_to
+  FROM res CROSS JOIN LATERAL (
+    SELECT f.valid_to FROM hss.image_baseline_history f
+    WHERE f.result_key = ${resultKeySql('res')}
+    ORDER BY f.valid_from DESC LIMIT 1) AS last
+  WHERE last.valid_to IS NOT NULL
+)
+SELECT ${KEY_COLS.join(', ')},
+  to_char(max(floor) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
+FROM floors
+GROUP BY ${KEY_COLS.join(', ')}
+HAVING max(floor) > ${$at}`;
+  return { text, values: p.values };
+}
+
+/**
+ * (b) Close (valid_to = the image's time, closed_run_id) every open version of the fetched
+ * images that no incoming row repeats exactly: its key is gone or a value differs. The exact
+ * repeats are found by probing the open-key index from the incoming rows; the rest of the
+ * images' open versions are closed (a hashed NOT IN, linear in the batch).
+ */
+export function closeChangedSql(
+  images: readonly (ImageKeyRow & { at: string })[],
+  results: readonly ResultRow[],
+  runId: string,
+): Statement {
+  const p = new Params();
+  const img = p.unnest(images, [...IMAGE_SPEC, ['at', 'timestamptz']], 'i');
+  const res = p.unnest(results, RESULT_SPEC, 'r');
+  const $run = p.add(runId);
+  const text = `
+WITH img AS (SELECT * FROM ${img}),
+kept AS (
+  SELECT h.version_id
+  FROM ${res}
+  JOIN hss.image_baseline_history h
+    ON h.valid_to IS NULL AND h.result_key = ${resultKeySql('r')} AND ${eq('h', 'r', RESULT_KEY_COLS)}
+  WHERE (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('h', VALUE_COLS)}))
+UPDATE hss.image_baseline_history h
+SET valid_to = img.at, closed_run_id = ${$run}
+FROM img
+WHERE h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
+  AND h.version_id NOT IN (SELECT version_id FROM kept)`;
+  return { text, values: p.values };
+}
+
+/**
+ * (c) Open a version (valid_from = the image's time, opened_run_id) for every incoming row
+ * without an open version: after (b) any open version left for its key is identical.
+ * Version ids follow the input order.
+ */
+export function openNewSql(results: readonly (ResultRow & { at: string })[], runId: string): Statement {
+  const p = new Params();
+  const rows = results.map((r, ord) => ({ ...r, ord }));
+  const res = p.unnest(rows, [...RESULT_SPEC, ['at', 'timestamptz'], ['ord', 'integer']], 'r');
+  const $run = p.add(runId);
+  const text = `
+INSERT INTO hss.image_baseline_history (
+  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
+SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
+FROM ${res}
+WHERE NOT EXISTS (
+  SELECT 1 FROM hss.image_baseline_history h
+  WHERE h.valid_to IS NULL AND h.result_key = ${resultKeySql('r')} AND ${eq('h', 'r', RESULT_KEY_COLS)})
+ORDER BY r.ord`;
+  return { text, values: p.values };
+}

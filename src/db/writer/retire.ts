@@ -1,0 +1,75 @@
+/**
+ * Retirement: what a complete inventory no longer lists is marked removed and its results
+ * closed. Whether retirement is allowed (invariant 5) is the engine's decision, not this one's.
+ */
+import type { Scope } from '../../domain.js';
+import type { DbHandle } from '../pool.js';
+import { inTransaction } from '../tx.js';
+
+const scopeIs = (a: string) =>
+  `${a}.project_id = $1 AND ${a}.enterprise_project_id = $2 AND ${a}.image_type = $3`;
+
+// A removed reference keeps, as last seen, the last complete inventory before this one (the one
+// that still listed it), or its own last change if later. recordScopeInventory may already have
+// stored this run's inventory as the last complete one, hence prev_complete_inventory_at.
+const RETIRE_REFS = `
+UPDATE hss.image_refs r
+SET removed_at = $4, changed_at = $4,
+    last_seen_at = least($4, greatest(r.last_seen_at, (
+      SELECT CASE WHEN s.last_complete_inventory_at < $4 THEN s.last_complete_inventory_at
+                  ELSE s.prev_complete_inventory_at END
+      FROM hss.scope_state s WHERE ${scopeIs('s')})))
+WHERE ${scopeIs('r')}
+  AND r.removed_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS k(ref_key) WHERE k.ref_key = r.ref_key)`;
+
+const RETIRE_CONTENTS = `
+UPDATE hss.image_contents c
+SET removed_at = $4
+WHERE ${scopeIs('c')}
+  AND c.removed_at IS NULL
+  AND c.image_id IN (SELECT unnest($5::text[]))`;
+
+// Closing at `at`, or just after the version opened when the clock went back (CHECK valid_to >
+// valid_from); the open version is the last of its key, so this cannot overlap anything.
+const CLOSE_RETIRED = `
+UPDATE hss.image_baseline_history h
+SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run_id = $6
+WHERE ${scopeIs('h')}
+  AND h.valid_to IS NULL
+  AND h.image_id IN (SELECT unnest($5::text[]))`;
+
+export interface RetireInput {
+  /** image_ids of the scope whose content is gone (no present reference lists them). */
+  missingImageIds: readonly string[];
+  /** Reference keys (imageRefKey) the complete inventory listed; every other present one is removed. */
+  presentRefKeys: readonly string[];
+}
+
+/**
+ * In one transaction: marks removed (at `at`) every present reference of `scope` whose key is not
+ * in `presentRefKeys`, marks removed the contents in `missingImageIds`, and closes their open
+ * versions at `at` (closed_run_id = runId). Already removed rows are left alone.
+ */
+export async function retireContents(
+  h: DbHandle,
+  scope: Scope,
+  runId: string,
+  at: Date,
+  input: RetireInput,
+): Promise<{ refsRetired: number; contentsRetired: number; versionsClosed: number }> {
+  const base = [scope.projectId, scope.enterpriseProjectId, scope.imageType, at];
+  return inTransaction(h, { op: 'retireContents' }, async (client) => {
+    const refs = await client.query(RETIRE_REFS, [...base, input.presentRefKeys]);
+    const missing = [...new Set(input.missingImageIds)];
+    if (missing.length === 0)
+      return { refsRetired: refs.rowCount ?? 0, contentsRetired: 0, versionsClosed: 0 };
+    const contents = await client.query(RETIRE_CONTENTS, [...base, missing]);
+    const versions = await client.query(CLOSE_RETIRED, [...base, missing, runId]);
+    return {
+      refsRetired: refs.rowCount ?? 0,
+      contentsRetired: contents.rowCount ?? 0,
+      versionsClosed: versions.rowCount ?? 0,
+    };
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * A fresh database per integration test file: `const t = await createTestDatabase()` in
+ * beforeAll, `await t.drop()` in afterAll.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { migrate } from '../../src/db/migrate.js';
+import { createDb, type DbHandle, type HssDatabase } from '../../src/db/pool.js';
+
+export interface TestDatabase {
+  /** URL of the new database (holds the server password: do not print it). */
+  url: string;
+  name: string;
+  handle: DbHandle;
+  pool: pg.Pool;
+  db: HssDatabase;
+  /** Closes the pool and drops the database. */
+  drop(): Promise<void>;
+}
+
+/** Runs `fn` with a short-lived connection to the admin database. */
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Creates database `hss_test_<run>_<random>` (UTF8) on the server globalSetup chose, applies the
+ * migrations unless `migrate: false`, and returns a pool and drizzle handle on it.
+ */
+export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const name = `${inject('testDatabasePrefix')}${randomBytes(6).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`));
+  const url = new URL(inject('adminDatabaseUrl'));
+  url.pathname = `/${name}`;
+  const handle = createDb(url.toString(), { maxConnections: 8 });
+  try {
+    if (opts.migrate ?? true) await migrate(handle);
+  } catch (err) {
+    await handle.close();
+    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    throw err;
+  }
+  let dropped: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    name,
+    handle,
+    pool: handle.pool,
+    db: handle.db,
+    drop: () => {
+      dropped ??= (async () => {
+        await handle.close();
+        await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      })();
+      return dropped;
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMigrationsFolder, migrate } from '../../src/db/migrate.js';
+import { createDb } from '../../src/db/pool.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+
+const migrationFiles = readdirSync(defaultMigrationsFolder()).filter((f) => f.endsWith('.sql'));
+
+describe('migrate', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase({ migrate: false });
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('applies every migration to an empty database', async () => {
+    const before = await t.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'hss'`);
+    expect(before.rows[0].n).toBe(0);
+
+    await migrate(t.handle);
+
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    expect(applied.rows[0].n).toBe(migrationFiles.length);
+    const rels = await t.pool.query(
+      `SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'hss' AND c.relkind IN ('r', 'v') ORDER BY c.relname`,
+    );
+    expect(rels.rows).toEqual([
+      { relname: '__drizzle_migrations', relkind: 'r' },
+      { relname: 'image_baseline_history', relkind: 'r' },
+      { relname: 'image_baselines', relkind: 'v' },
+      { relname: 'image_contents', relkind: 'r' },
+      { relname: 'image_refs', relkind: 'r' },
+      { relname: 'images', relkind: 'v' },
+      { relname: 'scope_state', relkind: 'r' },
+      { relname: 'sync_runs', relkind: 'r' },
+      { relname: 'sync_scope_runs', relkind: 'r' },
+    ]);
+  });
+
+  it('is a no-op the second time', async () => {
+    const schemaBefore = await schemaFingerprint(t);
+    await migrate(t.handle);
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    expect(applied.rows[0].n).toBe(migrationFiles.length);
+    expect(await schemaFingerprint(t)).toEqual(schemaBefore);
+  });
+
+  it('has the history constraints: range check, one open version, no overlap', async () => {
+    const cons = await t.pool.query(
+      `SELECT conname, contype FROM pg_constraint
+       WHERE conrelid = 'hss.image_baseline_history'::regclass ORDER BY conname`,
+    );
+    expect(cons.rows).toEqual([
+      { conname: 'image_baseline_history_no_overlap', contype: 'x' },
+      { conname: 'image_baseline_history_pkey', contype: 'p' },
+      { conname: 'image_baseline_history_valid_range_check', contype: 'c' },
+    ]);
+    const idx = await t.pool.query(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'hss' AND indexname = 'image_baseline_history_open_key_idx'`,
+    );
+    expect(idx.rows[0].indexdef).toBe(
+      'CREATE UNIQUE INDEX image_baseline_history_open_key_idx ON hss.image_baseline_history USING btree (result_key) WHERE (valid_to IS NULL)',
+    );
+  });
+
+  it('comments every column of the public tables and views', async () => {
+    const missing = await t.pool.query(
+      `SELECT c.relname, a.attname FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'hss' AND a.attnum > 0 AND NOT a.attisdropped
+         AND c.relname IN ('sync_runs', 'sync_scope_runs', 'images', 'image_baseline_history', 'image_baselines')
+         AND col_description(c.oid, a.attnum) IS NULL
+       ORDER BY 1, 2`,
+    );
+    expect(missing.rows).toEqual([]);
+    const tables = await t.pool.query(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'hss' AND c.relkind IN ('r', 'v') AND obj_description(c.oid, 'pg_class') IS NULL
+       ORDER BY 1`,
+    );
+    expect(tables.rows).toEqual([{ relname: '__drizzle_migrations' }]);
+  });
+});
+
+describe('migrate, two processes at once', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase({ migrate: false });
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('both succeed and the migrations are applied once', async () => {
+    const a = createDb(t.url);
+    const b = createDb(t.url);
+    try {
+      await Promise.all([migrate(a), migrate(b)]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    expect(applied.rows[0].n).toBe(migrationFiles.length);
+  });
+});
+
+/** Every column of schema hss with its type, for before/after comparison. */
+async function schemaFingerprint(t: TestDatabase): Promise<unknown[]> {
+  const res = await t.pool.query(
+    `SELECT table_name, column_name, data_type FROM information_schema.columns
+     WHERE table_schema = 'hss' ORDER BY 1, 2`,
+  );
+  return res.rows;
+}
