@@ -10,6 +10,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import { runDeadlineMs } from './config/load.js';
 import type { AppConfig, TargetConfig } from './config/types.js';
+import { tryLockScope } from './db/lock.js';
 import { migrate } from './db/migrate.js';
 import { createDb, type DbHandle } from './db/pool.js';
 import type { ApiName } from './domain.js';
@@ -82,7 +83,13 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
   };
   const rateFor = (_t: TargetConfig, api: ApiName) =>
     config.rateLimitOverrides[api] ?? config.rateLimitPerMinute;
-  const store = createPgStore(db);
+  // Advisory locks live on connections of their own, so held locks never starve the writers.
+  const locks = createDb(config.databaseUrl, {
+    logger,
+    maxConnections: config.scopeConcurrency + 2,
+    applicationName: 'hss-baseline-sync-locks',
+  });
+  const store = createPgStore(db, locks);
   const engineDeps: EngineDeps = {
     targets: config.targets,
     clientFor,
@@ -94,11 +101,16 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     settings: {
       pageSize: config.pageSize,
       fetchConcurrency: config.fetchConcurrency,
+      scopeConcurrency: config.scopeConcurrency,
       maxResultAgeMs: config.maxResultAgeMs,
       maxRetireFraction: config.maxRetireFraction,
       allowMassRetire: config.allowMassRetire,
     },
     worker: `${hostname()}:${process.pid}`,
+    lockScope: async (scope) => {
+      const lock = await tryLockScope(locks, scope, logger);
+      return lock ? () => lock.release() : null;
+    },
   };
   let closed = false;
   return {
@@ -122,6 +134,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       if (closed) return;
       closed = true;
       if (ownDispatcher) await dispatcher.close();
+      await locks.close();
       await db.close();
     },
   };

@@ -5,6 +5,9 @@
  * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
  * `--once` stops after the first sync.
  */
+import { createHash } from 'node:crypto';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -12,7 +15,7 @@ import { createApp } from './app.js';
 import type { CliIo } from './cli.js';
 import { loadConfig } from './config/load.js';
 import { startDaemon } from './daemon.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from './db/embedded.js';
+import { type EmbeddedServer, reachableByOthers, startEmbeddedPostgres } from './db/embedded.js';
 import { IMAGE_TYPES } from './domain.js';
 import { createLogger } from './log.js';
 import { createSimulator } from './simulator/index.js';
@@ -26,12 +29,24 @@ const DEMO_DB = 'hss_demo';
 /** The project root: src/demo.ts and dist/demo.js both sit one level below it. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The demo's data directory: .demo-data/pg in the project (git-ignored). As root the server runs
+ * as `postgres`, which cannot reach a project below a private directory such as /root: then the
+ * data goes to the temp directory instead, one folder per project path.
+ */
+function demoDataDir(): string {
+  const inProject = join(ROOT, '.demo-data', 'pg');
+  if (userInfo().uid !== 0 || reachableByOthers(inProject)) return inProject;
+  const tag = createHash('sha256').update(ROOT).digest('hex').slice(0, 12);
+  return join(tmpdir(), `hss-baseline-sync-demo-${tag}`, 'pg');
+}
+
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const r = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (r.rowCount === 0) await client.query(`create database ${name}`);
+    if (r.rowCount === 0) await client.query(`create database ${name} encoding 'UTF8' template template0`);
   } finally {
     await client.end();
   }
@@ -88,8 +103,9 @@ export async function cmdDemo(io: CliIo, args: string[]): Promise<number> {
   let embedded: EmbeddedServer | null = null;
   let databaseUrl = io.env.DATABASE_URL?.trim();
   if (!databaseUrl) {
-    out('Starting embedded PostgreSQL (data in .demo-data/pg) ...\n');
-    embedded = await startEmbeddedPostgres({ dataDir: `${ROOT}.demo-data/pg` });
+    const dataDir = demoDataDir();
+    out(`Starting embedded PostgreSQL (data in ${dataDir}) ...\n`);
+    embedded = await startEmbeddedPostgres({ dataDir });
     databaseUrl = await ensureDatabase(embedded.url, DEMO_DB);
   }
   const sim = createSimulator({

@@ -175,6 +175,12 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     description: 'Result fetches in flight at once (1–64); the pacer still bounds the rate.',
   },
   {
+    name: 'HSS_SCOPE_CONCURRENCY',
+    group: 'sync',
+    default: '`4`',
+    description: 'Scopes synced at once (1–32); each holds one database connection for its lock.',
+  },
+  {
     name: 'HSS_HTTP_TIMEOUT',
     group: 'http',
     default: '`60s`',

@@ -547,6 +547,7 @@ export function loadConfig(env: Env, readFile: ReadFile = defaultReadFile): AppC
     allowMassRetire: bool('HSS_ALLOW_MASS_RETIRE', false),
     pageSize: num('HSS_PAGE_SIZE', 200, 10, 200),
     fetchConcurrency: num('HSS_FETCH_CONCURRENCY', 4, 1, 64),
+    scopeConcurrency: num('HSS_SCOPE_CONCURRENCY', 4, 1, 32),
     allowInsecureHttp,
     http,
     runOnStart: bool('SYNC_RUN_ON_START', true),

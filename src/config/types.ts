@@ -75,8 +75,10 @@ export interface AppConfig {
   allowMassRetire: boolean;
   /** Page size for list APIs (10..200). Default 200. */
   pageSize: number;
-  /** Concurrent result fetches per scope pipeline (the pacer still bounds the rate). Default 4. */
+  /** HSS calls in flight at once across the run (the pacer still bounds the rate). Default 4. */
   fetchConcurrency: number;
+  /** Scopes synced at once. Default 4. */
+  scopeConcurrency: number;
   /** Allow http:// endpoints that are not loopback. Default false. */
   allowInsecureHttp: boolean;
   http: HttpLimits;

@@ -3,11 +3,11 @@
  * machines without Docker or a local server. As root, PostgreSQL refuses to run, so the server
  * runs as the `postgres` OS user (created if missing) and its data directory is chowned to it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedServer {
   /** Admin URL (database `postgres`). */
@@ -40,6 +40,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Whether every ancestor of `dir` lets other users through (o+x): as root, the server runs as the
+ * `postgres` user, which must reach its data directory. A project under /root (mode 700) fails.
+ */
+export function reachableByOthers(dir: string): boolean {
+  let d = dirname(resolve(dir));
+  for (;;) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      // A missing ancestor will be created by us with default permissions.
+    }
+    const up = dirname(d);
+    if (up === d) return true;
+    d = up;
+  }
+}
+
 const USER = 'postgres';
 // A throwaway local server: the password only guards a loopback port for the demo/tests.
 const PASSWORD = 'hss-local';
@@ -57,6 +75,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     authMethod: 'scram-sha-256',
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
+    // UTF8 whatever LANG says: without it initdb in a bare container makes a SQL_ASCII cluster.
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${opts.dataDir}`],
     onLog: (line: string) => opts.onLog?.(line),

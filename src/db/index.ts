@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL layer: pool, migrations, writer, run ledger, scope locks. Nothing here knows HTTP.
  */
-export { type ScopeLock, scopeLockName, tryLockScope } from './lock.js';
+export { runLockName, type ScopeLock, scopeLockName, tryAdvisoryLock, tryLockScope } from './lock.js';
 export { type DbLogger, silentDbLogger } from './logger.js';
 export { defaultMigrationsFolder, type MigrateOptions, migrate } from './migrate.js';
 export { createDb, type DbHandle, type DbOptions, type HssDatabase } from './pool.js';

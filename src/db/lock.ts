@@ -24,13 +24,30 @@ export function scopeLockName(scope: Scope): string {
   return `hss-baseline-sync:scope:${JSON.stringify([scope.projectId, scope.enterpriseProjectId, scope.imageType])}`;
 }
 
+/** The advisory lock a run holds while it is running: free while `running` means the run is dead. */
+export function runLockName(runId: string): string {
+  return `hss-baseline-sync:run:${runId}`;
+}
+
 /**
  * Tries to take the scope's lock without waiting. Returns null when another session holds it.
  * The lock holds one pool connection until released.
  */
-export async function tryLockScope(
+export function tryLockScope(
   h: DbHandle,
   scope: Scope,
+  logger: DbLogger = silentDbLogger,
+): Promise<ScopeLock | null> {
+  return tryAdvisoryLock(h, scopeLockName(scope), logger);
+}
+
+/**
+ * Tries to take the session advisory lock named `name` (hashed to 64 bits) without waiting, on a
+ * connection of its own. Returns null when another session holds it.
+ */
+export async function tryAdvisoryLock(
+  h: DbHandle,
+  name: string,
   logger: DbLogger = silentDbLogger,
 ): Promise<ScopeLock | null> {
   let client: PoolClient;
@@ -42,11 +59,10 @@ export async function tryLockScope(
   const lost = new AbortController();
   // The connection sits idle while checked out; without a listener its failure would crash.
   const onError = (err: Error) => {
-    logger.warn({ err: { message: err.message } }, 'scope lock connection failed; lock lost');
-    lost.abort(toDbError('scope lock', err));
+    logger.warn({ err: { message: err.message } }, 'advisory lock connection failed; lock lost');
+    lost.abort(toDbError('advisory lock', err));
   };
   client.on('error', onError);
-  const name = scopeLockName(scope);
   let locked = false;
   try {
     const res = await client.query<{ locked: boolean }>(

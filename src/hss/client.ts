@@ -139,7 +139,7 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
       duplicates: stats.duplicates - before.duplicates,
     };
     if (delta.nulReplaced + delta.skippedWithoutImageId + delta.duplicates > 0) {
-      logger?.warn({ ...fields, ...delta }, 'HSS answer needed cleaning');
+      logger?.debug({ ...fields, ...delta }, 'HSS answer needed cleaning');
     }
   }
 

@@ -42,12 +42,18 @@ export interface EngineDeps {
   settings: {
     pageSize: number;
     fetchConcurrency: number;
+    /** Scopes synced at once (each holds a lock connection). */
+    scopeConcurrency: number;
     maxResultAgeMs: number;
     maxRetireFraction: number;
     allowMassRetire: boolean;
   };
   /** `host:pid` of this process, for the ledger. */
   worker: string;
+  /** Receives events for metrics and progress; every method optional. */
+  observer?: SyncObserver;
+  /** Interval of the `sync progress` log line. Default 30 s. */
+  progressLogIntervalMs?: number;
   /**
    * Takes the per-scope writer lock; returns a release function, or null when another worker
    * holds the scope (the scope is then skipped). Default: no locking.
@@ -61,6 +67,14 @@ export interface RunOptions {
   /** Stop starting new result fetches this long after the run started. */
   deadlineMs?: number;
   onProgress?(p: ProgressEvent): void;
+}
+
+/** Events for metrics; called synchronously, must not throw. */
+export interface SyncObserver {
+  onRunStarted?(runId: string, trigger: string): void;
+  onCall?(scope: Scope, event: CallEvent): void;
+  onScopeFinished?(report: ScopeReport, durationMs: number): void;
+  onRunFinished?(report: RunReport): void;
 }
 
 export interface ProgressEvent {
@@ -118,7 +132,9 @@ class CallTally {
   apiCalls = 0;
   throttled = 0;
   retries = 0;
+  constructor(private readonly forward?: (e: CallEvent) => void) {}
   readonly onCall = (e: CallEvent) => {
+    this.forward?.(e);
     this.apiCalls++;
     this.callsByApi[e.api] = (this.callsByApi[e.api] ?? 0) + 1;
     if (e.status === 429 || e.errorCode === 'APIGW.0308') this.throttled++;
@@ -131,9 +147,13 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const runId = deps.newId();
   const startedAt = new Date(deps.clock.now());
   const log = deps.logger.child({ runId });
+  const reaped = await deps.store.reapAbandonedRuns(startedAt);
+  if (reaped.length) log.warn({ runIds: reaped }, 'marked runs abandoned by a stopped worker as aborted');
   await deps.store.startRun({ runId, startedAt, trigger: opts.trigger, worker: deps.worker });
+  deps.observer?.onRunStarted?.(runId, opts.trigger);
   const pairs = scopesOf(deps.targets);
   log.info({ scopes: pairs.length, trigger: opts.trigger }, 'sync run started');
+  const live: LiveScopes = new Map();
 
   // One limiter for the whole run, so "configured concurrency" means calls in flight, all scopes together.
   const limiter = createLimiter(deps.settings.fetchConcurrency);
@@ -147,10 +167,21 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     );
   }
   const callSignal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  void logProgress(deps, live, log, startedAt.getTime(), timers.signal);
 
   const reports = await Promise.all(
     pairs.map(({ target, scope }) =>
-      runScope(deps, { runId, target, scope, limiter, deadline: deadline.signal, callSignal, opts, log }),
+      runScope(deps, {
+        live,
+        runId,
+        target,
+        scope,
+        limiter,
+        deadline: deadline.signal,
+        callSignal,
+        opts,
+        log,
+      }),
     ),
   ).finally(() => timers.abort());
 
@@ -180,10 +211,53 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     { status, ...counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
     'sync run finished',
   );
-  return { runId, status, startedAt, finishedAt, counts, callsByApi, scopes: reports, error };
+  const report: RunReport = {
+    runId,
+    status,
+    startedAt,
+    finishedAt,
+    counts,
+    callsByApi,
+    scopes: reports,
+    error,
+  };
+  deps.observer?.onRunFinished?.(report);
+  return report;
 }
 
+/** Logs `sync progress` (fetched, pending, ETA) every interval until the run ends. */
+async function logProgress(
+  deps: EngineDeps,
+  live: LiveScopes,
+  log: Logger,
+  startMs: number,
+  until: AbortSignal,
+): Promise<void> {
+  const every = deps.progressLogIntervalMs ?? 30_000;
+  for (;;) {
+    try {
+      await deps.clock.sleep(every, until);
+    } catch {
+      return;
+    }
+    let fetched = 0;
+    let due = 0;
+    for (const s of live.values()) {
+      fetched += s.counts.imagesFetched;
+      due += s.due();
+    }
+    const elapsed = Math.max(1, deps.clock.now() - startMs);
+    const pending = Math.max(0, due - fetched);
+    const etaSeconds = fetched > 0 ? Math.ceil(((elapsed / fetched) * pending) / 1000) : null;
+    log.info({ scopesInFlight: live.size, fetched, due, pending, etaSeconds }, 'sync progress');
+  }
+}
+
+/** Live counters of the scopes in flight, read by the periodic progress line. */
+type LiveScopes = Map<string, { counts: Counts; due: () => number }>;
+
 interface ScopeContext {
+  live: LiveScopes;
   runId: string;
   target: TargetConfig;
   scope: Scope;
@@ -197,7 +271,7 @@ interface ScopeContext {
 }
 
 async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeReport> {
-  const { scope, runId, opts } = ctx;
+  const { scope, runId, opts, live } = ctx;
   const label = scopeLabel(scope);
   const log = ctx.log.child({ scope: label });
   const release = deps.lockScope ? await deps.lockScope(scope) : async () => {};
@@ -218,8 +292,10 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
     const startedAt = new Date(deps.clock.now());
     await deps.store.startScopeRun(runId, scope, startedAt);
     log.info('scope started');
-    const tally = new CallTally();
+    const observer = deps.observer;
+    const tally = new CallTally(observer?.onCall ? (e) => observer.onCall?.(scope, e) : undefined);
     const counts = zeroCounts();
+    live.set(label, { counts, due: () => counts.imagesDue });
     const result = await syncScope(deps, ctx, tally, counts, log).catch((err: unknown) => ({
       status: opts.signal?.aborted ? ('aborted' as const) : ('failed' as const),
       inventoryComplete: false,
@@ -243,7 +319,8 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
     if (outcome.status === 'succeeded') log.info(line, 'scope finished');
     else log.warn(line, 'scope finished');
     opts.onProgress?.({ scope: label, phase: 'done', done: counts.imagesFetched, total: counts.imagesDue });
-    return {
+    live.delete(label);
+    const report: ScopeReport = {
       scope,
       label,
       status: outcome.status,
@@ -253,6 +330,8 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
       etaSeconds: eta,
       error: outcome.error,
     };
+    observer?.onScopeFinished?.(report, outcome.finishedAt.getTime() - startedAt.getTime());
+    return report;
   } finally {
     await release();
   }

@@ -74,6 +74,11 @@ export interface RunOutcome {
 }
 
 export interface SyncStore {
+  /**
+   * Marks runs left `running` by a process that died as `aborted`; returns their ids.
+   * Called before each run starts.
+   */
+  reapAbandonedRuns(at: Date): Promise<string[]>;
   startRun(run: { runId: string; startedAt: Date; trigger: string; worker: string }): Promise<void>;
   finishRun(runId: string, outcome: RunOutcome): Promise<void>;
   startScopeRun(runId: string, scope: Scope, startedAt: Date): Promise<void>;

@@ -268,7 +268,7 @@ describe('tryLockScope, connection lost', () => {
       const reason = await lost;
       expect(reason).toBeInstanceOf(DbError);
       expect((reason as DbError).message).toMatch(
-        /^scope lock failed: terminating connection due to administrator command/,
+        /^advisory lock failed: terminating connection due to administrator command/,
       );
       const again = await tryLockScope(other, s);
       expect(again).not.toBeNull();
