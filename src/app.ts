@@ -18,7 +18,7 @@ import { DbError } from './errors.js';
 import { createAuthProvider, createHssClient } from './hss/client.js';
 import { Pacer } from './hss/pacer.js';
 import type { HssClient } from './hss/types.js';
-import { type EngineDeps, type RunOptions, type RunReport, runSync } from './sync/engine.js';
+import { type EngineDeps, type RunOptions, type RunReport, runSync, type SyncObserver } from './sync/engine.js';
 import { createPgStore } from './sync/pg-store.js';
 
 export interface AppOptions {
@@ -28,6 +28,8 @@ export interface AppOptions {
   dispatcher?: Dispatcher;
   random?: () => number;
   newId?: () => string;
+  /** Receives run, scope and call events (metrics). */
+  observer?: SyncObserver;
 }
 
 export interface App {
@@ -107,6 +109,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       allowMassRetire: config.allowMassRetire,
     },
     worker: `${hostname()}:${process.pid}`,
+    observer: opts.observer,
     lockScope: async (scope) => {
       const lock = await tryLockScope(locks, scope, logger);
       return lock ? () => lock.release() : null;
