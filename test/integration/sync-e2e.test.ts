@@ -7,76 +7,13 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
-import { IMAGE_TYPES, type RiskConfig } from '../../src/domain.js';
+import { IMAGE_TYPES } from '../../src/domain.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { storedRows, truthRows } from '../helpers/truth.js';
 
 const PROJECT = 'proj-e2e';
 const EPS = ['0', 'ep-2'];
-
-interface Row {
-  project_id: string;
-  enterprise_project_id: string;
-  image_type: string;
-  image_id: string;
-  check_name: string;
-  check_type: string;
-  standard: string;
-  severity: string | null;
-  check_rule_num: number | null;
-  failed_rule_num: number | null;
-  check_type_desc: string | null;
-}
-
-/** Applies the documented NUL policy to an upstream string. */
-const nulPolicy = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));
-
-function truthRows(sim: Simulator): Row[] {
-  const rows: Row[] = [];
-  for (const scope of sim.world.scopes()) {
-    for (const [imageId, results] of sim.world.groundTruth(scope)) {
-      for (const r of results as RiskConfig[]) {
-        rows.push({
-          project_id: scope.projectId,
-          enterprise_project_id: scope.enterpriseProjectId,
-          image_type: scope.imageType,
-          image_id: imageId,
-          check_name: nulPolicy(r.checkName)!,
-          check_type: nulPolicy(r.checkType)!,
-          standard: nulPolicy(r.standard)!,
-          severity: nulPolicy(r.severity),
-          check_rule_num: r.checkRuleNum,
-          failed_rule_num: r.failedRuleNum,
-          check_type_desc: nulPolicy(r.checkTypeDesc),
-        });
-      }
-    }
-  }
-  return sortRows(rows);
-}
-
-function sortRows(rows: Row[]): Row[] {
-  const k = (r: Row) =>
-    [
-      r.project_id,
-      r.enterprise_project_id,
-      r.image_type,
-      r.image_id,
-      r.check_name,
-      r.check_type,
-      r.standard,
-    ].join('\u0001');
-  return rows.sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
-}
-
-async function storedRows(t: TestDatabase): Promise<Row[]> {
-  const r = await t.pool.query<Row>(
-    `select project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
-            severity, check_rule_num, failed_rule_num, check_type_desc
-       from hss.image_baselines`,
-  );
-  return sortRows(r.rows);
-}
 
 async function tupleVersions(t: TestDatabase): Promise<string[]> {
   const r = await t.pool.query<{ v: string }>(

@@ -1,0 +1,74 @@
+/**
+ * Ground truth comparison for sync tests: what the simulator would answer, after the product's
+ * documented normalisation, against what hss.image_baselines holds.
+ */
+import type { RiskConfig } from '../../src/domain.js';
+import type { Simulator } from '../../src/simulator/index.js';
+import type { TestDatabase } from './db.js';
+
+export interface BaselineRow {
+  project_id: string;
+  enterprise_project_id: string;
+  image_type: string;
+  image_id: string;
+  check_name: string;
+  check_type: string;
+  standard: string;
+  severity: string | null;
+  check_rule_num: number | null;
+  failed_rule_num: number | null;
+  check_type_desc: string | null;
+}
+
+/** The documented NUL policy: U+0000 is stored as U+FFFD. */
+export const nulPolicy = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));
+
+export function sortRows(rows: BaselineRow[]): BaselineRow[] {
+  const k = (r: BaselineRow) =>
+    [
+      r.project_id,
+      r.enterprise_project_id,
+      r.image_type,
+      r.image_id,
+      r.check_name,
+      r.check_type,
+      r.standard,
+    ].join('\u0001');
+  return rows.sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+}
+
+/** Every result the simulator holds now, optionally only for some image types. */
+export function truthRows(sim: Simulator, imageTypes?: readonly string[]): BaselineRow[] {
+  const rows: BaselineRow[] = [];
+  for (const scope of sim.world.scopes()) {
+    if (imageTypes && !imageTypes.includes(scope.imageType)) continue;
+    for (const [imageId, results] of sim.world.groundTruth(scope)) {
+      for (const r of results as RiskConfig[]) {
+        rows.push({
+          project_id: scope.projectId,
+          enterprise_project_id: scope.enterpriseProjectId,
+          image_type: scope.imageType,
+          image_id: imageId,
+          check_name: nulPolicy(r.checkName)!,
+          check_type: nulPolicy(r.checkType)!,
+          standard: nulPolicy(r.standard)!,
+          severity: nulPolicy(r.severity),
+          check_rule_num: r.checkRuleNum,
+          failed_rule_num: r.failedRuleNum,
+          check_type_desc: nulPolicy(r.checkTypeDesc),
+        });
+      }
+    }
+  }
+  return sortRows(rows);
+}
+
+/** The current results as BI tools see them. */
+export async function storedRows(t: Pick<TestDatabase, 'pool'>): Promise<BaselineRow[]> {
+  const r = await t.pool.query<BaselineRow>(
+    `select project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
+            severity, check_rule_num, failed_rule_num, check_type_desc
+       from hss.image_baselines`,
+  );
+  return sortRows(r.rows);
+}
