@@ -79,12 +79,18 @@ export function floorsSql(
   const img = p.unnest(images, IMAGE_SPEC, 'i');
   const res = p.unnest(results, RESULT_KEY_SPEC, 'r');
   const $at = p.add(at);
+  // Every probe is a LATERAL subquery with LIMIT, so it runs as an index lookup per incoming row
+  // whatever the statistics say (a first sync outruns autovacuum's ANALYZE: the planner then
+  // believes the history is tiny and would hash all of it for every batch).
   const text = `
 WITH img AS (SELECT * FROM ${img}),
 res AS (SELECT * FROM ${res}),
 floors AS (
-  SELECT ${list('h', KEY_COLS)}, h.valid_from + interval '1 millisecond' AS floor
-  FROM img JOIN hss.image_baseline_history h ON h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
+  SELECT ${list('img', KEY_COLS)}, cur.valid_from + interval '1 millisecond' AS floor
+  FROM img CROSS JOIN LATERAL (
+    SELECT h.valid_from FROM hss.image_baseline_history h
+    WHERE h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
+    ORDER BY h.valid_from DESC LIMIT 1) AS cur
   UNION ALL
   SELECT ${list('res', KEY_COLS)}, last.valid_to
   FROM res CROSS JOIN LATERAL (
@@ -103,9 +109,7 @@ HAVING max(floor) > ${$at}`;
 
 /**
  * (b) Close (valid_to = the image's time, closed_run_id) every open version of the fetched
- * images that no incoming row repeats exactly: its key is gone or a value differs. The exact
- * repeats are found by probing the open-key index from the incoming rows; the rest of the
- * images' open versions are closed (a hashed NOT IN, linear in the batch).
+ * images that no incoming row repeats exactly: its key is gone or a value differs.
  */
 export function closeChangedSql(
   images: readonly (ImageKeyRow & { at: string })[],
@@ -116,19 +120,31 @@ export function closeChangedSql(
   const img = p.unnest(images, [...IMAGE_SPEC, ['at', 'timestamptz']], 'i');
   const res = p.unnest(results, RESULT_SPEC, 'r');
   const $run = p.add(runId);
+  // The open versions of each image come from a per-image index probe (OFFSET 0 keeps the
+  // LATERAL from being flattened into a hash join over every open version); those that an
+  // incoming row repeats exactly are kept, the rest closed by primary key.
   const text = `
 WITH img AS (SELECT * FROM ${img}),
-kept AS (
-  SELECT h.version_id
-  FROM ${res}
-  JOIN hss.image_baseline_history h
-    ON h.valid_to IS NULL AND h.result_key = ${resultKeySql('r')} AND ${eq('h', 'r', RESULT_KEY_COLS)}
-  WHERE (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('h', VALUE_COLS)}))
+res AS (SELECT * FROM ${res}),
+cur AS (
+  SELECT o.*, img.at
+  FROM img CROSS JOIN LATERAL (
+    SELECT h.version_id, ${list('h', RESULT_KEY_COLS)}, ${list('h', VALUE_COLS)}
+    FROM hss.image_baseline_history h
+    WHERE h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
+    OFFSET 0) AS o
+),
+gone AS (
+  SELECT cur.version_id, cur.at FROM cur
+  WHERE NOT EXISTS (
+    SELECT 1 FROM res r
+    WHERE ${eq('r', 'cur', RESULT_KEY_COLS)}
+      AND (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('cur', VALUE_COLS)}))
+)
 UPDATE hss.image_baseline_history h
-SET valid_to = img.at, closed_run_id = ${$run}
-FROM img
-WHERE h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
-  AND h.version_id NOT IN (SELECT version_id FROM kept)`;
+SET valid_to = gone.at, closed_run_id = ${$run}
+FROM gone
+WHERE h.version_id = gone.version_id`;
   return { text, values: p.values };
 }
 
@@ -147,9 +163,11 @@ INSERT INTO hss.image_baseline_history (
   ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
 SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
 FROM ${res}
-WHERE NOT EXISTS (
-  SELECT 1 FROM hss.image_baseline_history h
-  WHERE h.valid_to IS NULL AND h.result_key = ${resultKeySql('r')} AND ${eq('h', 'r', RESULT_KEY_COLS)})
+LEFT JOIN LATERAL (
+  SELECT 1 AS hit FROM hss.image_baseline_history h
+  WHERE h.valid_to IS NULL AND h.result_key = ${resultKeySql('r')} AND ${eq('h', 'r', RESULT_KEY_COLS)}
+  LIMIT 1) AS open ON true
+WHERE open.hit IS NULL
 ORDER BY r.ord`;
   return { text, values: p.values };
 }

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench [-- --quick]`: how close the worker runs to its limits, each figure a ratio to
+ * the limit measured in one run so it holds on a noisy machine. Prints a table, writes
+ * bench/results/<time>.json and ends with one line `BENCH {json}`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureApiPipe } from './measure-api.js';
+import { measurePacing } from './measure-pacing.js';
+import { measureRss } from './measure-rss.js';
+import { measureWrite } from './measure-write.js';
+import { benchServer } from './support.js';
+
+export const GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = {
+  api_pipe_efficiency: { op: '>=', value: 0.85 },
+  pacing_efficiency: { op: '>=', value: 0.9 },
+  pacing_429s: { op: '==', value: 0 },
+  write_vs_copy: { op: '>=', value: 0.33 },
+  rss_growth_ratio: { op: '<=', value: 1.5 },
+  noop_resync_tuples: { op: '==', value: 0 },
+  resync_call_ratio: { op: '<=', value: 0.05 },
+};
+
+const SIZES = {
+  quick: {
+    apiImages: 400,
+    latencyMs: 40,
+    concurrency: 8,
+    pacingImages: 170,
+    rate: 120,
+    writeImages: 8_000,
+    rssImages: 400,
+  },
+  full: {
+    apiImages: 2_000,
+    latencyMs: 40,
+    concurrency: 8,
+    pacingImages: 520,
+    rate: 240,
+    writeImages: 26_000,
+    rssImages: 1_000,
+  },
+};
+
+function meets(value: number, g: { op: string; value: number }): boolean {
+  return g.op === '>=' ? value >= g.value : g.op === '<=' ? value <= g.value : value === g.value;
+}
+
+async function bench(): Promise<number> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, strict: true });
+  const mode = values.quick ? 'quick' : 'full';
+  const size = SIZES[mode];
+  const server = await benchServer(process.env);
+  const started = Date.now();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  try {
+    log(`bench (${mode}) on ${server.label}`);
+    log('  api pipe ...');
+    const api = await measureApiPipe(server.adminUrl, {
+      images: size.apiImages,
+      latencyMs: size.latencyMs,
+      concurrency: size.concurrency,
+    });
+    log('  write path vs COPY ...');
+    const write = await measureWrite(server.adminUrl, { images: size.writeImages, batchImages: 100 });
+    log('  peak RSS 1x/10x and unchanged re-sync ...');
+    const rss = await measureRss(server.adminUrl, { images: size.rssImages });
+    log('  pacing under a rate limit (about a minute or two) ...');
+    const pacing = await measurePacing(server.adminUrl, {
+      images: size.pacingImages,
+      ratePerMinute: size.rate,
+    });
+    const result = {
+      mode,
+      at: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        cpu: cpus()[0]?.model ?? 'unknown',
+        memory_bytes: totalmem(),
+        node: process.version,
+      },
+      database: server.label,
+      ...api,
+      ...pacing,
+      ...write,
+      ...rss,
+      bench_seconds: Math.round((Date.now() - started) / 1000),
+    };
+    const rows = Object.entries(GOALS).map(([k, g]) => {
+      const v = (result as unknown as Record<string, number>)[k]!;
+      return `  ${k.padEnd(22)} ${String(v).padStart(10)}   goal ${g.op} ${g.value}   ${meets(v, g) ? 'ok' : 'MISSED'}`;
+    });
+    process.stdout.write(`\nfigure                      value   goal\n${rows.join('\n')}\n\n`);
+    const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      `${dir}${result.at.replace(/[:.]/g, '-')}-${mode}.json`,
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+    process.stdout.write(`BENCH ${JSON.stringify(result)}\n`);
+    return Object.entries(GOALS).every(([k, g]) =>
+      meets((result as unknown as Record<string, number>)[k]!, g),
+    )
+      ? 0
+      : 1;
+  } finally {
+    await server.stop();
+  }
+}
+
+// Exit explicitly: a measurement that failed half-way may leave a socket open.
+bench().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);
