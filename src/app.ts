@@ -10,15 +10,23 @@ import { Agent, type Dispatcher } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import { runDeadlineMs } from './config/load.js';
 import type { AppConfig, TargetConfig } from './config/types.js';
-import { tryLockScope } from './db/lock.js';
+import { createRunCoordinator, type RunCoordinator, tryLockScope } from './db/lock.js';
 import { migrate } from './db/migrate.js';
 import { createDb, type DbHandle } from './db/pool.js';
+import { withConnectionRetry } from './db/tx.js';
 import type { ApiName } from './domain.js';
-import { DbError } from './errors.js';
+import { DbError, errorSummary } from './errors.js';
+import { CircuitBreaker } from './hss/breaker.js';
 import { createAuthProvider, createHssClient } from './hss/client.js';
 import { Pacer } from './hss/pacer.js';
 import type { HssClient } from './hss/types.js';
-import { type EngineDeps, type RunOptions, type RunReport, runSync, type SyncObserver } from './sync/engine.js';
+import {
+  type EngineDeps,
+  type RunOptions,
+  type RunReport,
+  runSync,
+  type SyncObserver,
+} from './sync/engine.js';
 import { createPgStore } from './sync/pg-store.js';
 
 export interface AppOptions {
@@ -37,6 +45,13 @@ export interface App {
   readonly logger: Logger;
   readonly db: DbHandle;
   readonly pacer: Pacer;
+  /** Stops calls per (credential, API) after repeated failures; reset at each run's start. */
+  readonly breaker: CircuitBreaker;
+  /**
+   * For node-cron's `runCoordinator` (with `distributed: true`): one replica per scheduled tick.
+   * The scheduled task must return the run's promise (the tick's lock is held until it settles).
+   */
+  readonly runCoordinator: RunCoordinator;
   /** Applies pending migrations (serialised across processes). */
   migrate(): Promise<void>;
   /** Throws a clear error when the database has not been migrated. */
@@ -64,6 +79,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     overrides: config.rateLimitOverrides,
     random: opts.random,
   });
+  const breaker = new CircuitBreaker({ clock });
   const clients = new Map<string, HssClient>();
   const clientFor = (target: TargetConfig): HssClient => {
     let c = clients.get(target.name);
@@ -73,6 +89,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
         target,
         limits: config.http,
         pacer,
+        breaker,
         auth,
         dispatcher,
         clock,
@@ -85,13 +102,23 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
   };
   const rateFor = (_t: TargetConfig, api: ApiName) =>
     config.rateLimitOverrides[api] ?? config.rateLimitPerMinute;
-  // Advisory locks live on connections of their own, so held locks never starve the writers.
+  // Advisory locks live on connections of their own, so held locks never starve the writers:
+  // one per scope in flight, the run's lock, the scheduled tick's lock, one to probe dead runs.
   const locks = createDb(config.databaseUrl, {
     logger,
-    maxConnections: config.scopeConcurrency + 2,
+    maxConnections: config.scopeConcurrency + 3,
     applicationName: 'hss-baseline-sync-locks',
   });
-  const store = createPgStore(db, locks);
+  const store = createPgStore(db, locks, {
+    retention: { days: config.retentionDays, historyDays: config.historyRetentionDays },
+    // The run is already recorded; the next run rebuilds the daily facts it missed.
+    onMaintenanceError: (err) =>
+      logger.warn(
+        { err: errorSummary(err) },
+        'daily facts or retention failed after the run; the next run repairs them',
+      ),
+  });
+  const runCoordinator = createRunCoordinator(locks, logger);
   const engineDeps: EngineDeps = {
     targets: config.targets,
     clientFor,
@@ -107,13 +134,12 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       maxResultAgeMs: config.maxResultAgeMs,
       maxRetireFraction: config.maxRetireFraction,
       allowMassRetire: config.allowMassRetire,
+      maxQuarantinedItems: config.maxQuarantinedItems,
+      retryBudget: { ratio: config.retryBudgetRatio },
     },
     worker: `${hostname()}:${process.pid}`,
     observer: opts.observer,
-    lockScope: async (scope) => {
-      const lock = await tryLockScope(locks, scope, logger);
-      return lock ? () => lock.release() : null;
-    },
+    lockScope: (scope) => withConnectionRetry(() => tryLockScope(locks, scope, logger)),
   };
   let closed = false;
   return {
@@ -121,6 +147,8 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     logger,
     db,
     pacer,
+    breaker,
+    runCoordinator,
     migrate: () => migrate(db, logger),
     async assertMigrated() {
       const r = await db.pool.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
@@ -128,11 +156,16 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
         throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
       }
     },
-    sync: (o) =>
-      runSync(engineDeps, {
+    sync: (o) => {
+      // Throttling and failures of an earlier run say little about this one: start from the
+      // configured rates with every circuit closed.
+      pacer.beginRun();
+      breaker.reset();
+      return runSync(engineDeps, {
         ...o,
         deadlineMs: o.deadlineMs === null ? undefined : (o.deadlineMs ?? runDeadlineMs(config)),
-      }),
+      });
+    },
     async close() {
       if (closed) return;
       closed = true;

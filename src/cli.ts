@@ -8,6 +8,8 @@ import { migrate } from './db/migrate.js';
 import { createDb } from './db/pool.js';
 import { ConfigError, errorSummary } from './errors.js';
 import { createLogger } from './log.js';
+import { createProgressReporter, progressMode } from './progress.js';
+import { scopesOf } from './sync/engine.js';
 import { formatRunSummary } from './sync/summary.js';
 
 export interface CliIo {
@@ -34,13 +36,14 @@ Commands:
   migrate            apply database migrations (DATABASE_URL)
   sync               run one sync now; prints a one-line summary
                      exit 0 succeeded, 2 partial, 1 failed, 3 aborted
-  start              daemon: migrate, sync on SYNC_SCHEDULE, serve /healthz /readyz
-  status [--json]    recent runs and per-scope freshness
+  start              daemon: migrate, sync on SYNC_SCHEDULE, serve /healthz /readyz /metrics
+  status [--json]    recent runs, per-scope freshness and the next scheduled run
+                     (--runs N: how many runs, default 10)
   simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
                      --images 40 --rate-limit 0 --token sim-token)
   demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
 
-Configuration is read from environment variables; see docs/configuration.md.
+Configuration is read from environment variables; see README.md, "Configuration".
 `;
 
 function levelFromEnv(env: Env, fallback: string): string {
@@ -53,7 +56,14 @@ function logFormat(env: Env, stream: NodeJS.WritableStream): 'json' | 'pretty' {
   return (stream as NodeJS.WriteStream).isTTY ? 'pretty' : 'json';
 }
 
-/** Runs `fn` with an AbortSignal that fires on SIGTERM/SIGINT; a second signal exits at once. */
+/** How long a stop may take after SIGTERM/SIGINT before the process exits regardless. */
+export const SHUTDOWN_BOUND_MS = 9_000;
+
+/**
+ * Runs `fn` with an AbortSignal that fires on SIGTERM/SIGINT; a second signal exits at once.
+ * For the real process, the first signal also arms an unref'd timer that exits after
+ * SHUTDOWN_BOUND_MS, so a stop is bounded even if something (a dead database) hangs.
+ */
 async function withSignals<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const source = io.signals ?? process;
   const ctrl = new AbortController();
@@ -63,6 +73,12 @@ async function withSignals<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>
     if (count === 1) {
       io.stderr.write(`received ${name}: stopping (committed results are kept)\n`);
       ctrl.abort(new Error(`received ${name}`));
+      if (source === process) {
+        setTimeout(() => {
+          io.stderr.write(`stopping took longer than ${SHUTDOWN_BOUND_MS / 1000} s: exiting now\n`);
+          process.exit(EXIT.aborted);
+        }, SHUTDOWN_BOUND_MS).unref();
+      }
     } else {
       io.stderr.write(`received ${name} again: exiting now\n`);
       process.exit(EXIT.aborted);
@@ -146,16 +162,32 @@ async function cmdMigrate(io: CliIo): Promise<number> {
 
 async function cmdSync(io: CliIo): Promise<number> {
   const config = loadConfig(io.env);
-  const logger = createLogger({
-    level: config.logLevel,
-    format: logFormat(io.env, io.stderr),
-    destination: io.stderr,
+  const format = logFormat(io.env, io.stderr);
+  // A live bar on a terminal (log lines pass through it), plain lines or nothing elsewhere.
+  const progress = createProgressReporter({
+    out: io.stderr,
+    mode: progressMode(io.stderr, format),
+    scopes: scopesOf(config.targets).length,
+    // Each target normally has its own credential, and so its own pace.
+    fetchRatePerMinute:
+      (config.rateLimitOverrides.ListImageRiskConfigs ?? config.rateLimitPerMinute) * config.targets.length,
   });
+  const logger = createLogger({ level: config.logLevel, format, destination: progress.logDestination });
   const app = createApp(config, { logger });
   try {
     await app.assertMigrated();
-    const report = await withSignals(io, (signal) => app.sync({ trigger: 'cli', signal }));
+    const report = await withSignals(io, (signal) =>
+      app.sync({ trigger: 'cli', signal, onProgress: progress.onProgress }),
+    );
+    progress.finish();
     io.stdout.write(`${formatRunSummary(report)}\n`);
+    const skipped = report.scopes.filter((s) => s.status === 'skipped').map((s) => s.label);
+    if (skipped.length > 0) {
+      // Not a failure: another worker holds these scopes and syncs them (one writer per scope).
+      io.stderr.write(
+        `skipped ${skipped.length} scope(s) another worker is syncing: ${skipped.join(', ')}\n`,
+      );
+    }
     if (report.error) io.stderr.write(`problems: ${report.error}\n`);
     return report.status === 'succeeded'
       ? EXIT.ok
@@ -165,6 +197,7 @@ async function cmdSync(io: CliIo): Promise<number> {
           ? EXIT.aborted
           : EXIT.failed;
   } finally {
+    progress.finish();
     await app.close();
   }
 }

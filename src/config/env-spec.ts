@@ -1,6 +1,6 @@
 /**
  * Every environment variable the product reads, with its meaning and default, in one table.
- * The loader validates against it and docs/configuration.md is generated from it
+ * The loader validates against it and the README configuration table is generated from it
  * (`npm run docs:config`), so the documentation cannot drift from the code.
  */
 export interface EnvVarSpec {
@@ -163,6 +163,20 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     description: 'Operator override: retire even when more than HSS_MAX_RETIRE_FRACTION vanished.',
   },
   {
+    name: 'HSS_RETENTION_DAYS',
+    group: 'database',
+    default: '`730`',
+    description:
+      'Days of daily facts (`hss.image_baseline_daily`) and run ledger (`hss.sync_runs`, `hss.sync_scope_runs`) to keep; older ones are deleted after each run (`0` = keep for ever). The history is not affected.',
+  },
+  {
+    name: 'HSS_HISTORY_RETENTION_DAYS',
+    group: 'database',
+    default: '`0` (keep for ever)',
+    description:
+      'Delete versions of `hss.image_baseline_history` that ended more than this many days ago. Current versions are always kept; point-in-time questions before the cutoff can no longer be answered.',
+  },
+  {
     name: 'HSS_PAGE_SIZE',
     group: 'sync',
     default: '`200`',
@@ -181,6 +195,13 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     description: 'Scopes synced at once (1–32); each holds one database connection for its lock.',
   },
   {
+    name: 'HSS_MAX_QUARANTINED_ITEMS',
+    group: 'sync',
+    default: '`10`',
+    description:
+      'Schema-invalid items (list rows, result rows) a scope may set aside before it fails; each is logged with its request id. An image with one is left unwritten and stays pending.',
+  },
+  {
     name: 'HSS_HTTP_TIMEOUT',
     group: 'http',
     default: '`60s`',
@@ -191,6 +212,13 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     group: 'http',
     default: '`6`',
     description: 'Attempts per request for network errors, 5xx and 429 (1–20).',
+  },
+  {
+    name: 'HSS_RETRY_BUDGET',
+    group: 'http',
+    default: '`0.5`',
+    description:
+      'Retries allowed per run: 50 plus this share (0–1) of the requests made. Bounds what an outage costs; a circuit per (credential, API) also stops calls after 10 failures in a row for a minute.',
   },
   {
     name: 'SYNC_SCHEDULE',
@@ -223,6 +251,12 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     description: 'Port of `/healthz`, `/readyz` and `/metrics` for `start` (`0` = off).',
   },
   {
+    name: 'HTTP_HOST',
+    group: 'daemon',
+    default: '`0.0.0.0`',
+    description: 'Address the endpoints listen on (`127.0.0.1` keeps them on loopback).',
+  },
+  {
     name: 'LOG_LEVEL',
     group: 'logging',
     default: '`info`',
@@ -231,7 +265,8 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
   {
     name: 'LOG_FORMAT',
     group: 'logging',
-    default: '`json`',
-    description: '`json` (one JSON object per line) or `pretty` (readable lines for people).',
+    default: '`auto`',
+    description:
+      '`json` (one JSON object per line), `pretty` (readable lines for people) or `auto` (`pretty` when the log goes to a terminal, else `json`).',
   },
 ];

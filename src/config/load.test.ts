@@ -164,6 +164,17 @@ describe('loadConfig', () => {
     ).toBe('http://127.0.0.1:8080');
   });
 
+  it('reads the resilience limits: quarantine threshold and retry budget', () => {
+    const d = loadConfig(BASE, noFiles);
+    expect([d.maxQuarantinedItems, d.retryBudgetRatio]).toEqual([10, 0.5]);
+    const c = loadConfig({ ...BASE, HSS_MAX_QUARANTINED_ITEMS: '0', HSS_RETRY_BUDGET: '0.25' }, noFiles);
+    expect([c.maxQuarantinedItems, c.retryBudgetRatio]).toEqual([0, 0.25]);
+    expect(fails({ ...BASE, HSS_RETRY_BUDGET: '2' }).message).toBe(
+      'HSS_RETRY_BUDGET: "2" is not a fraction (allowed: a number from 0 to 1, e.g. 0.2)',
+    );
+    expect(fails({ ...BASE, HSS_MAX_QUARANTINED_ITEMS: '-1' }).variable).toBe('HSS_MAX_QUARANTINED_ITEMS');
+  });
+
   it('validates numbers, durations and enums with their ranges', () => {
     expect(fails({ ...BASE, HSS_RATE_LIMIT_PER_MINUTE: '0' }).message).toBe(
       'HSS_RATE_LIMIT_PER_MINUTE: 0 is out of range (allowed: 1–100000)',

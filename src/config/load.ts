@@ -166,6 +166,19 @@ function parseSchedule(variable: string, raw: string): string {
   return expr;
 }
 
+/** A listen address: an IPv4/IPv6 literal or a host name, nothing else. */
+function parseHost(variable: string, raw: string): string {
+  const host = raw.trim();
+  if (!/^[A-Za-z0-9._:-]{1,253}$/.test(host)) {
+    throw new ConfigError(
+      variable,
+      `${JSON.stringify(raw)} is not an address to listen on`,
+      'an IP address or host name such as 0.0.0.0, 127.0.0.1, :: or localhost',
+    );
+  }
+  return host;
+}
+
 function parseTimezone(variable: string, raw: string): string {
   const tz = raw.trim();
   try {
@@ -529,6 +542,7 @@ export function loadConfig(env: Env, readFile: ReadFile = defaultReadFile): AppC
     schedule,
     timezone: parseTimezone('SYNC_TIMEZONE', r.get('SYNC_TIMEZONE') ?? 'UTC'),
     httpPort: num('HTTP_PORT', 9464, 0, 65_535),
+    httpHost: parseHost('HTTP_HOST', r.get('HTTP_HOST') ?? '0.0.0.0'),
     logLevel: parseEnum('LOG_LEVEL', r.get('LOG_LEVEL') ?? 'info', [
       'fatal',
       'error',
@@ -538,20 +552,47 @@ export function loadConfig(env: Env, readFile: ReadFile = defaultReadFile): AppC
       'trace',
       'silent',
     ] as const),
-    logFormat: parseEnum('LOG_FORMAT', r.get('LOG_FORMAT') ?? 'json', ['json', 'pretty'] as const),
+    logFormat: parseEnum('LOG_FORMAT', r.get('LOG_FORMAT') ?? 'auto', ['auto', 'json', 'pretty'] as const),
     maxResultAgeMs: dur('HSS_MAX_RESULT_AGE', 7 * 86_400_000),
     runDeadlineMs: r.get('HSS_RUN_DEADLINE')
       ? parseDuration('HSS_RUN_DEADLINE', r.get('HSS_RUN_DEADLINE')!)
       : null,
     maxRetireFraction: retire === undefined ? 0.2 : parseFraction('HSS_MAX_RETIRE_FRACTION', retire),
     allowMassRetire: bool('HSS_ALLOW_MASS_RETIRE', false),
+    // 0 = keep for ever; 100 years is the longest a number of days can sensibly mean.
+    retentionDays: num('HSS_RETENTION_DAYS', 730, 0, 36_500) || null,
+    historyRetentionDays: num('HSS_HISTORY_RETENTION_DAYS', 0, 0, 36_500) || null,
     pageSize: num('HSS_PAGE_SIZE', 200, 10, 200),
     fetchConcurrency: num('HSS_FETCH_CONCURRENCY', 4, 1, 64),
     scopeConcurrency: num('HSS_SCOPE_CONCURRENCY', 4, 1, 32),
+    maxQuarantinedItems: num('HSS_MAX_QUARANTINED_ITEMS', 10, 0, 1_000_000),
+    retryBudgetRatio: r.get('HSS_RETRY_BUDGET')
+      ? parseFraction('HSS_RETRY_BUDGET', r.get('HSS_RETRY_BUDGET')!)
+      : 0.5,
     allowInsecureHttp,
     http,
     runOnStart: bool('SYNC_RUN_ON_START', true),
     migrateOnStart: bool('SYNC_MIGRATE_ON_START', true),
+  };
+}
+
+/** What `status` needs: the database, the schedule (for the next run) and the result age limit. */
+export interface StatusConfig {
+  databaseUrl: string;
+  schedule: string;
+  timezone: string;
+  maxResultAgeMs: number;
+}
+
+/** Loads only what `status` needs, so it works without HSS credentials. */
+export function loadStatusConfig(env: Env, readFile: ReadFile = defaultReadFile): StatusConfig {
+  const r = new EnvReader(env, readFile);
+  const age = r.get('HSS_MAX_RESULT_AGE');
+  return {
+    databaseUrl: loadDatabaseUrl(env, readFile),
+    schedule: parseSchedule('SYNC_SCHEDULE', r.get('SYNC_SCHEDULE') ?? DEFAULT_SCHEDULE),
+    timezone: parseTimezone('SYNC_TIMEZONE', r.get('SYNC_TIMEZONE') ?? 'UTC'),
+    maxResultAgeMs: age === undefined ? 7 * 86_400_000 : parseDuration('HSS_MAX_RESULT_AGE', age),
   };
 }
 

@@ -63,8 +63,11 @@ export interface AppConfig {
   timezone: string;
   /** Port of /healthz, /readyz, /metrics; 0 = off. Default 9464. */
   httpPort: number;
+  /** Interface the endpoints listen on. Default 0.0.0.0. */
+  httpHost: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  logFormat: 'json' | 'pretty';
+  /** `auto` (default): pretty when the log goes to a terminal, else JSON lines. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Results older than this are refetched even if the listing did not change. Default 7 days. */
   maxResultAgeMs: number;
   /** A run stops starting new fetches after this long; null = derived from the schedule. */
@@ -73,12 +76,20 @@ export interface AppConfig {
   maxRetireFraction: number;
   /** Operator permission to retire more than maxRetireFraction. Default false. */
   allowMassRetire: boolean;
+  /** Days of daily facts and run ledger kept; null = for ever. Default 730. */
+  retentionDays: number | null;
+  /** Days closed history versions are kept after they ended; null = for ever (default). */
+  historyRetentionDays: number | null;
   /** Page size for list APIs (10..200). Default 200. */
   pageSize: number;
   /** HSS calls in flight at once across the run (the pacer still bounds the rate). Default 4. */
   fetchConcurrency: number;
   /** Scopes synced at once. Default 4. */
   scopeConcurrency: number;
+  /** Schema-invalid items a scope may quarantine before it fails. Default 10. */
+  maxQuarantinedItems: number;
+  /** Retries per run: 50 plus this many per first attempt (src/hss/retry-budget.ts). Default 0.5. */
+  retryBudgetRatio: number;
   /** Allow http:// endpoints that are not loopback. Default false. */
   allowInsecureHttp: boolean;
   http: HttpLimits;

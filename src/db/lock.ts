@@ -57,12 +57,21 @@ export async function tryAdvisoryLock(
     throw toDbError('tryLockScope', err);
   }
   const lost = new AbortController();
+  let releasing = false;
   // The connection sits idle while checked out; without a listener its failure would crash.
   const onError = (err: Error) => {
+    if (releasing || lost.signal.aborted) return;
     logger.warn({ err: { message: err.message } }, 'advisory lock connection failed; lock lost');
     lost.abort(toDbError('advisory lock', err));
   };
+  // A connection can also just end (socket closed without an error message): the lock is gone too.
+  const onEnd = () => onError(new Error('Connection terminated unexpectedly'));
   client.on('error', onError);
+  client.on('end', onEnd);
+  const detach = () => {
+    client.removeListener('error', onError);
+    client.removeListener('end', onEnd);
+  };
   let locked = false;
   try {
     const res = await client.query<{ locked: boolean }>(
@@ -71,12 +80,15 @@ export async function tryAdvisoryLock(
     );
     locked = res.rows[0]?.locked === true;
   } catch (err) {
-    client.removeListener('error', onError);
+    releasing = true;
+    detach();
+    client.on('error', () => {});
     client.release(true);
     throw toDbError('tryLockScope', err);
   }
   if (!locked) {
-    client.removeListener('error', onError);
+    releasing = true;
+    detach();
     client.release();
     return null;
   }
@@ -85,17 +97,56 @@ export async function tryAdvisoryLock(
     lost: lost.signal,
     release: () => {
       released ??= (async () => {
-        let destroy = false;
-        try {
-          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
-        } catch {
-          // Destroying the connection frees the lock as surely as the unlock would have.
-          destroy = true;
+        releasing = true;
+        let destroy = lost.signal.aborted;
+        if (!destroy) {
+          try {
+            await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+          } catch {
+            // Destroying the connection frees the lock as surely as the unlock would have.
+            destroy = true;
+          }
         }
-        client.removeListener('error', onError);
+        detach();
+        // A destroyed connection may still report its end as an error: it must not crash us.
+        if (destroy) client.on('error', () => {});
         client.release(destroy);
       })();
       return released;
+    },
+  };
+}
+
+/** node-cron's RunCoordinator, structurally (src/daemon.ts passes it to `schedule`). */
+export interface RunCoordinator {
+  shouldRun(key: string, ttlMs: number): Promise<boolean>;
+  onComplete(key: string): Promise<void>;
+}
+
+/**
+ * Elects one replica per scheduled tick: `shouldRun` takes a session advisory lock named after
+ * the tick's key (node-cron passes `<task name>:<slot ISO time>`) and holds it until
+ * `onComplete`. Replicas on the same schedule then do not run the same tick side by side; scope
+ * locks already keep them from writing one scope at once, but two runs together would also spend
+ * the same credential's per-user call budget twice over. node-cron calls onComplete when the task
+ * function settles, so the task must return the run's promise.
+ */
+export function createRunCoordinator(h: DbHandle, logger: DbLogger = silentDbLogger): RunCoordinator {
+  const held = new Map<string, ScopeLock>();
+  return {
+    async shouldRun(key) {
+      const lock = await tryAdvisoryLock(h, `hss-baseline-sync:tick:${key}`, logger);
+      if (!lock) {
+        logger.info({ tick: key }, 'another replica runs this scheduled tick: skipped');
+        return false;
+      }
+      held.set(key, lock);
+      return true;
+    },
+    async onComplete(key) {
+      const lock = held.get(key);
+      held.delete(key);
+      await lock?.release();
     },
   };
 }

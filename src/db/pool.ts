@@ -34,13 +34,19 @@ export interface DbOptions {
 /**
  * Creates a pool and a drizzle handle for `url`. Idle connections that fail (server restart,
  * network cut) are logged, not thrown: without an `error` listener pg would crash the process.
- * Nothing connects until the first query.
+ * Nothing connects until the first query. TCP keep-alive finds connections a network cut left
+ * half-open, and a client-side query timeout (statement timeout + 10 s) ends a statement whose
+ * server went silent, so no await on the database can hang for ever.
  */
 export function createDb(url: string, opts: DbOptions = {}): DbHandle {
   const logger = opts.logger ?? silentDbLogger;
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 60_000;
   const pool = new pg.Pool({
     connectionString: url,
-    statement_timeout: opts.statementTimeoutMs ?? 60_000,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
     max: opts.maxConnections ?? 10,
     idleTimeoutMillis: opts.idleTimeoutMs ?? 30_000,

@@ -1,23 +1,40 @@
 /**
- * One transaction on one pooled connection, retried whole on the retryable SQLSTATEs.
+ * One transaction on one pooled connection, retried whole on the retryable SQLSTATEs and, where
+ * safe, on a lost connection; and a retry wrapper for idempotent work.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { DbError } from '../errors.js';
+import { isConnectionLoss } from './connection-loss.js';
 import type { DbHandle } from './pool.js';
 import { isRetryableSqlState, sqlStateOf } from './retry.js';
 
 export interface TransactionOptions {
   /** Name of the operation, for the error message. */
   op: string;
-  /** Further attempts after the first on a retryable SQLSTATE. Default 3. */
+  /** Further attempts after the first on a retryable failure. Default 3. */
   retries?: number;
+  /**
+   * The work may be repeated after a COMMIT whose outcome is unknown (the connection died while
+   * committing): running it again changes nothing when the first COMMIT took. Default false:
+   * then only a connection lost before COMMIT was sent is retried.
+   */
+  idempotent?: boolean;
+}
+
+/** Pause before retrying after a lost connection (the server or network needs a moment). */
+export function connectionRetryDelayMs(attempt: number): number {
+  return Math.min(2_000, 100 * 2 ** attempt);
 }
 
 /**
  * Runs `fn` inside BEGIN/COMMIT on a dedicated connection. On a retryable SQLSTATE (see
  * retry.ts) the whole transaction runs again, immediately: the conflicting transaction has
- * already finished or been aborted, so waiting buys nothing. Any other failure, or running out of
- * retries, rolls back and throws a DbError naming the operation and the SQLSTATE, with `cause`.
+ * already finished or been aborted, so waiting buys nothing. On a lost connection (see
+ * connection-loss.ts) it runs again on a new connection after a short pause, when that is safe:
+ * the loss came before COMMIT (the server rolled the transaction back), or `idempotent` is set.
+ * Any other failure, or running out of retries, rolls back and throws a DbError naming the
+ * operation and the SQLSTATE, with `cause`.
  */
 export async function inTransaction<T>(
   h: DbHandle,
@@ -26,15 +43,27 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const retries = opts.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
-    const client = await connect(h, opts.op);
+    let committing = false;
+    let client: pg.PoolClient;
+    try {
+      client = await h.pool.connect();
+    } catch (err) {
+      if (isConnectionLoss(err) && attempt < retries) {
+        await sleep(connectionRetryDelayMs(attempt));
+        continue;
+      }
+      throw toDbError(opts.op, err);
+    }
     // A checked-out client has no pool listener: without ours, a connection dropped between two
     // statements would be an unhandled 'error' event (a crash); the failing query reports it.
     const onError = () => {};
     client.on('error', onError);
     let destroy = false;
+    let retryAfterMs: number | null = null;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
+      committing = true;
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -44,11 +73,46 @@ export async function inTransaction<T>(
         // The connection is unusable: do not hand it back to the pool.
         destroy = true;
       }
-      if (isRetryableSqlState(err) && attempt < retries) continue;
-      throw toDbError(opts.op, err);
+      const lost = isConnectionLoss(err);
+      if (lost) destroy = true;
+      if (attempt < retries && isRetryableSqlState(err)) retryAfterMs = 0;
+      else if (attempt < retries && lost && (!committing || opts.idempotent)) {
+        retryAfterMs = connectionRetryDelayMs(attempt);
+      } else throw toDbError(opts.op, err);
     } finally {
       client.removeListener('error', onError);
       client.release(destroy);
+    }
+    if (retryAfterMs > 0) await sleep(retryAfterMs);
+  }
+}
+
+export interface ConnectionRetryOptions {
+  /** Further attempts after the first. Default 3. */
+  retries?: number;
+  /**
+   * For a retried attempt: whether its failure means the first attempt's work already took
+   * (e.g. a unique violation when re-inserting a row whose first INSERT committed unseen).
+   */
+  alreadyDone?: (err: unknown) => boolean;
+}
+
+/**
+ * Runs idempotent database work again on a new connection when the connection was lost. The
+ * work itself must be safe to repeat, whether or not the lost attempt committed.
+ */
+export async function withConnectionRetry<T>(
+  fn: () => Promise<T>,
+  opts: ConnectionRetryOptions = {},
+): Promise<T> {
+  const retries = opts.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt > 0 && opts.alreadyDone?.(err)) return undefined as T;
+      if (attempt >= retries || !isConnectionLoss(err)) throw err;
+      await sleep(connectionRetryDelayMs(attempt));
     }
   }
 }
@@ -62,14 +126,6 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
 ): Promise<pg.QueryResult<R>> {
   try {
     return await h.pool.query<R>(text, values);
-  } catch (err) {
-    throw toDbError(op, err);
-  }
-}
-
-async function connect(h: DbHandle, op: string): Promise<pg.PoolClient> {
-  try {
-    return await h.pool.connect();
   } catch (err) {
     throw toDbError(op, err);
   }

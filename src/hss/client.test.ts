@@ -14,7 +14,8 @@ import { createStaticTokenProvider } from './auth/static-token.js';
 import { createHssClient } from './client.js';
 import { drive, HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from './mock-hss.test-helper.js';
 import { Pacer } from './pacer.js';
-import type { CallEvent } from './types.js';
+import { ImageQuarantinedError } from './quarantine.js';
+import type { CallEvent, QuarantineEvent } from './types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RC_PATH = '/v5/proj1/image/baseline/risk-configs';
@@ -126,7 +127,7 @@ describe('listImagesPage', () => {
     expect(page.rows.map((r) => [r.imageId, r.imageName, r.latestScanTime, r.unsafeSettingNum])).toEqual([
       ['sha256:1', 'nginx', 1700000000000, 3],
     ]);
-    expect(client.stats).toEqual({ nulReplaced: 0, skippedWithoutImageId: 1, duplicates: 0 });
+    expect(client.stats).toEqual({ nulReplaced: 0, skippedWithoutImageId: 1, duplicates: 0, quarantined: 0 });
     expect(events).toEqual([
       {
         api: 'ListRegistryImages',
@@ -137,6 +138,37 @@ describe('listImagesPage', () => {
         willRetry: false,
       },
     ]);
+  });
+
+  it('quarantines a schema-invalid row (position = offset + index) and keeps the rest of the page', async () => {
+    const SAMPLE_START = '{"image_id":"sha256:2","latest_scan_time":"yesterday","image_name":"';
+    const { client } = setup();
+    const quarantined: QuarantineEvent[] = [];
+    mock.reply({
+      status: 200,
+      headers: { 'x-request-id': 'req-q' },
+      json: {
+        total_num: 53,
+        data_list: [
+          { image_id: 'sha256:1', latest_scan_time: 5 },
+          { image_id: 'sha256:2', latest_scan_time: 'yesterday', image_name: 'x'.repeat(300) },
+          { image_id: 'sha256:3', latest_scan_time: 7 },
+        ],
+      },
+    });
+    const page = await client.listImagesPage(scope(), 50, 10, { onQuarantine: (e) => quarantined.push(e) });
+    expect(page.totalNum).toBe(53);
+    expect(page.rows.map((r) => r.imageId)).toEqual(['sha256:1', 'sha256:3']);
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]).toEqual({
+      api: 'ListRegistryImages',
+      requestId: 'req-q',
+      position: 51,
+      problem: 'latest_scan_time: Invalid input',
+      sample: `${SAMPLE_START}${'x'.repeat(199 - SAMPLE_START.length)}…`,
+    });
+    expect(quarantined[0]?.sample).toHaveLength(200);
+    expect(client.stats.quarantined).toBe(1);
   });
 
   it('a page without total_num is a schema error (inventory completeness needs it)', async () => {
@@ -216,23 +248,57 @@ describe('listRiskConfigs', () => {
       ['Windows', '3', 'a\uFFFDb'],
       ['CentOS 7', 'CentOS 7', null],
     ]);
-    expect(client.stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 0, duplicates: 1 });
+    expect(client.stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 0, duplicates: 1, quarantined: 0 });
   });
 
-  it('a schema-invalid answer is a non-retryable HssBadResponseError after one request', async () => {
+  it('an answer whose envelope does not match is a non-retryable HssBadResponseError after one request', async () => {
     const { client } = setup();
     mock.reply({
       status: 200,
       headers: { 'x-request-id': 'r1' },
-      json: { total_num: 1, data_list: [{ check_rule_num: 'many' }] },
+      json: { total_num: 1, data_list: 'rows' },
     });
     const err = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HssBadResponseError);
     expect((err as HssBadResponseError).retryable).toBe(false);
     expect((err as Error).message).toBe(
       `ListImageRiskConfigs HTTP 200 request_id=r1: GET ${RC_PATH}: the answer does not match the ` +
-        'ListImageRiskConfigs schema: data_list.0.check_rule_num: Invalid input',
+        'ListImageRiskConfigs schema: data_list: Invalid input: expected array, received string',
     );
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('a schema-invalid item quarantines the image: reported with request id and sample, nothing returned', async () => {
+    const { client } = setup();
+    const quarantined: QuarantineEvent[] = [];
+    mock.reply({
+      status: 200,
+      headers: { 'x-request-id': 'r1' },
+      json: {
+        total_num: 3,
+        data_list: [rows(1)[0], { check_name: 'X', check_rule_num: 'many' }, rows(1, 5)[0]],
+      },
+    });
+    const err = await client
+      .listRiskConfigs(scope(), 'img', { onQuarantine: (e) => quarantined.push(e) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageQuarantinedError);
+    expect((err as ImageQuarantinedError).retryable).toBe(false);
+    expect((err as Error).message).toBe(
+      `ListImageRiskConfigs HTTP 200 request_id=r1: GET ${RC_PATH}: 1 schema-invalid item(s) for image img; ` +
+        'its results are left as they were',
+    );
+    expect(quarantined).toEqual([
+      {
+        api: 'ListImageRiskConfigs',
+        requestId: 'r1',
+        position: 1,
+        problem: 'check_rule_num: Invalid input',
+        sample: '{"check_name":"X","check_rule_num":"many"}',
+        imageId: 'img',
+      },
+    ]);
+    expect(client.stats.quarantined).toBe(1);
     expect(mock.requests).toHaveLength(1);
   });
 

@@ -21,12 +21,20 @@ import { createAkSkProvider } from './auth/aksk.js';
 import { createIamTokenProvider, IamTokenManager } from './auth/iam-token.js';
 import type { AuthProvider } from './auth/provider.js';
 import { createStaticTokenProvider } from './auth/static-token.js';
+import type { CircuitBreaker } from './breaker.js';
 import { buildPath, buildQuery, type QueryValue } from './encoding.js';
 import { createDispatcher, createExecutor, type Executor, type HssResponse } from './http.js';
 import { emptyStats, type NormalizeStats, normalizeImagePage, RiskConfigCollector } from './normalize.js';
 import type { Pacer } from './pacer.js';
-import { describeIssues, imagePageSchema, riskConfigPageSchema } from './schemas.js';
-import type { CallOptions, HssClient } from './types.js';
+import { ImageQuarantinedError, type InvalidItem, partitionItems } from './quarantine.js';
+import {
+  describeIssues,
+  imageEnvelopeSchema,
+  imageRowSchema,
+  riskConfigEnvelopeSchema,
+  riskConfigRowSchema,
+} from './schemas.js';
+import type { CallOptions, HssClient, QuarantineEvent } from './types.js';
 
 /** Largest number of ListImageRiskConfigs pages read for one image (200 000 rows at 200 a page). */
 export const MAX_RISK_CONFIG_PAGES = 1_000;
@@ -36,6 +44,8 @@ export interface HssClientDeps {
   limits: HttpLimits;
   /** The app-wide pacer (one per process, shared by every client). */
   pacer: Pacer;
+  /** The app-wide circuit breaker per (credential, API); none = never opens. */
+  breaker?: CircuitBreaker;
   auth: AuthProvider;
   /** Default: createDispatcher(limits). Pass the one the auth provider uses. */
   dispatcher?: Dispatcher;
@@ -93,6 +103,7 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
     dispatcher: deps.dispatcher ?? createDispatcher(deps.limits),
     clock,
     random: deps.random ?? Math.random,
+    ...(deps.breaker ? { breaker: deps.breaker } : {}),
     ...(logger ? { logger } : {}),
   });
   const stats = emptyStats();
@@ -132,6 +143,27 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
     );
   }
 
+  /** Counts, logs and reports the items set aside from one answer. */
+  function quarantine(
+    invalid: readonly InvalidItem[],
+    at: { api: ApiName; requestId: string | null; offset: number; imageId?: string },
+    options: CallOptions | undefined,
+  ): void {
+    for (const item of invalid) {
+      stats.quarantined++;
+      const event: QuarantineEvent = {
+        api: at.api,
+        requestId: at.requestId,
+        position: at.offset + item.index,
+        problem: item.problem,
+        sample: item.sample,
+        ...(at.imageId !== undefined ? { imageId: at.imageId } : {}),
+      };
+      logger?.warn(event, 'schema-invalid item quarantined');
+      options?.onQuarantine?.(event);
+    }
+  }
+
   function reportStats(before: NormalizeStats, fields: Record<string, unknown>): void {
     const delta = {
       nulReplaced: stats.nulReplaced - before.nulReplaced,
@@ -161,14 +193,19 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
         },
         options,
       );
-      const page = validate(
-        imagePageSchema,
+      const envelope = validate(
+        imageEnvelopeSchema,
         res,
         api,
         `GET ${buildPath(['v5', scope.projectId, ...segments])}`,
       );
+      const { valid, invalid } = partitionItems(envelope.data_list ?? [], imageRowSchema);
+      quarantine(invalid, { api, requestId: res.requestId, offset }, options);
       const before = { ...stats };
-      const { totalNum, rows } = normalizeImagePage(page, stats);
+      const { totalNum, rows } = normalizeImagePage(
+        { total_num: envelope.total_num, data_list: valid },
+        stats,
+      );
       reportStats(before, { api, scope: scope.imageType, offset, requestId: res.requestId });
       return { totalNum, rows: rows satisfies ImageListing[], requestId: res.requestId };
     },
@@ -203,16 +240,26 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
           options,
         );
         lastRequestId = res.requestId;
-        const page = validate(riskConfigPageSchema, res, api, path);
-        const rows = page.data_list ?? [];
-        collector.add(rows);
+        const page = validate(riskConfigEnvelopeSchema, res, api, path);
+        const items = page.data_list ?? [];
+        const { valid, invalid } = partitionItems(items, riskConfigRowSchema);
+        if (invalid.length > 0) {
+          // A result set with a hole would close the versions of the missing keys: write nothing.
+          quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, options);
+          throw new ImageQuarantinedError(
+            { api, path, status: res.status, requestId: res.requestId },
+            imageId,
+            invalid.length,
+          );
+        }
+        collector.add(valid);
         // Advance by what arrived, not by the page size: a server that caps limit lower must not
         // make us skip rows.
-        offset += rows.length;
+        offset += items.length;
         const total = page.total_num;
         const done =
-          rows.length === 0 ||
-          (total !== undefined && total !== null ? offset >= total : rows.length < pageSize);
+          items.length === 0 ||
+          (total !== undefined && total !== null ? offset >= total : items.length < pageSize);
         if (done) break;
       }
       reportStats(before, { api, scope: scope.imageType, imageId });

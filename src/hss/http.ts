@@ -3,8 +3,10 @@
  * mapping and the retry policy of retry.ts. It returns parsed JSON; schemas are the caller's job.
  *
  * Every attempt (including retries) waits for the pacer, because every attempt counts against
- * HSS's per-user rate limit. Error messages carry API, method and path (no query), status, Huawei
- * error_code and error_msg, and the request id; never headers, tokens, signatures or keys.
+ * HSS's per-user rate limit. A circuit breaker per (credential, API) stops calls after repeated
+ * failures, and the caller's per-run retry budget bounds retries across requests. Error messages
+ * carry API, method and path (no query), status, Huawei error_code and error_msg, and the request
+ * id; never headers, tokens, signatures or keys.
  */
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
@@ -16,12 +18,14 @@ import {
   HssApiError,
   HssAuthError,
   HssBadResponseError,
+  HssCircuitOpenError,
   type HssErrorContext,
   HssNetworkError,
   HssThrottledError,
 } from '../errors.js';
 import type { AuthProvider, UnauthorizedDecision } from './auth/provider.js';
 import { BodyTooLargeError } from './body.js';
+import type { BreakerVerdict, CircuitBreaker } from './breaker.js';
 import { splitEndpoint } from './endpoints.js';
 import type { Pacer } from './pacer.js';
 import {
@@ -44,6 +48,8 @@ export interface ExecutorDeps {
   clock: Clock;
   /** [0, 1) source for backoff jitter. */
   random: () => number;
+  /** App-wide breaker per (credential, API); none = never opens. */
+  breaker?: CircuitBreaker;
   logger?: Logger;
 }
 
@@ -118,6 +124,21 @@ function notJsonProblem(res: RawResponse): string {
   return `body is not valid JSON (truncated or malformed, ${res.text.length} chars, ${type})`;
 }
 
+/** The failure in a few words, for the breaker's reason (no path: the error has it). */
+function shortFailure(failure: HssApiError): string {
+  if (failure.status !== undefined) {
+    return `HTTP ${failure.status}${failure.errorCode ? ` ${failure.errorCode}` : ''}`;
+  }
+  return failure.code === 'HSS_NETWORK' ? 'no answer (network error or timeout)' : failure.code;
+}
+
+function circuitOpen(base: HssErrorContext, v: Extract<BreakerVerdict, { open: true }>): HssCircuitOpenError {
+  return new HssCircuitOpenError(
+    base,
+    `circuit open after ${v.failures} consecutive failed calls (last: ${v.lastFailure}); no ${base.api} calls until ${new Date(v.until).toISOString()}`,
+  );
+}
+
 function networkProblem(err: unknown): string {
   if (!(err instanceof Error)) return 'unknown network error';
   const code = (err as { code?: unknown }).code;
@@ -172,13 +193,13 @@ function interpret(res: RawResponse, base: HssErrorContext, nowMs: number): Atte
 
 /** Builds the executor for one target and credential. */
 export function createExecutor(deps: ExecutorDeps): Executor {
-  const { limits, pacer, auth, dispatcher, clock, random, logger } = deps;
+  const { limits, pacer, auth, dispatcher, clock, random, breaker, logger } = deps;
   const ep = splitEndpoint(deps.endpoint);
   const backoff = { baseMs: limits.backoffBaseMs, capMs: limits.backoffCapMs };
   const maxAttempts = Math.max(1, limits.maxAttempts);
 
   return async function execute(req, options = {}) {
-    const { signal, onCall } = options;
+    const { signal, onCall, retryBudget } = options;
     const fullPath = `${ep.basePath}${req.path}`;
     const pathAndQuery = req.query === '' ? fullPath : `${fullPath}?${req.query}`;
     const base: HssErrorContext = { api: req.api, path: `${req.method} ${fullPath}` };
@@ -188,23 +209,40 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     let attempt = 0;
     let backoffs = 0;
     let authRetries = 0;
+    const gate = () => {
+      const verdict = breaker?.check(auth.credentialId, req.api);
+      if (verdict?.open) throw circuitOpen(base, verdict);
+    };
+    retryBudget?.onFirstAttempt();
 
     for (;;) {
       if (signal?.aborted) throw aborted();
-      await pacer.acquire(auth.credentialId, req.api, signal);
-      attempt++;
-      const started = clock.now();
-      const authHeaders = await auth.headers(
-        {
-          method: req.method,
-          host: ep.host,
-          pathAndQuery,
-          body: req.body ?? '',
-          projectId: req.projectId,
-          contentType,
-        },
-        signal,
-      );
+      gate();
+      // The slot is done when this attempt ends (answer read or failed): the pacer counts a
+      // call's window from then.
+      const slot = await pacer.acquire(auth.credentialId, req.api, signal);
+      let started: number;
+      let authHeaders: Record<string, string>;
+      try {
+        // The circuit may have opened while this call waited for its turn.
+        gate();
+        attempt++;
+        started = clock.now();
+        authHeaders = await auth.headers(
+          {
+            method: req.method,
+            host: ep.host,
+            pathAndQuery,
+            body: req.body ?? '',
+            projectId: req.projectId,
+            contentType,
+          },
+          signal,
+        );
+      } catch (err) {
+        slot.done();
+        throw err;
+      }
       const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders };
       if (contentType) headers['Content-Type'] = contentType;
 
@@ -247,16 +285,22 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         };
       } finally {
         deadline.dispose();
+        slot.done();
       }
 
       const durationMs = clock.now() - started;
       if (result.ok) {
+        breaker?.onSuccess(auth.credentialId, req.api);
         const { status, requestId } = result.response;
         emit({ status, errorCode: null, requestId, durationMs, willRetry: false });
         return result.response;
       }
 
       const { failure, cls, res, retryAfterMs } = result;
+      // Transient failures count towards opening the circuit; an error answer (4xx) proves the
+      // service is there; 429 and auth are handled by the pacer and the auth provider.
+      if (cls === 'retry') breaker?.onFailure(auth.credentialId, req.api, shortFailure(failure));
+      else if (cls === 'never') breaker?.onSuccess(auth.credentialId, req.api);
       const event = {
         status: res?.status ?? 0,
         errorCode: failure.errorCode ?? null,
@@ -297,6 +341,14 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         // keeps the key blocked that long, so later calls respect it too.
         emit({ ...event, willRetry: false });
         throw failure;
+      }
+      if (retryBudget && !retryBudget.tryRetry()) {
+        emit({ ...event, willRetry: false });
+        throw new HssApiError(failure.context, {
+          message: `${failure.message} (not retried: the run's retry budget of ${retryBudget.limit} retries is spent)`,
+          cause: failure,
+          retryable: false,
+        });
       }
       emit({ ...event, willRetry: true });
       logger?.warn({ api: req.api, ...event, attempt, delayMs: delay }, 'HSS call failed; retrying');

@@ -9,6 +9,7 @@ export type {
 } from './auth/provider.js';
 export { formatSdkDate, signRequest } from './auth/signer.js';
 export { createStaticTokenProvider, staticTokenRejectedMessage } from './auth/static-token.js';
+export { type BreakerOptions, CircuitBreaker } from './breaker.js';
 export {
   type AuthProviderDeps,
   createAuthProvider,
@@ -29,5 +30,7 @@ export {
 } from './http.js';
 export type { NormalizeStats } from './normalize.js';
 export { Pacer, type PacerKeySnapshot, type PacerOptions } from './pacer.js';
+export { ImageQuarantinedError } from './quarantine.js';
 export { backoffDelay, classifyOutcome, parseRetryAfter } from './retry.js';
-export type { CallEvent, CallOptions, HssClient } from './types.js';
+export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+export type { CallEvent, CallOptions, HssClient, QuarantineEvent } from './types.js';

@@ -103,7 +103,7 @@ describe('normalizeImagePage', () => {
         latestUpdateTime: null,
       },
     ]);
-    expect(stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 2, duplicates: 0 });
+    expect(stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 2, duplicates: 0, quarantined: 0 });
   });
 
   it('treats an absent data_list as no rows', () => {
@@ -158,6 +158,6 @@ describe('RiskConfigCollector', () => {
       ['cn_standard', 2],
       ['cn_standard\uFFFD', null],
     ]);
-    expect(stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 0, duplicates: 2 });
+    expect(stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 0, duplicates: 2, quarantined: 0 });
   });
 });

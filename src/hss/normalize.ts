@@ -17,10 +17,12 @@ export interface NormalizeStats {
   skippedWithoutImageId: number;
   /** Risk-config rows whose (check_name, check_type, standard) was already seen, dropped. */
   duplicates: number;
+  /** Items that did not match the schema, set aside (see quarantine.ts). */
+  quarantined: number;
 }
 
 export function emptyStats(): NormalizeStats {
-  return { nulReplaced: 0, skippedWithoutImageId: 0, duplicates: 0 };
+  return { nulReplaced: 0, skippedWithoutImageId: 0, duplicates: 0, quarantined: 0 };
 }
 
 /** Applies the NUL policy to one string. */

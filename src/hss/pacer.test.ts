@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
+import type { ApiName } from '../domain.js';
 import { AbortedError } from '../errors.js';
 import { Pacer } from './pacer.js';
 
@@ -9,11 +10,16 @@ const T0 = Date.UTC(2026, 0, 1);
 function startMany(pacer: Pacer, clock: FakeClock, n: number, api = 'ListImageRiskConfigs' as const) {
   const startedAt: number[] = [];
   const promises = Array.from({ length: n }, (_, i) =>
-    pacer.acquire('ak1', api).then(() => {
+    take(pacer, 'ak1', api).then(() => {
       startedAt[i] = clock.now();
     }),
   );
   return { startedAt, promises };
+}
+
+/** Acquires a slot and finishes the call at once (the answer came back instantly). */
+function take(pacer: Pacer, credentialId: string, api: ApiName, signal?: AbortSignal): Promise<void> {
+  return pacer.acquire(credentialId, api, signal).then((slot) => slot.done());
 }
 
 describe('Pacer', () => {
@@ -36,7 +42,7 @@ describe('Pacer', () => {
     // Spread three calls over the first 30 s, then ask for six more at once.
     for (const at of [0, 10_000, 30_000]) {
       clock.set(T0 + at);
-      await pacer.acquire('ak1', 'ListImageRiskConfigs');
+      await take(pacer, 'ak1', 'ListImageRiskConfigs');
     }
     const { startedAt } = startMany(pacer, clock, 6);
     await clock.advance(200_000);
@@ -48,9 +54,9 @@ describe('Pacer', () => {
   it('keeps different APIs and different credentials independent', async () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer({ clock, ratePerMinute: 1 });
-    await pacer.acquire('ak1', 'ListImageRiskConfigs');
-    await pacer.acquire('ak1', 'ListRegistryImages');
-    await pacer.acquire('ak2', 'ListImageRiskConfigs');
+    await take(pacer, 'ak1', 'ListImageRiskConfigs');
+    await take(pacer, 'ak1', 'ListRegistryImages');
+    await take(pacer, 'ak2', 'ListImageRiskConfigs');
     expect(clock.sleeps).toEqual([]);
     expect(pacer.snapshot().map((s) => [s.credentialId, s.api, s.callsStarted])).toEqual([
       ['ak1', 'ListImageRiskConfigs', 1],
@@ -63,7 +69,7 @@ describe('Pacer', () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer({ clock, ratePerMinute: 5, overrides: { ListRegistryImages: 2 } });
     const done: number[] = [];
-    for (let i = 0; i < 3; i++) void pacer.acquire('ak1', 'ListRegistryImages').then(() => done.push(i));
+    for (let i = 0; i < 3; i++) void take(pacer, 'ak1', 'ListRegistryImages').then(() => done.push(i));
     await clock.advance(0);
     expect(done).toEqual([0, 1]);
     expect(pacer.snapshot()[0]?.ratePerMinute).toBe(2);
@@ -74,7 +80,7 @@ describe('Pacer', () => {
     const pacer = new Pacer({ clock, ratePerMinute: 1, marginMs: 0 });
     const order: string[] = [];
     for (const name of ['a', 'b', 'c', 'd'])
-      void pacer.acquire('ak1', 'ListImageRiskConfigs').then(() => order.push(name));
+      void take(pacer, 'ak1', 'ListImageRiskConfigs').then(() => order.push(name));
     await clock.advance(0);
     expect(order).toEqual(['a']);
     await clock.advance(60_000);
@@ -86,10 +92,10 @@ describe('Pacer', () => {
   it('onThrottled with Retry-After blocks the key that long and lowers its rate by 20%', async () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer({ clock, ratePerMinute: 5 });
-    await pacer.acquire('ak1', 'ListImageRiskConfigs');
+    await take(pacer, 'ak1', 'ListImageRiskConfigs');
     pacer.onThrottled('ak1', 'ListImageRiskConfigs', 7_000);
     let started = false;
-    void pacer.acquire('ak1', 'ListImageRiskConfigs').then(() => {
+    void take(pacer, 'ak1', 'ListImageRiskConfigs').then(() => {
       started = true;
     });
     await clock.advance(0);
@@ -116,7 +122,7 @@ describe('Pacer', () => {
     pacer.onThrottled('ak1', 'ListRegistryImages', null);
     pacer.onThrottled('ak1', 'ListRegistryImages', null);
     pacer.onThrottled('ak1', 'ListRegistryImages', null);
-    void pacer.acquire('ak1', 'ListRegistryImages');
+    void take(pacer, 'ak1', 'ListRegistryImages');
     await clock.advance(0);
     expect(clock.sleeps).toEqual([61_250]);
     const [snap] = pacer.snapshot();
@@ -124,13 +130,52 @@ describe('Pacer', () => {
     expect(snap?.throttles).toBe(3);
   });
 
+  it('beginRun restores the configured rates (lowered by 429s) but keeps a Retry-After block', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer({
+      clock,
+      ratePerMinute: 10,
+      overrides: { ListRegistryImages: 5 },
+      marginMs: 0,
+    });
+    pacer.onThrottled('ak1', 'ListImageRiskConfigs', 0);
+    pacer.onThrottled('ak1', 'ListImageRiskConfigs', 0);
+    pacer.onThrottled('ak1', 'ListRegistryImages', 30_000);
+    expect(pacer.snapshot().map((s) => [s.api, s.ratePerMinute])).toEqual([
+      ['ListImageRiskConfigs', 6],
+      ['ListRegistryImages', 4],
+    ]);
+    pacer.beginRun();
+    expect(pacer.snapshot().map((s) => [s.api, s.ratePerMinute, s.throttles])).toEqual([
+      ['ListImageRiskConfigs', 10, 2],
+      ['ListRegistryImages', 5, 1],
+    ]);
+    void take(pacer, 'ak1', 'ListRegistryImages');
+    await clock.advance(0);
+    expect(clock.sleeps).toEqual([30_000]);
+  });
+
+  it('429s of one episode (calls in flight together) lower the rate once; a later episode again', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer({ clock, ratePerMinute: 100, random: () => 0, marginMs: 0 });
+    const rate = () => pacer.snapshot()[0]?.ratePerMinute;
+    pacer.onThrottled('ak1', 'ListImageRiskConfigs', null);
+    pacer.onThrottled('ak1', 'ListImageRiskConfigs', null);
+    pacer.onThrottled('ak1', 'ListImageRiskConfigs', 5_000);
+    expect(rate()).toBe(80);
+    expect(pacer.snapshot()[0]?.throttles).toBe(3);
+    await clock.advance(60_000);
+    pacer.onThrottled('ak1', 'ListImageRiskConfigs', null);
+    expect(rate()).toBe(64);
+  });
+
   it('a lowered rate applies to the sliding window at once', async () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer({ clock, ratePerMinute: 5, marginMs: 0 });
-    for (let i = 0; i < 4; i++) await pacer.acquire('ak1', 'ListImageRiskConfigs');
+    for (let i = 0; i < 4; i++) await take(pacer, 'ak1', 'ListImageRiskConfigs');
     pacer.onThrottled('ak1', 'ListImageRiskConfigs', 0); // rate 5 → 4: the 4 starts fill the window
     let started = false;
-    void pacer.acquire('ak1', 'ListImageRiskConfigs').then(() => {
+    void take(pacer, 'ak1', 'ListImageRiskConfigs').then(() => {
       started = true;
     });
     await clock.advance(0);
@@ -141,11 +186,11 @@ describe('Pacer', () => {
   it('rejects with AbortedError when aborted while waiting, and the queue moves on', async () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer({ clock, ratePerMinute: 1, marginMs: 0 });
-    await pacer.acquire('ak1', 'ListImageRiskConfigs');
+    await take(pacer, 'ak1', 'ListImageRiskConfigs');
     const controller = new AbortController();
-    const waiting = pacer.acquire('ak1', 'ListImageRiskConfigs', controller.signal);
+    const waiting = take(pacer, 'ak1', 'ListImageRiskConfigs', controller.signal);
     let nextStarted = -1;
-    void pacer.acquire('ak1', 'ListImageRiskConfigs').then(() => {
+    void take(pacer, 'ak1', 'ListImageRiskConfigs').then(() => {
       nextStarted = clock.now();
     });
     await clock.advance(1_000);
@@ -160,17 +205,57 @@ describe('Pacer', () => {
   it('rejects at once with an already aborted signal and cancels its wake-up when nobody waits', async () => {
     const clock = new FakeClock(T0);
     const pacer = new Pacer({ clock, ratePerMinute: 1 });
-    await expect(pacer.acquire('ak1', 'ListCicdImages', AbortSignal.abort())).rejects.toBeInstanceOf(
+    await expect(take(pacer, 'ak1', 'ListCicdImages', AbortSignal.abort())).rejects.toBeInstanceOf(
       AbortedError,
     );
-    await pacer.acquire('ak1', 'ListCicdImages');
+    await take(pacer, 'ak1', 'ListCicdImages');
     const controller = new AbortController();
-    const waiting = pacer.acquire('ak1', 'ListCicdImages', controller.signal);
+    const waiting = take(pacer, 'ak1', 'ListCicdImages', controller.signal);
     await clock.advance(0);
     expect(clock.pending).toBe(1);
     controller.abort();
     await expect(waiting).rejects.toBeInstanceOf(AbortedError);
     await clock.advance(0);
     expect(clock.pending).toBe(0);
+  });
+});
+
+describe('Pacer counts a call from its answer', () => {
+  it('a call in flight holds its slot until it is done, then for one window + margin', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer({ clock, ratePerMinute: 2 });
+    const a = await pacer.acquire('ak1', 'ListImageRiskConfigs');
+    const b = await pacer.acquire('ak1', 'ListImageRiskConfigs');
+    let thirdAt: number | null = null;
+    void pacer.acquire('ak1', 'ListImageRiskConfigs').then((s) => {
+      thirdAt = clock.now();
+      s.done();
+    });
+    await clock.advance(70_000);
+    expect(thirdAt).toBeNull();
+    a.done();
+    await clock.advance(60_249);
+    expect(thirdAt).toBeNull();
+    await clock.advance(1);
+    expect(thirdAt).toBe(T0 + 70_000 + 60_250);
+    b.done();
+    b.done();
+  });
+
+  it('a slow first call delays the next one by its latency (the server counted it on arrival)', async () => {
+    const clock = new FakeClock(T0);
+    const pacer = new Pacer({ clock, ratePerMinute: 1 });
+    const slow = await pacer.acquire('ak1', 'ListRegistryImages');
+    await clock.advance(5_000);
+    slow.done();
+    let nextAt: number | null = null;
+    void pacer.acquire('ak1', 'ListRegistryImages').then((s) => {
+      nextAt = clock.now();
+      s.done();
+    });
+    await clock.advance(60_249);
+    expect(nextAt).toBeNull();
+    await clock.advance(1);
+    expect(nextAt).toBe(T0 + 5_000 + 60_250);
   });
 });

@@ -38,8 +38,19 @@ export interface PacerKeySnapshot {
   waiting: number;
 }
 
+/** A granted call. `done()` when its answer has arrived (or it failed): its window starts then. */
+export interface PacerSlot {
+  done(): void;
+}
+
+/** One call counted against a key: in flight, or finished at `at`. */
+interface SlotEntry {
+  at: number;
+  inFlight: boolean;
+}
+
 interface Waiter {
-  resolve: () => void;
+  resolve: (slot: PacerSlot) => void;
   reject: (err: unknown) => void;
   cleanup: () => void;
 }
@@ -48,8 +59,14 @@ interface KeyState {
   credentialId: string;
   api: ApiName;
   rate: number;
-  /** Start times of recent calls, oldest first; never longer than the initial rate. */
-  starts: number[];
+  /**
+   * Recent calls: in flight, or finished within the last window + margin. A call counts from
+   * its completion, not its start: the server saw it arrive no later than we saw its answer, so
+   * R calls per window by completion time are at most R per window by arrival time, whatever
+   * the latency (counting from the start would let a slow first call and a fast later one land
+   * in one server window).
+   */
+  slots: SlotEntry[];
   /** No call starts before this instant (set by onThrottled). */
   blockedUntil: number;
   queue: Waiter[];
@@ -86,10 +103,10 @@ export class Pacer {
    * Resolves when a call on (credentialId, api) may start, and counts it as started. Callers on the
    * same key are served in FIFO order. Rejects with AbortedError when `signal` aborts first.
    */
-  acquire(credentialId: string, api: ApiName, signal?: AbortSignal): Promise<void> {
+  acquire(credentialId: string, api: ApiName, signal?: AbortSignal): Promise<PacerSlot> {
     if (signal?.aborted) return Promise.reject(abortedWaiting(api, signal));
     const state = this.state(credentialId, api);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<PacerSlot>((resolve, reject) => {
       const onAbort = () => {
         const i = state.queue.indexOf(waiter);
         if (i >= 0) state.queue.splice(i, 1);
@@ -110,16 +127,30 @@ export class Pacer {
   /**
    * The server answered 429 / APIGW.0308 on this key: no call starts before now + retryAfterMs
    * (or, without Retry-After, a full window + margin + random jitter), and the key's rate drops to
-   * max(1, floor(rate * factor)) for the rest of the pacer's life.
+   * max(1, floor(rate * factor)) for the rest of the run (until beginRun()). 429s that arrive
+   * while the key is already blocked belong to the same episode (calls that were in flight
+   * together): they extend the block but lower the rate only once.
    */
   onThrottled(credentialId: string, api: ApiName, retryAfterMs: number | null): void {
     const state = this.state(credentialId, api);
+    const now = this.clock.now();
     const wait =
       retryAfterMs ?? this.windowMs + this.marginMs + Math.floor(this.random() * this.throttleJitterMs);
-    state.blockedUntil = Math.max(state.blockedUntil, this.clock.now() + wait);
-    state.rate = Math.max(1, Math.floor(state.rate * this.throttleRateFactor));
+    const sameEpisode = state.blockedUntil > now;
+    state.blockedUntil = Math.max(state.blockedUntil, now + wait);
+    if (!sameEpisode) state.rate = Math.max(1, Math.floor(state.rate * this.throttleRateFactor));
     state.throttles++;
     // A pending wake-up re-evaluates when it fires; the new block only makes waits longer.
+  }
+
+  /**
+   * A new run starts: every key gets its configured rate back, so one bad minute does not slow
+   * every later run. A block set by Retry-After stays (it is the server's word about the time).
+   */
+  beginRun(): void {
+    for (const state of this.keys.values()) {
+      state.rate = positiveInt(this.overrides[state.api] ?? this.rate);
+    }
   }
 
   /** Counters per key, in the order keys were first used. */
@@ -142,7 +173,7 @@ export class Pacer {
         credentialId,
         api,
         rate: positiveInt(this.overrides[api] ?? this.rate),
-        starts: [],
+        slots: [],
         blockedUntil: 0,
         queue: [],
         wake: null,
@@ -154,13 +185,20 @@ export class Pacer {
     return state;
   }
 
-  /** ms until the next call on this key may start (0 = now). */
+  /** ms until the next call on this key may start (0 = now; Infinity = when a call in flight ends). */
   private waitMs(state: KeyState, now: number): number {
+    const span = this.windowMs + this.marginMs;
+    state.slots = state.slots.filter((s) => s.inFlight || s.at + span > now);
     let earliest = state.blockedUntil;
-    if (state.starts.length >= state.rate) {
-      // The call that would become the (rate+1)-th inside one window must wait for it to slide.
-      const pivot = state.starts[state.starts.length - state.rate] as number;
-      earliest = Math.max(earliest, pivot + this.windowMs + this.marginMs);
+    if (state.slots.length >= state.rate) {
+      // Free enough finished slots to bring the count below the rate.
+      const need = state.slots.length - state.rate + 1;
+      const expiries = state.slots
+        .filter((s) => !s.inFlight)
+        .map((s) => s.at + span)
+        .sort((a, b) => a - b);
+      if (expiries.length < need) return Number.POSITIVE_INFINITY;
+      earliest = Math.max(earliest, expiries[need - 1] as number);
     }
     return Math.max(0, earliest - now);
   }
@@ -169,22 +207,25 @@ export class Pacer {
     while (state.queue.length > 0) {
       const now = this.clock.now();
       const wait = this.waitMs(state, now);
+      if (wait === Number.POSITIVE_INFINITY) return; // a slot's done() drains again
       if (wait > 0) {
         this.scheduleWake(state, wait);
         return;
       }
       const waiter = state.queue.shift() as Waiter;
-      state.starts.push(now);
-      // Keep only what the largest possible rate can look back at.
-      if (state.starts.length > this.maxRate(state)) state.starts.shift();
+      const entry: SlotEntry = { at: now, inFlight: true };
+      state.slots.push(entry);
       state.callsStarted++;
       waiter.cleanup();
-      waiter.resolve();
+      waiter.resolve({
+        done: () => {
+          if (!entry.inFlight) return;
+          entry.inFlight = false;
+          entry.at = this.clock.now();
+          this.drain(state);
+        },
+      });
     }
-  }
-
-  private maxRate(state: KeyState): number {
-    return Math.max(state.rate, positiveInt(this.overrides[state.api] ?? this.rate));
   }
 
   private scheduleWake(state: KeyState, wait: number): void {

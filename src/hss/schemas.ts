@@ -61,6 +61,15 @@ export const imagePageSchema = z.looseObject({
 });
 export type ImagePage = z.infer<typeof imagePageSchema>;
 
+/**
+ * The envelope of an image list page, items unchecked: each item is validated on its own
+ * (imageRowSchema), so one malformed row is quarantined instead of failing the page.
+ */
+export const imageEnvelopeSchema = z.looseObject({
+  total_num: imagePageSchema.shape.total_num,
+  data_list: z.array(z.unknown()).nullish(),
+});
+
 /** One row of ListImageRiskConfigs. */
 export const riskConfigRowSchema = z.looseObject({
   severity: str,
@@ -79,6 +88,12 @@ export const riskConfigPageSchema = z.looseObject({
   data_list: z.array(riskConfigRowSchema).nullish(),
 });
 export type RiskConfigPage = z.infer<typeof riskConfigPageSchema>;
+
+/** The envelope of a ListImageRiskConfigs page, items unchecked (see imageEnvelopeSchema). */
+export const riskConfigEnvelopeSchema = z.looseObject({
+  total_num: int,
+  data_list: z.array(z.unknown()).nullish(),
+});
 
 /** A short, value-free description of what did not match, for error messages. */
 export function describeIssues(error: z.ZodError, max = 3): string {

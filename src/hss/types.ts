@@ -3,6 +3,7 @@
  * pacing, retries and Huawei errors; it knows nothing of the database.
  */
 import type { ApiName, ImageListing, Page, RiskConfig, Scope } from '../domain.js';
+import type { RetryBudget } from './retry-budget.js';
 
 /** What one HTTP exchange looked like; the engine aggregates these per scope and run. */
 export interface CallEvent {
@@ -17,16 +18,36 @@ export interface CallEvent {
   willRetry: boolean;
 }
 
+/** One schema-invalid item of an otherwise valid answer, set aside instead of failing the page. */
+export interface QuarantineEvent {
+  api: ApiName;
+  requestId: string | null;
+  /** Position of the item in the whole listing (offset + index in the page). */
+  position: number;
+  /** What did not match the schema (field paths and messages, no values). */
+  problem: string;
+  /** The start of the item as JSON (at most 200 characters), for the log. */
+  sample: string;
+  /** For ListImageRiskConfigs: the image whose results were not written because of it. */
+  imageId?: string;
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   /** Called once per HTTP attempt (including retries). */
   onCall?: (event: CallEvent) => void;
+  /** The run's retry budget, shared by every call of the run; none = only maxAttempts bounds retries. */
+  retryBudget?: RetryBudget;
+  /** Called for every schema-invalid item the client sets aside. */
+  onQuarantine?: (event: QuarantineEvent) => void;
 }
 
 export interface HssClient {
   /**
    * One page of the image list API that serves the scope's image type
-   * (ListRegistryImages / ListImageLocal / ListCicdImages), validated and normalised.
+   * (ListRegistryImages / ListImageLocal / ListCicdImages), validated and normalised. Rows that
+   * do not match the schema are left out and reported through `onQuarantine` (the page's
+   * total_num still counts them, so the inventory is then incomplete).
    */
   listImagesPage(
     scope: Scope,
@@ -36,7 +57,9 @@ export interface HssClient {
   ): Promise<Page<ImageListing>>;
   /**
    * Every baseline summary of one image (ListImageRiskConfigs filtered by image_id), all pages,
-   * validated, normalised, deduplicated by result key (check_name, check_type, standard).
+   * validated, normalised, deduplicated by result key (check_name, check_type, standard). When an
+   * item does not match the schema the image's results are incomplete: it is reported through
+   * `onQuarantine` and ImageQuarantinedError is thrown, so nothing partial is written.
    */
   listRiskConfigs(scope: Scope, imageId: string, options?: CallOptions): Promise<RiskConfig[]>;
 }

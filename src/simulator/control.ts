@@ -15,6 +15,8 @@ export interface ControlDeps {
   resetStats: () => void;
   setFaults: (f: FaultOptions) => void;
   setRateLimit: (perMinute: number | null, retryAfter?: boolean) => void;
+  /** Expires every IAM-issued token now; returns how many. */
+  expireTokens: () => number;
 }
 
 type Json = Record<string, unknown>;
@@ -153,6 +155,8 @@ function route(method: string, path: string, q: Map<string, string>, body: strin
     case 'POST /_sim/faults':
       deps.setFaults(jsonBody(body) as FaultOptions);
       return ok();
+    case 'POST /_sim/expire-tokens':
+      return ok({ expired: deps.expireTokens() });
     case 'POST /_sim/rate-limit': {
       const b = jsonBody(body);
       const perMinute = b.per_minute ?? null;

@@ -1,7 +1,9 @@
 /**
  * Seeded fault injection for the /v5 APIs. The injector decides per call, in a fixed order
- * (failPage, errorRates, html, truncated JSON, reset), drawing from its own PRNG only for rules
- * that apply, so one call sequence always meets the same faults.
+ * (failPage, errorRates, html, truncated JSON, reset, slow body, oversized), then per item
+ * (invalid items), drawing from its own PRNG only for rules that apply, so one call sequence
+ * always meets the same faults. Paging faults (drift, page shift, short pages) and token expiry
+ * are counted, not drawn.
  */
 import { Rng } from './prng.js';
 import { gatewayError, hssError, type Reply } from './reply.js';
@@ -11,12 +13,18 @@ export type FaultDecision =
   | { kind: 'status'; status: number; source: 'error' | 'failPage' }
   | { kind: 'html' }
   | { kind: 'truncated' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  | { kind: 'slowBody'; totalMs: number }
+  | { kind: 'oversized'; bytes: number };
 
 export class FaultInjector {
   private options: FaultOptions = {};
   private rng = new Rng(1);
   private failPageHits = 0;
+  private shiftHits = 0;
+  private driftHits = 0;
+  private v5Calls = 0;
+  private tokensExpired = false;
   private readonly driftCalls = new Map<string, number>();
 
   constructor(options: FaultOptions = {}) {
@@ -28,6 +36,10 @@ export class FaultInjector {
     this.options = structuredClone(options);
     this.rng = new Rng(options.seed ?? 1);
     this.failPageHits = 0;
+    this.shiftHits = 0;
+    this.driftHits = 0;
+    this.v5Calls = 0;
+    this.tokensExpired = false;
     this.driftCalls.clear();
   }
 
@@ -52,10 +64,52 @@ export class FaultInjector {
       if (rule.rate > 0 && this.rng.next() < rule.rate)
         return { kind: 'status', status: rule.status, source: 'error' };
     }
+    if (!this.targets(api)) return null;
     if (this.roll(this.options.htmlRate)) return { kind: 'html' };
     if (this.roll(this.options.truncatedJsonRate)) return { kind: 'truncated' };
     if (this.roll(this.options.resetRate)) return { kind: 'reset' };
+    if (this.roll(this.options.slowBodyRate)) {
+      return { kind: 'slowBody', totalMs: Math.max(0, this.options.slowBodyMs ?? 2_000) };
+    }
+    if (this.roll(this.options.oversizedRate)) {
+      return { kind: 'oversized', bytes: Math.max(0, this.options.oversizedBytes ?? 2 * 1024 * 1024) };
+    }
     return null;
+  }
+
+  /** Whether this data_list item of a 200 answer of `api` is to be made schema-invalid. */
+  invalidItem(api: string): boolean {
+    return this.targets(api) && this.roll(this.options.invalidItemRate);
+  }
+
+  private targets(api: string): boolean {
+    return this.options.onlyApis === undefined || this.options.onlyApis.includes(api);
+  }
+
+  /**
+   * Rows by which a list page at `offset` is shifted (0 = none). The first page is never shifted:
+   * paging starts on a consistent listing.
+   */
+  pageShift(offset: number): number {
+    const ps = this.options.pageShift;
+    if (!ps || ps.rows === 0 || offset === 0) return 0;
+    if (ps.times !== undefined && this.shiftHits >= ps.times) return 0;
+    this.shiftHits++;
+    return ps.rows;
+  }
+
+  /** The rows a list page brings when `limit` were asked for. */
+  pageLimit(limit: number): number {
+    return this.options.shortPages ? Math.max(1, Math.ceil(limit / 2)) : limit;
+  }
+
+  /** Counts one /v5 call; true exactly once, when the calls reach tokenExpiry.afterCalls. */
+  tokenExpiryDue(): boolean {
+    this.v5Calls++;
+    const te = this.options.tokenExpiry;
+    if (!te || this.tokensExpired || this.v5Calls < te.afterCalls) return false;
+    this.tokensExpired = true;
+    return true;
   }
 
   private roll(rate: number | undefined): boolean {
@@ -67,7 +121,10 @@ export class FaultInjector {
     if (!this.options.totalNumDrift) return false;
     const n = (this.driftCalls.get(api) ?? 0) + 1;
     this.driftCalls.set(api, n);
-    return n % 2 === 1;
+    const times = this.options.totalNumDriftTimes;
+    if (n % 2 === 0 || (times !== undefined && this.driftHits >= times)) return false;
+    this.driftHits++;
+    return true;
   }
 }
 

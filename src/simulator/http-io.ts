@@ -64,3 +64,33 @@ export function writeThenReset(res: ServerResponse, reply: Reply): void {
     res.socket?.destroy();
   });
 }
+
+/**
+ * Announces the full length and sends the body in 10 pieces spread over `totalMs` (real time),
+ * so a client's body timeout or request deadline can run out. Stops when the client goes away.
+ */
+export function writeSlowly(res: ServerResponse, reply: Reply, totalMs: number): void {
+  const payload = replyPayload(reply);
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'Content-Type': reply.contentType ?? JSON_TYPE,
+    'Content-Length': payload.length,
+  });
+  const pieces = 10;
+  const size = Math.ceil(payload.length / pieces);
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || res.writableEnded) {
+      clearInterval(timer);
+      return;
+    }
+    const chunk = payload.subarray(i * size, (i + 1) * size);
+    i++;
+    if (i >= pieces) {
+      clearInterval(timer);
+      res.end(chunk);
+    } else res.write(chunk);
+  }, totalMs / pieces);
+  timer.unref();
+  res.on('close', () => clearInterval(timer));
+}

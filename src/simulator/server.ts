@@ -14,6 +14,7 @@ import {
   newRequestId,
   readBody,
   writeReply,
+  writeSlowly,
   writeThenReset,
   writeTruncated,
 } from './http-io.js';
@@ -41,6 +42,8 @@ export interface Simulator {
   setFaults(f: FaultOptions): void;
   /** Changes the rate limit (null or 0 = off); `retryAfter` keeps its value when omitted. */
   setRateLimit(perMinute: number | null, retryAfter?: boolean): void;
+  /** Makes every token IAM issued expire now (the next call with one gets 401 APIGW.0307). */
+  expireTokens(): number;
 }
 
 type Handler = (world: SimWorld, projectId: string, q: Map<string, string>) => Reply;
@@ -101,6 +104,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     limiter.setLimit(perMinute);
     if (ra !== undefined) retryAfter = ra;
   };
+  const expireTokens = () => tokens.expireIssued(clock.now());
 
   async function handleV5(
     req: IncomingMessage,
@@ -116,6 +120,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       writeReply(res, reply);
     };
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (faults.tokenExpiryDue()) {
+      stats.fault('tokenExpiry');
+      expireTokens();
+    }
 
     const who = authenticate(
       {
@@ -163,10 +171,37 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return send({ status: 200, body: HTML_PAGE, contentType: 'text/html; charset=utf-8' });
     }
 
-    const reply = route.handler(world, route.projectId, q);
-    if (reply.status === 200 && LIST_APIS.includes(api) && faults.drift(api)) {
+    const isList = LIST_APIS.includes(api);
+    const shift = isList && offset > 0 ? faults.pageShift(offset) : 0;
+    let served = q;
+    if (shift !== 0) {
+      // The listing moved while the client paged: this page starts `shift` rows off.
+      stats.fault('pageShift');
+      served = new Map(q);
+      served.set('offset', String(Math.max(0, offset + shift)));
+    }
+    const reply = route.handler(world, route.projectId, served);
+    const page = reply.status === 200 ? (reply.body as { total_num: number; data_list?: unknown[] }) : null;
+    if (page && isList && faults.drift(api)) {
       stats.fault('drift');
-      (reply.body as { total_num: number }).total_num += 1;
+      page.total_num += 1;
+    }
+    if (page && isList && Array.isArray(page.data_list)) {
+      const asked = Number(q.get('limit') ?? '10');
+      const keep = Math.min(page.data_list.length, faults.pageLimit(Number.isFinite(asked) ? asked : 10));
+      if (keep < page.data_list.length) {
+        stats.fault('shortPage');
+        page.data_list = page.data_list.slice(0, keep);
+      }
+    }
+    if (page && Array.isArray(page.data_list)) {
+      page.data_list = page.data_list.map((item) => {
+        if (!faults.invalidItem(api)) return item;
+        stats.fault('invalidItem');
+        return isList
+          ? { ...(item as object), latest_scan_time: 'not-a-time' }
+          : { ...(item as object), check_rule_num: 'many' };
+      });
     }
     if (reply.status === 200 && api === 'ListImageRiskConfigs' && q.get('image_id')) {
       stats.riskConfigCall(q.get('image_id') as string);
@@ -180,6 +215,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       stats.fault('reset');
       stats.call(api, 0);
       return writeThenReset(res, reply);
+    }
+    if (fault?.kind === 'slowBody') {
+      stats.fault('slowBody');
+      stats.call(api, reply.status);
+      return writeSlowly(res, reply, fault.totalMs);
+    }
+    if (fault?.kind === 'oversized' && reply.status === 200) {
+      stats.fault('oversized');
+      const json = JSON.stringify(reply.body);
+      return send({ ...reply, body: json + ' '.repeat(Math.max(0, fault.bytes - Buffer.byteLength(json))) });
     }
     send(reply);
   }
@@ -209,6 +254,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         resetStats: () => stats.reset(),
         setFaults,
         setRateLimit,
+        expireTokens,
       };
       writeReply(res, handleControl(method, target.path, q, body.toString('utf8'), deps));
       return;
@@ -277,5 +323,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     resetStats: () => stats.reset(),
     setFaults,
     setRateLimit,
+    expireTokens,
   };
 }

@@ -41,6 +41,17 @@ export class TokenStore {
     return token;
   }
 
+  /** Makes every token IAM issued expire at `now` (static tokens never expire); returns how many. */
+  expireIssued(now: number): number {
+    let n = 0;
+    for (const info of this.tokens.values()) {
+      if (info.kind === 'static' || (info.expiresAt !== null && info.expiresAt <= now)) continue;
+      info.expiresAt = now;
+      n++;
+    }
+    return n;
+  }
+
   /** Valid when known and `now` is before its expiry. */
   lookup(token: string, now: number): TokenLookup {
     const info = this.tokens.get(token);

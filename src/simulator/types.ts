@@ -23,6 +23,11 @@ export interface FaultOptions {
    * APIGW.0308, 401 → APIGW.0301, 403 → HSS.0010, 400 → HSS.0001, others → a generic body.
    */
   errorRates?: { api: string; status: number; rate: number }[];
+  /**
+   * The rate-based faults (html, truncated JSON, reset, slow body, oversized, invalid items)
+   * apply only to these APIs; default every /v5 API.
+   */
+  onlyApis?: string[];
   /** Real-timer delay in ms before answering every /v5 call (tests keep it small). */
   latencyMs?: number;
   /** Share of /v5 calls answered 200 text/html. */
@@ -33,11 +38,36 @@ export interface FaultOptions {
   resetRate?: number;
   /** The image list APIs report total_num + 1 on every other call (1st, 3rd, … per API). */
   totalNumDrift?: boolean;
+  /** With totalNumDrift: how many answers drift in all (default unlimited). */
+  totalNumDriftTimes?: number;
   /**
    * One specific page fails: calls to `api` with this `offset` get `status`.
    * `times` (default unlimited) bounds how many calls fail before the page recovers.
    */
   failPage?: { api: string; offset: number; status: number; times?: number } | null;
+  /** Share of /v5 calls whose 200 body trickles out in 10 pieces over `slowBodyMs` (real time). */
+  slowBodyRate?: number;
+  /** How long a slow body takes in ms; default 2 000. */
+  slowBodyMs?: number;
+  /** Share of /v5 calls whose 200 answer is padded (valid JSON, trailing spaces) to `oversizedBytes`. */
+  oversizedRate?: number;
+  /** Size of an oversized answer in bytes; default 2 MiB. */
+  oversizedBytes?: number;
+  /**
+   * Share of data_list items of 200 answers made schema-invalid: list rows get
+   * `latest_scan_time: "not-a-time"`, ListImageRiskConfigs rows `check_rule_num: "many"`.
+   */
+  invalidItemRate?: number;
+  /**
+   * List pages after the first are served from offset + `rows` (the listing moved while paging):
+   * negative repeats rows of the previous page, positive skips rows. `times` (default unlimited)
+   * bounds how many answers are shifted.
+   */
+  pageShift?: { rows: number; times?: number } | null;
+  /** List pages bring at most half the rows asked for (rounded up), as a server capping limit does. */
+  shortPages?: boolean;
+  /** After this many /v5 calls (counted from setFaults), every IAM-issued token expires, once. */
+  tokenExpiry?: { afterCalls: number } | null;
 }
 
 /** Options of createSimulator(). Every default is documented on the field. */
@@ -153,7 +183,10 @@ export interface SimStats {
   rejectedTokens: number;
   /** Tokens issued by POST /v3/auth/tokens. */
   tokensIssued: number;
-  /** Fault kind ('error', 'html', 'truncated', 'reset', 'failPage', 'drift') → injections. */
+  /**
+   * Fault kind ('error', 'html', 'truncated', 'reset', 'failPage', 'drift', 'slowBody', 'oversized',
+   * 'invalidItem', 'pageShift', 'shortPage', 'tokenExpiry') → injections.
+   */
   faultsInjected: Record<string, number>;
   /** ListImageRiskConfigs calls answered 200 with an image_id filter, per image_id. */
   riskConfigCallsByImageId: Record<string, number>;

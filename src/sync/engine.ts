@@ -7,17 +7,28 @@ import type { Clock } from '../clock.js';
 import type { TargetConfig } from '../config/types.js';
 import { imageRefKey } from '../db/ref-key.js';
 import { type ApiName, type ImageListing, type RunStatus, type Scope, scopeLabel } from '../domain.js';
-import { AbortedError, errorSummary, HssAuthError, HssSyncError } from '../errors.js';
-import type { CallEvent, HssClient } from '../hss/types.js';
+import {
+  AbortedError,
+  DbError,
+  errorSummary,
+  HssAuthError,
+  HssCircuitOpenError,
+  HssSyncError,
+} from '../errors.js';
+import { ImageQuarantinedError } from '../hss/quarantine.js';
+import { RetryBudget, type RetryBudgetOptions } from '../hss/retry-budget.js';
+import type { CallEvent, CallOptions, HssClient, QuarantineEvent } from '../hss/types.js';
 import { GroupCommit } from './group-commit.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import {
   decideRetirement,
+  emptyObservation,
   etaSeconds,
   type FetchTask,
   type InventoryObservation,
   judgeInventory,
   planFetches,
+  shouldRepage,
 } from './plan.js';
 import {
   addCalls,
@@ -47,6 +58,10 @@ export interface EngineDeps {
     maxResultAgeMs: number;
     maxRetireFraction: number;
     allowMassRetire: boolean;
+    /** Schema-invalid items a scope may quarantine before it fails. Default 10. */
+    maxQuarantinedItems?: number;
+    /** The per-run retry budget (see src/hss/retry-budget.ts for the defaults). */
+    retryBudget?: RetryBudgetOptions;
   };
   /** `host:pid` of this process, for the ledger. */
   worker: string;
@@ -55,10 +70,17 @@ export interface EngineDeps {
   /** Interval of the `sync progress` log line. Default 30 s. */
   progressLogIntervalMs?: number;
   /**
-   * Takes the per-scope writer lock; returns a release function, or null when another worker
-   * holds the scope (the scope is then skipped). Default: no locking.
+   * Takes the per-scope writer lock; returns it, or null when another worker holds the scope
+   * (the scope is then skipped). Default: no locking.
    */
-  lockScope?(scope: Scope): Promise<(() => Promise<void>) | null>;
+  lockScope?(scope: Scope): Promise<HeldScopeLock | null>;
+}
+
+/** A scope lock as the engine sees it (src/db/lock.ts ScopeLock fits). */
+export interface HeldScopeLock {
+  /** Aborted when the lock is lost (its connection failed): the scope's work stops. */
+  readonly lost?: AbortSignal;
+  release(): Promise<void>;
 }
 
 export interface RunOptions {
@@ -92,6 +114,8 @@ export interface ScopeReport {
   callsByApi: Record<string, number>;
   inventoryComplete: boolean;
   etaSeconds: number;
+  /** Schema-invalid items set aside (list rows, and items of images left unwritten); absent = 0. */
+  quarantined?: number;
   error: string | null;
 }
 
@@ -124,6 +148,8 @@ export function scopesOf(targets: readonly TargetConfig[]): { target: TargetConf
 
 /** Consecutive failed fetches after which a scope stops (a breaker per scope). */
 const MAX_CONSECUTIVE_FETCH_FAILURES = 5;
+/** Default of settings.maxQuarantinedItems. */
+const DEFAULT_MAX_QUARANTINED = 10;
 /** Hard cap on list pages per scope: offset may not exceed 2,000,000. */
 const MAX_OFFSET = 2_000_000;
 
@@ -157,6 +183,8 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
 
   // One limiter for the whole run, so "configured concurrency" means calls in flight, all scopes together.
   const limiter = createLimiter(deps.settings.fetchConcurrency);
+  // One retry budget for the whole run: an outage cannot multiply the run's calls.
+  const retryBudget = new RetryBudget(deps.settings.retryBudget);
   // The deadline aborts waits and calls in flight through a signal driven by the injected clock.
   const deadline = new AbortController();
   const timers = new AbortController();
@@ -169,21 +197,47 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const callSignal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
   void logProgress(deps, live, log, startedAt.getTime(), timers.signal);
 
-  const reports = await Promise.all(
+  // At most scopeConcurrency scopes at once: each holds a lock connection (a connection of the
+  // lock pool, sized for it) while it runs.
+  const scopeLimiter = createLimiter(Math.max(1, deps.settings.scopeConcurrency));
+  const scoped = Promise.all(
     pairs.map(({ target, scope }) =>
-      runScope(deps, {
-        live,
-        runId,
-        target,
-        scope,
-        limiter,
-        deadline: deadline.signal,
-        callSignal,
-        opts,
-        log,
-      }),
+      scopeLimiter.run(() =>
+        runScope(deps, {
+          live,
+          runId,
+          target,
+          scope,
+          limiter,
+          retryBudget,
+          deadline: deadline.signal,
+          callSignal,
+          lockLost: null,
+          opts,
+          log,
+        }),
+      ),
     ),
   ).finally(() => timers.abort());
+  let reports: ScopeReport[];
+  try {
+    reports = await scoped;
+  } catch (err) {
+    // Scopes turn faults into statuses; this is a defect. The run still gets its record.
+    const error = `run failed unexpectedly: ${errorSummary(err)}`;
+    log.error({ err: errorSummary(err) }, 'sync run failed unexpectedly');
+    await deps.store
+      .finishRun(runId, {
+        status: 'failed',
+        finishedAt: new Date(deps.clock.now()),
+        scopes: { total: 0, succeeded: 0, partial: 0, failed: 0 },
+        counts: zeroCounts(),
+        callsByApi: {},
+        error,
+      })
+      .catch(() => {});
+    throw err;
+  }
 
   const counts = zeroCounts();
   const callsByApi: Record<string, number> = {};
@@ -206,9 +260,16 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const problems = reports.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
   const error = aborted ? 'aborted by signal' : problems.length ? problems.join('; ').slice(0, 2000) : null;
   const finishedAt = new Date(deps.clock.now());
+  const skipped = reports.filter((r) => r.status === 'skipped').length;
   await deps.store.finishRun(runId, { status, finishedAt, scopes: tally, counts, callsByApi, error });
+  if (retryBudget.refusedCount > 0) {
+    log.warn(
+      { retries: retryBudget.used, refused: retryBudget.refusedCount },
+      "the run's retry budget was spent: later failures were not retried",
+    );
+  }
   log.info(
-    { status, ...counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
+    { status, skipped, ...counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
     'sync run finished',
   );
   const report: RunReport = {
@@ -262,45 +323,80 @@ interface ScopeContext {
   target: TargetConfig;
   scope: Scope;
   limiter: Limiter;
+  retryBudget: RetryBudget;
   /** Aborted when the run deadline passes. */
   deadline: AbortSignal;
-  /** The caller's signal combined with the deadline: given to every HSS call. */
+  /** The caller's signal combined with the deadline (and the scope lock's loss): given to every HSS call. */
   callSignal: AbortSignal;
+  /** The scope lock's `lost` signal, once the lock is held. */
+  lockLost: AbortSignal | null;
   opts: RunOptions;
   log: Logger;
+}
+
+/** Why a scope stopped when its lock was lost. */
+const LOCK_LOST =
+  'the scope lock was lost (its database connection failed): stopped so that only one worker writes the scope';
+
+function emptyScopeReport(scope: Scope, status: ScopeReport['status'], error: string | null): ScopeReport {
+  return {
+    scope,
+    label: scopeLabel(scope),
+    status,
+    counts: zeroCounts(),
+    callsByApi: {},
+    inventoryComplete: false,
+    etaSeconds: 0,
+    quarantined: 0,
+    error,
+  };
 }
 
 async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeReport> {
   const { scope, runId, opts, live } = ctx;
   const label = scopeLabel(scope);
   const log = ctx.log.child({ scope: label });
-  const release = deps.lockScope ? await deps.lockScope(scope) : async () => {};
-  if (!release) {
-    log.warn('scope skipped: another worker is syncing it');
-    return {
-      scope,
-      label,
-      status: 'skipped',
-      counts: zeroCounts(),
-      callsByApi: {},
-      inventoryComplete: false,
-      etaSeconds: 0,
-      error: null,
-    };
+  let lock: HeldScopeLock | null;
+  try {
+    lock = deps.lockScope ? await deps.lockScope(scope) : { release: async () => {} };
+  } catch (err) {
+    // The database is unreachable: this scope fails, the run goes on and is recorded.
+    log.error({ err: errorSummary(err) }, 'scope failed: could not take its lock');
+    return emptyScopeReport(scope, 'failed', `could not take the scope lock: ${errorSummary(err)}`);
   }
+  if (!lock) {
+    log.warn('scope skipped: another worker is syncing it');
+    return emptyScopeReport(scope, 'skipped', null);
+  }
+  const lost = lock.lost ?? null;
+  // Losing the lock stops the scope's calls like an abort; the status says why.
+  const scoped: ScopeContext = {
+    ...ctx,
+    lockLost: lost,
+    callSignal: lost ? AbortSignal.any([ctx.callSignal, lost]) : ctx.callSignal,
+  };
   try {
     const startedAt = new Date(deps.clock.now());
-    await deps.store.startScopeRun(runId, scope, startedAt);
+    try {
+      await deps.store.startScopeRun(runId, scope, startedAt);
+    } catch (err) {
+      log.error({ err: errorSummary(err) }, 'scope failed: could not open its ledger row');
+      return emptyScopeReport(scope, 'failed', `could not record the scope: ${errorSummary(err)}`);
+    }
     log.info('scope started');
     const observer = deps.observer;
     const tally = new CallTally(observer?.onCall ? (e) => observer.onCall?.(scope, e) : undefined);
     const counts = zeroCounts();
+    const quarantine = new QuarantineTally(deps.settings.maxQuarantinedItems ?? DEFAULT_MAX_QUARANTINED);
     live.set(label, { counts, due: () => counts.imagesDue });
-    const result = await syncScope(deps, ctx, tally, counts, log).catch((err: unknown) => ({
-      status: opts.signal?.aborted ? ('aborted' as const) : ('failed' as const),
-      inventoryComplete: false,
-      error: opts.signal?.aborted ? 'aborted by signal' : errorSummary(err),
-    }));
+    const result = await syncScope(deps, scoped, tally, counts, quarantine, log).catch(
+      (err: unknown): ScopeResult => {
+        if (opts.signal?.aborted)
+          return { status: 'aborted', inventoryComplete: false, error: 'aborted by signal' };
+        if (lost?.aborted) return { status: 'failed', inventoryComplete: false, error: LOCK_LOST };
+        return { status: 'failed', inventoryComplete: false, error: errorSummary(err) };
+      },
+    );
     counts.apiCalls = tally.apiCalls;
     counts.throttled = tally.throttled;
     counts.retries = tally.retries;
@@ -314,7 +410,12 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
       etaSeconds: eta,
       error: result.error,
     };
-    await deps.store.finishScopeRun(runId, scope, outcome);
+    try {
+      await deps.store.finishScopeRun(runId, scope, outcome);
+    } catch (err) {
+      // What was written stays written; the run's own record still says how the scope ended.
+      log.error({ err: errorSummary(err) }, 'could not record the end of the scope');
+    }
     const line = { status: outcome.status, ...counts, etaSeconds: eta, error: outcome.error };
     if (outcome.status === 'succeeded') log.info(line, 'scope finished');
     else log.warn(line, 'scope finished');
@@ -328,12 +429,36 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
       callsByApi: tally.callsByApi,
       inventoryComplete: result.inventoryComplete,
       etaSeconds: eta,
+      quarantined: quarantine.items,
       error: outcome.error,
     };
     observer?.onScopeFinished?.(report, outcome.finishedAt.getTime() - startedAt.getTime());
     return report;
   } finally {
-    await release();
+    await lock.release().catch((err: unknown) => {
+      log.warn({ err: errorSummary(err) }, 'could not release the scope lock cleanly');
+    });
+  }
+}
+
+/** Schema-invalid items of one scope: counted, the first kept for the reason, a limit. */
+class QuarantineTally {
+  items = 0;
+  private first: QuarantineEvent | null = null;
+  constructor(readonly limit: number) {}
+  readonly onQuarantine = (e: QuarantineEvent) => {
+    this.items++;
+    this.first ??= e;
+  };
+  get overLimit(): boolean {
+    return this.items > this.limit;
+  }
+  describe(): string {
+    const f = this.first;
+    const where = f
+      ? ` (first: ${f.api}${f.imageId ? ` image ${f.imageId}` : ''} position ${f.position}${f.requestId ? ` request_id=${f.requestId}` : ''}: ${f.problem})`
+      : '';
+    return `${this.items} schema-invalid item(s) quarantined${where}`;
   }
 }
 
@@ -348,15 +473,22 @@ async function syncScope(
   ctx: ScopeContext,
   tally: CallTally,
   counts: Counts,
+  quarantine: QuarantineTally,
   log: Logger,
 ): Promise<ScopeResult> {
   const { scope, runId, opts } = ctx;
   const client = deps.clientFor(ctx.target);
   const label = scopeLabel(scope);
   const problems: string[] = [];
+  const callOptions: CallOptions = {
+    signal: ctx.callSignal,
+    onCall: tally.onCall,
+    retryBudget: ctx.retryBudget,
+    onQuarantine: quarantine.onQuarantine,
+  };
 
-  // 1. Inventory: every page of the list API.
-  const inv = await listAll(client, scope, deps.settings.pageSize, ctx, tally);
+  // 1. Inventory: every page of the list API (twice when the first pass was inconsistent).
+  const inv = await listAll(client, deps.settings.pageSize, ctx, callOptions, log);
   const verdict = judgeInventory(inv.observation);
   counts.imagesListed = inv.refs.length;
   const at = new Date(deps.clock.now());
@@ -367,6 +499,13 @@ async function syncScope(
   });
   if (!verdict.complete) problems.push(`inventory incomplete: ${verdict.reason}`);
   if (inv.error) throw inv.error;
+  if (quarantine.overLimit) {
+    return {
+      status: 'failed',
+      inventoryComplete: verdict.complete,
+      error: `too many schema-invalid answers (more than ${quarantine.limit}): ${quarantine.describe()}`,
+    };
+  }
 
   // 2. Plan against what is stored.
   const stored = await deps.store.loadContentStates(scope);
@@ -428,7 +567,8 @@ async function syncScope(
     client,
     plan.tasks,
     ctx,
-    tally,
+    callOptions,
+    quarantine,
     writer,
     log,
     label,
@@ -437,6 +577,7 @@ async function syncScope(
   await writer.drain();
   counts.imagesPending = plan.tasks.length - counts.imagesFetched;
   if (fetch.failed > 0) problems.push(`${fetch.failed} image(s) failed to fetch: ${fetch.firstError}`);
+  if (quarantine.items > 0) problems.push(quarantine.describe());
   if (fetch.fatal) problems.push(fetch.fatal);
   if (ctx.deadline.aborted && counts.imagesPending > 0) {
     problems.push(
@@ -446,8 +587,19 @@ async function syncScope(
 
   if (opts.signal?.aborted)
     return { status: 'aborted', inventoryComplete: verdict.complete, error: 'aborted by signal' };
+  if (ctx.lockLost?.aborted) {
+    return {
+      status: 'failed',
+      inventoryComplete: verdict.complete,
+      error: [LOCK_LOST, ...problems].join('; '),
+    };
+  }
   if (fetch.fatal)
-    return { status: 'failed', inventoryComplete: verdict.complete, error: problems.join('; ') };
+    return {
+      status: 'failed',
+      inventoryComplete: verdict.complete,
+      error: problems.join('; ').slice(0, 2000),
+    };
   return {
     status: problems.length === 0 ? 'succeeded' : 'partial',
     inventoryComplete: verdict.complete,
@@ -462,29 +614,52 @@ interface Inventory {
   error: unknown;
 }
 
+/**
+ * Lists the scope. When the first pass is inconsistent (total_num moved, rows repeated, pages
+ * came short) it pages once more: a listing that changed underneath usually reads clean the
+ * second time. The second pass decides; if it is not clean either, every reference seen in
+ * either pass is kept (keyed by imageRefKey, so never twice) and the inventory stays incomplete.
+ */
 async function listAll(
   client: HssClient,
-  scope: Scope,
   pageSize: number,
   ctx: ScopeContext,
-  tally: CallTally,
+  callOptions: CallOptions,
+  log: Logger,
 ): Promise<Inventory> {
+  const first = await listPass(client, pageSize, ctx, callOptions);
+  if (first.error) return first;
+  const verdict = judgeInventory(first.observation);
+  if (!shouldRepage(first.observation, verdict)) return first;
+  log.warn({ reason: verdict.reason }, 'image list inconsistent while paging; paging the scope once more');
+  const second = await listPass(client, pageSize, ctx, callOptions);
+  if (!second.error && judgeInventory(second.observation).complete) return second;
+  const union = new Map<string, ImageListing>();
+  for (const row of [...first.refs, ...second.refs]) union.set(imageRefKey(row), row);
+  if (second.error && !ctx.callSignal.aborted) {
+    // The extra pass was a bonus: its failure leaves the first pass's (incomplete) verdict.
+    log.warn({ err: errorSummary(second.error) }, 'second pass over the image list failed');
+    return { refs: [...union.values()], observation: first.observation, error: null };
+  }
+  return { refs: [...union.values()], observation: second.observation, error: second.error };
+}
+
+/** One pass over every page of the scope's list API. */
+async function listPass(
+  client: HssClient,
+  pageSize: number,
+  ctx: ScopeContext,
+  callOptions: CallOptions,
+): Promise<Inventory> {
+  const { scope } = ctx;
   const byKey = new Map<string, ImageListing>();
-  const obs: InventoryObservation = {
-    firstTotal: null,
-    lastTotal: null,
-    allPagesFetched: false,
-    rowsReceived: 0,
-    distinctReferences: 0,
-  };
+  const obs = emptyObservation();
   let offset = 0;
   let error: unknown = null;
   const label = scopeLabel(scope);
   try {
     for (;;) {
-      const page = await ctx.limiter.run(() =>
-        client.listImagesPage(scope, offset, pageSize, { signal: ctx.callSignal, onCall: tally.onCall }),
-      );
+      const page = await ctx.limiter.run(() => client.listImagesPage(scope, offset, pageSize, callOptions));
       if (obs.firstTotal === null) obs.firstTotal = page.totalNum;
       obs.lastTotal = page.totalNum;
       obs.rowsReceived += page.rows.length;
@@ -495,7 +670,11 @@ async function listAll(
         obs.allPagesFetched = offset >= page.totalNum;
         break;
       }
-      if (offset > MAX_OFFSET) break;
+      if (page.rows.length < pageSize) obs.shortPages++;
+      if (offset > MAX_OFFSET) {
+        obs.hitOffsetCap = true;
+        break;
+      }
     }
   } catch (err) {
     error = err;
@@ -511,11 +690,17 @@ interface FetchSummary {
   fatal: string | null;
 }
 
+/**
+ * Fetches the due images with `concurrency` workers and hands each result to the writer. An
+ * image whose fetch failed transiently (its retries spent) gets one more try after the others:
+ * by then a burst of errors or throttling has usually passed.
+ */
 async function fetchAll(
   client: HssClient,
   tasks: FetchTask[],
   ctx: ScopeContext,
-  tally: CallTally,
+  callOptions: CallOptions,
+  quarantine: QuarantineTally,
   writer: GroupCommit<ImageResultItem>,
   log: Logger,
   label: string,
@@ -523,44 +708,81 @@ async function fetchAll(
 ): Promise<FetchSummary> {
   const summary: FetchSummary = { failed: 0, firstError: null, fatal: null };
   const { opts, scope } = ctx;
-  let next = 0;
   let consecutiveFailures = 0;
   let done = 0;
+  let firstDeferred: string | null = null;
   const stop = () => summary.fatal !== null || ctx.callSignal.aborted;
 
-  const worker = async () => {
-    while (!stop()) {
-      const task = tasks[next++];
-      if (!task) break;
-      try {
-        const results = await ctx.limiter.run(() => {
-          if (stop()) throw new AbortedError('stopped before the call');
-          return client.listRiskConfigs(scope, task.imageId, {
-            signal: ctx.callSignal,
-            onCall: tally.onCall,
+  const round = async (queue: readonly FetchTask[], lastChance: boolean): Promise<FetchTask[]> => {
+    const again: FetchTask[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (!stop()) {
+        const task = queue[next++];
+        if (!task) break;
+        try {
+          const results = await ctx.limiter.run(() => {
+            if (stop()) throw new AbortedError('stopped before the call');
+            return client.listRiskConfigs(scope, task.imageId, callOptions);
           });
-        });
-        consecutiveFailures = 0;
-        await writer.add({ scope, imageId: task.imageId, signal: task.signal, outcome: 'fetched', results });
-        done++;
-        opts.onProgress?.({ scope: label, phase: 'fetch', done, total: tasks.length });
-      } catch (err) {
-        if (err instanceof AbortedError || ctx.callSignal.aborted) break;
-        if (err instanceof HssAuthError) {
-          summary.fatal = errorSummary(err);
-          break;
+          consecutiveFailures = 0;
+          await writer.add({
+            scope,
+            imageId: task.imageId,
+            signal: task.signal,
+            outcome: 'fetched',
+            results,
+          });
+          done++;
+          opts.onProgress?.({ scope: label, phase: 'fetch', done, total: tasks.length });
+        } catch (err) {
+          if (err instanceof AbortedError || ctx.callSignal.aborted) break;
+          if (err instanceof ImageQuarantinedError) {
+            // HSS answered; the answer was unusable for this image only. It stays pending.
+            if (quarantine.overLimit) {
+              summary.fatal = `too many schema-invalid answers (more than ${quarantine.limit}): stopped`;
+            }
+            continue;
+          }
+          if (err instanceof HssAuthError || err instanceof HssCircuitOpenError) {
+            summary.fatal = errorSummary(err);
+            break;
+          }
+          if (err instanceof DbError) {
+            // The writer cannot write: fetching more would only spend calls on results that are lost.
+            summary.fatal = `writing results failed: ${errorSummary(err)}`;
+            break;
+          }
+          if (++consecutiveFailures >= MAX_CONSECUTIVE_FETCH_FAILURES) {
+            summary.fatal = `stopped after ${consecutiveFailures} consecutive failed fetches; last: ${errorSummary(err)}`;
+          }
+          if (!lastChance && err instanceof HssSyncError && err.retryable) {
+            log.info(
+              { imageId: task.imageId, err: errorSummary(err) },
+              'image fetch failed; trying it again later',
+            );
+            again.push(task);
+            firstDeferred ??= errorSummary(err);
+            continue;
+          }
+          summary.failed++;
+          summary.firstError ??= errorSummary(err);
+          log.warn({ imageId: task.imageId, err: errorSummary(err) }, 'image fetch failed');
+          if (!(err instanceof HssSyncError)) throw err;
         }
-        summary.failed++;
-        summary.firstError ??= errorSummary(err);
-        log.warn({ imageId: task.imageId, err: errorSummary(err) }, 'image fetch failed');
-        if (++consecutiveFailures >= MAX_CONSECUTIVE_FETCH_FAILURES) {
-          summary.fatal = `stopped after ${consecutiveFailures} consecutive failed fetches; last: ${errorSummary(err)}`;
-        }
-        if (!(err instanceof HssSyncError)) throw err;
       }
-    }
+    };
+    // As many workers per scope as the run's limiter admits; the limiter bounds concurrency across scopes.
+    await Promise.all(Array.from({ length: Math.min(queue.length, concurrency) }, worker));
+    return again;
   };
-  // As many workers per scope as the run's limiter admits; the limiter bounds concurrency across scopes.
-  await Promise.all(Array.from({ length: Math.min(tasks.length, concurrency) }, worker));
+
+  const again = await round(tasks, false);
+  if (again.length > 0 && !stop()) await round(again, true);
+  else if (again.length > 0) {
+    // Stopped before the second try: those images are pending like any other unfetched one.
+    summary.failed += again.length;
+    summary.firstError ??= firstDeferred;
+  }
   return summary;
 }

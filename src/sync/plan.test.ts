@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { ImageListing } from '../domain.js';
 import {
   decideRetirement,
+  emptyObservation,
   etaSeconds,
   groupContents,
   judgeInventory,
   planFetches,
   refreshAgeMs,
   type StoredContent,
+  shouldRepage,
 } from './plan.js';
 
 function ref(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
@@ -173,21 +175,57 @@ describe('planFetches', () => {
 });
 
 describe('judgeInventory', () => {
-  const ok = { firstTotal: 3, lastTotal: 3, allPagesFetched: true, rowsReceived: 3, distinctReferences: 3 };
+  const ok = {
+    ...emptyObservation(),
+    firstTotal: 3,
+    lastTotal: 3,
+    allPagesFetched: true,
+    rowsReceived: 3,
+    distinctReferences: 3,
+  };
   it('is complete only with all pages, a stable total and matching distinct count', () => {
     expect(judgeInventory(ok)).toEqual({ complete: true, reason: null });
     expect(judgeInventory({ ...ok, allPagesFetched: false })).toEqual({
       complete: false,
       reason: 'not every page of the image list was fetched',
     });
+    expect(judgeInventory({ ...ok, allPagesFetched: false, rowsReceived: 2 })).toEqual({
+      complete: false,
+      reason: 'not every page of the image list was fetched (paging ended after 2 of 3 rows)',
+    });
+    expect(judgeInventory({ ...ok, allPagesFetched: false, hitOffsetCap: true })).toEqual({
+      complete: false,
+      reason: 'not every page of the image list was fetched (stopped at the largest offset the API accepts)',
+    });
     expect(judgeInventory({ ...ok, lastTotal: 4 })).toEqual({
       complete: false,
       reason: 'total_num moved from 3 to 4 while paging',
     });
-    expect(judgeInventory({ ...ok, distinctReferences: 2 })).toEqual({
+    expect(judgeInventory({ ...ok, distinctReferences: 2, rowsReceived: 2 })).toEqual({
       complete: false,
       reason: '2 distinct images listed but total_num is 3',
     });
+    expect(judgeInventory({ ...ok, distinctReferences: 2 })).toEqual({
+      complete: false,
+      reason: '2 distinct images listed but total_num is 3 (1 duplicate row(s) across pages)',
+    });
+    expect(judgeInventory(emptyObservation())).toEqual({
+      complete: false,
+      reason: 'not every page of the image list was fetched',
+    });
+  });
+
+  it('asks for one more pass when paging was inconsistent, not at the offset cap or without pages', () => {
+    const moved = { ...ok, lastTotal: 4 };
+    expect(shouldRepage(ok, judgeInventory(ok))).toBe(false);
+    expect(shouldRepage(moved, judgeInventory(moved))).toBe(true);
+    const dup = { ...ok, distinctReferences: 2 };
+    expect(shouldRepage(dup, judgeInventory(dup))).toBe(true);
+    const early = { ...ok, allPagesFetched: false, rowsReceived: 2, shortPages: 1 };
+    expect(shouldRepage(early, judgeInventory(early))).toBe(true);
+    const capped = { ...ok, allPagesFetched: false, hitOffsetCap: true };
+    expect(shouldRepage(capped, judgeInventory(capped))).toBe(false);
+    expect(shouldRepage(emptyObservation(), judgeInventory(emptyObservation()))).toBe(false);
   });
 });
 

@@ -149,10 +149,27 @@ export interface InventoryObservation {
   lastTotal: number | null;
   /** Every page up to total_num was fetched without error. */
   allPagesFetched: boolean;
-  /** Rows received (including duplicates and rows skipped as invalid). */
+  /** Rows received (including duplicates; rows skipped as invalid are not received). */
   rowsReceived: number;
   /** Distinct references kept. */
   distinctReferences: number;
+  /** Pages that brought fewer rows than asked for although total_num promised more. */
+  shortPages: number;
+  /** Paging stopped at the API's largest offset (2,000,000) before total_num. */
+  hitOffsetCap: boolean;
+}
+
+/** An observation before the first page. */
+export function emptyObservation(): InventoryObservation {
+  return {
+    firstTotal: null,
+    lastTotal: null,
+    allPagesFetched: false,
+    rowsReceived: 0,
+    distinctReferences: 0,
+    shortPages: 0,
+    hitOffsetCap: false,
+  };
 }
 
 export interface InventoryVerdict {
@@ -166,19 +183,37 @@ export interface InventoryVerdict {
  * between the first and the last page, and the distinct references number exactly total_num.
  */
 export function judgeInventory(o: InventoryObservation): InventoryVerdict {
-  if (!o.allPagesFetched) return { complete: false, reason: 'not every page of the image list was fetched' };
+  if (!o.allPagesFetched) {
+    const why = o.hitOffsetCap
+      ? ' (stopped at the largest offset the API accepts)'
+      : o.lastTotal !== null && o.rowsReceived < o.lastTotal
+        ? ` (paging ended after ${o.rowsReceived} of ${o.lastTotal} rows)`
+        : '';
+    return { complete: false, reason: `not every page of the image list was fetched${why}` };
+  }
   if (o.firstTotal === null || o.lastTotal === null)
     return { complete: false, reason: 'no page was fetched' };
   if (o.firstTotal !== o.lastTotal) {
     return { complete: false, reason: `total_num moved from ${o.firstTotal} to ${o.lastTotal} while paging` };
   }
   if (o.distinctReferences !== o.firstTotal) {
+    const dups = o.rowsReceived - o.distinctReferences;
     return {
       complete: false,
-      reason: `${o.distinctReferences} distinct images listed but total_num is ${o.firstTotal}`,
+      reason: `${o.distinctReferences} distinct images listed but total_num is ${o.firstTotal}${dups > 0 ? ` (${dups} duplicate row(s) across pages)` : ''}`,
     };
   }
   return { complete: true, reason: null };
+}
+
+/**
+ * Whether paging the scope once more may give a complete inventory: the pages all answered, yet
+ * total_num moved, rows repeated, or pages came short, which is what paging looks like while the
+ * listing changes underneath. Not after a page error (the error decides) nor at the offset cap
+ * (a second pass would stop there too).
+ */
+export function shouldRepage(o: InventoryObservation, verdict: InventoryVerdict): boolean {
+  return !verdict.complete && o.firstTotal !== null && !o.hitOffsetCap;
 }
 
 export interface RetireDecision {

@@ -1,0 +1,198 @@
+/**
+ * Fault suite, PostgreSQL: every connection of the database killed mid-run (pg_terminate_backend),
+ * and only the scope-lock connections killed. Real time (small simulator latency spreads the run
+ * out); the process must neither hang nor crash, the run must be recorded, and the next sync must
+ * be exact.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scopeLockName } from '../../src/db/lock.js';
+import { inTransaction, withConnectionRetry } from '../../src/db/tx.js';
+import type { RunReport } from '../../src/sync/engine.js';
+import {
+  FAULT_SCOPE,
+  type FaultHarness,
+  faultHarness,
+  runRow,
+  scopeRows,
+  stillRunning,
+} from '../helpers/fault-harness.js';
+import { storedRows, truthRows } from '../helpers/truth.js';
+
+let h: FaultHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const TYPES = ['private_image', 'shared_image', 'cicd'] as const;
+
+async function harness(): Promise<FaultHarness> {
+  return faultHarness({
+    fakeTime: false,
+    sim: { imagesPerScope: 16, imageTypes: [...TYPES], faults: { latencyMs: 15 } },
+    env: { HSS_IMAGE_TYPES: TYPES.join(','), HSS_FETCH_CONCURRENCY: '2', HSS_SCOPE_CONCURRENCY: '2' },
+  });
+}
+
+/** Resolves once the simulator has answered `n` result calls. */
+async function afterRiskCalls(x: FaultHarness, n: number): Promise<void> {
+  const until = Date.now() + 20_000;
+  while ((x.sim.stats().callsByApi.ListImageRiskConfigs ?? 0) < n) {
+    if (Date.now() > until) throw new Error(`fewer than ${n} result calls within 20 s`);
+    await sleep(5);
+  }
+}
+
+/** Terminates the backends of the test database (all but this one) matching `filter`. */
+async function killBackends(x: FaultHarness, filter = 'true', values: unknown[] = []): Promise<number> {
+  const r = await x.t.pool.query<{ n: number }>(
+    `select count(*)::int as n from (
+       select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and (${filter})) k`,
+    values,
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+/** SQL filter: backends holding the advisory lock of one of the scopes in $1 (lock names). */
+const HOLDS_SCOPE_LOCK = `pid in (
+  select l.pid from pg_locks l
+   where l.locktype = 'advisory' and l.objsubid = 1 and l.granted
+     and ((l.classid::bigint << 32) | l.objid::bigint) = any(
+       select hashtextextended(n, 0) from unnest($1::text[]) n))`;
+
+/** The sync must end on its own; a hang fails the test after `ms`. */
+async function withinMs(work: Promise<RunReport>, ms: number): Promise<RunReport> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the sync did not end within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('PostgreSQL faults', () => {
+  it('all database connections killed mid-run: no hang, no crash, the run recorded, the next sync exact', async () => {
+    h = await harness();
+    const running = h.app.sync({ trigger: 'test', deadlineMs: null });
+    await afterRiskCalls(h, 6);
+    const killed = await killBackends(h);
+    // The app's pool, its lock connections and the run lock were all connected.
+    expect(killed).toBeGreaterThanOrEqual(3);
+    const report = await withinMs(running, 30_000);
+    // The scopes whose locks died stopped and said why; the run itself was written on new connections.
+    const lost = report.scopes.filter((s) => s.error?.startsWith('the scope lock was lost'));
+    expect(lost.length).toBeGreaterThan(0);
+    for (const s of lost) expect(s.status).toBe('failed');
+    const row = await runRow(h.t, report.runId);
+    expect(row.status).toBe(report.status);
+    expect(row.status).not.toBe('succeeded');
+    expect(await stillRunning(h.t)).toBe(0);
+    expect((await scopeRows(h.t, report.runId)).map((s) => s[1]).sort()).toEqual(
+      report.scopes.map((s) => s.status).sort(),
+    );
+
+    const next = await withinMs(h.app.sync({ trigger: 'test', deadlineMs: null }), 30_000);
+    expect(next.error).toBeNull();
+    expect(next.status).toBe('succeeded');
+    expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
+    expect(await stillRunning(h.t)).toBe(0);
+  });
+
+  it('only the scope-lock connections killed: those scopes stop (one writer per scope), the rest finish', async () => {
+    h = await harness();
+    const running = h.app.sync({ trigger: 'test', deadlineMs: null });
+    await afterRiskCalls(h, 4);
+    const names = TYPES.map((imageType) => scopeLockName({ ...FAULT_SCOPE, target: 'x', imageType }));
+    const killed = await killBackends(h, HOLDS_SCOPE_LOCK, [names]);
+    const report = await withinMs(running, 30_000);
+    const lost = report.scopes.filter((s) => s.error?.startsWith('the scope lock was lost'));
+    expect(lost.length).toBe(killed);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(report.scopes.filter((s) => s.status === 'succeeded').length).toBe(TYPES.length - lost.length);
+    expect((await runRow(h.t, report.runId)).status).toBe('partial');
+    expect(await stillRunning(h.t)).toBe(0);
+    const next = await withinMs(h.app.sync({ trigger: 'test', deadlineMs: null }), 30_000);
+    expect(next.status).toBe('succeeded');
+    expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
+  });
+});
+
+describe('work on a lost connection', () => {
+  it('a result write whose connection dies is retried on a new connection: the run succeeds, exact', async () => {
+    h = await harness();
+    // Hold a lock that makes the first result write wait, then kill the waiting backend.
+    const blocker = new pg.Client({ connectionString: h.t.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE hss.image_contents IN SHARE ROW EXCLUSIVE MODE');
+      const running = h.app.sync({ trigger: 'test', deadlineMs: null });
+      const waiting = `wait_event_type = 'Lock' and query like '%image_contents%'`;
+      const x = h;
+      let killed = 0;
+      await until('a result write waiting for the lock', async () => {
+        killed = await killBackends(x, waiting);
+        return killed > 0;
+      });
+      await blocker.query('ROLLBACK');
+      const report = await withinMs(running, 30_000);
+      expect(report.error).toBeNull();
+      expect(report.status).toBe('succeeded');
+      expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('inTransaction runs a transaction again when its connection dies before COMMIT; nothing is doubled', async () => {
+    h = await harness();
+    const t = h.t;
+    let attempts = 0;
+    const runId = '00000000-0000-4000-8000-000000000001';
+    await inTransaction(t.handle, { op: 'probe' }, async (client) => {
+      attempts++;
+      await client.query(
+        `insert into hss.sync_runs (run_id, started_at, status, trigger) values ($1, now(), 'running', 'cli')`,
+        [runId],
+      );
+      if (attempts === 1) await client.query('select pg_terminate_backend(pg_backend_pid())');
+    });
+    expect(attempts).toBe(2);
+    const rows = await t.pool.query('select run_id from hss.sync_runs');
+    expect(rows.rows).toEqual([{ run_id: runId }]);
+  });
+
+  it('withConnectionRetry repeats idempotent work after a lost connection, never other failures', async () => {
+    h = await harness();
+    const t = h.t;
+    let calls = 0;
+    const value = await withConnectionRetry(async () => {
+      calls++;
+      if (calls === 1) await t.pool.query('select pg_terminate_backend(pg_backend_pid())');
+      return (await t.pool.query<{ n: number }>('select 41 + 1 as n')).rows[0]?.n;
+    });
+    expect([value, calls]).toEqual([42, 2]);
+    let failing = 0;
+    await expect(
+      withConnectionRetry(async () => {
+        failing++;
+        await t.pool.query('select * from no_such_table');
+      }),
+    ).rejects.toThrow('relation "no_such_table" does not exist');
+    expect(failing).toBe(1);
+  });
+});
+
+async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}

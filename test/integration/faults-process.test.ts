@@ -1,0 +1,242 @@
+/**
+ * Fault suite, processes: SIGTERM to a running `sync`, two `sync` processes started together,
+ * and a `sync` whose every scope is held by another worker. The spawned processes run the built
+ * CLI (bin/hss-baseline-sync.js → dist/); dist is rebuilt first when it is older than src.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { main } from '../../src/cli.js';
+import { tryLockScope } from '../../src/db/lock.js';
+import {
+  FAULT_PROJECT,
+  FAULT_SCOPE,
+  type FaultHarness,
+  faultHarness,
+  stillRunning,
+} from '../helpers/fault-harness.js';
+import { storedRows, truthRows } from '../helpers/truth.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'hss-baseline-sync.js');
+
+/** Newest modification time of the compiled sources under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts') && !/\.test(-helper)?\.ts$/.test(entry.name)) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than src/ (npm test has built it already). */
+function ensureBuilt(): void {
+  const cli = join(ROOT, 'dist', 'cli.js');
+  if (existsSync(cli) && statSync(cli).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
+  try {
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
+  } catch {
+    // Type errors still emit JavaScript; whether the CLI exists is what counts.
+  }
+  if (!existsSync(cli)) throw new Error('dist/cli.js is missing after the build');
+}
+
+interface Exited {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+interface Spawned {
+  child: ChildProcess;
+  exited: Promise<Exited>;
+}
+
+/** Starts `hss-baseline-sync sync` against the harness's database and simulator. */
+function spawnSync(x: FaultHarness, env: Record<string, string> = {}): Spawned {
+  const started = Date.now();
+  const child = spawn(process.execPath, [BIN, 'sync'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: x.t.url,
+      HSS_REGION: 'cn-north-4',
+      HSS_PROJECT_ID: FAULT_PROJECT,
+      HSS_ENDPOINT: x.config.targets[0]?.endpoint ?? '',
+      HSS_AUTH_TOKEN: 'fault-token',
+      HSS_IMAGE_TYPES: x.config.targets[0]?.imageTypes.join(',') ?? '',
+      HSS_PAGE_SIZE: '10',
+      HSS_RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (b: Buffer) => {
+    stdout += b.toString();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const exited = new Promise<Exited>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started }));
+  });
+  return { child, exited };
+}
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+let h: FaultHarness | undefined;
+const children: ChildProcess[] = [];
+beforeAll(() => ensureBuilt(), 120_000);
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await h?.close();
+  h = undefined;
+});
+
+describe('processes', () => {
+  it('SIGTERM mid-run: exits within 10 s, no run left running, the next sync completes exactly', async () => {
+    h = await faultHarness({
+      fakeTime: false,
+      sim: { imagesPerScope: 30, imageTypes: ['private_image', 'cicd'], faults: { latencyMs: 40 } },
+      env: { HSS_IMAGE_TYPES: 'private_image,cicd' },
+    });
+    const p = spawnSync(h, { HSS_FETCH_CONCURRENCY: '1' });
+    children.push(p.child);
+    const sim = h.sim;
+    await until('the first result calls', () => (sim.stats().callsByApi.ListImageRiskConfigs ?? 0) >= 3);
+    const sent = Date.now();
+    p.child.kill('SIGTERM');
+    const exit = await p.exited;
+    expect(Date.now() - sent).toBeLessThan(10_000);
+    expect(exit.stderr).toContain('received SIGTERM: stopping (committed results are kept)');
+    expect([exit.code, exit.signal]).toEqual([3, null]);
+    expect(exit.stdout).toMatch(/^sync aborted run=/);
+    const runs = await h.t.pool.query<{ status: string; error: string }>(
+      `select status, error from hss.sync_runs`,
+    );
+    expect(runs.rows).toEqual([{ status: 'aborted', error: 'aborted by signal' }]);
+    expect(await stillRunning(h.t)).toBe(0);
+    // What was committed before the signal stays; the next sync completes it exactly.
+    const kept = (await storedRows(h.t)).length;
+    expect(kept).toBeGreaterThan(0);
+    const next = await h.sync();
+    expect(next.status).toBe('succeeded');
+    expect(next.counts.imagesFetched).toBeGreaterThan(0);
+    expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
+  });
+
+  it('two sync processes started together: exact ground truth, no image fetched twice', async () => {
+    const types = ['private_image', 'shared_image', 'local_image', 'cicd'] as const;
+    h = await faultHarness({
+      fakeTime: false,
+      sim: { imagesPerScope: 14, imageTypes: [...types], faults: { latencyMs: 10 } },
+      env: { HSS_IMAGE_TYPES: types.join(',') },
+    });
+    // One scope at a time each, so the two workers interleave over the scopes.
+    const a = spawnSync(h, { HSS_SCOPE_CONCURRENCY: '1' });
+    const b = spawnSync(h, { HSS_SCOPE_CONCURRENCY: '1' });
+    children.push(a.child, b.child);
+    const [ea, eb] = await Promise.all([a.exited, b.exited]);
+    expect([ea.code, eb.code]).toEqual([0, 0]);
+    expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
+    // Each image with results was fetched exactly once in its scope.
+    const expected: Record<string, number> = {};
+    for (const scope of h.sim.world.scopes()) {
+      for (const imageId of h.sim.world.groundTruth(scope).keys())
+        expected[imageId] = (expected[imageId] ?? 0) + 1;
+    }
+    expect(h.sim.stats().riskConfigCallsByImageId).toEqual(expected);
+    const runs = await h.t.pool.query<{ status: string }>(`select status from hss.sync_runs`);
+    expect(runs.rows).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }]);
+    expect(await stillRunning(h.t)).toBe(0);
+  });
+
+  it('a sync whose every scope another worker holds says so and exits 0', async () => {
+    h = await faultHarness({ fakeTime: false });
+    const lock = await tryLockScope(h.t.handle, { ...FAULT_SCOPE, target: 'other-worker' });
+    expect(lock).not.toBeNull();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    try {
+      const code = await main(['sync'], {
+        env: {
+          DATABASE_URL: h.t.url,
+          HSS_REGION: 'cn-north-4',
+          HSS_PROJECT_ID: FAULT_PROJECT,
+          HSS_ENDPOINT: h.config.targets[0]?.endpoint ?? '',
+          HSS_AUTH_TOKEN: 'fault-token',
+          HSS_IMAGE_TYPES: 'private_image',
+          LOG_LEVEL: 'warn',
+          LOG_FORMAT: 'json',
+        },
+        stdout,
+        stderr,
+      });
+      expect(code).toBe(0);
+    } finally {
+      await lock?.release();
+    }
+    expect(out).toMatch(/^sync succeeded run=\S+ scopes=0\/0 skipped=1 images=0 /);
+    expect(err).toContain(`skipped 1 scope(s) another worker is syncing: ${FAULT_PROJECT}/0/private_image\n`);
+    expect(err).toContain('"msg":"scope skipped: another worker is syncing it"');
+    expect(h.sim.stats().callsByApi).toEqual({});
+  });
+
+  it("two replicas on one schedule: node-cron's run coordinator elects one per tick", async () => {
+    h = await faultHarness({ fakeTime: false });
+    const other = createApp(h.config, { logger: pino({ level: 'silent' }) });
+    try {
+      const tick = 'hss-baseline-sync:2026-03-01T00:30:00.000Z';
+      expect(await h.app.runCoordinator.shouldRun(tick, 30_000)).toBe(true);
+      expect(await other.runCoordinator.shouldRun(tick, 30_000)).toBe(false);
+      // Another tick is a separate election.
+      expect(await other.runCoordinator.shouldRun('hss-baseline-sync:2026-03-01T01:00:00.000Z', 30_000)).toBe(
+        true,
+      );
+      await h.app.runCoordinator.onComplete(tick);
+      expect(await other.runCoordinator.shouldRun(tick, 30_000)).toBe(true);
+      await other.runCoordinator.onComplete(tick);
+      await other.runCoordinator.onComplete('hss-baseline-sync:2026-03-01T01:00:00.000Z');
+    } finally {
+      await other.close();
+    }
+  });
+});
