@@ -12,6 +12,7 @@ import {
   bigint,
   boolean,
   check,
+  date,
   foreignKey,
   index,
   integer,
@@ -124,6 +125,13 @@ export const syncScopeRuns = hss.table(
       .onDelete('cascade')
       .onUpdate('cascade'),
     statusCheck('sync_scope_runs_status_check', 'status'),
+    // The latest run of each scope (hss.scope_status, `status`).
+    index('sync_scope_runs_scope_started_idx').on(
+      t.projectId,
+      t.enterpriseProjectId,
+      t.imageType,
+      t.startedAt.desc(),
+    ),
   ],
 );
 
@@ -295,3 +303,71 @@ export const imageBaselinesView = hss
     lastVerifiedAt: tstz('last_verified_at'),
   })
   .existing();
+
+/**
+ * Every result key ever seen, once (internal): the key dimension of the daily facts, so a fact
+ * row carries a 16-byte hash instead of the 7 key strings. Filled by the daily-facts refresh.
+ */
+export const resultKeys = hss.table(
+  'result_keys',
+  {
+    resultKey: uuid('result_key').primaryKey(),
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    checkName: text('check_name').notNull(),
+    checkType: text('check_type').notNull(),
+    standard: text('standard').notNull(),
+  },
+  (t) => [index('result_keys_image_idx').on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId)],
+);
+
+/**
+ * Daily facts (internal; read them through the view hss.image_baseline_daily): per UTC day and
+ * result key current at the end of that day (for today: now), the version in force, its values
+ * and when they were last confirmed. Dense: days without a run are carried forward from history.
+ * Columns are ordered widest-aligned first to keep the row small (one row per key and day).
+ */
+export const imageBaselineDailyFacts = hss.table(
+  'image_baseline_daily_facts',
+  {
+    versionId: bigint('version_id', { mode: 'number' }).notNull(),
+    observedAt: tstz('observed_at').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    checkRuleNum: integer('check_rule_num'),
+    failedRuleNum: integer('failed_rule_num'),
+    resultKey: uuid('result_key').notNull(),
+    severity: text('severity'),
+  },
+  (t) => [
+    primaryKey({ name: 'image_baseline_daily_facts_pkey', columns: [t.day, t.resultKey] }),
+    index('image_baseline_daily_facts_key_day_idx').on(t.resultKey, t.day),
+  ],
+);
+
+/**
+ * Daily posture (internal; read it through the view hss.posture_daily): the daily facts summed
+ * per day and group (project, enterprise project, image type, baseline, standard, severity), so
+ * trends over months read hundreds of rows a day instead of one per result. group_key hashes the
+ * group columns (severity may be NULL, so it cannot be part of a primary key itself).
+ */
+export const postureDailyFacts = hss.table(
+  'posture_daily_facts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    groupKey: uuid('group_key').notNull(),
+    images: integer('images').notNull(),
+    imagesFailing: integer('images_failing').notNull(),
+    failedItems: bigint('failed_items', { mode: 'number' }).notNull(),
+    checkItems: bigint('check_items', { mode: 'number' }).notNull(),
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    checkName: text('check_name').notNull(),
+    checkType: text('check_type').notNull(),
+    standard: text('standard').notNull(),
+    severity: text('severity'),
+  },
+  (t) => [primaryKey({ name: 'posture_daily_facts_pkey', columns: [t.day, t.groupKey] })],
+);

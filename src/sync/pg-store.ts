@@ -1,6 +1,9 @@
 /** The engine's SyncStore on PostgreSQL: a thin adapter over src/db. */
+import { refreshDailyFacts } from '../db/daily.js';
 import { runLockName, type ScopeLock, tryAdvisoryLock } from '../db/lock.js';
 import type { DbHandle } from '../db/pool.js';
+import { applyRetention, type RetentionPolicy, retentionCutoffs } from '../db/retention.js';
+import { sqlStateOf } from '../db/retry.js';
 import {
   finishRun,
   finishScopeRun,
@@ -10,6 +13,7 @@ import {
   startRun,
   startScopeRun,
 } from '../db/runs.js';
+import { withConnectionRetry as retry } from '../db/tx.js';
 import {
   loadContentStates,
   recordScopeInventory,
@@ -19,63 +23,110 @@ import {
 } from '../db/writer.js';
 import type { SyncStore } from './store.js';
 
+/** A repeated INSERT that meets its own row: the lost first attempt had committed. */
+function insertedBefore(err: unknown): boolean {
+  return sqlStateOf(err) === '23505' || sqlStateOf((err as { cause?: unknown } | null)?.cause) === '23505';
+}
+
+/** End-of-run maintenance settings of createPgStore. */
+export interface PgStoreOptions {
+  /** Retention applied after every run (src/db/retention.ts). Default: nothing is pruned. */
+  retention?: RetentionPolicy;
+  /**
+   * Receives a failure of the end-of-run maintenance (daily facts, retention). It comes after the
+   * run is recorded, and the next run repairs the facts. Default: the failure is thrown.
+   */
+  onMaintenanceError?: (err: unknown) => void;
+}
+
 /**
  * `h` is the main pool; `locks` a small pool whose connections only hold advisory locks (a run
  * holds its run lock from start to finish, so a `running` run whose lock is free is dead).
+ * Every operation is safe to repeat, and runs again on a new connection when its connection was
+ * lost (src/db/tx.ts withConnectionRetry): a killed backend or a failover costs a moment, not
+ * the run.
  */
-export function createPgStore(h: DbHandle, locks: DbHandle = h): SyncStore {
+export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStoreOptions = {}): SyncStore {
   const runLocks = new Map<string, ScopeLock>();
+  // End of run: daily facts up to now, then retention. Both are idempotent.
+  const maintain = async (at: Date) => {
+    try {
+      const retention = options.retention ?? { days: null, historyDays: null };
+      // Facts the retention would delete at once are not built in the first place.
+      const earliestDay = retentionCutoffs(at, retention).factsBeforeDay;
+      await retry(() => refreshDailyFacts(h, at, { earliestDay }));
+      await retry(() => applyRetention(h, at, retention));
+    } catch (err) {
+      if (!options.onMaintenanceError) throw err;
+      options.onMaintenanceError(err);
+    }
+  };
   return {
-    async reapAbandonedRuns(at) {
-      const dead: string[] = [];
-      for (const run of await listRunningRuns(h)) {
-        if (runLocks.has(run.runId)) continue;
-        const lock = await tryAdvisoryLock(locks, runLockName(run.runId));
-        if (!lock) continue;
-        dead.push(run.runId);
-        await lock.release();
-      }
-      if (dead.length === 0) return [];
-      return markAbandonedRuns(h, {
-        at,
-        runIds: dead,
-        reason: 'abandoned: its worker stopped before the run ended',
-      });
-    },
+    reapAbandonedRuns: (at) =>
+      retry(async () => {
+        const dead: string[] = [];
+        for (const run of await listRunningRuns(h)) {
+          if (runLocks.has(run.runId)) continue;
+          const lock = await tryAdvisoryLock(locks, runLockName(run.runId));
+          if (!lock) continue;
+          dead.push(run.runId);
+          await lock.release();
+        }
+        if (dead.length === 0) return [];
+        return markAbandonedRuns(h, {
+          at,
+          runIds: dead,
+          reason: 'abandoned: its worker stopped before the run ended',
+        });
+      }),
     async startRun(run) {
-      const lock = await tryAdvisoryLock(locks, runLockName(run.runId));
+      const lock = await retry(() => tryAdvisoryLock(locks, runLockName(run.runId)));
+      try {
+        await retry(() => startRun(h, { ...run, trigger: run.trigger as RunTrigger }), {
+          alreadyDone: insertedBefore,
+        });
+      } catch (err) {
+        // No run row, no finishRun: the lock must not stay checked out (it would block close()).
+        await lock?.release();
+        throw err;
+      }
       if (lock) runLocks.set(run.runId, lock);
-      await startRun(h, { ...run, trigger: run.trigger as RunTrigger });
     },
     finishRun: async (runId, o) => {
       try {
-        await finishRun(h, runId, {
-          status: o.status,
-          finishedAt: o.finishedAt,
-          counts: {
-            ...o.counts,
-            scopesTotal: o.scopes.total,
-            scopesSucceeded: o.scopes.succeeded,
-            scopesPartial: o.scopes.partial,
-            scopesFailed: o.scopes.failed,
-          },
-          callsByApi: o.callsByApi,
-          error: o.error,
-        });
+        await retry(() =>
+          finishRun(h, runId, {
+            status: o.status,
+            finishedAt: o.finishedAt,
+            counts: {
+              ...o.counts,
+              scopesTotal: o.scopes.total,
+              scopesSucceeded: o.scopes.succeeded,
+              scopesPartial: o.scopes.partial,
+              scopesFailed: o.scopes.failed,
+            },
+            callsByApi: o.callsByApi,
+            error: o.error,
+          }),
+        );
+        // A run stopped by SIGTERM must end within seconds: the next run catches the facts up.
+        if (o.status !== 'aborted') await maintain(o.finishedAt);
       } finally {
         await runLocks.get(runId)?.release();
         runLocks.delete(runId);
       }
     },
-    startScopeRun: (runId, scope, startedAt) => startScopeRun(h, runId, scope, scope.target, startedAt),
-    finishScopeRun: (runId, scope, o) => finishScopeRun(h, runId, scope, o),
+    startScopeRun: (runId, scope, startedAt) =>
+      retry(() => startScopeRun(h, runId, scope, scope.target, startedAt), { alreadyDone: insertedBefore }),
+    finishScopeRun: (runId, scope, o) => retry(() => finishScopeRun(h, runId, scope, o)),
     upsertImageRefs: async (scope, refs, at) => {
-      await upsertImageRefs(h, scope, refs, at);
+      await retry(() => upsertImageRefs(h, scope, refs, at));
     },
     recordScopeInventory: (scope, runId, at, inv) =>
-      recordScopeInventory(h, scope, scope.target, runId, at, inv),
-    loadContentStates: (scope) => loadContentStates(h, scope),
-    writeImageResults: (runId, at, items) => writeImageResults(h, runId, at, items),
-    retireContents: (scope, runId, at, what) => retireContents(h, scope, runId, at, what),
+      retry(() => recordScopeInventory(h, scope, scope.target, runId, at, inv)),
+    loadContentStates: (scope) => retry(() => loadContentStates(h, scope)),
+    // A repeat after a COMMIT that took writes nothing: identical results write no row.
+    writeImageResults: (runId, at, items) => retry(() => writeImageResults(h, runId, at, items)),
+    retireContents: (scope, runId, at, what) => retry(() => retireContents(h, scope, runId, at, what)),
   };
 }

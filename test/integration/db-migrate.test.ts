@@ -29,12 +29,20 @@ describe('migrate', () => {
     );
     expect(rels.rows).toEqual([
       { relname: '__drizzle_migrations', relkind: 'r' },
+      { relname: 'image_baseline_changes', relkind: 'v' },
+      { relname: 'image_baseline_daily', relkind: 'v' },
+      { relname: 'image_baseline_daily_facts', relkind: 'r' },
       { relname: 'image_baseline_history', relkind: 'r' },
       { relname: 'image_baselines', relkind: 'v' },
       { relname: 'image_contents', relkind: 'r' },
+      { relname: 'image_posture', relkind: 'v' },
       { relname: 'image_refs', relkind: 'r' },
       { relname: 'images', relkind: 'v' },
+      { relname: 'posture_daily', relkind: 'v' },
+      { relname: 'posture_daily_facts', relkind: 'r' },
+      { relname: 'result_keys', relkind: 'r' },
       { relname: 'scope_state', relkind: 'r' },
+      { relname: 'scope_status', relkind: 'v' },
       { relname: 'sync_runs', relkind: 'r' },
       { relname: 'sync_scope_runs', relkind: 'r' },
     ]);

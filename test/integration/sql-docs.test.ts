@@ -1,0 +1,366 @@
+/**
+ * Every query printed in docs/sql.md, run as hss_reader (in a session whose time zone is not UTC)
+ * on four days of synced simulator history, with its result asserted against expectations
+ * computed from the simulator's answers, apart from the database.
+ */
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../src/db/daily.js';
+import { bindPsqlVariables, intervalSeconds, parseSqlDoc, plainTypes } from '../helpers/sql-doc.js';
+import {
+  type ResultRow,
+  resultKeyOf,
+  runHistoryScenario,
+  type Snapshot,
+  type SyncWorld,
+  scenarioStartOffset,
+  startSyncWorld,
+} from '../helpers/sync-world.js';
+
+const HOUR = 3_600_000;
+const RANK: Record<string, number> = { Security: 0, Low: 1, Medium: 2, High: 3, Critical: 4 };
+const rankOf = (s: string | null) => (s === null ? -1 : (RANK[s] ?? -1));
+
+type Row = Record<string, unknown>;
+
+/** The truth in force at the end of `day`: that of the last sync on or before it. */
+function truthOnDay(snaps: Snapshot[], day: string): ResultRow[] {
+  return snaps.filter((s) => s.day <= day).at(-1)?.truth ?? [];
+}
+
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), r]);
+  return out;
+}
+
+const sum = (rows: ResultRow[], f: (r: ResultRow) => number | null) =>
+  rows.reduce((a, r) => a + (f(r) ?? 0), 0);
+const failing = (r: ResultRow) => (r.failed_rule_num ?? 0) > 0;
+
+/** The changes between consecutive snapshots, as image_baseline_changes should list them. */
+function changesOf(
+  snaps: Snapshot[],
+  i: number,
+): { key: string; row: ResultRow; change: string; prev?: ResultRow }[] {
+  const prev = new Map((i === 0 ? [] : snaps[i - 1]!.truth).map((r) => [resultKeyOf(r), r]));
+  const now = new Map(snaps[i]!.truth.map((r) => [resultKeyOf(r), r]));
+  const out: { key: string; row: ResultRow; change: string; prev?: ResultRow }[] = [];
+  for (const [key, row] of now) {
+    const p = prev.get(key);
+    if (!p) out.push({ key, row, change: 'appeared' });
+    else if (JSON.stringify(p) !== JSON.stringify(row)) {
+      const d =
+        rankOf(row.severity) - rankOf(p.severity) || (row.failed_rule_num ?? -1) - (p.failed_rule_num ?? -1);
+      out.push({ key, row, prev: p, change: d > 0 ? 'worsened' : d < 0 ? 'improved' : 'changed' });
+    }
+  }
+  for (const [key, p] of prev) if (!now.has(key)) out.push({ key, row: p, prev: p, change: 'disappeared' });
+  return out;
+}
+
+describe('docs/sql.md', () => {
+  let w: SyncWorld;
+  let snaps: Snapshot[];
+  let reader: pg.PoolClient;
+  const blocks = parseSqlDoc();
+  const queries = blocks.filter((b) => b.kind === 'query');
+  let vars: Record<string, string>;
+  let imageId: string;
+
+  beforeAll(async () => {
+    w = await startSyncWorld({
+      imagesPerScope: 9,
+      seed: 21,
+      imageTypes: ['private_image', 'local_image'],
+      enterpriseProjects: ['0', 'ep-2'],
+      offsetMs: scenarioStartOffset(),
+    });
+    snaps = await runHistoryScenario(w);
+    // An image whose values changed between the second and third sync.
+    const changed = changesOf(snaps, 2).find((c) => c.change !== 'appeared' && c.change !== 'disappeared');
+    imageId = changed!.row.image_id;
+    vars = {
+      at: new Date(snaps[1]!.finishedAt + HOUR).toISOString(),
+      image_id: imageId,
+      from: new Date(snaps[1]!.startedAt - 1000).toISOString(),
+      to: new Date(snaps[3]!.startedAt - 1000).toISOString(),
+    };
+    reader = await w.t.pool.connect();
+    await reader.query(`set role hss_reader`);
+    await reader.query(`set time zone 'Asia/Shanghai'`);
+  });
+
+  afterAll(async () => {
+    reader?.release(true);
+    await w?.close();
+  });
+
+  const run = async (name: string): Promise<Row[]> => {
+    const block = queries.find((q) => q.name === name);
+    if (!block) throw new Error(`docs/sql.md has no query ${name}`);
+    const r = await reader.query({ text: bindPsqlVariables(block.sql, vars), types: plainTypes });
+    return r.rows;
+  };
+
+  const days = () => {
+    const out: string[] = [];
+    for (let d = snaps[0]!.day; d <= snaps.at(-1)!.day; d = addDays(d, 1)) out.push(d);
+    return out;
+  };
+
+  // One assertion per documented query; the first test checks the two lists agree.
+  const checks: Record<string, () => Promise<void>> = {
+    'trend-failed-items': async () => {
+      const expected = days().flatMap((day) =>
+        [...groupBy(truthOnDay(snaps, day), (r) => r.standard)]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([standard, rows]) => ({
+            day,
+            standard,
+            failed_items: sum(rows, (r) => r.failed_rule_num),
+            images_failing: rows.filter(failing).length,
+          })),
+      );
+      expect(await run('trend-failed-items')).toEqual(expected);
+    },
+    'images-failing-per-day': async () => {
+      const expected = days().map((day) => {
+        const rows = truthOnDay(snaps, day);
+        return {
+          day,
+          images: new Set(rows.map((r) => r.image_id)).size,
+          images_failing: new Set(rows.filter(failing).map((r) => r.image_id)).size,
+        };
+      });
+      expect(await run('images-failing-per-day')).toEqual(expected);
+    },
+    'worst-images-now': async () => {
+      const last = snaps.at(-1)!;
+      const images = [
+        ...groupBy(last.truth, (r) => `${r.image_type}|${r.enterprise_project_id}|${r.image_id}`),
+      ].map(([, rows]) => ({
+        image_type: rows[0]!.image_type,
+        enterprise_project_id: rows[0]!.enterprise_project_id,
+        image_id: rows[0]!.image_id,
+        worst_severity: [...rows].sort((a, b) => rankOf(b.severity) - rankOf(a.severity))[0]!.severity,
+        baselines_failing: rows.filter(failing).length,
+        failed_items: sum(rows, (r) => r.failed_rule_num),
+        check_items: sum(rows, (r) => r.check_rule_num),
+      }));
+      images.sort(
+        (a, b) =>
+          rankOf(b.worst_severity) - rankOf(a.worst_severity) ||
+          b.failed_items - a.failed_items ||
+          (a.image_id < b.image_id ? -1 : 1),
+      );
+      const rows = await run('worst-images-now');
+      expect(rows.map(({ image_names: _n, last_verified_at: _v, ...r }) => r)).toEqual(images.slice(0, 10));
+      for (const r of rows) {
+        const scope = {
+          projectId: w.project,
+          enterpriseProjectId: r.enterprise_project_id as string,
+          imageType: r.image_type as 'private_image',
+        };
+        const names = w.sim.world
+          .images(scope)
+          .filter((i) => i.image_id === r.image_id)
+          .map(
+            (i) =>
+              `${[i.namespace, i.image_name].filter(Boolean).join('/')}${i.image_version ? `:${i.image_version}` : ''}`,
+          );
+        expect((r.image_names as string).split(', ').sort()).toEqual([...new Set(names)].sort());
+        const verified = (r.last_verified_at as Date).getTime();
+        expect(verified).toBeGreaterThanOrEqual(snaps[0]!.startedAt);
+        expect(verified).toBeLessThanOrEqual(snaps.at(-1)!.finishedAt);
+      }
+    },
+    'coverage-and-data-age': async () => {
+      const rows = await run('coverage-and-data-age');
+      const scopes = [...w.sim.world.scopes()].sort((a, b) =>
+        `${a.enterpriseProjectId}|${a.imageType}` < `${b.enterpriseProjectId}|${b.imageType}` ? -1 : 1,
+      );
+      expect(rows.map((r) => [r.enterprise_project_id, r.image_type])).toEqual(
+        scopes.map((s) => [s.enterpriseProjectId, s.imageType]),
+      );
+      const now = Date.now();
+      for (const [i, scope] of scopes.entries()) {
+        const r = rows[i]!;
+        const images = new Set(w.sim.world.images(scope).map((x) => x.image_id)).size;
+        expect(r.images).toBe(images);
+        expect(r.with_results).toBe(w.sim.world.groundTruth(scope).size);
+        expect(r.pending).toBe(0);
+        expect((r.no_results as number) + (r.not_scanned as number)).toBe(
+          images - (r.with_results as number),
+        );
+        // Some images were fetched by the first sync only: the oldest data is that old.
+        expect(r.oldest_data_hours as number).toBeLessThanOrEqual((now - snaps[0]!.startedAt) / HOUR + 0.1);
+        expect(r.oldest_data_hours as number).toBeGreaterThanOrEqual(
+          (now - snaps[0]!.finishedAt) / HOUR - 0.1 - 1 / 60,
+        );
+      }
+    },
+    'scope-freshness': async () => {
+      const rows = await run('scope-freshness');
+      const last = snaps.at(-1)!;
+      const scopes = [...w.sim.world.scopes()].sort((a, b) =>
+        `${a.enterpriseProjectId}|${a.imageType}` < `${b.enterpriseProjectId}|${b.imageType}` ? -1 : 1,
+      );
+      expect(
+        rows.map(({ last_complete_inventory_at: c, last_success_at: s, ...r }) => ({
+          ...r,
+          fresh: [c, s].every(
+            (t) => (t as Date).getTime() >= last.startedAt && (t as Date).getTime() <= last.finishedAt,
+          ),
+        })),
+      ).toEqual(
+        scopes.map((s) => ({
+          target: w.app.config.targets[0]!.name,
+          enterprise_project_id: s.enterpriseProjectId,
+          image_type: s.imageType,
+          images_listed: w.sim.world.images(s).length,
+          last_status: 'succeeded',
+          images_pending: 0,
+          last_error: null,
+          fresh: true,
+        })),
+      );
+    },
+    'recent-runs': async () => {
+      const rows = await run('recent-runs');
+      expect(
+        rows.map((r) => [(r.started_at as Date).getTime(), r.status, r.images_fetched, r.images_retired]),
+      ).toEqual(
+        [...snaps].reverse().map((s) => [s.startedAt, 'succeeded', s.imagesFetched, s.imagesRetired]),
+      );
+      expect(snaps.map((s) => s.imagesRetired)).toEqual([0, 0, 1, 0]);
+      for (const [i, s] of [...snaps].reverse().entries()) {
+        expect(intervalSeconds(rows[i]!.duration as string)).toBeCloseTo(
+          (s.finishedAt - s.startedAt) / 1000,
+          2,
+        );
+      }
+    },
+    'posture-as-of': async () => {
+      const truth = snaps[1]!.truth;
+      const expected = [...groupBy(truth, (r) => r.severity ?? '')]
+        .sort(([a], [b]) => rankOf(a) - rankOf(b))
+        .map(([severity, rows]) => ({
+          severity,
+          results: rows.length,
+          images: new Set(rows.map((r) => r.image_id)).size,
+          failed_items: sum(rows, (r) => r.failed_rule_num),
+        }));
+      expect(await run('posture-as-of')).toEqual(expected);
+    },
+    'image-as-of': async () => {
+      const at = Date.parse(vars.at!);
+      const rows = await run('image-as-of');
+      const expected = snaps[1]!.truth
+        .filter((r) => r.image_id === imageId)
+        .map((r) => ({
+          check_name: r.check_name,
+          check_type: r.check_type,
+          standard: r.standard,
+          severity: r.severity,
+          failed_rule_num: r.failed_rule_num,
+          check_rule_num: r.check_rule_num,
+        }));
+      expect(rows.map(({ valid_from: _f, valid_to: _t, ...r }) => r)).toEqual(expected);
+      for (const r of rows) expect((r.valid_from as Date).getTime()).toBeLessThanOrEqual(at);
+      // At least one of them changed in the third sync: its version ended then.
+      const ended = rows.filter((r) => r.valid_to !== null).map((r) => (r.valid_to as Date).getTime());
+      expect(ended.length).toBeGreaterThan(0);
+      for (const t of ended) {
+        expect(t).toBeGreaterThanOrEqual(snaps[2]!.startedAt);
+        expect(t).toBeLessThanOrEqual(snaps[2]!.finishedAt);
+      }
+    },
+    'image-changes': async () => {
+      const expected = snaps.flatMap((_s, i) =>
+        changesOf(snaps, i)
+          .filter((c) => c.row.image_id === imageId)
+          .sort((a, b) =>
+            `${a.row.check_name}|${a.row.standard}` < `${b.row.check_name}|${b.row.standard}` ? -1 : 1,
+          )
+          .map((c) => ({
+            sync: i,
+            check_name: c.row.check_name,
+            standard: c.row.standard,
+            change: c.change,
+            severity_before: c.prev?.severity ?? null,
+            severity_after: c.change === 'disappeared' ? null : c.row.severity,
+            failed_before: c.prev?.failed_rule_num ?? null,
+            failed_after: c.change === 'disappeared' ? null : c.row.failed_rule_num,
+          })),
+      );
+      const rows = await run('image-changes');
+      const syncOf = (t: number) => snaps.findIndex((s) => t >= s.startedAt && t <= s.finishedAt);
+      expect(
+        rows.map(({ changed_at, ...r }) => ({ sync: syncOf((changed_at as Date).getTime()), ...r })),
+      ).toEqual(expected);
+      expect(expected.some((e) => e.sync === 2)).toBe(true);
+    },
+    'time-to-fix': async () => {
+      // Spells from the snapshots: failing at i, not failing (or absent) at i-1; fixed at the first
+      // later j where the key is present and not failing.
+      const keys = new Set(snaps.flatMap((s) => s.truth.map(resultKeyOf)));
+      const spells: { check_name: string; standard: string; min: number; max: number }[] = [];
+      const at = snaps.map((s) => new Map(s.truth.map((r) => [resultKeyOf(r), r])));
+      for (const key of keys) {
+        for (let i = 0; i < snaps.length; i++) {
+          const r = at[i]!.get(key);
+          const p = i > 0 ? at[i - 1]!.get(key) : undefined;
+          if (!r || !failing(r) || (p && failing(p))) continue;
+          const j = at.findIndex((m, k) => k > i && m.has(key) && !failing(m.get(key)!));
+          if (j < 0) continue;
+          spells.push({
+            check_name: r.check_name,
+            standard: r.standard,
+            min: (snaps[j]!.startedAt - snaps[i]!.finishedAt) / 1000,
+            max: (snaps[j]!.finishedAt - snaps[i]!.startedAt) / 1000,
+          });
+        }
+      }
+      expect(spells.length).toBeGreaterThan(0);
+      const groups = [...groupBy(spells, (s) => `${s.check_name}\u0001${s.standard}`)].sort(([a], [b]) =>
+        a < b ? -1 : 1,
+      );
+      const rows = await run('time-to-fix');
+      expect(rows.map((r) => [r.check_name, r.standard, r.fixed])).toEqual(
+        groups.map(([, g]) => [g[0]!.check_name, g[0]!.standard, g.length]),
+      );
+      for (const [i, [, g]] of groups.entries()) {
+        const mean = intervalSeconds(rows[i]!.mean_time_to_fix as string);
+        const longest = intervalSeconds(rows[i]!.longest_time_to_fix as string);
+        expect(mean).toBeGreaterThanOrEqual(g.reduce((a, s) => a + s.min, 0) / g.length - 0.001);
+        expect(mean).toBeLessThanOrEqual(g.reduce((a, s) => a + s.max, 0) / g.length + 0.001);
+        expect(longest).toBeGreaterThanOrEqual(Math.max(...g.map((s) => s.min)) - 0.001);
+        expect(longest).toBeLessThanOrEqual(Math.max(...g.map((s) => s.max)) + 0.001);
+      }
+    },
+    'changes-in-period': async () => {
+      const events = [1, 2].flatMap((i) => changesOf(snaps, i));
+      const expected = [...groupBy(events, (e) => e.change)]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([change, es]) => ({
+          change,
+          results: es.length,
+          images: new Set(es.map((e) => e.row.image_id)).size,
+        }));
+      expect(expected.map((e) => e.change)).toContain('disappeared');
+      expect(await run('changes-in-period')).toEqual(expected);
+    },
+  };
+
+  it('every query on the page has an assertion here, and every assertion a query', () => {
+    expect(queries.map((q) => q.name).sort()).toEqual(Object.keys(checks).sort());
+    expect(blocks.filter((b) => b.kind === 'recipe').map((b) => b.name)).toEqual(['least-privilege']);
+  });
+
+  for (const name of Object.keys(checks)) {
+    it(`query ${name}`, async () => {
+      await checks[name]!();
+    });
+  }
+});
