@@ -72,6 +72,19 @@ function prettyStream(out: NodeJS.WritableStream): DestinationStream {
   };
 }
 
+/**
+ * The format for a configured LOG_FORMAT: `auto` is readable lines when `stream` is a terminal
+ * (a person is watching) and JSON lines otherwise (a collector is reading).
+ */
+export function resolveLogFormat(
+  setting: 'auto' | 'json' | 'pretty',
+  stream: NodeJS.WritableStream,
+): 'json' | 'pretty' {
+  if (setting !== 'auto') return setting;
+  return (stream as NodeJS.WriteStream).isTTY === true ? 'pretty' : 'json';
+}
+
+/** A pino logger writing JSON lines, or readable lines with format `pretty`, to `destination`. */
 export function createLogger(opts: LogOptions): Logger {
   const dest = opts.destination ?? process.stderr;
   const stream =

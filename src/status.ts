@@ -1,67 +1,114 @@
-/** `status [--json]`: recent runs, per-scope freshness and the next scheduled run. */
+/**
+ * `status [--json] [--runs N]`: recent runs with outcome, duration and counts; per scope the
+ * images, how many are fresh, how many are pending and the age of the oldest result; the next
+ * scheduled run. Reads the ledger only; needs DATABASE_URL and no HSS credentials.
+ */
 import { parseArgs } from 'node:util';
 import { createTask } from 'node-cron';
+import type pg from 'pg';
 import type { CliIo } from './cli.js';
-import { DEFAULT_SCHEDULE, loadDatabaseUrl } from './config/load.js';
+import { type Clock, systemClock } from './clock.js';
+import { loadStatusConfig } from './config/load.js';
 import { createDb } from './db/pool.js';
-import { formatTable } from './demo.js';
+import { DbError } from './errors.js';
+import { buildStatusReport, formatStatusText, type RunRow, type ScopeRow } from './status-format.js';
 
-const RUNS_SQL = `select run_id, status, trigger, started_at, finished_at,
-       round(extract(epoch from (coalesce(finished_at, now()) - started_at))::numeric, 1)::float8 as duration_s,
-       images_listed, images_due, images_fetched, images_pending, versions_opened, versions_closed,
-       api_calls, throttled, error
-  from hss.sync_runs order by started_at desc limit $1`;
-
-const SCOPES_SQL = `select s.project_id, s.enterprise_project_id, s.image_type,
-       s.last_inventory_at, s.last_complete_inventory_at,
-       (select count(*)::int from hss.image_contents c
-         where c.project_id = s.project_id and c.enterprise_project_id = s.enterprise_project_id
-           and c.image_type = s.image_type and c.removed_at is null) as images,
-       (select count(*)::int from hss.image_contents c
-         where c.project_id = s.project_id and c.enterprise_project_id = s.enterprise_project_id
-           and c.image_type = s.image_type and c.removed_at is null and c.fetched_at > now() - interval '1 day') as fresh_1d,
-       (select r.images_pending from hss.sync_scope_runs r
-         where r.project_id = s.project_id and r.enterprise_project_id = s.enterprise_project_id
-           and r.image_type = s.image_type order by r.started_at desc limit 1) as pending,
-       (select round(extract(epoch from now() - min(c.fetched_at)) / 3600)::int from hss.image_contents c
-         where c.project_id = s.project_id and c.enterprise_project_id = s.enterprise_project_id
-           and c.image_type = s.image_type and c.removed_at is null and c.outcome = 'fetched') as oldest_result_h
-  from hss.scope_state s
- order by s.project_id, s.enterprise_project_id, s.image_type`;
-
-function nextRun(schedule: string, timezone: string): string | null {
-  try {
-    const task = createTask(schedule, () => {}, { timezone });
-    const next = task.getNextRun();
-    void task.destroy();
-    return next ? next.toISOString() : null;
-  } catch {
-    return null;
+/** Throws a clear error when the database has not been migrated (no ledger to read). */
+export async function assertLedger(pool: pg.Pool): Promise<void> {
+  const r = await pool.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
+  if (!r.rows[0]?.t) {
+    throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
   }
 }
 
-export async function cmdStatus(io: CliIo, args: string[]): Promise<number> {
+/** The newest `limit` runs. */
+export async function loadRecentRuns(pool: pg.Pool, limit: number): Promise<RunRow[]> {
+  const r = await pool.query<RunRow>(
+    `select run_id, status, trigger, started_at, finished_at,
+            scopes_total, scopes_succeeded, scopes_partial, scopes_failed,
+            images_listed, images_distinct, images_due, images_fetched, images_not_scanned,
+            images_pending, images_retired, versions_opened, versions_closed,
+            api_calls, throttled, retries, error
+       from hss.sync_runs
+      order by started_at desc, run_id
+      limit $1`,
+    [limit],
+  );
+  return r.rows;
+}
+
+/**
+ * Every scope the sync has seen, with its present contents (fresh = fetched after `freshSince`),
+ * the oldest stored result, and the pending count and outcome of its last finished scope run.
+ */
+export async function loadScopeStatus(pool: pg.Pool, freshSince: Date): Promise<ScopeRow[]> {
+  const r = await pool.query<ScopeRow>(
+    `with contents as (
+       select project_id, enterprise_project_id, image_type,
+              count(*)::int as images,
+              count(*) filter (where fetched_at > $1)::int as fresh,
+              min(fetched_at) filter (where outcome = 'fetched') as oldest_result_at
+         from hss.image_contents
+        where removed_at is null
+        group by project_id, enterprise_project_id, image_type
+     ), last_run as (
+       select distinct on (project_id, enterprise_project_id, image_type)
+              project_id, enterprise_project_id, image_type, status, images_pending
+         from hss.sync_scope_runs
+        where status <> 'running'
+        order by project_id, enterprise_project_id, image_type, started_at desc
+     )
+     select s.target, s.project_id, s.enterprise_project_id, s.image_type,
+            coalesce(c.images, 0) as images, coalesce(c.fresh, 0) as fresh,
+            coalesce(r.images_pending, 0) as pending, c.oldest_result_at,
+            r.status as last_status, s.last_success_at
+       from hss.scope_state s
+       left join contents c using (project_id, enterprise_project_id, image_type)
+       left join last_run r using (project_id, enterprise_project_id, image_type)
+      order by s.project_id, s.enterprise_project_id, s.image_type`,
+    [freshSince],
+  );
+  return r.rows;
+}
+
+/** The schedule's next run from now (null when the expression has none). */
+export function nextScheduledRun(schedule: string, timezone: string): Date | null {
+  const task = createTask(schedule, () => {}, { timezone });
+  try {
+    // getNextRun() answers null on a task that was never started; getNextRuns() does not care.
+    return task.getNextRuns(1)[0] ?? null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+/** `status`: prints the report as text, or as JSON with `--json`. */
+export async function cmdStatus(io: CliIo, args: string[], clock: Clock = systemClock): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { json: { type: 'boolean', default: false }, runs: { type: 'string', default: '10' } },
     strict: true,
   });
-  const limit = Math.min(200, Math.max(1, Number(values.runs) || 10));
-  const db = createDb(loadDatabaseUrl(io.env));
+  const limit = Math.min(200, Math.max(1, Math.floor(Number(values.runs)) || 10));
+  const config = loadStatusConfig(io.env);
+  const db = createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'hss-baseline-sync-status' });
   try {
-    const runs = (await db.pool.query(RUNS_SQL, [limit])).rows;
-    const scopes = (await db.pool.query(SCOPES_SQL)).rows;
-    const schedule = io.env.SYNC_SCHEDULE?.trim() || DEFAULT_SCHEDULE;
-    const next = nextRun(schedule, io.env.SYNC_TIMEZONE?.trim() || 'UTC');
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify({ runs, scopes, schedule, nextRun: next }, null, 2)}\n`);
-    } else {
-      io.stdout.write(
-        `Recent runs:\n${formatTable(runs.map(({ error, ...r }) => ({ ...r, error: error ?? '' })))}`,
-      );
-      io.stdout.write(`\nScopes:\n${formatTable(scopes)}`);
-      io.stdout.write(`\nSchedule: ${schedule}; next run ${next ?? 'unknown'} (if the daemon is running)\n`);
-    }
+    await assertLedger(db.pool);
+    const nowMs = clock.now();
+    const runs = await loadRecentRuns(db.pool, limit);
+    const scopes = await loadScopeStatus(db.pool, new Date(nowMs - config.maxResultAgeMs));
+    const report = buildStatusReport({
+      nowMs,
+      maxResultAgeMs: config.maxResultAgeMs,
+      schedule: {
+        expression: config.schedule,
+        timezone: config.timezone,
+        nextRun: nextScheduledRun(config.schedule, config.timezone),
+      },
+      runs,
+      scopes,
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report));
     return 0;
   } finally {
     await db.close();

@@ -1,0 +1,209 @@
+/**
+ * The `status` report: its shape (also the `--json` output, a stable interface for scripts) and
+ * the text rendering for people. Pure: rows in, report and text out.
+ */
+import { formatTable } from './demo.js';
+import { formatAge } from './human.js';
+
+/** One row of hss.sync_runs as `status` reads it. */
+export interface RunRow {
+  run_id: string;
+  status: string;
+  trigger: string;
+  started_at: Date;
+  finished_at: Date | null;
+  scopes_total: number;
+  scopes_succeeded: number;
+  scopes_partial: number;
+  scopes_failed: number;
+  images_listed: number;
+  images_distinct: number;
+  images_due: number;
+  images_fetched: number;
+  images_not_scanned: number;
+  images_pending: number;
+  images_retired: number;
+  versions_opened: number;
+  versions_closed: number;
+  api_calls: number;
+  throttled: number;
+  retries: number;
+  error: string | null;
+}
+
+/** One scope as `status` reads it: scope_state joined with its contents and its last scope run. */
+export interface ScopeRow {
+  target: string;
+  project_id: string;
+  enterprise_project_id: string;
+  image_type: string;
+  images: number;
+  fresh: number;
+  pending: number;
+  oldest_result_at: Date | null;
+  last_status: string | null;
+  last_success_at: Date | null;
+}
+
+export interface RunStatus {
+  runId: string;
+  status: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Until now for a run still going. */
+  durationSeconds: number;
+  scopes: { total: number; succeeded: number; partial: number; failed: number };
+  counts: {
+    imagesListed: number;
+    imagesDistinct: number;
+    imagesDue: number;
+    imagesFetched: number;
+    imagesNotScanned: number;
+    imagesPending: number;
+    imagesRetired: number;
+    versionsOpened: number;
+    versionsClosed: number;
+    apiCalls: number;
+    throttled: number;
+    retries: number;
+  };
+  error: string | null;
+}
+
+export interface ScopeStatus {
+  target: string;
+  projectId: string;
+  enterpriseProjectId: string;
+  imageType: string;
+  /** Distinct image contents (image_id) present upstream. */
+  images: number;
+  /** Of those, checked within HSS_MAX_RESULT_AGE. */
+  fresh: number;
+  /** Due for a refresh but not fetched in the scope's last run. */
+  pending: number;
+  /** Age of the oldest stored result (null: none stored). */
+  oldestResultAgeSeconds: number | null;
+  /** Outcome of the scope's last finished run. */
+  lastStatus: string | null;
+  lastSuccessAt: string | null;
+}
+
+export interface StatusReport {
+  generatedAt: string;
+  /** The limit that makes a result fresh, in seconds. */
+  maxResultAgeSeconds: number;
+  schedule: { expression: string; timezone: string; nextRun: string | null };
+  runs: RunStatus[];
+  scopes: ScopeStatus[];
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+
+/** Builds the report from the rows, at `nowMs`. */
+export function buildStatusReport(input: {
+  nowMs: number;
+  maxResultAgeMs: number;
+  schedule: { expression: string; timezone: string; nextRun: Date | null };
+  runs: RunRow[];
+  scopes: ScopeRow[];
+}): StatusReport {
+  const { nowMs } = input;
+  return {
+    generatedAt: new Date(nowMs).toISOString(),
+    maxResultAgeSeconds: Math.round(input.maxResultAgeMs / 1000),
+    schedule: {
+      expression: input.schedule.expression,
+      timezone: input.schedule.timezone,
+      nextRun: iso(input.schedule.nextRun),
+    },
+    runs: input.runs.map((r) => ({
+      runId: r.run_id,
+      status: r.status,
+      trigger: r.trigger,
+      startedAt: r.started_at.toISOString(),
+      finishedAt: iso(r.finished_at),
+      durationSeconds: seconds((r.finished_at?.getTime() ?? nowMs) - r.started_at.getTime()),
+      scopes: {
+        total: r.scopes_total,
+        succeeded: r.scopes_succeeded,
+        partial: r.scopes_partial,
+        failed: r.scopes_failed,
+      },
+      counts: {
+        imagesListed: r.images_listed,
+        imagesDistinct: r.images_distinct,
+        imagesDue: r.images_due,
+        imagesFetched: r.images_fetched,
+        imagesNotScanned: r.images_not_scanned,
+        imagesPending: r.images_pending,
+        imagesRetired: r.images_retired,
+        versionsOpened: r.versions_opened,
+        versionsClosed: r.versions_closed,
+        apiCalls: r.api_calls,
+        throttled: r.throttled,
+        retries: r.retries,
+      },
+      error: r.error,
+    })),
+    scopes: input.scopes.map((s) => ({
+      target: s.target,
+      projectId: s.project_id,
+      enterpriseProjectId: s.enterprise_project_id,
+      imageType: s.image_type,
+      images: s.images,
+      fresh: s.fresh,
+      pending: s.pending,
+      oldestResultAgeSeconds: s.oldest_result_at
+        ? Math.max(0, Math.floor((nowMs - s.oldest_result_at.getTime()) / 1000))
+        : null,
+      lastStatus: s.last_status,
+      lastSuccessAt: iso(s.last_success_at),
+    })),
+  };
+}
+
+function formatDuration(sec: number): string {
+  return sec < 120 ? `${sec.toFixed(1)}s` : formatAge(sec);
+}
+
+/** `2026-03-01 12:00:05Z`: a timestamp short enough for a table cell. */
+function shortTime(isoString: string | null): string {
+  return isoString ? `${isoString.slice(0, 10)} ${isoString.slice(11, 19)}Z` : '';
+}
+
+/** The report as text: recent runs, scopes, next run, and what the columns mean. */
+export function formatStatusText(r: StatusReport): string {
+  const runs = r.runs.map((x) => ({
+    started: shortTime(x.startedAt),
+    status: x.status,
+    trigger: x.trigger,
+    duration: formatDuration(x.durationSeconds),
+    scopes: `${x.scopes.succeeded}/${x.scopes.total}`,
+    images: x.counts.imagesListed,
+    due: x.counts.imagesDue,
+    fetched: x.counts.imagesFetched,
+    pending: x.counts.imagesPending,
+    versions: `+${x.counts.versionsOpened}/-${x.counts.versionsClosed}`,
+    calls: x.counts.apiCalls,
+    '429s': x.counts.throttled,
+    error: x.error ?? '',
+  }));
+  const scopes = r.scopes.map((s) => ({
+    scope: `${s.projectId}/${s.enterpriseProjectId}/${s.imageType}`,
+    images: s.images,
+    fresh: s.fresh,
+    pending: s.pending,
+    'oldest result': s.oldestResultAgeSeconds === null ? '' : formatAge(s.oldestResultAgeSeconds),
+    'last status': s.lastStatus ?? '',
+    'last success': shortTime(s.lastSuccessAt),
+  }));
+  const next = r.schedule.nextRun ? shortTime(r.schedule.nextRun) : 'unknown';
+  return [
+    `Recent runs (newest first):\n${formatTable(runs)}`,
+    `Scopes:\n${formatTable(scopes)}`,
+    `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
+    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run\n`,
+  ].join('\n');
+}
