@@ -26,7 +26,7 @@ export const GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = 
 const SIZES = {
   quick: {
     apiImages: 400,
-    latencyMs: 40,
+    latencyMs: 150,
     concurrency: 8,
     pacingImages: 170,
     rate: 120,
@@ -35,7 +35,7 @@ const SIZES = {
   },
   full: {
     apiImages: 2_000,
-    latencyMs: 40,
+    latencyMs: 150,
     concurrency: 8,
     pacingImages: 520,
     rate: 240,

@@ -1,5 +1,5 @@
 /** api_pipe_efficiency: a full sync against a simulator adding fixed latency, no rate limit. */
-import { benchApp, benchEnv, benchSimulator, freshDatabase, round, timed } from './support.js';
+import { benchApp, benchEnv, freshDatabase, round, spawnSimulator, timed } from './support.js';
 
 export interface ApiPipeResult {
   api_pipe_efficiency: number;
@@ -16,7 +16,9 @@ export async function measureApiPipe(
   o: { images: number; latencyMs: number; concurrency: number },
 ): Promise<ApiPipeResult> {
   const db = await freshDatabase(adminUrl);
-  const { sim, url } = await benchSimulator({ imagesPerScope: o.images, faults: { latencyMs: o.latencyMs } });
+  const sim = await spawnSimulator({ images: o.images });
+  await sim.setFaults({ latencyMs: o.latencyMs });
+  const url = sim.url;
   let app: ReturnType<typeof benchApp> | undefined;
   try {
     app = benchApp(benchEnv(db.url, url, { HSS_FETCH_CONCURRENCY: String(o.concurrency) }));

@@ -2,7 +2,7 @@
  * pacing_efficiency: a rate-limited sync with more result calls than one window holds. The
  * limit forces call k (0-based) to start no earlier than floor(k / R) windows after the first.
  */
-import { benchApp, benchEnv, benchSimulator, freshDatabase, round, timed } from './support.js';
+import { benchApp, benchEnv, freshDatabase, round, spawnSimulator, timed } from './support.js';
 
 export interface PacingResult {
   pacing_efficiency: number;
@@ -18,10 +18,8 @@ export async function measurePacing(
   o: { images: number; ratePerMinute: number },
 ): Promise<PacingResult> {
   const db = await freshDatabase(adminUrl);
-  const { sim, url } = await benchSimulator({
-    imagesPerScope: o.images,
-    rateLimitPerMinute: o.ratePerMinute,
-  });
+  const sim = await spawnSimulator({ images: o.images, ratePerMinute: o.ratePerMinute });
+  const url = sim.url;
   let app: ReturnType<typeof benchApp> | undefined;
   try {
     app = benchApp(
@@ -44,7 +42,7 @@ export async function measurePacing(
       rate_per_minute: o.ratePerMinute,
       pacing_seconds: round(seconds),
       pacing_ideal_seconds: ideal,
-      pacing_429s: sim.stats().throttled,
+      pacing_429s: (await sim.stats()).throttled,
     };
   } finally {
     await app?.close();

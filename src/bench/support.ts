@@ -108,3 +108,74 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; second
 }
 
 export const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export interface RemoteSimulator {
+  url: string;
+  setFaults(faults: Record<string, unknown>): Promise<void>;
+  stats(): Promise<{ throttled: number; callsByApi: Record<string, number> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The simulator in a process of its own (`hss-baseline-sync simulate`), so its CPU time is not
+ * charged to the worker being measured. Controlled over its /_sim surface.
+ */
+export async function spawnSimulator(o: {
+  images: number;
+  ratePerMinute?: number;
+}): Promise<RemoteSimulator> {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const bin = fileURLToPath(new URL('../../bin/hss-baseline-sync.js', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'simulate',
+      '--port',
+      '0',
+      '--seed',
+      '42',
+      '--images',
+      String(o.images),
+      '--rate-limit',
+      String(o.ratePerMinute ?? 0),
+      '--token',
+      'bench-token',
+      '--project',
+      BENCH_PROJECT,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(buf);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited early (${code})`)));
+  });
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (!res.ok) throw new Error(`simulator ${path}: HTTP ${res.status}`);
+  };
+  return {
+    url,
+    setFaults: (faults) => post('/_sim/faults', faults),
+    stats: async () =>
+      (await (await fetch(`${url}/_sim/stats`)).json()) as {
+        throttled: number;
+        callsByApi: Record<string, number>;
+      },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
