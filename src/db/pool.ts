@@ -54,7 +54,10 @@ export function createDb(url: string, opts: DbOptions = {}): DbHandle {
   });
   pool.on('error', (err: Error & { code?: string }) => {
     // The connection string may hold a password: log only what the error says.
-    logger.error({ err: { message: err.message, code: err.code } }, 'idle database connection failed');
+    const fields = { err: { message: err.message, code: err.code } };
+    // 57P01-03: the server shut down or restarted; the pool replaces the connection, nothing is lost.
+    if (err.code?.startsWith('57P0')) logger.warn(fields, 'the database server closed an idle connection');
+    else logger.error(fields, 'idle database connection failed');
   });
   const db = drizzle({ client: pool, schema });
   let closing: Promise<void> | undefined;
