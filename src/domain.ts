@@ -114,5 +114,24 @@ export interface Page<T> {
   requestId: string | null;
 }
 
+/**
+ * What a scope run counted (and, summed, a run): the count columns of hss.sync_scope_runs and
+ * hss.sync_runs in camelCase.
+ */
+export interface ScopeCounts {
+  imagesListed: number;
+  imagesDistinct: number;
+  imagesDue: number;
+  imagesFetched: number;
+  imagesNotScanned: number;
+  imagesPending: number;
+  imagesRetired: number;
+  versionsOpened: number;
+  versionsClosed: number;
+  apiCalls: number;
+  throttled: number;
+  retries: number;
+}
+
 /** Terminal and in-flight states of a run or a scope, as stored in the ledger. */
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted';

@@ -2,7 +2,9 @@
  * The `status` report: its shape (also the `--json` output, a stable interface for scripts) and
  * the text rendering for people. Pure: rows in, report and text out.
  */
+
 import { formatTable } from './demo.js';
+import type { ScopeCounts } from './domain.js';
 import { formatAge } from './human.js';
 
 /** One row of hss.sync_runs as `status` reads it. */
@@ -54,20 +56,7 @@ export interface RunStatus {
   /** Until now for a run still going. */
   durationSeconds: number;
   scopes: { total: number; succeeded: number; partial: number; failed: number };
-  counts: {
-    imagesListed: number;
-    imagesDistinct: number;
-    imagesDue: number;
-    imagesFetched: number;
-    imagesNotScanned: number;
-    imagesPending: number;
-    imagesRetired: number;
-    versionsOpened: number;
-    versionsClosed: number;
-    apiCalls: number;
-    throttled: number;
-    retries: number;
-  };
+  counts: ScopeCounts;
   error: string | null;
 }
 

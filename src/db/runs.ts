@@ -2,7 +2,7 @@
  * The run ledger: hss.sync_runs and hss.sync_scope_runs (invariant 9: every run and scope ends
  * with a status and counts).
  */
-import type { RunStatus, Scope } from '../domain.js';
+import type { RunStatus, Scope, ScopeCounts } from '../domain.js';
 import { DbError } from '../errors.js';
 import type { DbHandle } from './pool.js';
 import { query } from './tx.js';
@@ -10,20 +10,7 @@ import { query } from './tx.js';
 export type RunTrigger = 'cli' | 'schedule' | 'demo';
 
 /** Counters kept per scope run (column names in camelCase). */
-export interface ScopeRunCounts {
-  imagesListed: number;
-  imagesDistinct: number;
-  imagesDue: number;
-  imagesFetched: number;
-  imagesNotScanned: number;
-  imagesPending: number;
-  imagesRetired: number;
-  versionsOpened: number;
-  versionsClosed: number;
-  apiCalls: number;
-  throttled: number;
-  retries: number;
-}
+export type ScopeRunCounts = ScopeCounts;
 
 /** Counters kept per run: the scope counters summed, plus scope tallies. */
 export interface RunCounts extends ScopeRunCounts {

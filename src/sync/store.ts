@@ -2,24 +2,11 @@
  * What the sync engine needs from storage. The PostgreSQL implementation lives in
  * src/sync/pg-store.ts on top of src/db; the engine knows only this interface.
  */
-import type { ImageListing, ListingSignal, RiskConfig, RunStatus, Scope } from '../domain.js';
+import type { ImageListing, ListingSignal, RiskConfig, RunStatus, Scope, ScopeCounts } from '../domain.js';
 import type { StoredContent } from './plan.js';
 
-/** Counts kept per scope and summed per run (column names of hss.sync_scope_runs in camelCase). */
-export interface Counts {
-  imagesListed: number;
-  imagesDistinct: number;
-  imagesDue: number;
-  imagesFetched: number;
-  imagesNotScanned: number;
-  imagesPending: number;
-  imagesRetired: number;
-  versionsOpened: number;
-  versionsClosed: number;
-  apiCalls: number;
-  throttled: number;
-  retries: number;
-}
+/** Counts kept per scope and summed per run. */
+export type Counts = ScopeCounts;
 
 export function zeroCounts(): Counts {
   return {
