@@ -25,8 +25,18 @@ export interface ScopeRunCounts {
   retries: number;
 }
 
-/** Counters kept per run: the scope counters summed, plus scope tallies. */
-export interface RunCounts extends ScopeRunCounts {
+/** Counters of a run's rule drill-down phase (hss.sync_runs only). */
+export interface RuleRunCounts {
+  ruleImagesDue: number;
+  ruleImagesFetched: number;
+  ruleImagesPending: number;
+  ruleVersionsOpened: number;
+  ruleVersionsClosed: number;
+  ruleDescriptionsFetched: number;
+}
+
+/** Counters kept per run: the scope counters summed, plus scope tallies and the drill-down. */
+export interface RunCounts extends ScopeRunCounts, RuleRunCounts {
   scopesTotal: number;
   scopesSucceeded: number;
   scopesPartial: number;
@@ -56,6 +66,12 @@ const RUN_COUNT_COLUMNS: readonly (readonly [keyof RunCounts, string])[] = [
   ['scopesPartial', 'scopes_partial'],
   ['scopesFailed', 'scopes_failed'],
   ...SCOPE_COUNT_COLUMNS,
+  ['ruleImagesDue', 'rule_images_due'],
+  ['ruleImagesFetched', 'rule_images_fetched'],
+  ['ruleImagesPending', 'rule_images_pending'],
+  ['ruleVersionsOpened', 'rule_versions_opened'],
+  ['ruleVersionsClosed', 'rule_versions_closed'],
+  ['ruleDescriptionsFetched', 'rule_descriptions_fetched'],
 ];
 
 /** All counters zero. */
