@@ -203,6 +203,45 @@ describe('rule drill-down against the simulator', () => {
   });
 });
 
+describe('rule drill-down and retirement', () => {
+  it('closes the rules of an image that left upstream, and refetches them when it comes back', async () => {
+    const s = await setupSync({ sim: { seed: 8, imagesPerScope: 6, imageTypes: ['private_image'] } });
+    const scope = { projectId: TEST_PROJECT, enterpriseProjectId: '0', imageType: 'private_image' as const };
+    try {
+      expect((await s.app.sync({ trigger: 'test', deadlineMs: null })).status).toBe('succeeded');
+      const [gone] = [...s.sim.world.ruleTruth(scope)].find(([, rules]) =>
+        rules.some((r) => r.scanResult === 'failed'),
+      ) ?? [undefined];
+      if (!gone) throw new Error('no failing image');
+      const open = async () =>
+        (
+          await s.t.pool.query(
+            `select count(*)::int as n from hss.image_rule_history where image_id = $1 and valid_to is null`,
+            [gone],
+          )
+        ).rows[0].n;
+      const before = await open();
+      expect(before).toBeGreaterThan(0);
+      const tags = s.sim.world.images(scope).filter((i) => i.image_id === gone);
+      s.sim.world.removeImage(scope, gone);
+      expect((await s.app.sync({ trigger: 'test', deadlineMs: null })).status).toBe('succeeded');
+      expect(await open()).toBe(0);
+      // Back (with results generated anew): its rules are fetched again, and only its.
+      for (const tag of tags) s.sim.world.addImage(scope, { ...tag, namespace: tag.namespace ?? '' });
+      s.sim.resetStats();
+      expect((await s.app.sync({ trigger: 'test', deadlineMs: null })).status).toBe('succeeded');
+      expect(Object.keys(s.sim.stats().ruleCallsByImageId)).toEqual([gone]);
+      const failedNow = s.sim.world
+        .ruleTruth(scope)
+        .get(gone)
+        ?.filter((r) => r.scanResult === 'failed');
+      expect(await open()).toBe(failedNow?.length);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('rule drill-down modes, faults and budget', () => {
   it('HSS_RULE_DETAIL=all stores every rule of each failing baseline; off calls neither rule API', async () => {
     const s = await setupSync({
