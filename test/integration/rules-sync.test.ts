@@ -137,6 +137,26 @@ describe('rule drill-down against the simulator', () => {
     ]);
   });
 
+  it('rejects an overlapping version of a rule result (exclusion constraint on the hashed key)', async () => {
+    const open = await t.pool.query(
+      `select version_id, valid_from from hss.image_rule_history where valid_to is null order by version_id limit 1`,
+    );
+    const err = await t.pool
+      .query(
+        `insert into hss.image_rule_history (project_id, enterprise_project_id, image_type, image_id, check_name,
+           check_type, standard, check_rule_id, check_rule_name, severity, scan_result, valid_from, valid_to)
+         select project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
+                check_rule_id, check_rule_name, severity, scan_result, valid_from - interval '1 hour', valid_from + interval '1 second'
+           from hss.image_rule_history where version_id = $1`,
+        [open.rows[0].version_id],
+      )
+      .catch((e: { code?: string; constraint?: string }) => e);
+    expect([(err as { code?: string }).code, (err as { constraint?: string }).constraint]).toEqual([
+      '23P01',
+      'image_rule_history_no_overlap',
+    ]);
+  });
+
   it('calls neither rule API and writes nothing on an unchanged re-sync', async () => {
     const tuples = async () =>
       (await t.pool.query(`select version_id, xmin::text from hss.image_rule_history order by 1`)).rows;
