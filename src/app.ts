@@ -136,6 +136,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       allowMassRetire: config.allowMassRetire,
       maxQuarantinedItems: config.maxQuarantinedItems,
       retryBudget: { ratio: config.retryBudgetRatio },
+      ruleDetail: config.ruleDetail,
     },
     worker: `${hostname()}:${process.pid}`,
     observer: opts.observer,

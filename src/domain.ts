@@ -135,3 +135,42 @@ export interface ScopeCounts {
 
 /** Terminal and in-flight states of a run or a scope, as stored in the ledger. */
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted';
+
+/** Which rule results the drill-down fetches (HSS_RULE_DETAIL). */
+export type RuleDetailMode = 'off' | 'failed' | 'all';
+
+/** One row of ListImageRiskConfigRules: one check item (rule) of one baseline of one image. */
+export interface RuleResult {
+  checkName: string;
+  checkType: string;
+  standard: string;
+  checkRuleId: string;
+  checkRuleName: string | null;
+  severity: string | null;
+  /** `pass` or `failed` as HSS sends it; other strings are kept. */
+  scanResult: string;
+}
+
+/** What identifies a rule's description: the same text for every image. */
+export interface RuleKey {
+  checkName: string;
+  checkType: string;
+  standard: string;
+  checkRuleId: string;
+}
+
+/** One entry of a rule description's check_info_list. */
+export interface RuleCheckInfo {
+  checkDescription: string | null;
+  currentValue: string | null;
+  suggestValue: string | null;
+}
+
+/** ShowImageCheckRuleDetail, normalised. */
+export interface RuleDetail {
+  description: string | null;
+  reference: string | null;
+  audit: string | null;
+  remediation: string | null;
+  checkInfoList: RuleCheckInfo[];
+}

@@ -31,6 +31,9 @@ export interface RunRow {
   throttled: number;
   retries: number;
   error: string | null;
+  rule_images_due: number;
+  rule_images_fetched: number;
+  rule_images_pending: number;
 }
 
 /** One scope as `status` reads it: scope_state joined with its contents and its last scope run. */
@@ -56,7 +59,12 @@ export interface RunStatus {
   /** Until now for a run still going. */
   durationSeconds: number;
   scopes: { total: number; succeeded: number; partial: number; failed: number };
-  counts: ScopeCounts;
+  counts: ScopeCounts & {
+    /** The rule drill-down: images whose rules were due, written, and left due. */
+    ruleImagesDue: number;
+    ruleImagesFetched: number;
+    ruleImagesPending: number;
+  };
   error: string | null;
 }
 
@@ -133,6 +141,9 @@ export function buildStatusReport(input: {
         apiCalls: r.api_calls,
         throttled: r.throttled,
         retries: r.retries,
+        ruleImagesDue: r.rule_images_due,
+        ruleImagesFetched: r.rule_images_fetched,
+        ruleImagesPending: r.rule_images_pending,
       },
       error: r.error,
     })),
@@ -175,6 +186,8 @@ export function formatStatusText(r: StatusReport): string {
     fetched: x.counts.imagesFetched,
     pending: x.counts.imagesPending,
     versions: `+${x.counts.versionsOpened}/-${x.counts.versionsClosed}`,
+    rules: `${x.counts.ruleImagesFetched}/${x.counts.ruleImagesDue}`,
+    'rules pending': x.counts.ruleImagesPending,
     calls: x.counts.apiCalls,
     '429s': x.counts.throttled,
     error: x.error ?? '',
@@ -193,6 +206,6 @@ export function formatStatusText(r: StatusReport): string {
     `Recent runs (newest first):\n${formatTable(runs)}`,
     `Scopes:\n${formatTable(scopes)}`,
     `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
-    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run\n`,
+    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run\n`,
   ].join('\n');
 }

@@ -163,6 +163,13 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     description: 'Operator override: retire even when more than HSS_MAX_RETIRE_FRACTION vanished.',
   },
   {
+    name: 'HSS_RULE_DETAIL',
+    group: 'sync',
+    default: '`failed`',
+    description:
+      'Rule-level drill-down after the summaries: `off`, `failed` (the failed rules of every failing baseline) or `all` (failed and passed rules).',
+  },
+  {
     name: 'HSS_RETENTION_DAYS',
     group: 'database',
     default: '`730`',

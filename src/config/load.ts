@@ -559,6 +559,11 @@ export function loadConfig(env: Env, readFile: ReadFile = defaultReadFile): AppC
       : null,
     maxRetireFraction: retire === undefined ? 0.2 : parseFraction('HSS_MAX_RETIRE_FRACTION', retire),
     allowMassRetire: bool('HSS_ALLOW_MASS_RETIRE', false),
+    ruleDetail: parseEnum('HSS_RULE_DETAIL', r.get('HSS_RULE_DETAIL') ?? 'failed', [
+      'off',
+      'failed',
+      'all',
+    ] as const),
     // 0 = keep for ever; 100 years is the longest a number of days can sensibly mean.
     retentionDays: num('HSS_RETENTION_DAYS', 730, 0, 36_500) || null,
     historyRetentionDays: num('HSS_HISTORY_RETENTION_DAYS', 0, 0, 36_500) || null,

@@ -76,6 +76,8 @@ export interface AppConfig {
   maxRetireFraction: number;
   /** Operator permission to retire more than maxRetireFraction. Default false. */
   allowMassRetire: boolean;
+  /** Rule-level drill-down: off, failed rules only (default) or all rules. */
+  ruleDetail: 'off' | 'failed' | 'all';
   /** Days of daily facts and run ledger kept; null = for ever. Default 730. */
   retentionDays: number | null;
   /** Days closed history versions are kept after they ended; null = for ever (default). */

@@ -12,8 +12,18 @@ export type RunTrigger = 'cli' | 'schedule' | 'demo';
 /** Counters kept per scope run (column names in camelCase). */
 export type ScopeRunCounts = ScopeCounts;
 
-/** Counters kept per run: the scope counters summed, plus scope tallies. */
-export interface RunCounts extends ScopeRunCounts {
+/** Counters of a run's rule drill-down phase (hss.sync_runs only). */
+export interface RuleRunCounts {
+  ruleImagesDue: number;
+  ruleImagesFetched: number;
+  ruleImagesPending: number;
+  ruleVersionsOpened: number;
+  ruleVersionsClosed: number;
+  ruleDescriptionsFetched: number;
+}
+
+/** Counters kept per run: the scope counters summed, plus scope tallies and the drill-down. */
+export interface RunCounts extends ScopeRunCounts, RuleRunCounts {
   scopesTotal: number;
   scopesSucceeded: number;
   scopesPartial: number;
@@ -43,6 +53,12 @@ const RUN_COUNT_COLUMNS: readonly (readonly [keyof RunCounts, string])[] = [
   ['scopesPartial', 'scopes_partial'],
   ['scopesFailed', 'scopes_failed'],
   ...SCOPE_COUNT_COLUMNS,
+  ['ruleImagesDue', 'rule_images_due'],
+  ['ruleImagesFetched', 'rule_images_fetched'],
+  ['ruleImagesPending', 'rule_images_pending'],
+  ['ruleVersionsOpened', 'rule_versions_opened'],
+  ['ruleVersionsClosed', 'rule_versions_closed'],
+  ['ruleDescriptionsFetched', 'rule_descriptions_fetched'],
 ];
 
 /** All counters zero. */

@@ -74,6 +74,16 @@ const scopeCounts = () => ({
   retries: count('retries'),
 });
 
+/** Counters of a run's rule drill-down phase (sync_runs only: the phase runs after the scopes). */
+const ruleCounts = () => ({
+  ruleImagesDue: count('rule_images_due'),
+  ruleImagesFetched: count('rule_images_fetched'),
+  ruleImagesPending: count('rule_images_pending'),
+  ruleVersionsOpened: count('rule_versions_opened'),
+  ruleVersionsClosed: count('rule_versions_closed'),
+  ruleDescriptionsFetched: count('rule_descriptions_fetched'),
+});
+
 /** One row per sync run: the run ledger. */
 export const syncRuns = hss.table(
   'sync_runs',
@@ -91,6 +101,7 @@ export const syncRuns = hss.table(
     ...scopeCounts(),
     callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
+    ...ruleCounts(),
   },
   (t) => [
     statusCheck('sync_runs_status_check', 'status'),
@@ -370,4 +381,108 @@ export const postureDailyFacts = hss.table(
     severity: text('severity'),
   },
   (t) => [primaryKey({ name: 'posture_daily_facts_pkey', columns: [t.day, t.groupKey] })],
+);
+
+/** The key columns of a rule result: the result key plus the rule id. */
+export const RULE_RESULT_KEY_COLUMNS = [...RESULT_KEY_COLUMNS, 'check_rule_id'] as const;
+
+/** The rule-result-key expression (hashed like resultKeySql) over the columns of `alias`. */
+export function ruleResultKeySql(alias?: string): string {
+  const col = (c: string) => (alias ? `${alias}.${c}` : c);
+  return `md5(${RULE_RESULT_KEY_COLUMNS.map((c) => `length(${col(c)})::text || ':' || ${col(c)}`).join(' || ')})::uuid`;
+}
+
+/** The key columns of a rule description: the same text for every image. */
+export const RULE_KEY_COLUMNS = ['check_name', 'check_type', 'standard', 'check_rule_id'] as const;
+
+/** The rule-key expression (hashed like resultKeySql) over the columns of `alias`. */
+export function ruleKeySql(alias?: string): string {
+  const col = (c: string) => (alias ? `${alias}.${c}` : c);
+  return `md5(${RULE_KEY_COLUMNS.map((c) => `length(${col(c)})::text || ':' || ${col(c)}`).join(' || ')})::uuid`;
+}
+
+/**
+ * Every version of every rule result (ListImageRiskConfigRules) of an image, like
+ * image_baseline_history: valid over [valid_from, valid_to), valid_to NULL = current; overlaps of
+ * one rule result key are rejected by an exclusion constraint (custom migration).
+ */
+export const imageRuleHistory = hss.table(
+  'image_rule_history',
+  {
+    versionId: bigint('version_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    checkName: text('check_name').notNull(),
+    checkType: text('check_type').notNull(),
+    standard: text('standard').notNull(),
+    checkRuleId: text('check_rule_id').notNull(),
+    checkRuleName: text('check_rule_name'),
+    severity: text('severity'),
+    scanResult: text('scan_result').notNull(),
+    validFrom: tstz('valid_from').notNull(),
+    validTo: tstz('valid_to'),
+    openedRunId: uuid('opened_run_id'),
+    closedRunId: uuid('closed_run_id'),
+    ruleResultKey: uuid('rule_result_key').notNull().generatedAlwaysAs(sql.raw(ruleResultKeySql())),
+    /** The rule's description key (hss.rule_descriptions.rule_key). */
+    ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
+  },
+  (t) => [
+    check('image_rule_history_valid_range_check', sql`valid_to IS NULL OR valid_to > valid_from`),
+    uniqueIndex('image_rule_history_open_key_idx').on(t.ruleResultKey).where(sql`valid_to IS NULL`),
+    // Every version of an image: its open versions (to close them) and its latest instant (floors).
+    index('image_rule_history_image_idx').on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId),
+    index('image_rule_history_key_from_idx').on(t.ruleResultKey, t.validFrom),
+    index('image_rule_history_open_rule_idx').on(t.ruleKey).where(sql`valid_to IS NULL`),
+  ],
+);
+
+/**
+ * Per image content: the summary its stored rule results were fetched for (internal). The
+ * drill-down refetches an image's rules when its current summaries' signature or the configured
+ * HSS_RULE_DETAIL differ from what is recorded here.
+ */
+export const imageRuleState = hss.table(
+  'image_rule_state',
+  {
+    projectId: text('project_id').notNull(),
+    enterpriseProjectId: text('enterprise_project_id').notNull(),
+    imageType: text('image_type').notNull(),
+    imageId: text('image_id').notNull(),
+    /** md5 over the image's open summary versions when its rules were fetched. */
+    summarySignature: text('summary_signature').notNull(),
+    /** HSS_RULE_DETAIL of that fetch: `failed` or `all`. */
+    ruleDetail: text('rule_detail').notNull(),
+    ruleCount: integer('rule_count').notNull().default(0),
+    fetchedAt: tstz('fetched_at').notNull(),
+    runId: uuid('run_id'),
+  },
+  (t) => [
+    primaryKey({
+      name: 'image_rule_state_pkey',
+      columns: [t.projectId, t.enterpriseProjectId, t.imageType, t.imageId],
+    }),
+    check('image_rule_state_rule_detail_check', sql`rule_detail IN ('failed', 'all')`),
+  ],
+);
+
+/** One description per rule (ShowImageCheckRuleDetail): fetched once, refreshed rarely. */
+export const ruleDescriptions = hss.table(
+  'rule_descriptions',
+  {
+    checkName: text('check_name').notNull(),
+    checkType: text('check_type').notNull(),
+    standard: text('standard').notNull(),
+    checkRuleId: text('check_rule_id').notNull(),
+    ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
+    description: text('description'),
+    reference: text('reference'),
+    audit: text('audit'),
+    remediation: text('remediation'),
+    checkInfoList: jsonb('check_info_list').notNull().default(sql`'[]'::jsonb`),
+    fetchedAt: tstz('fetched_at').notNull(),
+  },
+  (t) => [primaryKey({ name: 'rule_descriptions_pkey', columns: [t.ruleKey] })],
 );

@@ -14,6 +14,9 @@ import {
   type ImageType,
   listApiFor,
   type RiskConfig,
+  type RuleDetail,
+  type RuleKey,
+  type RuleResult,
   type Scope,
 } from '../domain.js';
 import { HssBadResponseError } from '../errors.js';
@@ -24,7 +27,14 @@ import { createStaticTokenProvider } from './auth/static-token.js';
 import type { CircuitBreaker } from './breaker.js';
 import { buildPath, buildQuery, type QueryValue } from './encoding.js';
 import { createDispatcher, createExecutor, type Executor, type HssResponse } from './http.js';
-import { emptyStats, type NormalizeStats, normalizeImagePage, RiskConfigCollector } from './normalize.js';
+import {
+  emptyStats,
+  type NormalizeStats,
+  normalizeImagePage,
+  normalizeRuleDetail,
+  normalizeRuleRow,
+  RiskConfigCollector,
+} from './normalize.js';
 import type { Pacer } from './pacer.js';
 import { ImageQuarantinedError, type InvalidItem, partitionItems } from './quarantine.js';
 import {
@@ -33,6 +43,9 @@ import {
   imageRowSchema,
   riskConfigEnvelopeSchema,
   riskConfigRowSchema,
+  ruleDetailSchema,
+  ruleEnvelopeSchema,
+  ruleRowSchema,
 } from './schemas.js';
 import type { CallOptions, HssClient, QuarantineEvent } from './types.js';
 
@@ -264,6 +277,94 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
       }
       reportStats(before, { api, scope: scope.imageType, imageId });
       return collector.rows;
+    },
+
+    async listRiskConfigRules(scope, imageId, filter, options): Promise<RuleResult[]> {
+      const api: ApiName = 'ListImageRiskConfigRules';
+      // check_name is a path segment: buildPath percent-encodes it on its own (`CentOS%207`).
+      const segments = ['image', 'baseline', 'risk-configs', filter.checkName, 'rules'];
+      const path = `GET ${buildPath(['v5', scope.projectId, ...segments])}`;
+      const before = { ...stats };
+      const seen = new Set<string>();
+      const rows: RuleResult[] = [];
+      let offset = 0;
+      let lastRequestId: string | null = null;
+      for (let pageNo = 0; ; pageNo++) {
+        if (pageNo >= MAX_RISK_CONFIG_PAGES) {
+          throw new HssBadResponseError(
+            { api, path, requestId: lastRequestId },
+            `${path}: more than ${MAX_RISK_CONFIG_PAGES} pages for image ${imageId}; refusing to read further`,
+            { retryable: false },
+          );
+        }
+        const res = await get(
+          api,
+          scope.projectId,
+          segments,
+          {
+            image_type: scope.imageType,
+            enterprise_project_id: scope.enterpriseProjectId,
+            standard: filter.standard,
+            image_id: imageId,
+            result_type: filter.resultType,
+            offset,
+            limit: pageSize,
+          },
+          options,
+        );
+        lastRequestId = res.requestId;
+        const page = validate(ruleEnvelopeSchema, res, api, path);
+        const items = page.data_list ?? [];
+        const { valid, invalid } = partitionItems(items, ruleRowSchema);
+        if (invalid.length > 0) {
+          // A rule set with a hole would close the versions of the missing rules: write nothing.
+          quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, options);
+          throw new ImageQuarantinedError(
+            { api, path, status: res.status, requestId: res.requestId },
+            imageId,
+            invalid.length,
+          );
+        }
+        for (const raw of valid) {
+          const row = normalizeRuleRow(raw, filter, stats);
+          const k = JSON.stringify([row.checkType, row.checkRuleId]);
+          if (seen.has(k)) {
+            stats.duplicates++;
+            continue;
+          }
+          seen.add(k);
+          rows.push(row);
+        }
+        offset += items.length;
+        const total = page.total_num;
+        const done =
+          items.length === 0 ||
+          (total !== undefined && total !== null ? offset >= total : items.length < pageSize);
+        if (done) break;
+      }
+      reportStats(before, { api, scope: scope.imageType, imageId });
+      return rows;
+    },
+
+    async showCheckRuleDetail(scope: Scope, key: RuleKey, options?: CallOptions): Promise<RuleDetail> {
+      const api: ApiName = 'ShowImageCheckRuleDetail';
+      const segments = ['image', 'baseline', 'check-rule', 'detail'];
+      const path = `GET ${buildPath(['v5', scope.projectId, ...segments])}`;
+      const res = await get(
+        api,
+        scope.projectId,
+        segments,
+        {
+          image_type: scope.imageType,
+          enterprise_project_id: scope.enterpriseProjectId,
+          check_name: key.checkName,
+          check_type: key.checkType,
+          check_rule_id: key.checkRuleId,
+          standard: key.standard,
+        },
+        options,
+      );
+      return normalizeRuleDetail(validate(ruleDetailSchema, res, api, path), stats);
     },
   };
 }

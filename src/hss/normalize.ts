@@ -6,8 +6,8 @@
  * changed: Chinese text, emoji, newlines, surrounding spaces and 65,534-character strings are kept
  * exactly as they came.
  */
-import type { ImageListing, RiskConfig } from '../domain.js';
-import type { ImagePage, ImageRow, RiskConfigRow } from './schemas.js';
+import type { ImageListing, RiskConfig, RuleDetail, RuleResult } from '../domain.js';
+import type { ImagePage, ImageRow, RiskConfigRow, RuleDetailAnswer, RuleRow } from './schemas.js';
 
 /** What normalisation changed or dropped, so the caller can log and count it. */
 export interface NormalizeStats {
@@ -127,4 +127,41 @@ export class RiskConfigCollector {
       this.rows.push(row);
     }
   }
+}
+
+/**
+ * One rule row → RuleResult. An absent check_name / standard defaults to the call's filter (the
+ * row answers it); an absent check_type becomes '' as in summaries, so the keys match.
+ */
+export function normalizeRuleRow(
+  row: RuleRow,
+  defaults: { checkName: string; standard: string },
+  stats: NormalizeStats,
+): RuleResult {
+  const checkRuleId = cleanString(row.check_rule_id, stats);
+  const checkName = row.check_name ? cleanString(row.check_name, stats) : defaults.checkName;
+  return {
+    checkName,
+    checkType: key(row.check_type, stats),
+    standard: row.standard ? cleanString(row.standard, stats) : defaults.standard,
+    checkRuleId,
+    checkRuleName: opt(row.check_rule_name, stats),
+    severity: opt(row.severity, stats),
+    scanResult: key(row.scan_result, stats),
+  };
+}
+
+/** The answer of ShowImageCheckRuleDetail → RuleDetail (NUL policy on every string). */
+export function normalizeRuleDetail(answer: RuleDetailAnswer, stats: NormalizeStats): RuleDetail {
+  return {
+    description: opt(answer.description, stats),
+    reference: opt(answer.reference, stats),
+    audit: opt(answer.audit, stats),
+    remediation: opt(answer.remediation, stats),
+    checkInfoList: (answer.check_info_list ?? []).map((i) => ({
+      checkDescription: opt(i.check_description, stats),
+      currentValue: opt(i.current_value, stats),
+      suggestValue: opt(i.suggest_value, stats),
+    })),
+  };
 }

@@ -104,3 +104,40 @@ export function describeIssues(error: z.ZodError, max = 3): string {
   const more = error.issues.length > max ? ` (+${error.issues.length - max} more)` : '';
   return `${shown.join('; ')}${more}`;
 }
+
+/** One row of ListImageRiskConfigRules. */
+export const ruleRowSchema = z.looseObject({
+  severity: str,
+  check_name: str,
+  check_type: text,
+  standard: str,
+  check_rule_name: str,
+  // The rule's identity: a row without one cannot be stored, so it is schema-invalid (quarantined).
+  check_rule_id: z.union([z.string().min(1), z.number().transform(String)]),
+  scan_result: str,
+});
+export type RuleRow = z.infer<typeof ruleRowSchema>;
+
+/** The envelope of a ListImageRiskConfigRules page, items unchecked (see imageEnvelopeSchema). */
+export const ruleEnvelopeSchema = z.looseObject({
+  total_num: int,
+  data_list: z.array(z.unknown()).nullish(),
+});
+
+/** The answer of ShowImageCheckRuleDetail. */
+export const ruleDetailSchema = z.looseObject({
+  description: str,
+  reference: str,
+  audit: str,
+  remediation: str,
+  check_info_list: z
+    .array(
+      z.looseObject({
+        check_description: str,
+        current_value: str,
+        suggest_value: str,
+      }),
+    )
+    .nullish(),
+});
+export type RuleDetailAnswer = z.infer<typeof ruleDetailSchema>;

@@ -2,7 +2,16 @@
  * The contract between the sync engine and the HSS client. The client knows HTTP, auth, paging,
  * pacing, retries and Huawei errors; it knows nothing of the database.
  */
-import type { ApiName, ImageListing, Page, RiskConfig, Scope } from '../domain.js';
+import type {
+  ApiName,
+  ImageListing,
+  Page,
+  RiskConfig,
+  RuleDetail,
+  RuleKey,
+  RuleResult,
+  Scope,
+} from '../domain.js';
 import type { RetryBudget } from './retry-budget.js';
 
 /** What one HTTP exchange looked like; the engine aggregates these per scope and run. */
@@ -62,4 +71,18 @@ export interface HssClient {
    * `onQuarantine` and ImageQuarantinedError is thrown, so nothing partial is written.
    */
   listRiskConfigs(scope: Scope, imageId: string, options?: CallOptions): Promise<RiskConfig[]>;
+  /**
+   * Every rule result of one image for one baseline (check_name) and standard
+   * (ListImageRiskConfigRules filtered by image_id and result_type), all pages, validated,
+   * normalised, deduplicated by (check_type, check_rule_id). A schema-invalid item throws
+   * ImageQuarantinedError (after onQuarantine), so nothing partial is written.
+   */
+  listRiskConfigRules(
+    scope: Scope,
+    imageId: string,
+    filter: { checkName: string; standard: string; resultType: 'failed' | 'pass' },
+    options?: CallOptions,
+  ): Promise<RuleResult[]>;
+  /** The description of one rule (ShowImageCheckRuleDetail), validated and normalised. */
+  showCheckRuleDetail(scope: Scope, key: RuleKey, options?: CallOptions): Promise<RuleDetail>;
 }

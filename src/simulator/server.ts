@@ -24,6 +24,7 @@ import { parseQuery, splitTarget } from './query.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { gatewayError, hssError, noSuchApi, type Reply } from './reply.js';
 import { listImageRiskConfigs } from './risk-configs.js';
+import { listImageRiskConfigRules, showImageCheckRuleDetail } from './rules.js';
 import { StatsRecorder } from './stats.js';
 import { TokenStore } from './tokens.js';
 import type { FaultOptions, SimApi, SimStats, SimulatorOptions } from './types.js';
@@ -53,7 +54,10 @@ const V5_ROUTES: Record<string, { api: SimApi; handler: Handler }> = {
   'image/local-repositories': { api: 'ListImageLocal', handler: listImageLocal },
   'image/cicd/images': { api: 'ListCicdImages', handler: listCicdImages },
   'image/baseline/risk-configs': { api: 'ListImageRiskConfigs', handler: listImageRiskConfigs },
+  'image/baseline/check-rule/detail': { api: 'ShowImageCheckRuleDetail', handler: showImageCheckRuleDetail },
 };
+/** `image/baseline/risk-configs/{check_name}/rules`: check_name is one percent-encoded segment. */
+const RULES_ROUTE = /^image\/baseline\/risk-configs\/([^/]+)\/rules$/;
 const LIST_APIS: readonly string[] = ['ListRegistryImages', 'ListImageLocal', 'ListCicdImages'];
 const MAX_BODY_BYTES = 1024 * 1024;
 const IAM_API = 'KeystoneCreateToken';
@@ -63,10 +67,17 @@ function matchV5(method: string, path: string): { api: SimApi; handler: Handler;
   if (method !== 'GET') return null;
   const m = /^\/v5\/([^/]+)\/(.+)$/.exec(path);
   if (!m?.[1] || !m[2]) return null;
-  const route = V5_ROUTES[m[2]];
-  if (!route) return null;
   try {
-    return { ...route, projectId: decodeURIComponent(m[1]) };
+    const projectId = decodeURIComponent(m[1]);
+    const rules = RULES_ROUTE.exec(m[2]);
+    if (rules?.[1]) {
+      const checkName = decodeURIComponent(rules[1]);
+      const handler: Handler = (world, pid, q) => listImageRiskConfigRules(world, pid, checkName, q);
+      return { api: 'ListImageRiskConfigRules', handler, projectId };
+    }
+    const route = V5_ROUTES[m[2]];
+    if (!route) return null;
+    return { ...route, projectId };
   } catch {
     return null;
   }
@@ -198,13 +209,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       page.data_list = page.data_list.map((item) => {
         if (!faults.invalidItem(api)) return item;
         stats.fault('invalidItem');
-        return isList
-          ? { ...(item as object), latest_scan_time: 'not-a-time' }
-          : { ...(item as object), check_rule_num: 'many' };
+        if (isList) return { ...(item as object), latest_scan_time: 'not-a-time' };
+        if (api === 'ListImageRiskConfigRules') return { ...(item as object), check_rule_id: '' };
+        return { ...(item as object), check_rule_num: 'many' };
       });
     }
     if (reply.status === 200 && api === 'ListImageRiskConfigs' && q.get('image_id')) {
       stats.riskConfigCall(q.get('image_id') as string);
+    }
+    if (reply.status === 200 && api === 'ListImageRiskConfigRules' && q.get('image_id')) {
+      stats.ruleCall(q.get('image_id') as string);
     }
     if (fault?.kind === 'truncated') {
       stats.fault('truncated');

@@ -11,6 +11,7 @@ function emptyStats(): SimStats {
     tokensIssued: 0,
     faultsInjected: {},
     riskConfigCallsByImageId: {},
+    ruleCallsByImageId: {},
   };
 }
 
@@ -39,6 +40,9 @@ export class StatsRecorder {
   }
   riskConfigCall(imageId: string): void {
     this.s.riskConfigCallsByImageId[imageId] = (this.s.riskConfigCallsByImageId[imageId] ?? 0) + 1;
+  }
+  ruleCall(imageId: string): void {
+    this.s.ruleCallsByImageId[imageId] = (this.s.ruleCallsByImageId[imageId] ?? 0) + 1;
   }
   snapshot(): SimStats {
     return structuredClone(this.s);

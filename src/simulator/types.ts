@@ -10,6 +10,8 @@ export const SIM_APIS = [
   'ListImageLocal',
   'ListCicdImages',
   'ListImageRiskConfigs',
+  'ListImageRiskConfigRules',
+  'ShowImageCheckRuleDetail',
 ] as const;
 export type SimApi = (typeof SIM_APIS)[number];
 
@@ -55,7 +57,8 @@ export interface FaultOptions {
   oversizedBytes?: number;
   /**
    * Share of data_list items of 200 answers made schema-invalid: list rows get
-   * `latest_scan_time: "not-a-time"`, ListImageRiskConfigs rows `check_rule_num: "many"`.
+   * `latest_scan_time: "not-a-time"`, ListImageRiskConfigs rows `check_rule_num: "many"`,
+   * ListImageRiskConfigRules rows `check_rule_id: ""`.
    */
   invalidItemRate?: number;
   /**
@@ -190,4 +193,6 @@ export interface SimStats {
   faultsInjected: Record<string, number>;
   /** ListImageRiskConfigs calls answered 200 with an image_id filter, per image_id. */
   riskConfigCallsByImageId: Record<string, number>;
+  /** ListImageRiskConfigRules calls answered 200 with an image_id filter, per image_id. */
+  ruleCallsByImageId: Record<string, number>;
 }

@@ -4,9 +4,10 @@
  * only stamps later rescans and additions.
  */
 import type { Clock } from '../clock.js';
-import { IMAGE_TYPES, type ImageType, type ScanStatus } from '../domain.js';
+import { IMAGE_TYPES, type ImageType, type RuleResult, type ScanStatus } from '../domain.js';
 import { makeRows, rescanRows, rowToTruth } from './baseline.js';
 import { hashSeed, Rng } from './prng.js';
+import { rulesOfContent } from './rules.js';
 import type { RiskConfigTruth, SimImagePartial, SimImageRow, SimScope } from './types.js';
 import {
   contentsInOrder,
@@ -114,6 +115,18 @@ export class SimWorld {
     const out = new Map<string, RiskConfigTruth[]>();
     for (const c of contentsInOrder(this.mustScope(scope))) {
       if (c.rows.length > 0) out.set(c.imageId, c.rows.map(rowToTruth));
+    }
+    return out;
+  }
+
+  /**
+   * Every rule result (ListImageRiskConfigRules, see rules.ts) per image_id of the scope, for
+   * every image that has results, in listing order.
+   */
+  ruleTruth(scope: SimScope): Map<string, RuleResult[]> {
+    const out = new Map<string, RuleResult[]>();
+    for (const c of contentsInOrder(this.mustScope(scope))) {
+      if (c.rows.length > 0) out.set(c.imageId, rulesOfContent(c));
     }
     return out;
   }

@@ -6,7 +6,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { TargetConfig } from '../config/types.js';
 import { imageRefKey } from '../db/ref-key.js';
-import { type ApiName, type ImageListing, type RunStatus, type Scope, scopeLabel } from '../domain.js';
+import {
+  type ApiName,
+  type ImageListing,
+  type RuleDetailMode,
+  type RunStatus,
+  type Scope,
+  scopeLabel,
+} from '../domain.js';
 import {
   AbortedError,
   DbError,
@@ -18,6 +25,7 @@ import {
 import { ImageQuarantinedError } from '../hss/quarantine.js';
 import { RetryBudget, type RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, CallOptions, HssClient, QuarantineEvent } from '../hss/types.js';
+import { addDrillCounts, type DrillCounts, drillScope, zeroDrillCounts } from './drill.js';
 import { GroupCommit } from './group-commit.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import {
@@ -62,6 +70,8 @@ export interface EngineDeps {
     maxQuarantinedItems?: number;
     /** The per-run retry budget (see src/hss/retry-budget.ts for the defaults). */
     retryBudget?: RetryBudgetOptions;
+    /** The rule drill-down after the summaries (HSS_RULE_DETAIL). Default 'off'. */
+    ruleDetail?: RuleDetailMode;
   };
   /** `host:pid` of this process, for the ledger. */
   worker: string;
@@ -128,6 +138,8 @@ export interface RunReport {
   callsByApi: Record<string, number>;
   scopes: ScopeReport[];
   error: string | null;
+  /** What the rule drill-down did; absent when it was off (or the run was aborted first). */
+  ruleCounts?: DrillCounts;
 }
 
 /** Every scope of every target, in config order. */
@@ -218,11 +230,24 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
         }),
       ),
     ),
-  ).finally(() => timers.abort());
+  );
   let reports: ScopeReport[];
+  let drill: DrillPhase | null;
   try {
     reports = await scoped;
+    // The rule drill-down starts once every scope's summaries are written: it never delays them.
+    drill = await runDrillPhase(deps, {
+      runId,
+      reports,
+      pairs,
+      scopeLimiter,
+      retryBudget,
+      callSignal,
+      opts,
+      log,
+    });
   } catch (err) {
+    timers.abort();
     // Scopes turn faults into statuses; this is a defect. The run still gets its record.
     const error = `run failed unexpectedly: ${errorSummary(err)}`;
     log.error({ err: errorSummary(err) }, 'sync run failed unexpectedly');
@@ -238,9 +263,16 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
       .catch(() => {});
     throw err;
   }
+  timers.abort();
 
   const counts = zeroCounts();
   const callsByApi: Record<string, number> = {};
+  if (drill) {
+    addCalls(callsByApi, drill.callsByApi);
+    counts.apiCalls += drill.apiCalls;
+    counts.throttled += drill.throttled;
+    counts.retries += drill.retries;
+  }
   const tally = { total: 0, succeeded: 0, partial: 0, failed: 0 };
   for (const r of reports) {
     addCounts(counts, r.counts);
@@ -261,7 +293,23 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const error = aborted ? 'aborted by signal' : problems.length ? problems.join('; ').slice(0, 2000) : null;
   const finishedAt = new Date(deps.clock.now());
   const skipped = reports.filter((r) => r.status === 'skipped').length;
-  await deps.store.finishRun(runId, { status, finishedAt, scopes: tally, counts, callsByApi, error });
+  await deps.store.finishRun(runId, {
+    status,
+    finishedAt,
+    scopes: tally,
+    counts,
+    callsByApi,
+    error,
+    ...(drill ? { ruleCounts: drill.counts } : {}),
+  });
+  if (drill && drill.problems.length > 0) {
+    // Rule problems do not change the run's status (the summaries decide it): the ledger's
+    // rule_images_pending and this line say what is left.
+    log.warn(
+      { problems: drill.problems.slice(0, 20), ruleImagesPending: drill.counts.ruleImagesPending },
+      'rule drill-down incomplete; what is left stays due for the next run',
+    );
+  }
   if (retryBudget.refusedCount > 0) {
     log.warn(
       { retries: retryBudget.used, refused: retryBudget.refusedCount },
@@ -269,7 +317,13 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     );
   }
   log.info(
-    { status, skipped, ...counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
+    {
+      status,
+      skipped,
+      ...counts,
+      ...(drill?.counts ?? {}),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    },
     'sync run finished',
   );
   const report: RunReport = {
@@ -281,9 +335,112 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     callsByApi,
     scopes: reports,
     error,
+    ...(drill ? { ruleCounts: drill.counts } : {}),
   };
   deps.observer?.onRunFinished?.(report);
   return report;
+}
+
+/** What the rule drill-down phase of a run did. */
+interface DrillPhase {
+  counts: DrillCounts;
+  callsByApi: Record<string, number>;
+  apiCalls: number;
+  throttled: number;
+  retries: number;
+  /** `<scope>: <problem>` per scope whose drill-down did not finish cleanly. */
+  problems: string[];
+}
+
+/**
+ * The drill-down of every scope whose summaries were synced (HSS_RULE_DETAIL not `off`), each
+ * under its scope lock, with a limiter of its own so it never competes with summary calls.
+ * Bounded by the run deadline through `callSignal`. Null when switched off or aborted.
+ */
+async function runDrillPhase(
+  deps: EngineDeps,
+  ctx: {
+    runId: string;
+    reports: readonly ScopeReport[];
+    pairs: readonly { target: TargetConfig; scope: Scope }[];
+    scopeLimiter: Limiter;
+    retryBudget: RetryBudget;
+    callSignal: AbortSignal;
+    opts: RunOptions;
+    log: Logger;
+  },
+): Promise<DrillPhase | null> {
+  const mode = deps.settings.ruleDetail ?? 'off';
+  if (mode === 'off' || ctx.opts.signal?.aborted) return null;
+  const phase: DrillPhase = {
+    counts: zeroDrillCounts(),
+    callsByApi: {},
+    apiCalls: 0,
+    throttled: 0,
+    retries: 0,
+    problems: [],
+  };
+  const synced = new Set(
+    ctx.reports
+      .filter((r) => r.status === 'succeeded' || r.status === 'partial')
+      .map((r) => scopeLabel(r.scope)),
+  );
+  const limiter = createLimiter(deps.settings.fetchConcurrency);
+  const descriptionsClaimed = new Set<string>();
+  await Promise.all(
+    ctx.pairs
+      .filter(({ scope }) => synced.has(scopeLabel(scope)))
+      .map(({ target, scope }) =>
+        ctx.scopeLimiter.run(async () => {
+          const label = scopeLabel(scope);
+          const log = ctx.log.child({ scope: label, phase: 'rules' });
+          if (ctx.callSignal.aborted) return;
+          let lock: HeldScopeLock | null;
+          try {
+            lock = deps.lockScope ? await deps.lockScope(scope) : { release: async () => {} };
+          } catch (err) {
+            phase.problems.push(`${label}: could not take the scope lock: ${errorSummary(err)}`);
+            return;
+          }
+          if (!lock) return;
+          const tally = new CallTally(
+            deps.observer?.onCall ? (e) => deps.observer?.onCall?.(scope, e) : undefined,
+          );
+          try {
+            const signal = lock.lost ? AbortSignal.any([ctx.callSignal, lock.lost]) : ctx.callSignal;
+            const r = await drillScope({
+              client: deps.clientFor(target),
+              store: deps.store,
+              scope,
+              runId: ctx.runId,
+              mode,
+              now: () => new Date(deps.clock.now()),
+              limiter,
+              concurrency: deps.settings.fetchConcurrency,
+              callOptions: { signal, onCall: tally.onCall, retryBudget: ctx.retryBudget },
+              log,
+              descriptionsClaimed,
+            });
+            const { problem, ...counts } = r;
+            addDrillCounts(phase.counts, counts);
+            if (problem) phase.problems.push(`${label}: ${problem}`);
+            const line = { ...counts, calls: tally.apiCalls, error: problem };
+            if (problem) log.warn(line, 'rule drill-down finished');
+            else log.info(line, 'rule drill-down finished');
+          } catch (err) {
+            phase.problems.push(`${label}: ${errorSummary(err)}`);
+            log.warn({ err: errorSummary(err) }, 'rule drill-down failed');
+          } finally {
+            addCalls(phase.callsByApi, tally.callsByApi);
+            phase.apiCalls += tally.apiCalls;
+            phase.throttled += tally.throttled;
+            phase.retries += tally.retries;
+            await lock.release().catch(() => {});
+          }
+        }),
+      ),
+  );
+  return phase;
 }
 
 /** Logs `sync progress` (fetched, pending, ETA) every interval until the run ends. */

@@ -4,6 +4,8 @@ import { runLockName, type ScopeLock, tryAdvisoryLock } from '../db/lock.js';
 import type { DbHandle } from '../db/pool.js';
 import { applyRetention, type RetentionPolicy, retentionCutoffs } from '../db/retention.js';
 import { sqlStateOf } from '../db/retry.js';
+import { loadDescriptionsDue, loadRulesDue } from '../db/rules/due.js';
+import { upsertRuleDescription, writeImageRules } from '../db/rules/write.js';
 import {
   finishRun,
   finishScopeRun,
@@ -104,6 +106,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
               scopesSucceeded: o.scopes.succeeded,
               scopesPartial: o.scopes.partial,
               scopesFailed: o.scopes.failed,
+              ...o.ruleCounts,
             },
             callsByApi: o.callsByApi,
             error: o.error,
@@ -128,5 +131,10 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     // A repeat after a COMMIT that took writes nothing: identical results write no row.
     writeImageResults: (runId, at, items) => retry(() => writeImageResults(h, runId, at, items)),
     retireContents: (scope, runId, at, what) => retry(() => retireContents(h, scope, runId, at, what)),
+    loadRulesDue: (scope, mode) => retry(() => loadRulesDue(h, scope, mode)),
+    // Identical rules write nothing, so a repeat after a COMMIT that took is harmless.
+    writeImageRules: (runId, at, items) => retry(() => writeImageRules(h, runId, at, items)),
+    loadDescriptionsDue: (scope, staleBefore) => retry(() => loadDescriptionsDue(h, scope, staleBefore)),
+    upsertRuleDescription: (key, detail, at) => retry(() => upsertRuleDescription(h, key, detail, at)),
   };
 }

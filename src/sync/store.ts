@@ -2,8 +2,22 @@
  * What the sync engine needs from storage. The PostgreSQL implementation lives in
  * src/sync/pg-store.ts on top of src/db; the engine knows only this interface.
  */
-import type { ImageListing, ListingSignal, RiskConfig, RunStatus, Scope, ScopeCounts } from '../domain.js';
+
+import type { RulesDue } from '../db/rules/due.js';
+import type { ImageRulesItem } from '../db/rules/write.js';
+import type {
+  ImageListing,
+  ListingSignal,
+  RiskConfig,
+  RuleDetail,
+  RuleKey,
+  RunStatus,
+  Scope,
+  ScopeCounts,
+} from '../domain.js';
 import type { StoredContent } from './plan.js';
+
+export type { ImageRulesItem, RulesDue };
 
 /** Counts kept per scope and summed per run. */
 export type Counts = ScopeCounts;
@@ -56,11 +70,35 @@ export interface RunOutcome {
   finishedAt: Date;
   scopes: { total: number; succeeded: number; partial: number; failed: number };
   counts: Counts;
+  /** What the rule drill-down phase did; absent = it did not run. */
+  ruleCounts?: {
+    ruleImagesDue: number;
+    ruleImagesFetched: number;
+    ruleImagesPending: number;
+    ruleVersionsOpened: number;
+    ruleVersionsClosed: number;
+    ruleDescriptionsFetched: number;
+  };
   callsByApi: Record<string, number>;
   error: string | null;
 }
 
-export interface SyncStore {
+/** What the rule drill-down needs from storage (src/db/rules). */
+export interface DrillStore {
+  /** Present, fetched images whose summaries changed since their rules were fetched (see due.ts). */
+  loadRulesDue(scope: Scope, mode: 'failed' | 'all'): Promise<RulesDue[]>;
+  /** Replaces the rules of each image (one transaction per call). */
+  writeImageRules(
+    runId: string,
+    at: Date,
+    items: ImageRulesItem[],
+  ): Promise<{ versionsOpened: number; versionsClosed: number }>;
+  /** Rules of the scope's current results whose description is missing or older than `staleBefore`. */
+  loadDescriptionsDue(scope: Scope, staleBefore: Date): Promise<RuleKey[]>;
+  upsertRuleDescription(key: RuleKey, detail: RuleDetail, at: Date): Promise<void>;
+}
+
+export interface SyncStore extends DrillStore {
   /**
    * Marks runs left `running` by a process that died as `aborted`; returns their ids.
    * Called before each run starts.

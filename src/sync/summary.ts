@@ -32,6 +32,13 @@ export function formatRunSummary(r: RunReport): string {
     `pending=${c.imagesPending}`,
     `retired=${c.imagesRetired}`,
     `versions=+${c.versionsOpened}/-${c.versionsClosed}`,
+    // The rule drill-down, when it ran: images whose rules were written / due, and those left.
+    ...(r.ruleCounts
+      ? [
+          `rules=${r.ruleCounts.ruleImagesFetched}/${r.ruleCounts.ruleImagesDue}`,
+          `rules_pending=${r.ruleCounts.ruleImagesPending}`,
+        ]
+      : []),
     `calls=${formatCalls(r.callsByApi)}`,
     `429s=${c.throttled}`,
     `retries=${c.retries}`,

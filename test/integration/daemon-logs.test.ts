@@ -43,6 +43,8 @@ describe('logs of a paced run', () => {
       HSS_IMAGE_TYPES: 'private_image',
       HSS_RATE_LIMIT_PER_MINUTE: '5',
       HSS_FETCH_CONCURRENCY: '1',
+      // The summary sync's log lines; the rule drill-down's are asserted in rules-sync.test.ts.
+      HSS_RULE_DETAIL: 'off',
     });
     const out = new Writable({
       write(chunk, _enc, done) {

@@ -322,6 +322,7 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
          from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'hss' order by 1`,
     );
     expect(functions.rows).toEqual([
+      { proname: 'image_baseline_rules_as_of', commented: true },
       { proname: 'image_baselines_as_of', commented: true },
       { proname: 'severity_rank', commented: true },
     ]);

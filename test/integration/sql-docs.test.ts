@@ -59,6 +59,17 @@ function changesOf(
   return out;
 }
 
+/**
+ * An image failing at the second sync whose failures changed since, so its rules as of then
+ * differ from its rules now (any image failing then, if none changed).
+ */
+function ruleImageOf(snaps: Snapshot[]): string {
+  const now = new Map(snaps.at(-1)!.truth.map((r) => [resultKeyOf(r), r.failed_rule_num]));
+  const failingThen = snaps[1]!.truth.filter((r) => (r.failed_rule_num ?? 0) > 0);
+  const changed = failingThen.find((r) => now.get(resultKeyOf(r)) !== r.failed_rule_num);
+  return (changed ?? failingThen[0]!).image_id;
+}
+
 describe('docs/sql.md', () => {
   let w: SyncWorld;
   let snaps: Snapshot[];
@@ -85,6 +96,7 @@ describe('docs/sql.md', () => {
       image_id: imageId,
       from: new Date(snaps[1]!.startedAt - 1000).toISOString(),
       to: new Date(snaps[3]!.startedAt - 1000).toISOString(),
+      rule_image_id: ruleImageOf(snaps),
     };
     reader = await w.t.pool.connect();
     await reader.query(`set role hss_reader`);
@@ -351,7 +363,95 @@ describe('docs/sql.md', () => {
       expect(expected.map((e) => e.change)).toContain('disappeared');
       expect(await run('changes-in-period')).toEqual(expected);
     },
+    'image-failed-rules': async () => {
+      const expected = failedRulesNow()
+        .filter((r) => r.image_id === imageId)
+        .map(({ image_id: _i, ...r }) => r);
+      expect(expected.length).toBeGreaterThan(0);
+      const rows = await run('image-failed-rules');
+      const key = (r: Row) =>
+        [r.enterprise_project_id, r.image_type, r.check_name, r.check_type, r.standard, r.check_rule_id].join(
+          '|',
+        );
+      expect(
+        rows
+          .map((r) => ({ key: key(r), name: r.check_rule_name, severity: r.severity }))
+          .sort((a, b) => (a.key < b.key ? -1 : 1)),
+      ).toEqual(
+        expected
+          .map((r) => ({ key: key(r), name: r.check_rule_name, severity: r.severity }))
+          .sort((a, b) => (a.key < b.key ? -1 : 1)),
+      );
+      for (const r of rows) {
+        expect(r.remediation).toBe(
+          `Set ${r.check_rule_name} to its recommended value and rebuild the image.`,
+        );
+        expect((r.failing_since as Date).getTime()).toBeGreaterThanOrEqual(snaps[0]!.startedAt);
+      }
+    },
+    'rules-failing-most': async () => {
+      const counts = [
+        ...groupBy(failedRulesNow(), (r) =>
+          [r.check_name, r.check_type, r.standard, r.check_rule_id].join('|'),
+        ),
+      ].map(([k, rs]) => ({ k, n: rs.length }));
+      const top = counts.map((c) => c.n).sort((a, b) => b - a);
+      const rows = await run('rules-failing-most');
+      expect(rows.map((r) => r.images_failing)).toEqual(top.slice(0, 10));
+      const byKey = new Map(counts.map((c) => [c.k, c.n]));
+      for (const r of rows) {
+        expect(r.images_failing).toBe(
+          byKey.get([r.check_name, r.check_type, r.standard, r.check_rule_id].join('|')),
+        );
+        expect(r.remediation).toBe(
+          `Set ${r.check_rule_name} to its recommended value and rebuild the image.`,
+        );
+      }
+    },
+    'image-rules-as-of': async () => {
+      // At that instant the second sync's summaries were current, and its rules with them.
+      const expected = snaps[1]!.truth
+        .filter((r) => r.image_id === vars.rule_image_id && (r.failed_rule_num ?? 0) > 0)
+        .map((r) => ({
+          enterprise_project_id: r.enterprise_project_id,
+          image_type: r.image_type,
+          check_name: r.check_name,
+          check_type: r.check_type,
+          standard: r.standard,
+          failed_rules: r.failed_rule_num,
+        }));
+      expect(expected.length).toBeGreaterThan(0);
+      const rows = await run('image-rules-as-of');
+      const key = (r: Row) =>
+        [r.enterprise_project_id, r.image_type, r.check_name, r.check_type, r.standard].join('|');
+      const sorted = (xs: Row[]) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      expect(sorted(rows)).toEqual(sorted(expected));
+    },
   };
+
+  /** Every failed rule of every image the simulator holds now, as the view names its columns. */
+  function failedRulesNow(): Row[] {
+    const out: Row[] = [];
+    for (const scope of w.sim.world.scopes()) {
+      for (const [id, rules] of w.sim.world.ruleTruth(scope)) {
+        for (const r of rules) {
+          if (r.scanResult !== 'failed') continue;
+          out.push({
+            enterprise_project_id: scope.enterpriseProjectId,
+            image_type: scope.imageType,
+            image_id: id,
+            check_name: r.checkName,
+            check_type: r.checkType,
+            standard: r.standard,
+            check_rule_id: r.checkRuleId,
+            check_rule_name: r.checkRuleName,
+            severity: r.severity,
+          });
+        }
+      }
+    }
+    return out;
+  }
 
   it('every query on the page has an assertion here, and every assertion a query', () => {
     expect(queries.map((q) => q.name).sort()).toEqual(Object.keys(checks).sort());

@@ -112,6 +112,10 @@ describe('status against a synced database', () => {
     expect(r1!.scopes).toEqual({ total: 2, succeeded: 2, partial: 0, failed: 0 });
     expect(r1!.counts).toMatchObject({ imagesDistinct: 12, imagesDue: 12, imagesFetched: 12 });
     expect(r1!.counts.imagesPending).toBe(0);
+    // The rule drill-down: every image with results had its rules due, and got them.
+    expect(r1!.counts).toMatchObject({ ruleImagesDue: 12, ruleImagesFetched: 12, ruleImagesPending: 0 });
+    // Run 3's summaries were not fetched, so no image's rules became due.
+    expect(r3!.counts).toMatchObject({ ruleImagesDue: 0, ruleImagesFetched: 0, ruleImagesPending: 0 });
     expect(r2!.counts).toMatchObject({ imagesDue: 3, imagesFetched: 3, imagesPending: 0, throttled: 0 });
     expect(r3!.scopes).toEqual({ total: 2, succeeded: 1, partial: 1, failed: 0 });
     expect(r3!.counts).toMatchObject({ imagesDue: 2, imagesFetched: 0, imagesPending: 2 });
@@ -152,11 +156,13 @@ describe('status against a synced database', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Recent runs (newest first):');
     expect(lines[1]).toMatch(
-      /^ {2}started +status +trigger +duration +scopes +images +due +fetched +pending +versions +calls +429s +error$/,
+      /^ {2}started +status +trigger +duration +scopes +images +due +fetched +pending +versions +rules +rules pending +calls +429s +error$/,
     );
-    expect(lines[3]).toMatch(/^ {2}2026-03-01 13:10:00Z +partial +test +0\.0s +1\/2 +\d+ +2 +0 +2 +\+0\/-0 /);
+    expect(lines[3]).toMatch(
+      /^ {2}2026-03-01 13:10:00Z +partial +test +0\.0s +1\/2 +\d+ +2 +0 +2 +\+0\/-0 +0\/0 +0 /,
+    );
     expect(lines[4]).toMatch(
-      /^ {2}2026-03-01 13:00:00Z +succeeded +test +0\.0s +2\/2 +\d+ +3 +3 +0 +\+\d+\/-\d+ /,
+      /^ {2}2026-03-01 13:00:00Z +succeeded +test +0\.0s +2\/2 +\d+ +3 +3 +0 +\+\d+\/-\d+ +(\d)\/\1 +0 /,
     );
     expect(lines[5]).toBe('');
     expect(lines[6]).toBe('Scopes:');
@@ -170,7 +176,7 @@ describe('status against a synced database', () => {
       `Next run: ${year}-01-01 00:00:00Z (schedule "0 0 1 1 *" in UTC, if the daemon is running)\n`,
     );
     expect(text).toContain(
-      "fresh = checked within 1h (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run\n",
+      "fresh = checked within 1h (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run\n",
     );
   });
 

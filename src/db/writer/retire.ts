@@ -39,6 +39,20 @@ WHERE ${scopeIs('h')}
   AND h.valid_to IS NULL
   AND h.image_id IN (SELECT unnest($5::text[]))`;
 
+// The rule results of a retired content close with its summaries. Its rule state goes too: when
+// the content comes back its summaries reopen with the same signature, and its rules must then
+// be fetched again rather than be taken as current.
+const CLOSE_RETIRED_RULES = `
+UPDATE hss.image_rule_history h
+SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run_id = $6
+WHERE ${scopeIs('h')}
+  AND h.valid_to IS NULL
+  AND h.image_id IN (SELECT unnest($5::text[]))`;
+
+const FORGET_RETIRED_RULE_STATE = `
+DELETE FROM hss.image_rule_state r
+WHERE ${scopeIs('r')} AND r.image_id IN (SELECT unnest($4::text[]))`;
+
 export interface RetireInput {
   /** image_ids of the scope whose content is gone (no present reference lists them). */
   missingImageIds: readonly string[];
@@ -49,7 +63,8 @@ export interface RetireInput {
 /**
  * In one transaction: marks removed (at `at`) every present reference of `scope` whose key is not
  * in `presentRefKeys`, marks removed the contents in `missingImageIds`, and closes their open
- * versions at `at` (closed_run_id = runId). Already removed rows are left alone.
+ * versions (summaries and rules) at `at` (closed_run_id = runId). Already removed rows are left
+ * alone. `versionsClosed` counts summary versions.
  */
 export async function retireContents(
   h: DbHandle,
@@ -66,6 +81,13 @@ export async function retireContents(
       return { refsRetired: refs.rowCount ?? 0, contentsRetired: 0, versionsClosed: 0 };
     const contents = await client.query(RETIRE_CONTENTS, [...base, missing]);
     const versions = await client.query(CLOSE_RETIRED, [...base, missing, runId]);
+    await client.query(CLOSE_RETIRED_RULES, [...base, missing, runId]);
+    await client.query(FORGET_RETIRED_RULE_STATE, [
+      scope.projectId,
+      scope.enterpriseProjectId,
+      scope.imageType,
+      missing,
+    ]);
     return {
       refsRetired: refs.rowCount ?? 0,
       contentsRetired: contents.rowCount ?? 0,

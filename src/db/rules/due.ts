@@ -1,0 +1,104 @@
+/**
+ * What the rule drill-down has to do in a scope, read set-based from what is stored: the images
+ * whose summaries changed since their rules were fetched, and the rule descriptions missing or
+ * due for a refresh.
+ */
+import type { RuleKey, Scope } from '../../domain.js';
+import type { DbHandle } from '../pool.js';
+import { query } from '../tx.js';
+
+/** A baseline and standard of an image whose summary says some of its rules failed. */
+export interface FailingBaseline {
+  checkName: string;
+  standard: string;
+}
+
+/** An image whose rules must be fetched (again). */
+export interface RulesDue {
+  imageId: string;
+  /** Signature of the image's current summaries (recorded with the rules). */
+  signature: string;
+  /** Pairs to page through, sorted; empty = no rule fails now (its failed rules are closed). */
+  failing: FailingBaseline[];
+}
+
+/**
+ * The signature of an image's current summaries: md5 over (result key, check_rule_num,
+ * failed_rule_num) of its open versions, in key order. Any rescan that changes a count changes it.
+ */
+const SIGNATURE = `md5(coalesce(string_agg(
+  h.result_key::text || ':' || coalesce(h.check_rule_num::text, '-') || ':' || coalesce(h.failed_rule_num::text, '-'),
+  ',' ORDER BY h.result_key), ''))`;
+
+const RULES_DUE = `
+SELECT c.image_id, s.signature, s.failing
+FROM hss.image_contents c
+CROSS JOIN LATERAL (
+  SELECT ${SIGNATURE} AS signature,
+    coalesce(jsonb_agg(DISTINCT jsonb_build_object('checkName', h.check_name, 'standard', h.standard))
+      FILTER (WHERE h.failed_rule_num > 0), '[]'::jsonb) AS failing
+  FROM hss.image_baseline_history h
+  WHERE h.valid_to IS NULL AND h.project_id = c.project_id
+    AND h.enterprise_project_id = c.enterprise_project_id AND h.image_type = c.image_type
+    AND h.image_id = c.image_id) AS s
+LEFT JOIN hss.image_rule_state r
+  ON r.project_id = c.project_id AND r.enterprise_project_id = c.enterprise_project_id
+  AND r.image_type = c.image_type AND r.image_id = c.image_id
+WHERE c.project_id = $1 AND c.enterprise_project_id = $2 AND c.image_type = $3
+  AND c.removed_at IS NULL AND c.outcome = 'fetched'
+  AND (r.image_id IS NULL OR r.summary_signature <> s.signature OR r.rule_detail <> $4)
+ORDER BY c.image_id`;
+
+/**
+ * Present, fetched images of `scope` whose current summaries differ from those their rules were
+ * fetched for (or that were fetched under another HSS_RULE_DETAIL), with the baselines to page.
+ */
+export async function loadRulesDue(h: DbHandle, scope: Scope, mode: 'failed' | 'all'): Promise<RulesDue[]> {
+  const res = await query<{ image_id: string; signature: string; failing: FailingBaseline[] }>(
+    h,
+    'loadRulesDue',
+    RULES_DUE,
+    [scope.projectId, scope.enterpriseProjectId, scope.imageType, mode],
+  );
+  return res.rows.map((r) => ({
+    imageId: r.image_id,
+    signature: r.signature,
+    failing: [...r.failing].sort(
+      (a, b) =>
+        (a.checkName < b.checkName ? -1 : a.checkName > b.checkName ? 1 : 0) ||
+        (a.standard < b.standard ? -1 : a.standard > b.standard ? 1 : 0),
+    ),
+  }));
+}
+
+const DESCRIPTIONS_DUE = `
+SELECT DISTINCT ON (h.rule_key) h.check_name, h.check_type, h.standard, h.check_rule_id
+FROM hss.image_rule_history h
+LEFT JOIN hss.rule_descriptions d ON d.rule_key = h.rule_key
+WHERE h.valid_to IS NULL AND h.project_id = $1 AND h.enterprise_project_id = $2 AND h.image_type = $3
+  AND (d.rule_key IS NULL OR d.fetched_at < $4)
+ORDER BY h.rule_key`;
+
+/**
+ * Distinct rules of the scope's current rule results whose description is missing or was
+ * fetched before `staleBefore`.
+ */
+export async function loadDescriptionsDue(h: DbHandle, scope: Scope, staleBefore: Date): Promise<RuleKey[]> {
+  const res = await query<{
+    check_name: string;
+    check_type: string;
+    standard: string;
+    check_rule_id: string;
+  }>(h, 'loadDescriptionsDue', DESCRIPTIONS_DUE, [
+    scope.projectId,
+    scope.enterpriseProjectId,
+    scope.imageType,
+    staleBefore,
+  ]);
+  return res.rows.map((r) => ({
+    checkName: r.check_name,
+    checkType: r.check_type,
+    standard: r.standard,
+    checkRuleId: r.check_rule_id,
+  }));
+}

@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../clock.js';
+import type { TargetConfig } from '../config/types.js';
+import type { Scope } from '../domain.js';
+import { HssBadResponseError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { createStaticTokenProvider } from './auth/static-token.js';
+import { createHssClient } from './client.js';
+import { HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from './mock-hss.test-helper.js';
+import { Pacer } from './pacer.js';
+import { ImageQuarantinedError } from './quarantine.js';
+import type { CallEvent, QuarantineEvent } from './types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const RULES_PATH = '/v5/proj1/image/baseline/risk-configs/CentOS%207/rules';
+const DETAIL_PATH = '/v5/proj1/image/baseline/check-rule/detail';
+
+const target: TargetConfig = {
+  name: 't',
+  region: 'cn-north-4',
+  projectId: 'proj1',
+  endpoint: HSS_ORIGIN,
+  iamEndpoint: IAM_ORIGIN,
+  auth: { method: 'token', token: new Secret('static-token') },
+  enterpriseProjectIds: ['0'],
+  imageTypes: ['private_image'],
+};
+const scope: Scope = {
+  target: 't',
+  projectId: 'proj1',
+  enterpriseProjectId: '0',
+  imageType: 'private_image',
+};
+const filter = { checkName: 'CentOS 7', standard: 'hw_standard', resultType: 'failed' as const };
+
+function rulesUrl(offset: number, limit = 10): string {
+  return `${RULES_PATH}?enterprise_project_id=0&image_id=img&image_type=private_image&limit=${limit}&offset=${offset}&result_type=failed&standard=hw_standard`;
+}
+
+function ruleRows(n: number, from = 0) {
+  return Array.from({ length: n }, (_, i) => ({
+    check_name: 'CentOS 7',
+    check_type: 'CentOS 7',
+    standard: 'hw_standard',
+    check_rule_id: `1.${from + i + 1}`,
+    check_rule_name: `Rule ${from + i + 1}`,
+    severity: 'High',
+    scan_result: 'failed',
+  }));
+}
+
+let mock = new MockHss();
+afterEach(async () => {
+  await mock.close();
+});
+
+function setup() {
+  mock = new MockHss();
+  const clock = new FakeClock(T0);
+  const pacer = new Pacer({ clock, ratePerMinute: 1_000, random: () => 0.5 });
+  const events: CallEvent[] = [];
+  const client = createHssClient({
+    target,
+    limits: TEST_LIMITS,
+    pacer,
+    auth: createStaticTokenProvider(new Secret('static-token')),
+    dispatcher: mock.agent,
+    clock,
+    random: () => 0.5,
+    pageSize: 10,
+  });
+  return { client, events, onCall: (e: CallEvent) => events.push(e) };
+}
+
+describe('listRiskConfigRules', () => {
+  it('pages with check_name as an encoded path segment and every filter in the query', async () => {
+    const { client, events, onCall } = setup();
+    mock
+      .reply({ status: 200, json: { total_num: 13, data_list: ruleRows(10) } })
+      .reply({ status: 200, json: { total_num: 13, data_list: ruleRows(3, 10) } });
+    const rules = await client.listRiskConfigRules(scope, 'img', filter, { onCall });
+    expect(mock.paths()).toEqual([rulesUrl(0), rulesUrl(10)]);
+    expect(rules).toHaveLength(13);
+    expect(rules[12]).toEqual({
+      checkName: 'CentOS 7',
+      checkType: 'CentOS 7',
+      standard: 'hw_standard',
+      checkRuleId: '1.13',
+      checkRuleName: 'Rule 13',
+      severity: 'High',
+      scanResult: 'failed',
+    });
+    expect(events.map((e) => e.api)).toEqual(['ListImageRiskConfigRules', 'ListImageRiskConfigRules']);
+  });
+
+  it('applies the NUL policy, turns numeric ids into text, fills absent keys and drops repeats', async () => {
+    const { client } = setup();
+    mock.reply({
+      status: 200,
+      json: {
+        total_num: 3,
+        data_list: [
+          { check_rule_id: 7, check_rule_name: 'a\u0000b', scan_result: 'failed' },
+          { check_rule_id: '7', check_rule_name: 'again', scan_result: 'failed' },
+          { check_name: 'CentOS 7', check_type: 'CentOS 7', check_rule_id: '8', scan_result: 'failed' },
+        ],
+      },
+    });
+    const rules = await client.listRiskConfigRules(scope, 'img', filter);
+    expect(rules.map((r) => [r.checkName, r.checkType, r.standard, r.checkRuleId, r.checkRuleName])).toEqual([
+      ['CentOS 7', '', 'hw_standard', '7', 'a\uFFFDb'],
+      ['CentOS 7', 'CentOS 7', 'hw_standard', '8', null],
+    ]);
+    expect(client.stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 0, duplicates: 1, quarantined: 0 });
+  });
+
+  it('a row without check_rule_id quarantines the image: nothing partial is returned', async () => {
+    const { client } = setup();
+    const quarantined: QuarantineEvent[] = [];
+    mock.reply({
+      status: 200,
+      headers: { 'x-request-id': 'r9' },
+      json: { total_num: 2, data_list: [ruleRows(1)[0], { check_rule_id: '', scan_result: 'failed' }] },
+    });
+    const err = await client
+      .listRiskConfigRules(scope, 'img', filter, { onQuarantine: (e) => quarantined.push(e) })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImageQuarantinedError);
+    expect(quarantined.map((q) => [q.api, q.requestId, q.position, q.imageId])).toEqual([
+      ['ListImageRiskConfigRules', 'r9', 1, 'img'],
+    ]);
+  });
+});
+
+describe('showCheckRuleDetail', () => {
+  it('sends every required parameter and normalises the answer', async () => {
+    const { client, events, onCall } = setup();
+    mock.reply({
+      status: 200,
+      json: {
+        description: 'd\u0000',
+        reference: 'ref',
+        audit: null,
+        remediation: 'fix it',
+        check_info_list: [{ check_description: 'c', current_value: '1', suggest_value: '2' }],
+      },
+    });
+    const key = { checkName: 'CentOS 7', checkType: 'CentOS 7', standard: 'hw_standard', checkRuleId: '1.2' };
+    expect(await client.showCheckRuleDetail(scope, key, { onCall })).toEqual({
+      description: 'd\uFFFD',
+      reference: 'ref',
+      audit: null,
+      remediation: 'fix it',
+      checkInfoList: [{ checkDescription: 'c', currentValue: '1', suggestValue: '2' }],
+    });
+    expect(mock.paths()).toEqual([
+      `${DETAIL_PATH}?check_name=CentOS%207&check_rule_id=1.2&check_type=CentOS%207&enterprise_project_id=0&image_type=private_image&standard=hw_standard`,
+    ]);
+    expect(events.map((e) => e.api)).toEqual(['ShowImageCheckRuleDetail']);
+  });
+
+  it('an answer that does not match the schema is a non-retryable HssBadResponseError', async () => {
+    const { client } = setup();
+    mock.reply({ status: 200, json: { description: 5 } });
+    const key = { checkName: 'X', checkType: 'X', standard: 'cn_standard', checkRuleId: '1' };
+    const err = await client.showCheckRuleDetail(scope, key).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HssBadResponseError);
+    expect((err as HssBadResponseError).retryable).toBe(false);
+    expect(mock.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,221 @@
+/**
+ * The rule level of the simulated world (hss-api.md section 3): ListImageRiskConfigRules and
+ * ShowImageCheckRuleDetail. Rules are derived, not stored: a baseline row with check_rule_num N
+ * has the rules `<n>.1` … `<n>.N` (the same catalogue for every image), and which of them fail is
+ * a seeded choice of exactly failed_rule_num of them from (image_id, row key, failed_rule_num).
+ * So the failed rules of an image always number its failed_rule_num, and a rescan that changes a
+ * row's failed_rule_num changes its failed rules with it. Pure: world and parsed query in, reply out.
+ */
+import { IMAGE_TYPES, type ImageType, type RuleDetail, type RuleResult } from '../domain.js';
+import type { SimRiskRow } from './baseline.js';
+import { epParam, filterRefs, scopeDataFor } from './images-filter.js';
+import { Rng } from './prng.js';
+import { intParam, pageOf } from './query.js';
+import { invalidParam, type Reply } from './reply.js';
+import type { SimWorld } from './world.js';
+import type { SimContent } from './world-gen.js';
+
+const MAX_OFFSET = 2_000_000;
+const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High', 'Critical'];
+const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
+const RESULT_TYPES: readonly string[] = ['pass', 'failed'];
+
+const empty: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
+
+/** FNV-1a of a string: a seed for the per-row choice of failed rules. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** Short stable prefix of a baseline's rule ids (`1`… per check_type), so ids read like HSS's `1.3`. */
+function ruleSection(checkType: string): number {
+  return (hash(checkType) % 9) + 1;
+}
+
+/** The id of the i-th (0-based) rule of a baseline. */
+export function ruleIdOf(checkType: string, i: number): string {
+  return `${ruleSection(checkType)}.${i + 1}`;
+}
+
+/** The display name of a rule (the same for every image). */
+export function ruleNameOf(checkName: string, checkType: string, ruleId: string): string {
+  return `${checkType === checkName ? checkName : checkType}: configuration item ${ruleId}`;
+}
+
+/** The severity of a rule (fixed per rule, from its id). */
+function ruleSeverity(checkType: string, ruleId: string): string {
+  return ['Low', 'Medium', 'High', 'Critical'][hash(`${checkType}\u0001${ruleId}`) % 4] as string;
+}
+
+/** Indices of the failed rules of one row of one image: exactly failedRuleNum of checkRuleNum. */
+function failedIndices(imageId: string, row: SimRiskRow): Set<number> {
+  const n = row.checkRuleNum;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(
+    hash(
+      `${imageId}\u0001${row.checkName}\u0001${row.checkType}\u0001${row.standard}\u0001${row.failedRuleNum}`,
+    ),
+  );
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    const t = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = t;
+  }
+  return new Set(order.slice(0, Math.min(n, Math.max(0, row.failedRuleNum))));
+}
+
+/** Every rule result of one row of one image, in rule order. */
+export function rulesOfRow(imageId: string, row: SimRiskRow): RuleResult[] {
+  const failed = failedIndices(imageId, row);
+  return Array.from({ length: row.checkRuleNum }, (_, i) => {
+    const id = ruleIdOf(row.checkType, i);
+    return {
+      checkName: row.checkName,
+      checkType: row.checkType,
+      standard: row.standard,
+      checkRuleId: id,
+      checkRuleName: ruleNameOf(row.checkName, row.checkType, id),
+      severity: ruleSeverity(row.checkType, id),
+      scanResult: failed.has(i) ? 'failed' : 'pass',
+    };
+  });
+}
+
+/** Every rule result of an image content (all its rows), in row then rule order. */
+export function rulesOfContent(content: SimContent): RuleResult[] {
+  return content.rows.flatMap((row) => rulesOfRow(content.imageId, row));
+}
+
+function ruleToWire(r: RuleResult): Record<string, unknown> {
+  return {
+    check_name: r.checkName,
+    check_rule_id: r.checkRuleId,
+    check_rule_name: r.checkRuleName,
+    check_type: r.checkType,
+    scan_result: r.scanResult,
+    severity: r.severity,
+    standard: r.standard,
+  };
+}
+
+/**
+ * ListImageRiskConfigRules for `checkName` (the decoded path segment). Validation (400 HSS.0001):
+ * image_type and standard required, offset 0–2,000,000, limit 10–200, enterprise_project_id 1–256,
+ * image_id ≤ 128 chars; unknown image_type / standard / severity / result_type give an empty
+ * result. Rows: every rule of the matching contents' rows of that baseline and standard.
+ */
+export function listImageRiskConfigRules(
+  world: SimWorld,
+  projectId: string,
+  checkName: string,
+  q: Map<string, string>,
+): Reply {
+  const imageType = q.get('image_type');
+  if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
+  const standard = q.get('standard');
+  if (standard === undefined || standard === '') return invalidParam('standard', 'required');
+  const offset = intParam(q, 'offset', 0, MAX_OFFSET, 0);
+  if (offset === null) return invalidParam('offset', `an integer from 0 to ${MAX_OFFSET}`);
+  const limit = intParam(q, 'limit', 10, 200, 10);
+  if (limit === null) return invalidParam('limit', 'an integer from 10 to 200');
+  const ep = epParam(q);
+  if (typeof ep !== 'string') return ep;
+  const imageId = q.get('image_id') ?? '';
+  if (imageId.length > 128) return invalidParam('image_id', 'at most 128 characters');
+
+  if (!(IMAGE_TYPES as readonly string[]).includes(imageType)) return empty;
+  if (!STANDARDS.includes(standard)) return empty;
+  const severity = q.get('severity') || undefined;
+  if (severity !== undefined && !SEVERITIES.includes(severity)) return empty;
+  const resultType = q.get('result_type') || undefined;
+  if (resultType !== undefined && !RESULT_TYPES.includes(resultType)) return empty;
+  const ruleName = q.get('check_rule_name') || undefined;
+
+  const contents: SimContent[] = [];
+  const seen = new Set<SimContent>();
+  for (const d of scopeDataFor(world, projectId, ep, imageType as ImageType)) {
+    for (const r of filterRefs(d.refs, { imageId: imageId || undefined })) {
+      if (seen.has(r.content)) continue;
+      seen.add(r.content);
+      contents.push(r.content);
+    }
+  }
+  const rows = contents
+    .flatMap((c) =>
+      c.rows
+        .filter((row) => row.checkName === checkName && row.standard === standard)
+        .flatMap((row) => rulesOfRow(c.imageId, row)),
+    )
+    .filter(
+      (r) =>
+        (!resultType || r.scanResult === resultType) &&
+        (!severity || r.severity === severity) &&
+        (!ruleName || (r.checkRuleName ?? '').includes(ruleName)),
+    );
+  const page = pageOf(rows, offset, limit);
+  return { status: 200, body: { total_num: page.total_num, data_list: page.data_list.map(ruleToWire) } };
+}
+
+/** The description of a rule: derived from its key alone, so the same for every image. */
+export function ruleDetailOf(
+  checkName: string,
+  checkType: string,
+  standard: string,
+  ruleId: string,
+): RuleDetail {
+  const name = ruleNameOf(checkName, checkType, ruleId);
+  return {
+    description: `${name} must be set as the ${standard} standard requires.`,
+    reference: `${standard} ${checkType} benchmark, item ${ruleId}`,
+    audit: `Check ${name} in the image's configuration files.`,
+    remediation: `Set ${name} to its recommended value and rebuild the image.`,
+    checkInfoList: [
+      { checkDescription: `${name} value`, currentValue: 'unset', suggestValue: `recommended-${ruleId}` },
+    ],
+  };
+}
+
+/**
+ * ShowImageCheckRuleDetail: image_type, check_name, check_type, check_rule_id and standard
+ * required (400 HSS.0001 when missing); a rule outside the world's catalogue answers 404 HSS.0005.
+ */
+export function showImageCheckRuleDetail(
+  _world: SimWorld,
+  _projectId: string,
+  q: Map<string, string>,
+): Reply {
+  for (const name of ['image_type', 'check_name', 'check_type', 'check_rule_id', 'standard']) {
+    if (!q.get(name)) return invalidParam(name, 'required');
+  }
+  const ep = epParam(q);
+  if (typeof ep !== 'string') return ep;
+  const checkName = q.get('check_name') as string;
+  const checkType = q.get('check_type') as string;
+  const standard = q.get('standard') as string;
+  const ruleId = q.get('check_rule_id') as string;
+  const prefix = `${ruleSection(checkType)}.`;
+  if (!ruleId.startsWith(prefix) || !/^\d+$/.test(ruleId.slice(prefix.length))) {
+    return { status: 404, body: { error_code: 'HSS.0005', error_msg: 'The check rule does not exist' } };
+  }
+  const d = ruleDetailOf(checkName, checkType, standard, ruleId);
+  return {
+    status: 200,
+    body: {
+      description: d.description,
+      reference: d.reference,
+      audit: d.audit,
+      remediation: d.remediation,
+      check_info_list: d.checkInfoList.map((i) => ({
+        check_description: i.checkDescription,
+        current_value: i.currentValue,
+        suggest_value: i.suggestValue,
+      })),
+    },
+  };
+}
