@@ -9,7 +9,7 @@ import { createDb } from './db/pool.js';
 import { ConfigError, errorSummary } from './errors.js';
 import { createLogger } from './log.js';
 import { createProgressReporter, progressMode } from './progress.js';
-import { scopesOf } from './sync/engine.js';
+import { manyListeners, scopesOf } from './sync/engine.js';
 import { formatRunSummary } from './sync/summary.js';
 
 export interface CliIo {
@@ -67,6 +67,7 @@ export const SHUTDOWN_BOUND_MS = 9_000;
 async function withSignals<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const source = io.signals ?? process;
   const ctrl = new AbortController();
+  manyListeners(ctrl.signal);
   let count = 0;
   const onSignal = (name: string) => {
     count++;

@@ -2,6 +2,7 @@
  * One sync run: for every scope, inventory → plan → fetch → write → close, with a ledger row for
  * the run and each scope. Scopes are isolated: one failing scope ends the run `partial`.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { TargetConfig } from '../config/types.js';
@@ -48,6 +49,16 @@ import {
   type SyncStore,
   zeroCounts,
 } from './store.js';
+
+/**
+ * Every call, pacer wait and backoff in flight listens on the run's signals, so more than
+ * Node's default of 10 listeners is expected (each is removed when its wait ends); without
+ * this Node prints a "possible EventTarget memory leak" warning on busy runs.
+ */
+export function manyListeners<T extends AbortSignal>(signal: T, ...more: AbortSignal[]): T {
+  setMaxListeners(0, signal, ...more);
+  return signal;
+}
 
 export interface EngineDeps {
   targets: TargetConfig[];
@@ -207,6 +218,7 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     );
   }
   const callSignal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  manyListeners(deadline.signal, timers.signal, callSignal);
   void logProgress(deps, live, log, startedAt.getTime(), timers.signal);
 
   // At most scopeConcurrency scopes at once: each holds a lock connection (a connection of the
@@ -407,7 +419,9 @@ async function runDrillPhase(
             deps.observer?.onCall ? (e) => deps.observer?.onCall?.(scope, e) : undefined,
           );
           try {
-            const signal = lock.lost ? AbortSignal.any([ctx.callSignal, lock.lost]) : ctx.callSignal;
+            const signal = lock.lost
+              ? manyListeners(AbortSignal.any([ctx.callSignal, lock.lost]))
+              : ctx.callSignal;
             const r = await drillScope({
               client: deps.clientFor(target),
               store: deps.store,
@@ -530,7 +544,7 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
   const scoped: ScopeContext = {
     ...ctx,
     lockLost: lost,
-    callSignal: lost ? AbortSignal.any([ctx.callSignal, lost]) : ctx.callSignal,
+    callSignal: lost ? manyListeners(AbortSignal.any([ctx.callSignal, lost])) : ctx.callSignal,
   };
   try {
     const startedAt = new Date(deps.clock.now());
