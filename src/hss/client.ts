@@ -188,6 +188,65 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
     }
   }
 
+  /**
+   * Pages an API filtered to one image until total_num is reached, advancing by the rows that
+   * arrived (a server that caps limit lower must not make us skip rows), at most
+   * MAX_RISK_CONFIG_PAGES pages, handing each page's rows to `take`. One schema-invalid item
+   * quarantines the whole image: a result set with a hole would close the versions of the
+   * missing keys, so nothing of it may be written.
+   */
+  async function pageImage<S extends z.ZodType>(o: {
+    api: ApiName;
+    scope: Scope;
+    segments: string[];
+    query: Record<string, QueryValue>;
+    imageId: string;
+    envelope: typeof riskConfigEnvelopeSchema;
+    row: S;
+    options: CallOptions | undefined;
+    take(valid: z.output<S>[]): void;
+  }): Promise<void> {
+    const { api, imageId, options } = o;
+    const path = `GET ${buildPath(['v5', o.scope.projectId, ...o.segments])}`;
+    let offset = 0;
+    let lastRequestId: string | null = null;
+    for (let pageNo = 0; ; pageNo++) {
+      if (pageNo >= MAX_RISK_CONFIG_PAGES) {
+        throw new HssBadResponseError(
+          { api, path, requestId: lastRequestId },
+          `${path}: more than ${MAX_RISK_CONFIG_PAGES} pages for image ${imageId}; refusing to read further`,
+          { retryable: false },
+        );
+      }
+      const res = await get(
+        api,
+        o.scope.projectId,
+        o.segments,
+        { ...o.query, offset, limit: pageSize },
+        options,
+      );
+      lastRequestId = res.requestId;
+      const page = validate(o.envelope, res, api, path);
+      const items = page.data_list ?? [];
+      const { valid, invalid } = partitionItems(items, o.row);
+      if (invalid.length > 0) {
+        quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, options);
+        throw new ImageQuarantinedError(
+          { api, path, status: res.status, requestId: res.requestId },
+          imageId,
+          invalid.length,
+        );
+      }
+      o.take(valid);
+      offset += items.length;
+      const total = page.total_num;
+      const done =
+        items.length === 0 ||
+        (total !== undefined && total !== null ? offset >= total : items.length < pageSize);
+      if (done) return;
+    }
+  }
+
   return {
     stats,
 
@@ -225,123 +284,61 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
 
     async listRiskConfigs(scope: Scope, imageId: string, options?: CallOptions): Promise<RiskConfig[]> {
       const api: ApiName = 'ListImageRiskConfigs';
-      const segments = ['image', 'baseline', 'risk-configs'];
-      const path = `GET ${buildPath(['v5', scope.projectId, ...segments])}`;
       const before = { ...stats };
       const collector = new RiskConfigCollector(stats);
-      let offset = 0;
-      let lastRequestId: string | null = null;
-      for (let pageNo = 0; ; pageNo++) {
-        if (pageNo >= MAX_RISK_CONFIG_PAGES) {
-          throw new HssBadResponseError(
-            { api, path, requestId: lastRequestId },
-            `${path}: more than ${MAX_RISK_CONFIG_PAGES} pages for image ${imageId}; refusing to read further`,
-            { retryable: false },
-          );
-        }
-        const res = await get(
-          api,
-          scope.projectId,
-          segments,
-          {
-            image_type: scope.imageType,
-            enterprise_project_id: scope.enterpriseProjectId,
-            image_id: imageId,
-            offset,
-            limit: pageSize,
-          },
-          options,
-        );
-        lastRequestId = res.requestId;
-        const page = validate(riskConfigEnvelopeSchema, res, api, path);
-        const items = page.data_list ?? [];
-        const { valid, invalid } = partitionItems(items, riskConfigRowSchema);
-        if (invalid.length > 0) {
-          // A result set with a hole would close the versions of the missing keys: write nothing.
-          quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, options);
-          throw new ImageQuarantinedError(
-            { api, path, status: res.status, requestId: res.requestId },
-            imageId,
-            invalid.length,
-          );
-        }
-        collector.add(valid);
-        // Advance by what arrived, not by the page size: a server that caps limit lower must not
-        // make us skip rows.
-        offset += items.length;
-        const total = page.total_num;
-        const done =
-          items.length === 0 ||
-          (total !== undefined && total !== null ? offset >= total : items.length < pageSize);
-        if (done) break;
-      }
+      await pageImage({
+        api,
+        scope,
+        segments: ['image', 'baseline', 'risk-configs'],
+        query: {
+          image_type: scope.imageType,
+          enterprise_project_id: scope.enterpriseProjectId,
+          image_id: imageId,
+        },
+        imageId,
+        envelope: riskConfigEnvelopeSchema,
+        row: riskConfigRowSchema,
+        options,
+        take: (valid) => collector.add(valid),
+      });
       reportStats(before, { api, scope: scope.imageType, imageId });
       return collector.rows;
     },
 
     async listRiskConfigRules(scope, imageId, filter, options): Promise<RuleResult[]> {
       const api: ApiName = 'ListImageRiskConfigRules';
-      // check_name is a path segment: buildPath percent-encodes it on its own (`CentOS%207`).
-      const segments = ['image', 'baseline', 'risk-configs', filter.checkName, 'rules'];
-      const path = `GET ${buildPath(['v5', scope.projectId, ...segments])}`;
       const before = { ...stats };
       const seen = new Set<string>();
       const rows: RuleResult[] = [];
-      let offset = 0;
-      let lastRequestId: string | null = null;
-      for (let pageNo = 0; ; pageNo++) {
-        if (pageNo >= MAX_RISK_CONFIG_PAGES) {
-          throw new HssBadResponseError(
-            { api, path, requestId: lastRequestId },
-            `${path}: more than ${MAX_RISK_CONFIG_PAGES} pages for image ${imageId}; refusing to read further`,
-            { retryable: false },
-          );
-        }
-        const res = await get(
-          api,
-          scope.projectId,
-          segments,
-          {
-            image_type: scope.imageType,
-            enterprise_project_id: scope.enterpriseProjectId,
-            standard: filter.standard,
-            image_id: imageId,
-            result_type: filter.resultType,
-            offset,
-            limit: pageSize,
-          },
-          options,
-        );
-        lastRequestId = res.requestId;
-        const page = validate(ruleEnvelopeSchema, res, api, path);
-        const items = page.data_list ?? [];
-        const { valid, invalid } = partitionItems(items, ruleRowSchema);
-        if (invalid.length > 0) {
-          // A rule set with a hole would close the versions of the missing rules: write nothing.
-          quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, options);
-          throw new ImageQuarantinedError(
-            { api, path, status: res.status, requestId: res.requestId },
-            imageId,
-            invalid.length,
-          );
-        }
-        for (const raw of valid) {
-          const row = normalizeRuleRow(raw, filter, stats);
-          const k = JSON.stringify([row.checkType, row.checkRuleId]);
-          if (seen.has(k)) {
-            stats.duplicates++;
-            continue;
+      await pageImage({
+        api,
+        scope,
+        // check_name is a path segment: buildPath percent-encodes it on its own (`CentOS%207`).
+        segments: ['image', 'baseline', 'risk-configs', filter.checkName, 'rules'],
+        query: {
+          image_type: scope.imageType,
+          enterprise_project_id: scope.enterpriseProjectId,
+          standard: filter.standard,
+          image_id: imageId,
+          result_type: filter.resultType,
+        },
+        imageId,
+        envelope: ruleEnvelopeSchema,
+        row: ruleRowSchema,
+        options,
+        take: (valid) => {
+          for (const raw of valid) {
+            const row = normalizeRuleRow(raw, filter, stats);
+            const k = JSON.stringify([row.checkType, row.checkRuleId]);
+            if (seen.has(k)) {
+              stats.duplicates++;
+              continue;
+            }
+            seen.add(k);
+            rows.push(row);
           }
-          seen.add(k);
-          rows.push(row);
-        }
-        offset += items.length;
-        const total = page.total_num;
-        const done =
-          items.length === 0 ||
-          (total !== undefined && total !== null ? offset >= total : items.length < pageSize);
-        if (done) break;
-      }
+        },
+      });
       reportStats(before, { api, scope: scope.imageType, imageId });
       return rows;
     },
