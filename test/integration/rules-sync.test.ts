@@ -362,6 +362,7 @@ describe('rule drill-down modes, faults and budget', () => {
 
   it('does not change how long the summaries take, and the run deadline bounds it', async () => {
     const summaryMs: Record<string, number> = {};
+    const summaryCalls: Record<string, number> = {};
     for (const mode of ['off', 'failed']) {
       const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
       const s = await setupSync({
@@ -380,7 +381,14 @@ describe('rule drill-down modes, faults and budget', () => {
           `select extract(epoch from finished_at - started_at)::float8 * 1000 as ms from hss.sync_scope_runs`,
         );
         summaryMs[mode] = scope.rows[0].ms;
+        summaryCalls[mode] = s.sim.stats().callsByApi.ListImageRiskConfigs ?? 0;
         if (mode === 'failed') {
+          // The drill-down starts only once the scope's summaries are written: no rule version
+          // opens before the scope run finished (both stamped by the same fake clock).
+          const order = await s.t.pool.query(
+            `select (select min(valid_from) from hss.image_rule_history) >= (select max(finished_at) from hss.sync_scope_runs) as after`,
+          );
+          expect(order.rows[0].after).toBe(true);
           // The run stopped at its deadline; what is left is recorded and due next run.
           const ms = report.finishedAt.getTime() - report.startedAt.getTime();
           // Fake time runs on while real I/O completes (1 s a step), so a few steps past it.
@@ -397,9 +405,12 @@ describe('rule drill-down modes, faults and budget', () => {
         await s.close();
       }
     }
-    // Summaries at 5 calls a minute take minutes; the drill-down, run after them with budgets of
-    // its own, adds nothing but the noise of fake time stepping over real I/O.
+    // The summaries make the same calls either way and finish before the drill-down starts (above).
+    // Their duration in fake time carries the noise of 1 s steps over real I/O (seconds on a busy
+    // machine), so it is only checked to one pacing window: sharing the summaries' 5-a-minute
+    // budget with the rule calls would have cost several.
+    expect(summaryCalls.failed).toBe(summaryCalls.off);
     expect(summaryMs.off).toBeGreaterThan(60_000);
-    expect(Math.abs((summaryMs.failed ?? 0) - (summaryMs.off ?? 0))).toBeLessThanOrEqual(5_000);
+    expect(Math.abs((summaryMs.failed ?? 0) - (summaryMs.off ?? 0))).toBeLessThan(60_000);
   });
 });
