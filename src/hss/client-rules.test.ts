@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
-import type { TargetConfig } from '../config/types.js';
-import type { Scope } from '../domain.js';
 import { HssBadResponseError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { createStaticTokenProvider } from './auth/static-token.js';
 import { createHssClient } from './client.js';
-import { HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from './mock-hss.test-helper.js';
+import { MockHss, TEST_LIMITS, TEST_SCOPE, TEST_TARGET } from './mock-hss.test-helper.js';
 import { Pacer } from './pacer.js';
 import { ImageQuarantinedError } from './quarantine.js';
 import type { CallEvent, QuarantineEvent } from './types.js';
@@ -15,22 +13,8 @@ const T0 = Date.UTC(2026, 0, 1);
 const RULES_PATH = '/v5/proj1/image/baseline/risk-configs/CentOS%207/rules';
 const DETAIL_PATH = '/v5/proj1/image/baseline/check-rule/detail';
 
-const target: TargetConfig = {
-  name: 't',
-  region: 'cn-north-4',
-  projectId: 'proj1',
-  endpoint: HSS_ORIGIN,
-  iamEndpoint: IAM_ORIGIN,
-  auth: { method: 'token', token: new Secret('static-token') },
-  enterpriseProjectIds: ['0'],
-  imageTypes: ['private_image'],
-};
-const scope: Scope = {
-  target: 't',
-  projectId: 'proj1',
-  enterpriseProjectId: '0',
-  imageType: 'private_image',
-};
+const target = TEST_TARGET;
+const scope = TEST_SCOPE;
 const filter = { checkName: 'CentOS 7', standard: 'hw_standard', resultType: 'failed' as const };
 
 function rulesUrl(offset: number, limit = 10): string {

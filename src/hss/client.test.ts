@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
-import type { HttpLimits, TargetConfig } from '../config/types.js';
+import type { HttpLimits } from '../config/types.js';
 import type { ImageType, Scope } from '../domain.js';
 import {
   AbortedError,
@@ -12,7 +12,7 @@ import {
 import { Secret } from '../secret.js';
 import { createStaticTokenProvider } from './auth/static-token.js';
 import { createHssClient } from './client.js';
-import { drive, HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from './mock-hss.test-helper.js';
+import { drive, MockHss, TEST_LIMITS, TEST_TARGET } from './mock-hss.test-helper.js';
 import { Pacer } from './pacer.js';
 import { ImageQuarantinedError } from './quarantine.js';
 import type { CallEvent, QuarantineEvent } from './types.js';
@@ -20,16 +20,7 @@ import type { CallEvent, QuarantineEvent } from './types.js';
 const T0 = Date.UTC(2026, 0, 1);
 const RC_PATH = '/v5/proj1/image/baseline/risk-configs';
 
-const target: TargetConfig = {
-  name: 't',
-  region: 'cn-north-4',
-  projectId: 'proj1',
-  endpoint: HSS_ORIGIN,
-  iamEndpoint: IAM_ORIGIN,
-  auth: { method: 'token', token: new Secret('static-token') },
-  enterpriseProjectIds: ['0'],
-  imageTypes: ['private_image'],
-};
+const target = TEST_TARGET;
 
 function scope(imageType: ImageType = 'private_image'): Scope {
   return { target: 't', projectId: 'proj1', enterpriseProjectId: '0', imageType };

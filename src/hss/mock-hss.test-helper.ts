@@ -4,10 +4,32 @@
  * exactly as it was dispatched (pre-encoded path, headers, body).
  */
 import { MockAgent } from 'undici';
-import type { HttpLimits } from '../config/types.js';
+import type { HttpLimits, TargetConfig } from '../config/types.js';
+import type { Scope } from '../domain.js';
+import { Secret } from '../secret.js';
 
 export const HSS_ORIGIN = 'https://hss.cn-north-4.myhuaweicloud.com';
 export const IAM_ORIGIN = 'https://iam.cn-north-4.myhuaweicloud.com';
+
+/** A token-auth target on the mock origins, project `proj1`. */
+export const TEST_TARGET: TargetConfig = {
+  name: 't',
+  region: 'cn-north-4',
+  projectId: 'proj1',
+  endpoint: HSS_ORIGIN,
+  iamEndpoint: IAM_ORIGIN,
+  auth: { method: 'token', token: new Secret('static-token') },
+  enterpriseProjectIds: ['0'],
+  imageTypes: ['private_image'],
+};
+
+/** The private_image scope of TEST_TARGET's default enterprise project. */
+export const TEST_SCOPE: Scope = {
+  target: 't',
+  projectId: 'proj1',
+  enterpriseProjectId: '0',
+  imageType: 'private_image',
+};
 
 export const TEST_LIMITS: HttpLimits = {
   connectTimeoutMs: 1_000,

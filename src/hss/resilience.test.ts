@@ -4,35 +4,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
-import type { TargetConfig } from '../config/types.js';
-import type { Scope } from '../domain.js';
 import { HssApiError, HssCircuitOpenError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { createStaticTokenProvider } from './auth/static-token.js';
 import { CircuitBreaker } from './breaker.js';
 import { createHssClient } from './client.js';
-import { drive, HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from './mock-hss.test-helper.js';
+import { drive, MockHss, TEST_LIMITS, TEST_SCOPE, TEST_TARGET } from './mock-hss.test-helper.js';
 import { Pacer } from './pacer.js';
 import { RetryBudget } from './retry-budget.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RC_PATH = '/v5/proj1/image/baseline/risk-configs';
-const target: TargetConfig = {
-  name: 't',
-  region: 'cn-north-4',
-  projectId: 'proj1',
-  endpoint: HSS_ORIGIN,
-  iamEndpoint: IAM_ORIGIN,
-  auth: { method: 'token', token: new Secret('static-token') },
-  enterpriseProjectIds: ['0'],
-  imageTypes: ['private_image'],
-};
-const scope: Scope = {
-  target: 't',
-  projectId: 'proj1',
-  enterpriseProjectId: '0',
-  imageType: 'private_image',
-};
+const target = TEST_TARGET;
+const scope = TEST_SCOPE;
 const E503 = { status: 503, json: { error_code: 'APIGW.0201', error_msg: 'Backend unavailable' } };
 const OK = { status: 200, json: { total_num: 0, data_list: [] } };
 

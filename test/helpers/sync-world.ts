@@ -12,6 +12,7 @@ import type { ImageType, RiskConfig } from '../../src/domain.js';
 import { createSimulator, type SimScope, type Simulator } from '../../src/simulator/index.js';
 import type { RunReport } from '../../src/sync/engine.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { type BaselineRow, nulPolicy, resultKeyOf, sortRows } from './truth.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -30,45 +31,16 @@ export class ShiftedClock implements Clock {
   }
 }
 
-/** One result row: the result key and its values. */
-export interface ResultRow {
-  project_id: string;
-  enterprise_project_id: string;
-  image_type: string;
-  image_id: string;
-  check_name: string;
-  check_type: string;
-  standard: string;
-  severity: string | null;
-  check_rule_num: number | null;
-  failed_rule_num: number | null;
-}
+/** One result row: the result key and its values (the description left out). */
+export type ResultRow = Omit<BaselineRow, 'check_type_desc'>;
+
+export { resultKeyOf, sortRows };
 
 export const RESULT_COLUMNS =
   'project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard, severity, check_rule_num, failed_rule_num';
 
-const keyOf = (r: ResultRow) =>
-  [
-    r.project_id,
-    r.enterprise_project_id,
-    r.image_type,
-    r.image_id,
-    r.check_name,
-    r.check_type,
-    r.standard,
-  ].join('\u0001');
-
-/** Sorts rows by result key (stable comparisons of whole sets). */
-export function sortRows<T extends ResultRow>(rows: T[]): T[] {
-  return rows.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-}
-
-/** The result key of a row as one string. */
-export const resultKeyOf = keyOf;
-
 /** What HSS answers now for every scope of the simulator, as stored rows (NUL policy applied). */
 export function truthRows(sim: Simulator, scopes: readonly SimScope[] = sim.world.scopes()): ResultRow[] {
-  const nul = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));
   const rows: ResultRow[] = [];
   for (const scope of scopes) {
     for (const [imageId, results] of sim.world.groundTruth(scope)) {
@@ -78,10 +50,10 @@ export function truthRows(sim: Simulator, scopes: readonly SimScope[] = sim.worl
           enterprise_project_id: scope.enterpriseProjectId,
           image_type: scope.imageType,
           image_id: imageId,
-          check_name: nul(r.checkName) ?? '',
-          check_type: nul(r.checkType) ?? '',
-          standard: nul(r.standard) ?? '',
-          severity: nul(r.severity),
+          check_name: nulPolicy(r.checkName) ?? '',
+          check_type: nulPolicy(r.checkType) ?? '',
+          standard: nulPolicy(r.standard) ?? '',
+          severity: nulPolicy(r.severity),
           check_rule_num: r.checkRuleNum,
           failed_rule_num: r.failedRuleNum,
         });

@@ -23,18 +23,35 @@ export interface BaselineRow {
 /** The documented NUL policy: U+0000 is stored as U+FFFD. */
 export const nulPolicy = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));
 
-export function sortRows(rows: BaselineRow[]): BaselineRow[] {
-  const k = (r: BaselineRow) =>
-    [
-      r.project_id,
-      r.enterprise_project_id,
-      r.image_type,
-      r.image_id,
-      r.check_name,
-      r.check_type,
-      r.standard,
-    ].join('\u0001');
-  return rows.sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0));
+/** The result key columns of a row. */
+export type ResultKeyRow = Pick<
+  BaselineRow,
+  | 'project_id'
+  | 'enterprise_project_id'
+  | 'image_type'
+  | 'image_id'
+  | 'check_name'
+  | 'check_type'
+  | 'standard'
+>;
+
+/** The result key of a row as one string. */
+export const resultKeyOf = (r: ResultKeyRow) =>
+  [
+    r.project_id,
+    r.enterprise_project_id,
+    r.image_type,
+    r.image_id,
+    r.check_name,
+    r.check_type,
+    r.standard,
+  ].join('\u0001');
+
+/** Sorts rows by result key (stable comparisons of whole sets). */
+export function sortRows<T extends ResultKeyRow>(rows: T[]): T[] {
+  return rows.sort((a, b) =>
+    resultKeyOf(a) < resultKeyOf(b) ? -1 : resultKeyOf(a) > resultKeyOf(b) ? 1 : 0,
+  );
 }
 
 /** Every result the simulator holds now, optionally only for some image types. */
