@@ -93,6 +93,16 @@ async function bench(): Promise<number> {
       return `  ${k.padEnd(22)} ${String(v).padStart(10)}   goal ${g.op} ${g.value}   ${meets(v, g) ? 'ok' : 'MISSED'}`;
     });
     process.stdout.write(`\nfigure                      value   goal\n${rows.join('\n')}\n\n`);
+    process.stdout.write(
+      [
+        'ceilings of write_vs_copy (COPY of the same rows into the history table itself):',
+        `  index-free clone of the history table   ${write.write_vs_copy_ceiling_unindexed}  (${write.copy_history_unindexed_seconds} s)`,
+        `  hss.image_baseline_history as shipped   ${write.write_vs_copy_ceiling_history}  (${write.copy_history_seconds} s)`,
+        `  the worker's write path                 ${write.write_vs_copy}  (${write.write_seconds} s; bare COPY ${write.copy_seconds} s)`,
+        '',
+        '',
+      ].join('\n'),
+    );
     const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
     await mkdir(dir, { recursive: true });
     await writeFile(

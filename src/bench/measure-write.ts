@@ -1,6 +1,11 @@
 /**
  * write_vs_copy: the worker's own write path (writeImageResults in group-commit batches, as the
  * engine calls it under load) against a raw COPY of the same rows into a bare table.
+ *
+ * Two ceilings go with it, so the figure can be read: the same COPY into an index-free clone of
+ * hss.image_baseline_history (its row shape and generated result_key, nothing else), and into
+ * the history table as shipped (its indexes and the exclusion constraint of issue 5). No write
+ * path can beat a COPY into the table it writes.
  */
 
 import { Readable } from 'node:stream';
@@ -20,7 +25,30 @@ export interface WriteResult {
   write_seconds: number;
   copy_seconds: number;
   write_batch_images: number;
+  /** copy_seconds / COPY into an index-free clone of the history table. */
+  write_vs_copy_ceiling_unindexed: number;
+  /** copy_seconds / COPY into hss.image_baseline_history as shipped. */
+  write_vs_copy_ceiling_history: number;
+  copy_history_unindexed_seconds: number;
+  copy_history_seconds: number;
 }
+
+const RESULT_COLUMNS = [
+  'project_id',
+  'enterprise_project_id',
+  'image_type',
+  'image_id',
+  'check_name',
+  'check_type',
+  'standard',
+  'severity',
+  'check_rule_num',
+  'failed_rule_num',
+  'check_type_desc',
+];
+/** What a version adds to a result row when it is written to the history table. */
+const VERSION_COLUMNS = ['valid_from', 'opened_run_id'];
+const BENCH_RUN_ID = '00000000-0000-4000-8000-000000000001';
 
 const SCOPE: Scope = {
   target: 'bench',
@@ -59,7 +87,8 @@ export function syntheticItems(images: number): ImageResultItem[] {
   return items;
 }
 
-function copyText(items: ImageResultItem[]): string {
+/** COPY text of every result row, followed by `extra` (already COPY-escaped) on each line. */
+function copyText(items: ImageResultItem[], extra: readonly string[] = []): string {
   const esc = (s: string | null | number) =>
     s === null ? '\\N' : String(s).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   const lines: string[] = [];
@@ -80,11 +109,38 @@ function copyText(items: ImageResultItem[]): string {
           r.checkTypeDesc,
         ]
           .map(esc)
+          .concat(extra)
           .join('\t'),
       );
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Seconds to COPY `text` into `table` (`columns`) over one connection to `url`, after `setup`. */
+async function copySeconds(
+  url: string,
+  o: { setup?: string; table: string; columns: readonly string[]; text: string },
+): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    if (o.setup) await client.query(o.setup);
+    const sql = `copy ${o.table} (${o.columns.join(', ')}) from stdin`;
+    return (await timed(() => pipeline(Readable.from([o.text]), client.query(copyFrom(sql))))).seconds;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `fn` on a fresh migrated database, dropped afterwards. */
+async function onFreshDatabase<T>(adminUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const db = await freshDatabase(adminUrl);
+  try {
+    return await fn(db.url);
+  } finally {
+    await db.drop();
+  }
 }
 
 export async function measureWrite(
@@ -93,48 +149,58 @@ export async function measureWrite(
 ): Promise<WriteResult> {
   const items = syntheticItems(o.images);
   const rows = items.reduce((n, it) => n + it.results.length, 0);
+  const resultText = copyText(items);
+  const versionText = copyText(items, [new Date().toISOString(), BENCH_RUN_ID]);
+  const versionColumns = [...RESULT_COLUMNS, ...VERSION_COLUMNS];
 
-  const copyDb = await freshDatabase(adminUrl);
-  const client = new pg.Client({ connectionString: copyDb.url });
-  await client.connect();
-  let copySeconds: number;
-  try {
-    await client.query(`create table bare (project_id text, enterprise_project_id text, image_type text, image_id text,
-      check_name text, check_type text, standard text, severity text, check_rule_num integer, failed_rule_num integer,
-      check_type_desc text)`);
-    const text = copyText(items);
-    copySeconds = (
-      await timed(() => pipeline(Readable.from([text]), client.query(copyFrom('copy bare from stdin'))))
-    ).seconds;
-  } finally {
-    await client.end();
-    await copyDb.drop();
-  }
+  const copy = await onFreshDatabase(adminUrl, (url) =>
+    copySeconds(url, {
+      setup: `create table bare (${RESULT_COLUMNS.map(
+        (c) => `${c} ${c.endsWith('_num') ? 'integer' : 'text'}`,
+      ).join(', ')})`,
+      table: 'bare',
+      columns: RESULT_COLUMNS,
+      text: resultText,
+    }),
+  );
+  const copyUnindexed = await onFreshDatabase(adminUrl, (url) =>
+    copySeconds(url, {
+      setup: `create table history_clone (like hss.image_baseline_history
+        including defaults including generated including identity)`,
+      table: 'history_clone',
+      columns: versionColumns,
+      text: versionText,
+    }),
+  );
+  const copyHistory = await onFreshDatabase(adminUrl, (url) =>
+    copySeconds(url, { table: 'hss.image_baseline_history', columns: versionColumns, text: versionText }),
+  );
 
-  const db = await freshDatabase(adminUrl);
-  const h = createDb(db.url);
-  try {
-    const at = new Date();
-    const { seconds } = await timed(async () => {
-      for (let i = 0; i < items.length; i += o.batchImages) {
-        await writeImageResults(
-          h,
-          '00000000-0000-4000-8000-000000000001',
-          at,
-          items.slice(i, i + o.batchImages),
-        );
-      }
-    });
-    return {
-      write_vs_copy: round(copySeconds / seconds),
-      write_rows: rows,
-      write_images: o.images,
-      write_seconds: round(seconds),
-      copy_seconds: round(copySeconds),
-      write_batch_images: o.batchImages,
-    };
-  } finally {
-    await h.close();
-    await db.drop();
-  }
+  const seconds = await onFreshDatabase(adminUrl, async (url) => {
+    const h = createDb(url);
+    try {
+      const at = new Date();
+      return (
+        await timed(async () => {
+          for (let i = 0; i < items.length; i += o.batchImages) {
+            await writeImageResults(h, BENCH_RUN_ID, at, items.slice(i, i + o.batchImages));
+          }
+        })
+      ).seconds;
+    } finally {
+      await h.close();
+    }
+  });
+  return {
+    write_vs_copy: round(copy / seconds),
+    write_rows: rows,
+    write_images: o.images,
+    write_seconds: round(seconds),
+    copy_seconds: round(copy),
+    write_batch_images: o.batchImages,
+    write_vs_copy_ceiling_unindexed: round(copy / copyUnindexed),
+    write_vs_copy_ceiling_history: round(copy / copyHistory),
+    copy_history_unindexed_seconds: round(copyUnindexed),
+    copy_history_seconds: round(copyHistory),
+  };
 }
