@@ -150,8 +150,9 @@ WHERE h.version_id = gone.version_id`;
 
 /**
  * (c) Open a version (valid_from = the image's time, opened_run_id) for every incoming row
- * without an open version: after (b) any open version left for its key is identical.
- * Version ids follow the input order.
+ * without an open version: after (b) any open version left for its key is identical, so the
+ * unique index on open versions (image_baseline_history_open_key_idx) decides, as the arbiter of
+ * ON CONFLICT DO NOTHING, with one probe per row. Version ids follow the input order.
  */
 export function openNewSql(results: readonly (ResultRow & { at: string })[], runId: string): Statement {
   const p = new Params();
@@ -163,11 +164,7 @@ INSERT INTO hss.image_baseline_history (
   ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
 SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
 FROM ${res}
-LEFT JOIN LATERAL (
-  SELECT 1 AS hit FROM hss.image_baseline_history h
-  WHERE h.valid_to IS NULL AND h.result_key = ${resultKeySql('r')} AND ${eq('h', 'r', RESULT_KEY_COLS)}
-  LIMIT 1) AS open ON true
-WHERE open.hit IS NULL
-ORDER BY r.ord`;
+ORDER BY r.ord
+ON CONFLICT (result_key) WHERE valid_to IS NULL DO NOTHING`;
   return { text, values: p.values };
 }
