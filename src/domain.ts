@@ -131,6 +131,8 @@ export interface ScopeCounts {
   apiCalls: number;
   throttled: number;
   retries: number;
+  /** Schema-invalid items set aside: list rows, and items of images left unwritten. */
+  itemsQuarantined: number;
 }
 
 /** Terminal and in-flight states of a run or a scope, as stored in the ledger. */

@@ -77,6 +77,7 @@ describe('createMetrics', () => {
         imagesRetired: 1,
         versionsOpened: 12,
         versionsClosed: 4,
+        itemsQuarantined: 2,
       }),
       900,
     );
@@ -101,6 +102,9 @@ describe('createMetrics', () => {
     ]);
     expect(await samples(m, 'hss_sync_images_fetched_total')).toEqual(['hss_sync_images_fetched_total 7']);
     expect(await samples(m, 'hss_sync_images_retired_total')).toEqual(['hss_sync_images_retired_total 1']);
+    expect(await samples(m, 'hss_sync_items_quarantined_total')).toEqual([
+      'hss_sync_items_quarantined_total 2',
+    ]);
     expect(await samples(m, 'hss_sync_images_pending')).toEqual([`hss_sync_images_pending{${SCOPE_SEL}} 3`]);
     expect(await samples(m, 'hss_sync_scope_last_success_timestamp_seconds')).toEqual([
       `hss_sync_scope_last_success_timestamp_seconds{${SCOPE_SEL}} ${clock.now() / 1000}`,

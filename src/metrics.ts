@@ -154,6 +154,11 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
     help: 'Images marked removed because a complete inventory no longer listed them.',
     registers,
   });
+  const itemsQuarantined = new Counter({
+    name: name('items_quarantined_total'),
+    help: 'Schema-invalid listing items and results skipped (logged with their request id) instead of stored.',
+    registers,
+  });
   const versions = new Counter({
     name: name('history_versions_total'),
     help: 'Rows written to hss.image_baseline_history: versions opened (new values) and closed.',
@@ -279,6 +284,7 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
       imagesPending.set(labels, report.counts.imagesPending);
       imagesFetched.inc(report.counts.imagesFetched);
       imagesRetired.inc(report.counts.imagesRetired);
+      itemsQuarantined.inc(report.counts.itemsQuarantined);
       versions.inc({ change: 'opened' }, report.counts.versionsOpened);
       versions.inc({ change: 'closed' }, report.counts.versionsClosed);
       if (report.status === 'succeeded') scopeLastSuccess.set(labels, clock.now() / 1000);

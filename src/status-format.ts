@@ -30,6 +30,7 @@ export interface RunRow {
   api_calls: number;
   throttled: number;
   retries: number;
+  items_quarantined: number;
   error: string | null;
   rule_images_due: number;
   rule_images_fetched: number;
@@ -141,6 +142,7 @@ export function buildStatusReport(input: {
         apiCalls: r.api_calls,
         throttled: r.throttled,
         retries: r.retries,
+        itemsQuarantined: r.items_quarantined,
         ruleImagesDue: r.rule_images_due,
         ruleImagesFetched: r.rule_images_fetched,
         ruleImagesPending: r.rule_images_pending,
@@ -190,6 +192,7 @@ export function formatStatusText(r: StatusReport): string {
     'rules pending': x.counts.ruleImagesPending,
     calls: x.counts.apiCalls,
     '429s': x.counts.throttled,
+    quarantined: x.counts.itemsQuarantined,
     error: x.error ?? '',
   }));
   const scopes = r.scopes.map((s) => ({
@@ -206,6 +209,6 @@ export function formatStatusText(r: StatusReport): string {
     `Recent runs (newest first):\n${formatTable(runs)}`,
     `Scopes:\n${formatTable(scopes)}`,
     `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
-    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run\n`,
+    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id)\n`,
   ].join('\n');
 }

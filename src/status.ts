@@ -28,7 +28,7 @@ export async function loadRecentRuns(pool: pg.Pool, limit: number): Promise<RunR
             scopes_total, scopes_succeeded, scopes_partial, scopes_failed,
             images_listed, images_distinct, images_due, images_fetched, images_not_scanned,
             images_pending, images_retired, versions_opened, versions_closed,
-            api_calls, throttled, retries, error,
+            api_calls, throttled, retries, items_quarantined, error,
             rule_images_due, rule_images_fetched, rule_images_pending
        from hss.sync_runs
       order by started_at desc, run_id

@@ -46,6 +46,7 @@ const SCOPE_COUNT_COLUMNS: readonly (readonly [keyof ScopeRunCounts, string])[] 
   ['apiCalls', 'api_calls'],
   ['throttled', 'throttled'],
   ['retries', 'retries'],
+  ['itemsQuarantined', 'items_quarantined'],
 ];
 const RUN_COUNT_COLUMNS: readonly (readonly [keyof RunCounts, string])[] = [
   ['scopesTotal', 'scopes_total'],

@@ -72,6 +72,7 @@ const scopeCounts = () => ({
   apiCalls: count('api_calls'),
   throttled: count('throttled'),
   retries: count('retries'),
+  itemsQuarantined: count('items_quarantined'),
 });
 
 /** Counters of a run's rule drill-down phase (sync_runs only: the phase runs after the scopes). */

@@ -135,8 +135,6 @@ export interface ScopeReport {
   callsByApi: Record<string, number>;
   inventoryComplete: boolean;
   etaSeconds: number;
-  /** Schema-invalid items set aside (list rows, and items of images left unwritten); absent = 0. */
-  quarantined?: number;
   error: string | null;
 }
 
@@ -518,7 +516,6 @@ function emptyScopeReport(scope: Scope, status: ScopeReport['status'], error: st
     callsByApi: {},
     inventoryComplete: false,
     etaSeconds: 0,
-    quarantined: 0,
     error,
   };
 }
@@ -571,6 +568,7 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
     counts.apiCalls = tally.apiCalls;
     counts.throttled = tally.throttled;
     counts.retries = tally.retries;
+    counts.itemsQuarantined = quarantine.items;
     const eta = etaSeconds(counts.imagesPending, deps.rateFor(ctx.target, 'ListImageRiskConfigs'));
     const outcome: ScopeOutcome = {
       status: result.status,
@@ -600,7 +598,6 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
       callsByApi: tally.callsByApi,
       inventoryComplete: result.inventoryComplete,
       etaSeconds: eta,
-      quarantined: quarantine.items,
       error: outcome.error,
     };
     observer?.onScopeFinished?.(report, outcome.finishedAt.getTime() - startedAt.getTime());

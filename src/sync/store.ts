@@ -36,6 +36,7 @@ export function zeroCounts(): Counts {
     apiCalls: 0,
     throttled: 0,
     retries: 0,
+    itemsQuarantined: 0,
   };
 }
 

@@ -31,6 +31,7 @@ export function formatRunSummary(r: RunReport): string {
     `not_scanned=${c.imagesNotScanned}`,
     `pending=${c.imagesPending}`,
     `retired=${c.imagesRetired}`,
+    `quarantined=${c.itemsQuarantined}`,
     `versions=+${c.versionsOpened}/-${c.versionsClosed}`,
     // The rule drill-down, when it ran: images whose rules were written / due, and those left.
     ...(r.ruleCounts

@@ -139,6 +139,23 @@ export async function runRow(t: TestDatabase, runId: string): Promise<RunRow> {
   return r.rows[0];
 }
 
+/** items_quarantined of a run in the ledger: the run row's, then each scope row's. */
+export async function quarantinedInLedger(
+  t: TestDatabase,
+  runId: string,
+): Promise<{ run: number; scopes: number[] }> {
+  const run = await t.pool.query<{ n: number }>(
+    'select items_quarantined as n from hss.sync_runs where run_id = $1',
+    [runId],
+  );
+  const scopes = await t.pool.query<{ n: number }>(
+    `select items_quarantined as n from hss.sync_scope_runs
+      where run_id = $1 order by enterprise_project_id, image_type`,
+    [runId],
+  );
+  return { run: run.rows[0]?.n ?? -1, scopes: scopes.rows.map((r) => r.n) };
+}
+
 /** Every scope row of a run, as [image_type, status, inventory_complete, error]. */
 export async function scopeRows(
   t: TestDatabase,

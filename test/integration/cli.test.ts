@@ -112,7 +112,7 @@ describe('command line', () => {
     const lines = first.out().split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^sync succeeded run=[0-9a-f-]{36} scopes=2\/2 images=\d+ distinct=\d+ due=\d+ fetched=\d+ not_scanned=\d+ pending=0 retired=0 versions=\+\d+\/-0 rules=(\d+)\/\1 rules_pending=0 calls=ListCicdImages:1,ListImageRiskConfigRules:\d+,ListImageRiskConfigs:\d+,ListRegistryImages:1,ShowImageCheckRuleDetail:\d+ 429s=0 retries=0 eta=0s duration=\S+$/,
+      /^sync succeeded run=[0-9a-f-]{36} scopes=2\/2 images=\d+ distinct=\d+ due=\d+ fetched=\d+ not_scanned=\d+ pending=0 retired=0 quarantined=0 versions=\+\d+\/-0 rules=(\d+)\/\1 rules_pending=0 calls=ListCicdImages:1,ListImageRiskConfigRules:\d+,ListImageRiskConfigs:\d+,ListRegistryImages:1,ShowImageCheckRuleDetail:\d+ 429s=0 retries=0 eta=0s duration=\S+$/,
     );
     const second = capture(env);
     expect(await main(['sync'], second.io)).toBe(EXIT.ok);

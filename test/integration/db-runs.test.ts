@@ -47,6 +47,7 @@ describe('run ledger', () => {
         apiCalls: 4,
         throttled: 1,
         retries: 1,
+        itemsQuarantined: 2,
       },
       callsByApi: { ListRegistryImages: 1, ListImageRiskConfigs: 3 },
       etaSeconds: 0,
@@ -61,6 +62,7 @@ describe('run ledger', () => {
         scopesSucceeded: 1,
         imagesListed: 12,
         versionsOpened: 9,
+        itemsQuarantined: 5,
         ruleImagesDue: 4,
         ruleImagesFetched: 3,
         ruleImagesPending: 1,
@@ -104,6 +106,7 @@ describe('run ledger', () => {
         rule_versions_opened: 20,
         rule_versions_closed: 0,
         rule_descriptions_fetched: 11,
+        items_quarantined: 5,
       },
     ]);
     const scopeRun = await t.pool.query('SELECT * FROM hss.sync_scope_runs WHERE run_id = $1', [RUN1]);
@@ -133,6 +136,7 @@ describe('run ledger', () => {
         calls_by_api: { ListRegistryImages: 1, ListImageRiskConfigs: 3 },
         eta_seconds: 0,
         error: null,
+        items_quarantined: 2,
       },
     ]);
     const state = await t.pool.query('SELECT target, last_success_at FROM hss.scope_state');

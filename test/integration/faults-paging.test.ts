@@ -10,6 +10,7 @@ import {
   FAULT_SCOPE,
   type FaultHarness,
   faultHarness,
+  quarantinedInLedger,
   runRow,
   scopeRows,
 } from '../helpers/fault-harness.js';
@@ -150,7 +151,12 @@ describe('schema-invalid items', () => {
     }
     const images = new Set(logged.map((l) => l.imageId));
     expect(report.status).toBe('partial');
-    expect(report.scopes[0]?.quarantined).toBe(logged.length);
+    expect(report.scopes[0]?.counts.itemsQuarantined).toBe(logged.length);
+    expect(report.counts.itemsQuarantined).toBe(logged.length);
+    expect(await quarantinedInLedger(h.t, report.runId)).toEqual({
+      run: logged.length,
+      scopes: [logged.length],
+    });
     expect(report.counts.imagesPending).toBe(images.size);
     expect(report.error).toContain(
       `${logged.length} schema-invalid item(s) quarantined (first: ListImageRiskConfigs image `,
@@ -163,6 +169,7 @@ describe('schema-invalid items', () => {
     const next = await h.sync();
     expect(next.status).toBe('succeeded');
     expect(next.counts.imagesFetched).toBe(images.size);
+    expect(await quarantinedInLedger(h.t, next.runId)).toEqual({ run: 0, scopes: [0] });
     expect(await storedRows(h.t)).toEqual(truth);
   });
 
@@ -175,7 +182,8 @@ describe('schema-invalid items', () => {
     expect(invalid).toBeGreaterThan(0);
     expect(report.status).toBe('partial');
     expect(report.counts.imagesRetired).toBe(0);
-    expect(report.scopes[0]?.quarantined).toBe(invalid);
+    expect(report.scopes[0]?.counts.itemsQuarantined).toBe(invalid);
+    expect(await quarantinedInLedger(h.t, report.runId)).toEqual({ run: invalid, scopes: [invalid] });
     const [scope] = await scopeRows(h.t, report.runId);
     expect(scope?.[2]).toBe(false);
     expect(scope?.[3]).toContain('inventory incomplete: ');
@@ -196,6 +204,10 @@ describe('schema-invalid items', () => {
     expect(scope?.[1]).toBe('failed');
     const logged = h.logs.filter((l) => l.msg === 'schema-invalid item quarantined');
     expect(logged.length).toBeGreaterThan(3);
+    expect(await quarantinedInLedger(h.t, report.runId)).toEqual({
+      run: logged.length,
+      scopes: [logged.length],
+    });
     expect(scope?.[3]).toMatch(
       new RegExp(
         `^${logged.length} schema-invalid item\\(s\\) quarantined \\(first: ListImageRiskConfigs image \\S+ position 0 request_id=[0-9a-f]{32}: check_rule_num: Invalid input\\); too many schema-invalid answers \\(more than 3\\): stopped$`,

@@ -156,7 +156,7 @@ describe('status against a synced database', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Recent runs (newest first):');
     expect(lines[1]).toMatch(
-      /^ {2}started +status +trigger +duration +scopes +images +due +fetched +pending +versions +rules +rules pending +calls +429s +error$/,
+      /^ {2}started +status +trigger +duration +scopes +images +due +fetched +pending +versions +rules +rules pending +calls +429s +quarantined +error$/,
     );
     expect(lines[3]).toMatch(
       /^ {2}2026-03-01 13:10:00Z +partial +test +0\.0s +1\/2 +\d+ +2 +0 +2 +\+0\/-0 +0\/0 +0 /,
@@ -176,7 +176,7 @@ describe('status against a synced database', () => {
       `Next run: ${year}-01-01 00:00:00Z (schedule "0 0 1 1 *" in UTC, if the daemon is running)\n`,
     );
     expect(text).toContain(
-      "fresh = checked within 1h (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run\n",
+      "fresh = checked within 1h (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id)\n",
     );
   });
 
