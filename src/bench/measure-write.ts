@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDb } from '../db/pool.js';
+import { RESULT_KEY_COLUMNS } from '../db/schema.js';
 import { writeImageResults } from '../db/writer.js';
 import type { RiskConfig, Scope } from '../domain.js';
 import type { ImageResultItem } from '../sync/store.js';
@@ -34,13 +35,7 @@ export interface WriteResult {
 }
 
 const RESULT_COLUMNS = [
-  'project_id',
-  'enterprise_project_id',
-  'image_type',
-  'image_id',
-  'check_name',
-  'check_type',
-  'standard',
+  ...RESULT_KEY_COLUMNS,
   'severity',
   'check_rule_num',
   'failed_rule_num',
