@@ -41,6 +41,16 @@ describe('FaultInjector drift limit', () => {
   });
 });
 
+describe('FaultInjector latencyFor', () => {
+  it('delays every API, or only latencyApis when given', () => {
+    expect(new FaultInjector({ latencyMs: 40 }).latencyFor('ListRegistryImages')).toBe(40);
+    const only = new FaultInjector({ latencyMs: 40, latencyApis: ['ListImageRiskConfigs'] });
+    expect(only.latencyFor('ListImageRiskConfigs')).toBe(40);
+    expect(only.latencyFor('ListRegistryImages')).toBe(0);
+    expect(new FaultInjector({}).latencyFor('ListImageRiskConfigs')).toBe(0);
+  });
+});
+
 describe('FaultInjector onlyApis', () => {
   it('limits the rate-based faults to the named APIs and draws nothing for the others', () => {
     const f = new FaultInjector({ onlyApis: ['ListImageRiskConfigs'], htmlRate: 1, invalidItemRate: 1 });

@@ -43,7 +43,10 @@ export class FaultInjector {
     this.driftCalls.clear();
   }
 
-  get latencyMs(): number {
+  /** The real-time delay before answering a call of `api`. */
+  latencyFor(api: string): number {
+    const apis = this.options.latencyApis;
+    if (apis !== undefined && !apis.includes(api)) return 0;
     return Math.max(0, this.options.latencyMs ?? 0);
   }
 

@@ -130,7 +130,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       stats.call(api, status);
       writeReply(res, reply);
     };
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    stats.arrived(api);
+    const latency = faults.latencyFor(api);
+    if (latency > 0) await sleep(latency);
     if (faults.tokenExpiryDue()) {
       stats.fault('tokenExpiry');
       expireTokens();

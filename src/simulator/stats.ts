@@ -5,6 +5,7 @@ function emptyStats(): SimStats {
   return {
     calls: {},
     callsByApi: {},
+    arrivedByApi: {},
     throttled: 0,
     rejectedSignatures: 0,
     rejectedTokens: 0,
@@ -24,6 +25,9 @@ export class StatsRecorder {
     this.s.calls[api] = byStatus;
     byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
     this.s.callsByApi[api] = (this.s.callsByApi[api] ?? 0) + 1;
+  }
+  arrived(api: string): void {
+    this.s.arrivedByApi[api] = (this.s.arrivedByApi[api] ?? 0) + 1;
   }
   throttled(): void {
     this.s.throttled++;

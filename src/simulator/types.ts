@@ -32,6 +32,8 @@ export interface FaultOptions {
   onlyApis?: string[];
   /** Real-timer delay in ms before answering every /v5 call (tests keep it small). */
   latencyMs?: number;
+  /** latencyMs applies only to these APIs; default every /v5 API. */
+  latencyApis?: string[];
   /** Share of /v5 calls answered 200 text/html. */
   htmlRate?: number;
   /** Share of /v5 calls answered 200 with JSON cut off half way (Content-Length matches the cut). */
@@ -178,6 +180,8 @@ export interface SimStats {
   calls: Record<string, Record<string, number>>;
   /** api → calls, any status. */
   callsByApi: Record<string, number>;
+  /** api → /v5 calls received, counted on arrival (before latency, auth and faults). */
+  arrivedByApi: Record<string, number>;
   /** Calls answered 429 by the rate limiter (not by injected faults). */
   throttled: number;
   /** AK/SK requests rejected (bad or missing signature parts, unknown AK, skew, security token). */
