@@ -147,7 +147,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     group: 'sync',
     default: '90% of the schedule interval (max 6h)',
     description:
-      'A run starts no new result fetch after this long (`45m`); the rest is first in line next run.',
+      'A run starts no new call after this long (`45m`); a call already sent is answered (within `HSS_HTTP_TIMEOUT`) and its results kept. The rest is first in line next run.',
   },
   {
     name: 'HSS_MAX_RETIRE_FRACTION',

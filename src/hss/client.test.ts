@@ -555,6 +555,34 @@ describe('the executor through the client', () => {
     expect(mock.requests).toHaveLength(1);
   });
 
+  it('an attempt already sent is aborted by signal, unless inFlightSignal says otherwise', async () => {
+    const { client } = setup();
+    const sentThenAbort = async (
+      options: { signal: AbortSignal; inFlightSignal?: AbortSignal },
+      c: AbortController,
+    ) => {
+      const before = mock.requests.length;
+      const pending = client.listRiskConfigs(scope(), 'img', options).catch((e: unknown) => e);
+      while (mock.requests.length === before) await new Promise((r) => setTimeout(r, 1));
+      c.abort(new Error('run deadline reached'));
+      return pending;
+    };
+    mock.reply({ status: 200, json: { total_num: 1, data_list: rows(1) }, delayMs: 50 }, 2);
+
+    const deadline = new AbortController();
+    const kept = await sentThenAbort(
+      { signal: deadline.signal, inFlightSignal: new AbortController().signal },
+      deadline,
+    );
+    expect(kept).toEqual([expect.objectContaining({ checkName: 'Check 0', failedRuleNum: 1 })]);
+
+    const hard = new AbortController();
+    const err = await sentThenAbort({ signal: hard.signal }, hard);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect((err as Error).message).toBe(`ListImageRiskConfigs GET ${RC_PATH}: aborted`);
+    expect(mock.requests).toHaveLength(2);
+  });
+
   it('an already aborted signal sends nothing', async () => {
     const { client } = setup();
     const err = await client

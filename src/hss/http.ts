@@ -200,6 +200,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
 
   return async function execute(req, options = {}) {
     const { signal, onCall, retryBudget } = options;
+    const inFlight = options.inFlightSignal ?? signal;
     const fullPath = `${ep.basePath}${req.path}`;
     const pathAndQuery = req.query === '' ? fullPath : `${fullPath}?${req.query}`;
     const base: HssErrorContext = { api: req.api, path: `${req.method} ${fullPath}` };
@@ -246,7 +247,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders };
       if (contentType) headers['Content-Type'] = contentType;
 
-      const deadline = attemptSignal(signal, limits.requestDeadlineMs);
+      const deadline = attemptSignal(inFlight, limits.requestDeadlineMs);
       let result: AttemptResult;
       try {
         const res = await exchange(dispatcher, {
@@ -261,7 +262,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         result = interpret(res, base, clock.now());
       } catch (err) {
         const event = { status: 0, errorCode: null, requestId: null, durationMs: clock.now() - started };
-        if (signal?.aborted) {
+        if (inFlight?.aborted) {
           emit({ ...event, willRetry: false });
           throw aborted();
         }

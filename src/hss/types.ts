@@ -42,7 +42,14 @@ export interface QuarantineEvent {
 }
 
 export interface CallOptions {
+  /** Stops the call: its waits (turn, token, backoff) and, unless inFlightSignal is given, its attempts. */
   signal?: AbortSignal;
+  /**
+   * What may abort an attempt already sent; default `signal`. The engine gives the run deadline
+   * to `signal` only, so a call sent before the deadline is answered and its results kept: HSS
+   * has counted it already, and throwing its answer away would make the next run pay again.
+   */
+  inFlightSignal?: AbortSignal;
   /** Called once per HTTP attempt (including retries). */
   onCall?: (event: CallEvent) => void;
   /** The run's retry budget, shared by every call of the run; none = only maxAttempts bounds retries. */

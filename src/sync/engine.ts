@@ -60,6 +60,12 @@ export function manyListeners<T extends AbortSignal>(signal: T, ...more: AbortSi
   return signal;
 }
 
+/** Aborts when any of `signals` does; undefined when none is given. */
+function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((s): s is AbortSignal => s != null);
+  return given.length <= 1 ? given[0] : manyListeners(AbortSignal.any(given));
+}
+
 export interface EngineDeps {
   targets: TargetConfig[];
   clientFor(target: TargetConfig): HssClient;
@@ -206,7 +212,8 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const limiter = createLimiter(deps.settings.fetchConcurrency);
   // One retry budget for the whole run: an outage cannot multiply the run's calls.
   const retryBudget = new RetryBudget(deps.settings.retryBudget);
-  // The deadline aborts waits and calls in flight through a signal driven by the injected clock.
+  // The deadline, a signal driven by the injected clock, stops the run from starting calls; a
+  // call already sent is answered and kept (CallOptions.inFlightSignal).
   const deadline = new AbortController();
   const timers = new AbortController();
   if (opts.deadlineMs !== undefined) {
@@ -234,6 +241,7 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
           retryBudget,
           deadline: deadline.signal,
           callSignal,
+          inFlightSignal: opts.signal,
           lockLost: null,
           opts,
           log,
@@ -429,7 +437,12 @@ async function runDrillPhase(
               now: () => new Date(deps.clock.now()),
               limiter,
               concurrency: deps.settings.fetchConcurrency,
-              callOptions: { signal, onCall: tally.onCall, retryBudget: ctx.retryBudget },
+              callOptions: {
+                signal,
+                inFlightSignal: eitherSignal(ctx.opts.signal, lock.lost),
+                onCall: tally.onCall,
+                retryBudget: ctx.retryBudget,
+              },
               log,
               descriptionsClaimed,
             });
@@ -497,6 +510,8 @@ interface ScopeContext {
   deadline: AbortSignal;
   /** The caller's signal combined with the deadline (and the scope lock's loss): given to every HSS call. */
   callSignal: AbortSignal;
+  /** What may abort a call already sent: the caller's signal and the scope lock's loss, not the deadline. */
+  inFlightSignal: AbortSignal | undefined;
   /** The scope lock's `lost` signal, once the lock is held. */
   lockLost: AbortSignal | null;
   opts: RunOptions;
@@ -542,6 +557,7 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
     ...ctx,
     lockLost: lost,
     callSignal: lost ? manyListeners(AbortSignal.any([ctx.callSignal, lost])) : ctx.callSignal,
+    inFlightSignal: eitherSignal(ctx.inFlightSignal, lost),
   };
   try {
     const startedAt = new Date(deps.clock.now());
@@ -650,6 +666,7 @@ async function syncScope(
   const problems: string[] = [];
   const callOptions: CallOptions = {
     signal: ctx.callSignal,
+    inFlightSignal: ctx.inFlightSignal,
     onCall: tally.onCall,
     retryBudget: ctx.retryBudget,
     onQuarantine: quarantine.onQuarantine,

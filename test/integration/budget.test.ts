@@ -78,6 +78,47 @@ describe('call budget against a rate-limited simulator', () => {
     });
   }
 
+  it('a call in flight when the deadline passes is answered and written: no call is paid twice', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 5, 1));
+    s = await setupSync({
+      clock,
+      // The simulator holds each result call for 500 ms of real time.
+      sim: {
+        clock,
+        imagesPerScope: 10,
+        rateLimitPerMinute: 5,
+        faults: { latencyMs: 500, latencyApis: ['ListImageRiskConfigs'] },
+      },
+      env: { HSS_RATE_LIMIT_PER_MINUTE: '5', HSS_FETCH_CONCURRENCY: '2' },
+    });
+    const work = s.app.sync({ trigger: 'test', deadlineMs: 30_000 });
+    // Fake time stands still until both workers' first calls have reached the simulator (the
+    // pacer lets them go at once), then passes the deadline while the simulator holds them.
+    const arrived = () => s?.sim.stats().arrivedByApi.ListImageRiskConfigs ?? 0;
+    const until = Date.now() + 20_000;
+    while (arrived() < 2) {
+      if (Date.now() > until) throw new Error('the result calls never reached the simulator');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await clock.advance(31_000);
+    const first = await runWithFakeTime(clock, work);
+    expect(first.status).toBe('partial');
+    expect(first.error).toContain('run deadline reached');
+    // Both calls in flight were answered and written; none was started after the deadline.
+    expect(arrived()).toBe(2);
+    expect(riskCalls(s)).toBe(2);
+    expect(first.counts.imagesFetched).toBe(2);
+    expect(first.counts.imagesPending).toBe(first.counts.imagesDue - 2);
+
+    const second = await runWithFakeTime(clock, s.app.sync({ trigger: 'test', deadlineMs: null }));
+    expect(second.status).toBe('succeeded');
+    expect(second.counts.imagesFetched).toBe(first.counts.imagesDue - 2);
+    const perImage = Object.values(s.sim.stats().riskConfigCallsByImageId);
+    expect(perImage).toHaveLength(first.counts.imagesDue);
+    expect(perImage.every((n) => n === 1)).toBe(true);
+    expect(await storedRows(s.t)).toEqual(truthRows(s.sim, ['private_image']));
+  });
+
   it('a run cut off by its deadline and a second run together fetch every image exactly once', async () => {
     const clock = new FakeClock(Date.UTC(2026, 5, 1));
     s = await setupSync({
