@@ -33,6 +33,28 @@ export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed', 'abort
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const count = (name: string) => integer(name).notNull().default(0);
 
+/** The scope of a row: project, enterprise project, image type. */
+const scopeColumns = () => ({
+  projectId: text('project_id').notNull(),
+  enterpriseProjectId: text('enterprise_project_id').notNull(),
+  imageType: text('image_type').notNull(),
+});
+/** An image content of a scope. */
+const imageColumns = () => ({ ...scopeColumns(), imageId: text('image_id').notNull() });
+/** A baseline of an image's results: check name, check type, standard. */
+const baselineColumns = () => ({
+  checkName: text('check_name').notNull(),
+  checkType: text('check_type').notNull(),
+  standard: text('standard').notNull(),
+});
+/** A version's validity [valid_from, valid_to) and the runs that opened and closed it. */
+const validityColumns = () => ({
+  validFrom: tstz('valid_from').notNull(),
+  validTo: tstz('valid_to'),
+  openedRunId: uuid('opened_run_id'),
+  closedRunId: uuid('closed_run_id'),
+});
+
 const statusCheck = (name: string, column: string) =>
   check(name, sql.raw(`${column} IN (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`));
 
@@ -116,9 +138,7 @@ export const syncScopeRuns = hss.table(
   {
     runId: uuid('run_id').notNull(),
     target: text('target').notNull(),
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
+    ...scopeColumns(),
     status: text('status').notNull(),
     startedAt: tstz('started_at').notNull(),
     finishedAt: tstz('finished_at'),
@@ -151,9 +171,7 @@ export const syncScopeRuns = hss.table(
 export const scopeState = hss.table(
   'scope_state',
   {
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
+    ...scopeColumns(),
     target: text('target').notNull(),
     lastRunId: uuid('last_run_id'),
     lastInventoryAt: tstz('last_inventory_at'),
@@ -172,9 +190,7 @@ export const scopeState = hss.table(
 export const imageRefs = hss.table(
   'image_refs',
   {
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
+    ...scopeColumns(),
     refKey: text('ref_key').notNull(),
     /** The key is hashed for the primary key: listing strings have no enforced length. */
     refHash: uuid('ref_hash').notNull().generatedAlwaysAs(sql`md5(ref_key)::uuid`),
@@ -212,10 +228,7 @@ export const imageRefs = hss.table(
 export const imageContents = hss.table(
   'image_contents',
   {
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
+    ...imageColumns(),
     fetchedScanTime: tstz('fetched_scan_time'),
     fetchedDigest: text('fetched_digest'),
     fetchedUnsafeNum: integer('fetched_unsafe_num'),
@@ -243,21 +256,13 @@ export const imageBaselineHistory = hss.table(
   'image_baseline_history',
   {
     versionId: bigint('version_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
-    checkName: text('check_name').notNull(),
-    checkType: text('check_type').notNull(),
-    standard: text('standard').notNull(),
+    ...imageColumns(),
+    ...baselineColumns(),
     severity: text('severity'),
     checkRuleNum: integer('check_rule_num'),
     failedRuleNum: integer('failed_rule_num'),
     checkTypeDesc: text('check_type_desc'),
-    validFrom: tstz('valid_from').notNull(),
-    validTo: tstz('valid_to'),
-    openedRunId: uuid('opened_run_id'),
-    closedRunId: uuid('closed_run_id'),
+    ...validityColumns(),
     resultKey: uuid('result_key').notNull().generatedAlwaysAs(sql.raw(resultKeySql())),
   },
   (t) => [
@@ -273,10 +278,7 @@ export const imageBaselineHistory = hss.table(
 /** View `hss.images`: one row per image reference seen (custom migration defines it). */
 export const imagesView = hss
   .view('images', {
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
+    ...imageColumns(),
     imageDigest: text('image_digest'),
     namespace: text('namespace'),
     imageName: text('image_name'),
@@ -300,13 +302,8 @@ export const imagesView = hss
 /** View `hss.image_baselines`: current results of present images (custom migration defines it). */
 export const imageBaselinesView = hss
   .view('image_baselines', {
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
-    checkName: text('check_name').notNull(),
-    checkType: text('check_type').notNull(),
-    standard: text('standard').notNull(),
+    ...imageColumns(),
+    ...baselineColumns(),
     severity: text('severity'),
     checkRuleNum: integer('check_rule_num'),
     failedRuleNum: integer('failed_rule_num'),
@@ -324,13 +321,8 @@ export const resultKeys = hss.table(
   'result_keys',
   {
     resultKey: uuid('result_key').primaryKey(),
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
-    checkName: text('check_name').notNull(),
-    checkType: text('check_type').notNull(),
-    standard: text('standard').notNull(),
+    ...imageColumns(),
+    ...baselineColumns(),
   },
   (t) => [index('result_keys_image_idx').on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId)],
 );
@@ -373,12 +365,8 @@ export const postureDailyFacts = hss.table(
     imagesFailing: integer('images_failing').notNull(),
     failedItems: bigint('failed_items', { mode: 'number' }).notNull(),
     checkItems: bigint('check_items', { mode: 'number' }).notNull(),
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    checkName: text('check_name').notNull(),
-    checkType: text('check_type').notNull(),
-    standard: text('standard').notNull(),
+    ...scopeColumns(),
+    ...baselineColumns(),
     severity: text('severity'),
   },
   (t) => [primaryKey({ name: 'posture_daily_facts_pkey', columns: [t.day, t.groupKey] })],
@@ -411,21 +399,13 @@ export const imageRuleHistory = hss.table(
   'image_rule_history',
   {
     versionId: bigint('version_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
-    checkName: text('check_name').notNull(),
-    checkType: text('check_type').notNull(),
-    standard: text('standard').notNull(),
+    ...imageColumns(),
+    ...baselineColumns(),
     checkRuleId: text('check_rule_id').notNull(),
     checkRuleName: text('check_rule_name'),
     severity: text('severity'),
     scanResult: text('scan_result').notNull(),
-    validFrom: tstz('valid_from').notNull(),
-    validTo: tstz('valid_to'),
-    openedRunId: uuid('opened_run_id'),
-    closedRunId: uuid('closed_run_id'),
+    ...validityColumns(),
     ruleResultKey: uuid('rule_result_key').notNull().generatedAlwaysAs(sql.raw(ruleResultKeySql())),
     /** The rule's description key (hss.rule_descriptions.rule_key). */
     ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
@@ -448,10 +428,7 @@ export const imageRuleHistory = hss.table(
 export const imageRuleState = hss.table(
   'image_rule_state',
   {
-    projectId: text('project_id').notNull(),
-    enterpriseProjectId: text('enterprise_project_id').notNull(),
-    imageType: text('image_type').notNull(),
-    imageId: text('image_id').notNull(),
+    ...imageColumns(),
     /** md5 over the image's open summary versions when its rules were fetched. */
     summarySignature: text('summary_signature').notNull(),
     /** HSS_RULE_DETAIL of that fetch: `failed` or `all`. */
@@ -473,9 +450,7 @@ export const imageRuleState = hss.table(
 export const ruleDescriptions = hss.table(
   'rule_descriptions',
   {
-    checkName: text('check_name').notNull(),
-    checkType: text('check_type').notNull(),
-    standard: text('standard').notNull(),
+    ...baselineColumns(),
     checkRuleId: text('check_rule_id').notNull(),
     ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
     description: text('description'),
