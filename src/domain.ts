@@ -135,6 +135,16 @@ export interface ScopeCounts {
   itemsQuarantined: number;
 }
 
+/** What the rule drill-down did (per scope, summed per run; hss.sync_runs only). */
+export interface RuleCounts {
+  ruleImagesDue: number;
+  ruleImagesFetched: number;
+  ruleImagesPending: number;
+  ruleVersionsOpened: number;
+  ruleVersionsClosed: number;
+  ruleDescriptionsFetched: number;
+}
+
 /** Terminal and in-flight states of a run or a scope, as stored in the ledger. */
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted';
 

@@ -2,7 +2,7 @@
  * The run ledger: hss.sync_runs and hss.sync_scope_runs (invariant 9: every run and scope ends
  * with a status and counts).
  */
-import type { RunStatus, Scope, ScopeCounts } from '../domain.js';
+import type { RuleCounts, RunStatus, Scope, ScopeCounts } from '../domain.js';
 import { DbError } from '../errors.js';
 import type { DbHandle } from './pool.js';
 import { query } from './tx.js';
@@ -12,18 +12,8 @@ export type RunTrigger = 'cli' | 'schedule' | 'demo';
 /** Counters kept per scope run (column names in camelCase). */
 export type ScopeRunCounts = ScopeCounts;
 
-/** Counters of a run's rule drill-down phase (hss.sync_runs only). */
-export interface RuleRunCounts {
-  ruleImagesDue: number;
-  ruleImagesFetched: number;
-  ruleImagesPending: number;
-  ruleVersionsOpened: number;
-  ruleVersionsClosed: number;
-  ruleDescriptionsFetched: number;
-}
-
 /** Counters kept per run: the scope counters summed, plus scope tallies and the drill-down. */
-export interface RunCounts extends ScopeRunCounts, RuleRunCounts {
+export interface RunCounts extends ScopeRunCounts, RuleCounts {
   scopesTotal: number;
   scopesSucceeded: number;
   scopesPartial: number;

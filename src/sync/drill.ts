@@ -7,7 +7,7 @@
  * leaves undone stays due (the stored signature still differs) and comes first next run.
  */
 import type { Logger } from 'pino';
-import type { RuleKey, RuleResult, Scope } from '../domain.js';
+import type { RuleCounts, RuleKey, RuleResult, Scope } from '../domain.js';
 import {
   AbortedError,
   DbError,
@@ -27,17 +27,7 @@ export const RULE_DESCRIPTION_MAX_AGE_MS = 30 * 86_400_000;
 /** Consecutive failed images after which a scope's drill-down stops. */
 const MAX_CONSECUTIVE_FAILURES = 5;
 
-/** What the drill-down did in one scope (summed into the run ledger). */
-export interface DrillCounts {
-  ruleImagesDue: number;
-  ruleImagesFetched: number;
-  ruleImagesPending: number;
-  ruleVersionsOpened: number;
-  ruleVersionsClosed: number;
-  ruleDescriptionsFetched: number;
-}
-
-export function zeroDrillCounts(): DrillCounts {
+export function zeroDrillCounts(): RuleCounts {
   return {
     ruleImagesDue: 0,
     ruleImagesFetched: 0,
@@ -48,8 +38,8 @@ export function zeroDrillCounts(): DrillCounts {
   };
 }
 
-export function addDrillCounts(into: DrillCounts, c: DrillCounts): void {
-  for (const k of Object.keys(into) as (keyof DrillCounts)[]) into[k] += c[k];
+export function addDrillCounts(into: RuleCounts, c: RuleCounts): void {
+  for (const k of Object.keys(into) as (keyof RuleCounts)[]) into[k] += c[k];
 }
 
 export interface DrillScopeInput {
@@ -72,7 +62,7 @@ export interface DrillScopeInput {
 }
 
 /** The drill-down of one scope; `problem` says what stopped or failed (null = all done). */
-export async function drillScope(input: DrillScopeInput): Promise<DrillCounts & { problem: string | null }> {
+export async function drillScope(input: DrillScopeInput): Promise<RuleCounts & { problem: string | null }> {
   const { client, store, scope, mode, log, callOptions } = input;
   const signal = callOptions.signal;
   const counts = zeroDrillCounts();

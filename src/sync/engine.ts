@@ -10,6 +10,7 @@ import { imageRefKey } from '../db/ref-key.js';
 import {
   type ApiName,
   type ImageListing,
+  type RuleCounts,
   type RuleDetailMode,
   type RunStatus,
   type Scope,
@@ -26,7 +27,7 @@ import {
 import { ImageQuarantinedError } from '../hss/quarantine.js';
 import { RetryBudget, type RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, CallOptions, HssClient, QuarantineEvent } from '../hss/types.js';
-import { addDrillCounts, type DrillCounts, drillScope, zeroDrillCounts } from './drill.js';
+import { addDrillCounts, drillScope, zeroDrillCounts } from './drill.js';
 import { GroupCommit } from './group-commit.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import {
@@ -61,6 +62,8 @@ export function manyListeners<T extends AbortSignal>(signal: T, ...more: AbortSi
 }
 
 /** Aborts when any of `signals` does; undefined when none is given. */
+function eitherSignal(first: AbortSignal, ...more: (AbortSignal | null | undefined)[]): AbortSignal;
+function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined;
 function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined {
   const given = signals.filter((s): s is AbortSignal => s != null);
   return given.length <= 1 ? given[0] : manyListeners(AbortSignal.any(given));
@@ -154,7 +157,7 @@ export interface RunReport {
   scopes: ScopeReport[];
   error: string | null;
   /** What the rule drill-down did; absent when it was off (or the run was aborted first). */
-  ruleCounts?: DrillCounts;
+  ruleCounts?: RuleCounts;
 }
 
 /** Every scope of every target, in config order. */
@@ -222,7 +225,7 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
       () => {},
     );
   }
-  const callSignal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
+  const callSignal = eitherSignal(deadline.signal, opts.signal);
   manyListeners(deadline.signal, timers.signal, callSignal);
   void logProgress(deps, live, log, startedAt.getTime(), timers.signal);
 
@@ -361,7 +364,7 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
 
 /** What the rule drill-down phase of a run did. */
 interface DrillPhase {
-  counts: DrillCounts;
+  counts: RuleCounts;
   callsByApi: Record<string, number>;
   apiCalls: number;
   throttled: number;
@@ -425,9 +428,7 @@ async function runDrillPhase(
             deps.observer?.onCall ? (e) => deps.observer?.onCall?.(scope, e) : undefined,
           );
           try {
-            const signal = lock.lost
-              ? manyListeners(AbortSignal.any([ctx.callSignal, lock.lost]))
-              : ctx.callSignal;
+            const signal = eitherSignal(ctx.callSignal, lock.lost);
             const r = await drillScope({
               client: deps.clientFor(target),
               store: deps.store,
@@ -556,7 +557,7 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
   const scoped: ScopeContext = {
     ...ctx,
     lockLost: lost,
-    callSignal: lost ? manyListeners(AbortSignal.any([ctx.callSignal, lost])) : ctx.callSignal,
+    callSignal: eitherSignal(ctx.callSignal, lost),
     inFlightSignal: eitherSignal(ctx.inFlightSignal, lost),
   };
   try {

@@ -9,6 +9,7 @@ import type {
   ImageListing,
   ListingSignal,
   RiskConfig,
+  RuleCounts,
   RuleDetail,
   RuleKey,
   RunStatus,
@@ -72,14 +73,7 @@ export interface RunOutcome {
   scopes: { total: number; succeeded: number; partial: number; failed: number };
   counts: Counts;
   /** What the rule drill-down phase did; absent = it did not run. */
-  ruleCounts?: {
-    ruleImagesDue: number;
-    ruleImagesFetched: number;
-    ruleImagesPending: number;
-    ruleVersionsOpened: number;
-    ruleVersionsClosed: number;
-    ruleDescriptionsFetched: number;
-  };
+  ruleCounts?: RuleCounts;
   callsByApi: Record<string, number>;
   error: string | null;
 }

@@ -32,22 +32,18 @@ WHERE ${scopeIs('c')}
 
 // Closing at `at`, or just after the version opened when the clock went back (CHECK valid_to >
 // valid_from); the open version is the last of its key, so this cannot overlap anything.
-const CLOSE_RETIRED = `
-UPDATE hss.image_baseline_history h
+const closeRetired = (history: string) => `
+UPDATE ${history} h
 SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run_id = $6
 WHERE ${scopeIs('h')}
   AND h.valid_to IS NULL
   AND h.image_id IN (SELECT unnest($5::text[]))`;
+const CLOSE_RETIRED = closeRetired('hss.image_baseline_history');
 
 // The rule results of a retired content close with its summaries. Its rule state goes too: when
 // the content comes back its summaries reopen with the same signature, and its rules must then
 // be fetched again rather than be taken as current.
-const CLOSE_RETIRED_RULES = `
-UPDATE hss.image_rule_history h
-SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run_id = $6
-WHERE ${scopeIs('h')}
-  AND h.valid_to IS NULL
-  AND h.image_id IN (SELECT unnest($5::text[]))`;
+const CLOSE_RETIRED_RULES = closeRetired('hss.image_rule_history');
 
 const FORGET_RETIRED_RULE_STATE = `
 DELETE FROM hss.image_rule_state r
