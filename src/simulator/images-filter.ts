@@ -3,12 +3,34 @@
  * all_granted_eps) and applying the image filters the APIs document.
  */
 import type { ImageType } from '../domain.js';
+import { intParam } from './query.js';
 import type { Reply } from './reply.js';
 import { invalidParam } from './reply.js';
 import type { SimWorld } from './world.js';
 import type { ScopeData, SimRef } from './world-gen.js';
 
 export const ALL_GRANTED_EPS = 'all_granted_eps';
+
+/** The largest offset the list APIs accept. */
+export const MAX_OFFSET = 2_000_000;
+
+/**
+ * What the per-image APIs validate alike, in this order: offset (0–MAX_OFFSET), limit
+ * (10–200, default 10), enterprise_project_id, image_id (at most 128 characters); or a 400 reply.
+ */
+export function imagePageParams(
+  q: Map<string, string>,
+): { offset: number; limit: number; ep: string; imageId: string } | Reply {
+  const offset = intParam(q, 'offset', 0, MAX_OFFSET, 0);
+  if (offset === null) return invalidParam('offset', `an integer from 0 to ${MAX_OFFSET}`);
+  const limit = intParam(q, 'limit', 10, 200, 10);
+  if (limit === null) return invalidParam('limit', 'an integer from 10 to 200');
+  const ep = epParam(q);
+  if (typeof ep !== 'string') return ep;
+  const imageId = q.get('image_id') ?? '';
+  if (imageId.length > 128) return invalidParam('image_id', 'at most 128 characters');
+  return { offset, limit, ep, imageId };
+}
 
 /** enterprise_project_id: default '0', 1–256 characters, or a 400 reply. */
 export function epParam(q: Map<string, string>): string | Reply {

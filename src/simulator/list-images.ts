@@ -3,14 +3,13 @@
  * ListCicdImages. Pure: world and parsed query in, reply out.
  */
 import type { ImageType } from '../domain.js';
-import { epParam, filterRefs, scopeDataFor } from './images-filter.js';
+import { epParam, filterRefs, MAX_OFFSET, scopeDataFor } from './images-filter.js';
 import { intParam, pageOf } from './query.js';
 import { invalidParam, type Reply } from './reply.js';
 import type { SimImageRow } from './types.js';
 import type { SimWorld } from './world.js';
 import { refToRow } from './world-gen.js';
 
-const MAX_OFFSET = 2_000_000;
 const REGISTRY_TYPES: readonly string[] = ['private_image', 'shared_image', 'instance_image'];
 
 interface ListSpec {

@@ -4,13 +4,12 @@
  */
 import { IMAGE_TYPES, type ImageType } from '../domain.js';
 import { rowToWire } from './baseline.js';
-import { epParam, filterRefs, scopeDataFor } from './images-filter.js';
-import { intParam, pageOf } from './query.js';
+import { filterRefs, imagePageParams, scopeDataFor } from './images-filter.js';
+import { pageOf } from './query.js';
 import { invalidParam, type Reply } from './reply.js';
 import type { SimWorld } from './world.js';
 import type { SimContent } from './world-gen.js';
 
-const MAX_OFFSET = 2_000_000;
 const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High'];
 /** qt_standard is in old docs: a valid filter that matches nothing here. */
 const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
@@ -29,14 +28,9 @@ const empty: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
 export function listImageRiskConfigs(world: SimWorld, projectId: string, q: Map<string, string>): Reply {
   const imageType = q.get('image_type');
   if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
-  const offset = intParam(q, 'offset', 0, MAX_OFFSET, 0);
-  if (offset === null) return invalidParam('offset', `an integer from 0 to ${MAX_OFFSET}`);
-  const limit = intParam(q, 'limit', 10, 200, 10);
-  if (limit === null) return invalidParam('limit', 'an integer from 10 to 200');
-  const ep = epParam(q);
-  if (typeof ep !== 'string') return ep;
-  const imageId = q.get('image_id') ?? '';
-  if (imageId.length > 128) return invalidParam('image_id', 'at most 128 characters');
+  const params = imagePageParams(q);
+  if ('status' in params) return params;
+  const { offset, limit, ep, imageId } = params;
 
   if (!(IMAGE_TYPES as readonly string[]).includes(imageType)) return empty;
   const severity = q.get('severity') || undefined;

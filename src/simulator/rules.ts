@@ -8,14 +8,13 @@
  */
 import { IMAGE_TYPES, type ImageType, type RuleDetail, type RuleResult } from '../domain.js';
 import type { SimRiskRow } from './baseline.js';
-import { epParam, filterRefs, scopeDataFor } from './images-filter.js';
+import { epParam, filterRefs, imagePageParams, scopeDataFor } from './images-filter.js';
 import { Rng } from './prng.js';
-import { intParam, pageOf } from './query.js';
+import { pageOf } from './query.js';
 import { invalidParam, type Reply } from './reply.js';
 import type { SimWorld } from './world.js';
 import type { SimContent } from './world-gen.js';
 
-const MAX_OFFSET = 2_000_000;
 const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High', 'Critical'];
 const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
 const RESULT_TYPES: readonly string[] = ['pass', 'failed'];
@@ -120,14 +119,9 @@ export function listImageRiskConfigRules(
   if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
   const standard = q.get('standard');
   if (standard === undefined || standard === '') return invalidParam('standard', 'required');
-  const offset = intParam(q, 'offset', 0, MAX_OFFSET, 0);
-  if (offset === null) return invalidParam('offset', `an integer from 0 to ${MAX_OFFSET}`);
-  const limit = intParam(q, 'limit', 10, 200, 10);
-  if (limit === null) return invalidParam('limit', 'an integer from 10 to 200');
-  const ep = epParam(q);
-  if (typeof ep !== 'string') return ep;
-  const imageId = q.get('image_id') ?? '';
-  if (imageId.length > 128) return invalidParam('image_id', 'at most 128 characters');
+  const params = imagePageParams(q);
+  if ('status' in params) return params;
+  const { offset, limit, ep, imageId } = params;
 
   if (!(IMAGE_TYPES as readonly string[]).includes(imageType)) return empty;
   if (!STANDARDS.includes(standard)) return empty;
