@@ -2,6 +2,7 @@
  * Small builders for database tests: scopes, listings, results, and snapshots of row versions.
  */
 
+import type { ResultRow } from '../../src/db/writer/results-plan.js';
 import type { ImageResultItem } from '../../src/db/writer.js';
 import type { ImageListing, RiskConfig, Scope } from '../../src/domain.js';
 import type { TestDatabase } from './db.js';
@@ -75,20 +76,12 @@ export async function tupleVersions(t: TestDatabase, table: string, orderBy: str
 
 /** The history rows of the test, in a comparable shape. */
 export async function historyRows(t: TestDatabase): Promise<
-  {
-    image_id: string;
-    check_name: string;
-    check_type: string;
-    standard: string;
-    severity: string | null;
-    check_rule_num: number | null;
-    failed_rule_num: number | null;
-    check_type_desc: string | null;
+  (Omit<ResultRow, 'project_id' | 'enterprise_project_id' | 'image_type'> & {
     valid_from: string;
     valid_to: string | null;
     opened_run_id: string | null;
     closed_run_id: string | null;
-  }[]
+  })[]
 > {
   const res = await t.pool.query(
     `SELECT image_id, check_name, check_type, standard, severity, check_rule_num, failed_rule_num,

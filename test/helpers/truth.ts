@@ -2,23 +2,13 @@
  * Ground truth comparison for sync tests: what the simulator would answer, after the product's
  * documented normalisation, against what hss.image_baselines holds.
  */
+import type { ResultRow } from '../../src/db/writer/results-plan.js';
 import type { RiskConfig } from '../../src/domain.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import type { TestDatabase } from './db.js';
 
-export interface BaselineRow {
-  project_id: string;
-  enterprise_project_id: string;
-  image_type: string;
-  image_id: string;
-  check_name: string;
-  check_type: string;
-  standard: string;
-  severity: string | null;
-  check_rule_num: number | null;
-  failed_rule_num: number | null;
-  check_type_desc: string | null;
-}
+/** A current result row as the writer stores it. */
+export type BaselineRow = ResultRow;
 
 /** The documented NUL policy: U+0000 is stored as U+FFFD. */
 export const nulPolicy = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));
