@@ -11,11 +11,12 @@ import { type Clock, systemClock } from './clock.js';
 import { runDeadlineMs } from './config/load.js';
 import type { AppConfig, TargetConfig } from './config/types.js';
 import { createRunCoordinator, type RunCoordinator, tryLockScope } from './db/lock.js';
-import { migrate } from './db/migrate.js';
+import { defaultMigrationsFolder, migrate } from './db/migrate.js';
 import { createDb, type DbHandle } from './db/pool.js';
+import { assertSchemaCurrent, type JournalEntry, readJournal } from './db/schema-state.js';
 import { withConnectionRetry } from './db/tx.js';
 import type { ApiName } from './domain.js';
-import { DbError, errorSummary } from './errors.js';
+import { errorSummary } from './errors.js';
 import { CircuitBreaker } from './hss/breaker.js';
 import { createAuthProvider, createHssClient } from './hss/client.js';
 import { Pacer } from './hss/pacer.js';
@@ -52,9 +53,12 @@ export interface App {
    * The scheduled task must return the run's promise (the tick's lock is held until it settles).
    */
   readonly runCoordinator: RunCoordinator;
-  /** Applies pending migrations (serialised across processes). */
+  /**
+   * Applies pending migrations (serialised across processes); no DDL when none is pending, and a
+   * clear MigrationPendingError when the login may not apply them.
+   */
   migrate(): Promise<void>;
-  /** Throws a clear error when the database has not been migrated. */
+  /** Throws a clear error when the database has not been migrated or a migration is pending. */
   assertMigrated(): Promise<void>;
   /** One sync run over every scope. The deadline defaults to the configured/derived one. */
   sync(opts: Omit<RunOptions, 'deadlineMs'> & { deadlineMs?: number | null }): Promise<RunReport>;
@@ -142,6 +146,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     observer: opts.observer,
     lockScope: (scope) => withConnectionRetry(() => tryLockScope(locks, scope, logger)),
   };
+  let journal: JournalEntry[] | undefined;
   let closed = false;
   return {
     config,
@@ -152,10 +157,9 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     runCoordinator,
     migrate: () => migrate(db, logger),
     async assertMigrated() {
-      const r = await db.pool.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
-      if (!r.rows[0]?.t) {
-        throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
-      }
+      // /readyz asks this every few seconds: the shipped journal is read once.
+      journal ??= readJournal(defaultMigrationsFolder());
+      await assertSchemaCurrent(db.pool, journal);
     },
     sync: (o) => {
       // Throttling and failures of an earlier run say little about this one: start from the

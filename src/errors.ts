@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'IAM_TOKEN_FAILED'
   | 'INVENTORY_INCOMPLETE'
   | 'DB_ERROR'
+  | 'DB_MIGRATION_PENDING'
   | 'ABORTED';
 
 export abstract class HssSyncError extends Error {
@@ -157,6 +158,22 @@ export class AbortedError extends HssSyncError {
 /** A database operation failed after its retries. */
 export class DbError extends HssSyncError {
   readonly code = 'DB_ERROR';
+}
+
+/**
+ * The database schema is older than this version, and this process will not (it was told not to
+ * migrate) or may not (its login does not own the schema) apply the migrations. The message names
+ * them and who should run `migrate`; nothing was changed.
+ */
+export class MigrationPendingError extends HssSyncError {
+  readonly code = 'DB_MIGRATION_PENDING';
+  constructor(
+    message: string,
+    /** Tags of the pending migrations, oldest first. */
+    readonly pending: readonly string[],
+  ) {
+    super(message);
+  }
 }
 
 /** A short, secret-free, one-line description of any thrown value, for ledgers and logs. */

@@ -1,17 +1,25 @@
 /**
- * Applies migrations/ (drizzle-kit output) to the database, one process at a time.
+ * Applies migrations/ (drizzle-kit output) to the database, one process at a time, and only when
+ * one is pending: a current schema costs two SELECTs and no DDL, so the worker's login (granted
+ * only hss_writer) passes through it at boot.
  */
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
 import type { PoolClient } from 'pg';
+import { MigrationPendingError } from '../errors.js';
 import { type DbLogger, silentDbLogger } from './logger.js';
 import type { DbHandle } from './pool.js';
+import {
+  MIGRATIONS_SCHEMA,
+  MIGRATIONS_TABLE,
+  pendingMessage,
+  readJournal,
+  readSchemaState,
+} from './schema-state.js';
 import { toDbError } from './tx.js';
 
-/** Where the migration journal lives: schema hss, table __drizzle_migrations. */
-export const MIGRATIONS_SCHEMA = 'hss';
-export const MIGRATIONS_TABLE = '__drizzle_migrations';
+export { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE };
 /** Name hashed into the advisory lock key that serialises migrations across processes. */
 export const MIGRATION_LOCK_NAME = 'hss-baseline-sync:migrate';
 
@@ -32,10 +40,12 @@ export interface MigrateOptions {
 
 /**
  * Brings the database schema up to date. Two replicas booting together are serialised by a
- * session advisory lock: the second waits, then finds nothing left to apply. Migrations run
- * without statement timeout (an index build may be slow); the wait for the lock is bounded by
- * `lockTimeoutMs`. Throws DbError on failure (nothing of a failed migration is kept: drizzle
- * applies all pending migrations in one transaction).
+ * session advisory lock: the second waits, then finds nothing left to apply. With nothing pending
+ * it runs no DDL at all. A login that may not migrate (it lacks the rights of the schema's owner)
+ * gets MigrationPendingError naming the migrations and the owner, before any DDL is tried.
+ * Migrations run without statement timeout (an index build may be slow); the wait for the lock is
+ * bounded by `lockTimeoutMs`. Throws DbError on failure (nothing of a failed migration is kept:
+ * drizzle applies all pending migrations in one transaction).
  */
 export async function migrate(
   h: DbHandle,
@@ -43,6 +53,7 @@ export async function migrate(
   opts: MigrateOptions = {},
 ): Promise<void> {
   const folder = opts.migrationsFolder ?? defaultMigrationsFolder();
+  const journal = readJournal(folder);
   const lockTimeoutMs = opts.lockTimeoutMs ?? 300_000;
   let client: PoolClient;
   try {
@@ -60,17 +71,22 @@ export async function migrate(
       [`${Math.max(1, Math.trunc(lockTimeoutMs))}ms`],
     );
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
-    const before = await appliedCount(client);
-    await drizzleMigrate(drizzle({ client }), {
-      migrationsFolder: folder,
-      migrationsSchema: MIGRATIONS_SCHEMA,
-      migrationsTable: MIGRATIONS_TABLE,
-    });
+    const state = await readSchemaState(client, journal);
+    if (state.pending.length > 0) {
+      if (!state.canMigrate) {
+        throw new MigrationPendingError(pendingMessage(state, 'not-permitted'), state.pending);
+      }
+      await drizzleMigrate(drizzle({ client }), {
+        migrationsFolder: folder,
+        migrationsSchema: MIGRATIONS_SCHEMA,
+        migrationsTable: MIGRATIONS_TABLE,
+      });
+    }
     const after = await appliedCount(client);
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
-    logger.info({ applied: after - before, total: after }, 'database migrations up to date');
+    logger.info({ applied: after - state.applied, total: after }, 'database migrations up to date');
   } catch (err) {
-    throw toDbError('migrate', err);
+    throw err instanceof MigrationPendingError ? err : toDbError('migrate', err);
   } finally {
     // Destroying the connection also frees the advisory lock if the unlock was not reached.
     client.removeListener('error', onError);

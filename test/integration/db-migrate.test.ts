@@ -1,7 +1,13 @@
-import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMigrationsFolder, migrate } from '../../src/db/migrate.js';
-import { createDb } from '../../src/db/pool.js';
+import { createDb, type DbHandle } from '../../src/db/pool.js';
+import { assertSchemaCurrent, readJournal } from '../../src/db/schema-state.js';
+import { MigrationPendingError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const migrationFiles = readdirSync(defaultMigrationsFolder()).filter((f) => f.endsWith('.sql'));
@@ -117,6 +123,106 @@ describe('migrate, two processes at once', () => {
     }
     const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
+  });
+});
+
+describe('migrate when nothing is pending', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t.pool.query('DROP EVENT TRIGGER IF EXISTS hss_test_no_ddl');
+    await t?.drop();
+  });
+
+  it('runs no DDL at all, not even CREATE SCHEMA IF NOT EXISTS', async () => {
+    // An event trigger that rejects every DDL command, even one that would change nothing.
+    await t.pool.query(`CREATE FUNCTION public.hss_test_no_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'DDL attempted: %', tg_tag; END $$`);
+    await t.pool.query(
+      'CREATE EVENT TRIGGER hss_test_no_ddl ON ddl_command_start EXECUTE FUNCTION public.hss_test_no_ddl()',
+    );
+    await expect(t.pool.query('CREATE SCHEMA IF NOT EXISTS hss')).rejects.toThrow(
+      'DDL attempted: CREATE SCHEMA',
+    );
+    await migrate(t.handle);
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    expect(applied.rows[0].n).toBe(migrationFiles.length);
+  });
+});
+
+describe('a new version with a migration, and a login granted only hss_writer', () => {
+  const login = `hss_test_writer_${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  const folder = mkdtempSync(join(tmpdir(), 'hss-migrations-'));
+  const owner = decodeURIComponent(new URL(inject('adminDatabaseUrl')).username);
+  let t: TestDatabase;
+  let writer: DbHandle;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const state = async () => {
+    const n = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    const table = await t.pool.query(`SELECT to_regclass('hss.test_pending')::text AS t`);
+    return { applied: n.rows[0].n, table: table.rows[0].t };
+  };
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await admin(`CREATE ROLE ${login} LOGIN PASSWORD '${password}' IN ROLE hss_writer`);
+    const url = new URL(t.url);
+    url.username = login;
+    url.password = password;
+    writer = createDb(url.toString());
+    // The shipped migrations plus one: what the database meets when a new version is deployed.
+    cpSync(defaultMigrationsFolder(), folder, { recursive: true });
+    const journalPath = join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+    const last = journal.entries.at(-1);
+    journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: '9999_test_pending' });
+    writeFileSync(journalPath, JSON.stringify(journal));
+    writeFileSync(join(folder, '9999_test_pending.sql'), 'CREATE TABLE hss.test_pending (x integer);');
+  });
+  afterAll(async () => {
+    await writer?.close();
+    await t?.drop();
+    await admin(`DROP ROLE IF EXISTS ${login}`);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const fix = () =>
+    `run \`hss-baseline-sync migrate\` as ${owner}, the owner of schema hss (README, "Deployment")`;
+
+  it('the writer may not apply it: MigrationPendingError naming it, and nothing changed', async () => {
+    const err = await migrate(writer, undefined, { migrationsFolder: folder }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationPendingError);
+    expect((err as MigrationPendingError).message).toBe(
+      `1 database migration is pending (9999_test_pending) and login ${login} may not apply it: ${fix()}`,
+    );
+    expect((err as MigrationPendingError).pending).toEqual(['9999_test_pending']);
+    await expect(assertSchemaCurrent(writer.pool, readJournal(folder))).rejects.toThrow(
+      `1 database migration is pending (9999_test_pending): ${fix()}`,
+    );
+    expect(await state()).toEqual({ applied: migrationFiles.length, table: null });
+  });
+
+  it('the owner applies it; then the writer passes through migrate (no DDL) and the check', async () => {
+    await migrate(t.handle, undefined, { migrationsFolder: folder });
+    expect(await state()).toEqual({ applied: migrationFiles.length + 1, table: 'hss.test_pending' });
+    const logged: unknown[] = [];
+    const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
+    await migrate(writer, logger, { migrationsFolder: folder });
+    expect(logged).toEqual([
+      ['database migrations up to date', { applied: 0, total: migrationFiles.length + 1 }],
+    ]);
+    await assertSchemaCurrent(writer.pool, readJournal(folder));
   });
 });
 

@@ -1,0 +1,155 @@
+/**
+ * Where the database schema stands against the migrations this package ships, read without any
+ * DDL, so that a login granted only hss_writer can tell "current" from "migration pending" and
+ * say what to do. drizzle's migrator cannot be asked that: it starts with `CREATE SCHEMA IF NOT
+ * EXISTS`, which needs CREATE on the database even when the schema is there.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { DbError, MigrationPendingError } from '../errors.js';
+import { toDbError } from './tx.js';
+
+/** Where the migration journal lives: schema hss, table __drizzle_migrations. */
+export const MIGRATIONS_SCHEMA = 'hss';
+export const MIGRATIONS_TABLE = '__drizzle_migrations';
+
+/** One migration of migrations/meta/_journal.json: its file name and drizzle's ordering stamp. */
+export interface JournalEntry {
+  readonly tag: string;
+  /** Milliseconds; drizzle stores it as `created_at` of the applied row. */
+  readonly when: number;
+}
+
+/** The migrations shipped in `folder` (drizzle-kit's journal), oldest first. Throws DbError. */
+export function readJournal(folder: string): JournalEntry[] {
+  const path = join(folder, 'meta', '_journal.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new DbError(
+      `cannot read the migration journal ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  const entries = (parsed as { entries?: unknown }).entries;
+  if (
+    !Array.isArray(entries) ||
+    !entries.every((e) => typeof e?.tag === 'string' && Number.isSafeInteger(e?.when))
+  ) {
+    throw new DbError(`the migration journal ${path} has no list of entries with a tag and a time`);
+  }
+  return entries.map((e: JournalEntry) => ({ tag: e.tag, when: e.when }));
+}
+
+/**
+ * The tags drizzle's migrator would apply: every entry newer than the newest applied one
+ * (`lastAppliedAt` null = nothing applied yet). An older entry missing from the database is not
+ * pending, exactly as drizzle sees it.
+ */
+export function pendingMigrations(journal: readonly JournalEntry[], lastAppliedAt: number | null): string[] {
+  return journal.filter((e) => lastAppliedAt === null || e.when > lastAppliedAt).map((e) => e.tag);
+}
+
+export interface SchemaState {
+  /** The login connected (current_user). */
+  login: string;
+  /** Owner of the migrations schema; null while it does not exist. */
+  owner: string | null;
+  /** Rows in the migrations table. */
+  applied: number;
+  /** Tags to apply, oldest first. */
+  pending: string[];
+  /**
+   * Whether this login may migrate: it has the rights of the schema's owner (superusers do), or
+   * the schema does not exist yet and it may create schemas in the database.
+   */
+  canMigrate: boolean;
+}
+
+type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/** Reads the schema's state with two SELECTs (hss_writer may run them). Throws DbError. */
+export async function readSchemaState(q: Queryable, journal: readonly JournalEntry[]): Promise<SchemaState> {
+  try {
+    const who = await q.query<{
+      login: string;
+      owner: string | null;
+      journaled: boolean;
+      can_migrate: boolean;
+    }>(
+      `SELECT current_user::text AS login,
+              pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
+              n.oid IS NOT NULL AND to_regclass($2) IS NOT NULL AS journaled,
+              coalesce(pg_catalog.pg_has_role(n.nspowner, 'USAGE'),
+                       has_database_privilege(current_database(), 'CREATE')) AS can_migrate
+         FROM (SELECT 1) AS one
+         LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1`,
+      [MIGRATIONS_SCHEMA, `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`],
+    );
+    const row = who.rows[0]!;
+    let applied = 0;
+    let lastAppliedAt: number | null = null;
+    if (row.journaled) {
+      const r = await q.query<{ applied: number; last: string | null }>(
+        `SELECT count(*)::int AS applied, max(created_at)::text AS last
+           FROM ${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`,
+      );
+      applied = r.rows[0]?.applied ?? 0;
+      const last = r.rows[0]?.last;
+      lastAppliedAt = last == null ? null : Number(last);
+    }
+    return {
+      login: row.login,
+      owner: row.owner,
+      applied,
+      pending: pendingMigrations(journal, lastAppliedAt),
+      canMigrate: row.can_migrate,
+    };
+  } catch (err) {
+    throw toDbError('reading the schema version', err);
+  }
+}
+
+/** At most this many tags are named in a message; the rest are counted. */
+const NAMED_TAGS = 5;
+
+/**
+ * One line for a schema with pending migrations that this process does not apply:
+ * `not-permitted` when its login may not, `not-migrating` when it was not asked to.
+ */
+export function pendingMessage(state: SchemaState, why: 'not-permitted' | 'not-migrating'): string {
+  const n = state.pending.length;
+  const named = state.pending.slice(0, NAMED_TAGS).join(', ');
+  const list = n > NAMED_TAGS ? `${named} and ${n - NAMED_TAGS} more` : named;
+  const what = `${n} database migration${n === 1 ? ' is' : 's are'} pending (${list})`;
+  const who = state.owner
+    ? `as ${state.owner}, the owner of schema ${MIGRATIONS_SCHEMA}`
+    : 'with the login that owns the database';
+  const fix = `run \`hss-baseline-sync migrate\` ${who} (README, "Deployment")`;
+  return why === 'not-permitted'
+    ? `${what} and login ${state.login} may not apply ${n === 1 ? 'it' : 'them'}: ${fix}`
+    : `${what}: ${fix}`;
+}
+
+/**
+ * Throws unless the schema exists and no migration is pending: DbError for a database never
+ * migrated, MigrationPendingError naming what to run otherwise. Reads only; any login that may
+ * sync may run it.
+ */
+export async function assertSchemaCurrent(q: Queryable, journal: readonly JournalEntry[]): Promise<void> {
+  let present: boolean;
+  try {
+    const r = await q.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
+    present = Boolean(r.rows[0]?.t);
+  } catch (err) {
+    throw toDbError('reading the schema version', err);
+  }
+  if (!present)
+    throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
+  const state = await readSchemaState(q, journal);
+  if (state.pending.length > 0) {
+    throw new MigrationPendingError(pendingMessage(state, 'not-migrating'), state.pending);
+  }
+}
