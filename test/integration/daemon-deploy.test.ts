@@ -1,14 +1,17 @@
 /**
  * The deployment files: the Dockerfile's stages, docker-compose.yml (its structure always, and
- * `docker-compose config -q` where a compose client is installed), the Kubernetes manifests and
- * the BI role script. No container engine is needed: nothing here builds or runs an image.
+ * `docker-compose config -q` where a compose client is installed), the Kubernetes manifests, the
+ * Grafana entrypoint's password check and the login script (run with psql against the test
+ * database). No container engine is needed: nothing here builds or runs an image.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -99,23 +102,74 @@ describe('docker-compose.yml', () => {
   const services = compose.services;
 
   it('runs PostgreSQL 17 with a health check and a volume, and the worker once it is healthy', () => {
-    expect(Object.keys(services).sort()).toEqual(['bi-setup', 'grafana', 'postgres', 'simulator', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'bi-setup',
+      'grafana',
+      'migrate',
+      'postgres',
+      'simulator',
+      'worker',
+      'worker-login',
+    ]);
     expect(services.postgres.image).toBe('postgres:17');
     expect(services.postgres.healthcheck.test).toEqual(['CMD-SHELL', 'pg_isready -U hss -d hss']);
     expect(services.postgres.volumes).toEqual(['pgdata:/var/lib/postgresql/data']);
     expect(Object.keys(compose.volumes)).toEqual(['pgdata', 'grafana-data']);
-    expect(services.postgres.profiles).toBeUndefined();
-    expect(services.worker.profiles).toBeUndefined();
-    expect(services.worker.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    for (const name of ['postgres', 'migrate', 'worker-login', 'worker']) {
+      expect([name, services[name].profiles]).toEqual([name, undefined]);
+    }
     expect(services.worker.build).toBe('.');
     expect(services.worker.command).toEqual(['start']);
-    expect(services.worker.environment.DATABASE_URL).toBe(
-      `postgres://hss:${interp('POSTGRES_PASSWORD:-hss-local-only')}@postgres:5432/hss`,
+  });
+
+  it('two logins: the owner migrates in a one-shot, the worker syncs as hss_worker (hss_writer only)', () => {
+    const owner = services.postgres.environment.POSTGRES_USER;
+    const ownerPassword = services.postgres.environment.POSTGRES_PASSWORD;
+    expect([owner, ownerPassword]).toEqual(['hss', interp('POSTGRES_PASSWORD:-hss-local-only')]);
+    // migrate: the owner's URL, once, after PostgreSQL is healthy.
+    expect(services.migrate).toMatchObject({
+      image: 'hss-baseline-sync:local',
+      command: ['migrate'],
+      depends_on: { postgres: { condition: 'service_healthy' } },
+      restart: 'no',
+    });
+    expect(services.migrate.environment.DATABASE_URL).toBe(
+      `postgres://${owner}:${ownerPassword}@postgres:5432/hss`,
     );
+    // worker-login: as the owner, after migrate created hss_writer, creates hss_worker in it.
+    const workerPassword = interp('HSS_WORKER_PASSWORD:-hss-worker-local-only');
+    expect(services['worker-login']).toMatchObject({
+      image: 'postgres:17',
+      depends_on: { migrate: { condition: 'service_completed_successfully' } },
+      entrypoint: ['sh', '/login-role.sh'],
+      volumes: ['./deploy/postgres/login-role.sh:/login-role.sh:ro'],
+      restart: 'no',
+    });
+    expect(services['worker-login'].environment).toEqual({
+      PGHOST: 'postgres',
+      PGDATABASE: 'hss',
+      PGUSER: owner,
+      PGPASSWORD: ownerPassword,
+      LOGIN_ROLE: 'hss_worker',
+      GROUP_ROLE: 'hss_writer',
+      LOGIN_PASSWORD: workerPassword,
+    });
+    // The worker: only once both one-shots succeeded, as hss_worker, never migrating.
+    expect(services.worker.depends_on).toEqual({
+      migrate: { condition: 'service_completed_successfully' },
+      'worker-login': { condition: 'service_completed_successfully' },
+    });
+    const url = new URL(
+      services.worker.environment.DATABASE_URL.replace(workerPassword, 'password-placeholder'),
+    );
+    expect([url.username, url.host, url.pathname]).toEqual(['hss_worker', 'postgres:5432', '/hss']);
+    expect(url.username).not.toBe(owner);
+    expect(services.worker.environment.DATABASE_URL).toContain(`:${workerPassword}@`);
+    expect(services.worker.environment.SYNC_MIGRATE_ON_START).toBe('false');
   });
 
   it('runs the worker and simulator hardened: read-only root, /tmp only, no capabilities', () => {
-    for (const name of ['worker', 'simulator']) {
+    for (const name of ['worker', 'simulator', 'migrate', 'worker-login', 'bi-setup']) {
       expect(services[name]).toMatchObject({
         read_only: true,
         tmpfs: ['/tmp'],
@@ -150,13 +204,18 @@ describe('docker-compose.yml', () => {
     expect(existsSync(join(ROOT, 'deploy/compose/hss.env.example'))).toBe(true);
   });
 
-  it('bi profile: hss_bi set up after PostgreSQL, then Grafana with the provisioning mounts', () => {
+  it('bi profile: hss_bi set up after migrate, then Grafana with the provisioning mounts', () => {
     expect(services['bi-setup']).toMatchObject({
       profiles: ['bi'],
       image: 'postgres:17',
-      depends_on: { postgres: { condition: 'service_healthy' } },
-      entrypoint: ['sh', '/bi-role.sh'],
-      volumes: ['./deploy/postgres/bi-role.sh:/bi-role.sh:ro'],
+      depends_on: { migrate: { condition: 'service_completed_successfully' } },
+      entrypoint: ['sh', '/login-role.sh'],
+      volumes: ['./deploy/postgres/login-role.sh:/login-role.sh:ro'],
+    });
+    expect(services['bi-setup'].environment).toMatchObject({
+      LOGIN_ROLE: 'hss_bi',
+      GROUP_ROLE: 'hss_reader',
+      LOGIN_PASSWORD: interp('HSS_READER_PASSWORD:-hss-reader-local-only'),
     });
     expect(services.grafana.profiles).toEqual(['bi']);
     expect(services.grafana.depends_on).toEqual({
@@ -168,11 +227,37 @@ describe('docker-compose.yml', () => {
       'grafana-data:/var/lib/grafana',
     ]);
     expect(services.grafana.environment.HSS_READER_PASSWORD).toBe(
-      interp('HSS_READER_PASSWORD:-hss-reader-local-only'),
+      services['bi-setup'].environment.LOGIN_PASSWORD,
     );
-    expect(services['bi-setup'].environment.HSS_READER_PASSWORD).toBe(
-      services.grafana.environment.HSS_READER_PASSWORD,
-    );
+  });
+
+  it('Grafana has no default admin password: it refuses to start without GRAFANA_ADMIN_PASSWORD', () => {
+    expect(services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toBe(interp('GRAFANA_ADMIN_PASSWORD:-'));
+    // `:?` would be checked for every profile (compose resolves variables first): never used.
+    const code = read('docker-compose.yml').replace(/^\s*#.*$/gm, '');
+    expect(code).not.toMatch(/\$\{[A-Z_]+:?\?/);
+    const [sh, flag, script] = services.grafana.entrypoint as string[];
+    expect([sh, flag]).toEqual(['sh', '-c']);
+    expect(script).toMatch(/; exec \/run\.sh$/);
+    // The script as the container runs it ($$ is compose's escape for $), Grafana's start replaced.
+    const run = (password: string | undefined) =>
+      spawnSync(
+        'sh',
+        ['-c', script!.replaceAll('$$', '$').replace(/exec \/run\.sh$/, 'echo grafana starts')],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '',
+            ...(password === undefined ? {} : { GF_SECURITY_ADMIN_PASSWORD: password }),
+          },
+        },
+      );
+    const message =
+      'grafana: GRAFANA_ADMIN_PASSWORD is not set: put GRAFANA_ADMIN_PASSWORD=<a long random password> in .env beside docker-compose.yml\n';
+    for (const unset of [undefined, '']) {
+      expect(run(unset)).toMatchObject({ status: 78, stdout: '', stderr: message });
+    }
+    expect(run('s3cret-enough')).toMatchObject({ status: 0, stdout: 'grafana starts\n', stderr: '' });
   });
 
   const compose_ = composeCommand();
@@ -192,13 +277,85 @@ describe('docker-compose.yml', () => {
   );
 });
 
-describe('deploy/postgres/bi-role.sh', () => {
-  it('is valid sh and passes the password as a psql variable, never in SQL text', () => {
-    execFileSync('sh', ['-n', join(ROOT, 'deploy/postgres/bi-role.sh')]);
-    const script = read('deploy/postgres/bi-role.sh');
-    expect(script).toContain(`-v pw="$HSS_READER_PASSWORD"`);
-    expect(script).toContain(`PASSWORD :'pw';`);
-    expect(script).toContain('GRANT hss_reader TO hss_bi;');
+describe('deploy/postgres/login-role.sh', () => {
+  const script = join(ROOT, 'deploy/postgres/login-role.sh');
+  const psql = spawnSync('psql', ['--version'], { stdio: 'ignore' }).status === 0;
+  const login = `hss_test_login_${randomBytes(4).toString('hex')}`;
+  let t: TestDatabase | undefined;
+
+  /** Runs the script as compose does, against the test database as the admin login. */
+  const runScript = (vars: Record<string, string>) => {
+    const url = new URL(t!.url);
+    return spawnSync('sh', [script], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        PGHOST: url.hostname,
+        PGPORT: url.port || '5432',
+        PGDATABASE: t!.name,
+        PGUSER: decodeURIComponent(url.username),
+        PGPASSWORD: decodeURIComponent(url.password),
+        ...vars,
+      },
+    });
+  };
+  const roleOf = async (name: string) =>
+    (
+      await t!.pool.query(
+        `SELECT r.rolcanlogin, r.rolsuper, r.rolinherit, r.rolpassword IS NOT NULL AS has_password,
+                array(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                       WHERE m.member = r.oid ORDER BY 1) AS member_of
+           FROM pg_authid r WHERE r.rolname = $1`,
+        [name],
+      )
+    ).rows;
+
+  beforeAll(async () => {
+    if (psql) t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t?.pool.query(`DROP ROLE IF EXISTS ${login}`);
+    await t?.drop();
+  });
+
+  it('is valid sh and passes names and the password as psql variables, never in SQL text', () => {
+    execFileSync('sh', ['-n', script]);
+    const text = read('deploy/postgres/login-role.sh');
+    expect(text).toContain(`-v login="$LOGIN_ROLE" -v grp="$GROUP_ROLE" -v pw="$LOGIN_PASSWORD"`);
+    expect(text).toContain(`PASSWORD :'pw';`);
+    expect(text).not.toMatch(/\$LOGIN_PASSWORD[^"]/);
+  });
+
+  it.skipIf(!psql)('creates a login in hss_writer only; run again it revokes anything else', async () => {
+    const vars = { LOGIN_ROLE: login, GROUP_ROLE: 'hss_writer', LOGIN_PASSWORD: "it's a pass word" };
+    const first = runScript(vars);
+    expect({ status: first.status, stdout: first.stdout, stderr: first.stderr }).toEqual({
+      status: 0,
+      stdout: `login-role: ${login} can log in and is a member of hss_writer only\n`,
+      stderr: '',
+    });
+    const expected = { rolcanlogin: true, rolsuper: false, rolinherit: true, has_password: true };
+    expect(await roleOf(login)).toEqual([{ ...expected, member_of: ['hss_writer'] }]);
+    await t!.pool.query(`GRANT hss_reader TO ${login}`);
+    const again = runScript(vars);
+    expect([again.status, again.stderr]).toEqual([0, '']);
+    expect(await roleOf(login)).toEqual([{ ...expected, member_of: ['hss_writer'] }]);
+  });
+
+  it.skipIf(!psql)('refuses the login running it (the owner) and any group but the two', async () => {
+    const admin = decodeURIComponent(new URL(t!.url).username);
+    const before = await roleOf(admin);
+    const self = runScript({ LOGIN_ROLE: admin, GROUP_ROLE: 'hss_writer', LOGIN_PASSWORD: 'x' });
+    expect(self.status).toBe(3);
+    expect(self.stderr).toContain(
+      `login-role: ${admin} runs this script or owns the database, choose another name for the login\n`,
+    );
+    expect(await roleOf(admin)).toEqual(before);
+    const group = runScript({ LOGIN_ROLE: login, GROUP_ROLE: admin, LOGIN_PASSWORD: 'x' });
+    expect([group.status, group.stderr]).toEqual([
+      64,
+      `login-role: GROUP_ROLE must be hss_writer or hss_reader, not "${admin}"\n`,
+    ]);
   });
 });
 
@@ -232,8 +389,52 @@ describe('deploy/kubernetes', () => {
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
     });
-    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(c.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'db-ca', mountPath: '/etc/hss/db-ca', readOnly: true },
+    ]);
     expect(d.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
+  });
+
+  /** Secrets a container reads, by name; every env entry must be a plain value or a reference. */
+  const secretsOf = (c: { envFrom?: { secretRef?: { name: string } }[] }) =>
+    (c.envFrom ?? []).flatMap((e) => (e.secretRef ? [e.secretRef.name] : []));
+
+  it('two logins: the init container migrates with the owner Secret, the worker has the writer one', () => {
+    for (const [file, pod, main] of [
+      ['deployment.yaml', docs('deployment.yaml')[0].spec.template.spec, 'start'],
+      ['cronjob.yaml', docs('cronjob.yaml')[0].spec.jobTemplate.spec.template.spec, 'sync'],
+    ] as const) {
+      expect([file, pod.initContainers.map((c: { args: string[] }) => c.args)]).toEqual([
+        file,
+        [['migrate']],
+      ]);
+      expect([file, secretsOf(pod.initContainers[0])]).toEqual([file, ['hss-baseline-sync-owner']]);
+      expect([file, pod.containers.map((c: { args: string[] }) => c.args)]).toEqual([file, [[main]]]);
+      expect([file, secretsOf(pod.containers[0])]).toEqual([file, ['hss-baseline-sync']]);
+      // Secrets only by reference: no value in the manifests.
+      for (const c of [...pod.initContainers, ...pod.containers]) {
+        for (const e of c.env ?? []) expect([file, e.name]).not.toEqual([file, 'DATABASE_URL']);
+      }
+      // The database's CA for sslmode=verify-full, optional, for both containers.
+      expect(pod.volumes).toContainEqual({
+        name: 'db-ca',
+        secret: { secretName: 'hss-db-ca', optional: true },
+      });
+      for (const c of [...pod.initContainers, ...pod.containers]) {
+        expect(c.volumeMounts).toContainEqual({ name: 'db-ca', mountPath: '/etc/hss/db-ca', readOnly: true });
+      }
+    }
+    const worker = docs('deployment.yaml')[0].spec.template.spec.containers[0];
+    expect(worker.env).toEqual([{ name: 'SYNC_MIGRATE_ON_START', value: 'false' }]);
+    // The ConfigMap holds no secret; its comment shows both Secrets and a verified remote URL.
+    const cm = docs('configmap.yaml')[0];
+    for (const key of Object.keys(cm.data)) expect(key).not.toMatch(/DATABASE_URL|SECRET|PASSWORD|TOKEN/);
+    const text = read('deploy/kubernetes/configmap.yaml');
+    expect(text).toContain('create secret generic hss-baseline-sync-owner');
+    expect(text).toContain(
+      "DATABASE_URL='postgres://hss_worker:…@db.example.internal:5432/hss?sslmode=verify-full&sslrootcert=/etc/hss/db-ca/ca.pem'",
+    );
   });
 
   it('CronJob alternative: migrate, then `sync`, never two at once', () => {
