@@ -249,7 +249,8 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     name: 'SYNC_MIGRATE_ON_START',
     group: 'daemon',
     default: '`true`',
-    description: '`start` applies database migrations at boot.',
+    description:
+      "`start` applies pending database migrations at boot if its login has the schema owner's rights; nothing pending means no DDL. With `false`, or a login that may not migrate (one granted only `hss_writer`), a pending migration makes `start` exit 1 naming it and whom to run `migrate` as.",
   },
   {
     name: 'HTTP_PORT',
