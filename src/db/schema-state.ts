@@ -70,46 +70,66 @@ export interface SchemaState {
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
-/** Reads the schema's state with two SELECTs (hss_writer may run them). Throws DbError. */
+/**
+ * Reads the schema's state with two SELECTs (hss_writer may run them). Throws DbError, naming the
+ * login and the role it lacks when it may not read the migrations table.
+ */
 export async function readSchemaState(q: Queryable, journal: readonly JournalEntry[]): Promise<SchemaState> {
+  const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
+  let row: {
+    login: string;
+    owner: string | null;
+    journaled: boolean;
+    readable: boolean;
+    can_migrate: boolean;
+  };
   try {
-    const who = await q.query<{
-      login: string;
-      owner: string | null;
-      journaled: boolean;
-      can_migrate: boolean;
-    }>(
+    // Privileges are tested before the table is named: a login without them gets the sentence
+    // below instead of "permission denied for schema".
+    const who = await q.query<typeof row>(
       `SELECT current_user::text AS login,
               pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
-              n.oid IS NOT NULL AND to_regclass($2) IS NOT NULL AS journaled,
+              t.oid IS NOT NULL AS journaled,
+              coalesce(has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(t.oid, 'SELECT'), true)
+                AS readable,
               coalesce(pg_catalog.pg_has_role(n.nspowner, 'USAGE'),
                        has_database_privilege(current_database(), 'CREATE')) AS can_migrate
          FROM (SELECT 1) AS one
-         LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1`,
-      [MIGRATIONS_SCHEMA, `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`],
+         LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1
+         LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'`,
+      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE],
     );
-    const row = who.rows[0]!;
-    let applied = 0;
-    let lastAppliedAt: number | null = null;
-    if (row.journaled) {
+    row = who.rows[0]!;
+  } catch (err) {
+    throw toDbError('reading the schema version', err);
+  }
+  if (!row.readable) {
+    throw new DbError(
+      `login ${row.login} may not read the schema version (${table}): give the worker's login the role ` +
+        'hss_writer, or run this as the owner (README, "Deployment")',
+    );
+  }
+  let applied = 0;
+  let lastAppliedAt: number | null = null;
+  if (row.journaled) {
+    try {
       const r = await q.query<{ applied: number; last: string | null }>(
-        `SELECT count(*)::int AS applied, max(created_at)::text AS last
-           FROM ${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`,
+        `SELECT count(*)::int AS applied, max(created_at)::text AS last FROM ${table}`,
       );
       applied = r.rows[0]?.applied ?? 0;
       const last = r.rows[0]?.last;
       lastAppliedAt = last == null ? null : Number(last);
+    } catch (err) {
+      throw toDbError('reading the schema version', err);
     }
-    return {
-      login: row.login,
-      owner: row.owner,
-      applied,
-      pending: pendingMigrations(journal, lastAppliedAt),
-      canMigrate: row.can_migrate,
-    };
-  } catch (err) {
-    throw toDbError('reading the schema version', err);
   }
+  return {
+    login: row.login,
+    owner: row.owner,
+    applied,
+    pending: pendingMigrations(journal, lastAppliedAt),
+    canMigrate: row.can_migrate,
+  };
 }
 
 /** At most this many tags are named in a message; the rest are counted. */

@@ -194,6 +194,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     await writer?.close();
     await t?.drop();
     await admin(`DROP ROLE IF EXISTS ${login}`);
+    await admin(`DROP ROLE IF EXISTS ${login}_bi`);
     rmSync(folder, { recursive: true, force: true });
   });
 
@@ -210,6 +211,23 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     await expect(assertSchemaCurrent(writer.pool, readJournal(folder))).rejects.toThrow(
       `1 database migration is pending (9999_test_pending): ${fix()}`,
     );
+    expect(await state()).toEqual({ applied: migrationFiles.length, table: null });
+  });
+
+  it('a login without hss_writer is told it may not read the schema version, and which role it lacks', async () => {
+    await admin(`CREATE ROLE ${login}_bi LOGIN PASSWORD '${password}' IN ROLE hss_reader`);
+    const url = new URL(t.url);
+    url.username = `${login}_bi`;
+    url.password = password;
+    const reader = createDb(url.toString());
+    try {
+      await expect(migrate(reader, undefined, { migrationsFolder: folder })).rejects.toThrow(
+        `login ${login}_bi may not read the schema version (hss.__drizzle_migrations): give the worker's ` +
+          'login the role hss_writer, or run this as the owner (README, "Deployment")',
+      );
+    } finally {
+      await reader.close();
+    }
     expect(await state()).toEqual({ applied: migrationFiles.length, table: null });
   });
 
