@@ -72,6 +72,13 @@ export async function migrate(
     );
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
     const state = await readSchemaState(client, journal);
+    if (state.ahead) {
+      // Say so: after a rollback this version may not know columns the newer one relies on.
+      logger.warn(
+        { applied: state.applied, shipped: journal.length },
+        'the database was migrated by a newer version of hss-baseline-sync than this one',
+      );
+    }
     if (state.pending.length > 0) {
       if (!state.canMigrate) {
         throw new MigrationPendingError(pendingMessage(state, 'not-permitted'), state.pending);

@@ -33,6 +33,7 @@ describe('pendingMessage', () => {
     owner: 'hss',
     applied: 7,
     pending: ['0007_x'],
+    ahead: false,
     canMigrate: false,
     ...over,
   });

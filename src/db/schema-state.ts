@@ -61,6 +61,8 @@ export interface SchemaState {
   applied: number;
   /** Tags to apply, oldest first. */
   pending: string[];
+  /** A migration newer than every shipped one was applied: a newer version migrated the database. */
+  ahead: boolean;
   /**
    * Whether this login may migrate: it has the rights of the schema's owner (superusers do), or
    * the schema does not exist yet and it may create schemas in the database.
@@ -128,6 +130,7 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
     owner: row.owner,
     applied,
     pending: pendingMigrations(journal, lastAppliedAt),
+    ahead: lastAppliedAt !== null && journal.every((e) => e.when < lastAppliedAt),
     canMigrate: row.can_migrate,
   };
 }

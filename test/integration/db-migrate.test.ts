@@ -242,6 +242,22 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     ]);
     await assertSchemaCurrent(writer.pool, readJournal(folder));
   });
+
+  it('the previous version (a rollback) finds nothing to do and warns that the database is newer', async () => {
+    const logged: unknown[] = [];
+    const log = (level: string) => (o: unknown, m: string) => logged.push([level, m, o]);
+    const logger = { info: log('info'), warn: log('warn'), error: log('error') };
+    await migrate(t.handle, logger);
+    expect(logged).toEqual([
+      [
+        'warn',
+        'the database was migrated by a newer version of hss-baseline-sync than this one',
+        { applied: migrationFiles.length + 1, shipped: migrationFiles.length },
+      ],
+      ['info', 'database migrations up to date', { applied: 0, total: migrationFiles.length + 1 }],
+    ]);
+    await assertSchemaCurrent(writer.pool, readJournal(defaultMigrationsFolder()));
+  });
 });
 
 /** Every column of schema hss with its type, for before/after comparison. */
