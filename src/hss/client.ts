@@ -296,7 +296,12 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
         stats,
       );
       reportStats(before, { api, scope: scope.imageType, offset, requestId: res.requestId });
-      return { totalNum, rows: rows satisfies ImageListing[], requestId: res.requestId };
+      return {
+        totalNum,
+        rows: rows satisfies ImageListing[],
+        itemsReceived: envelope.data_list?.length ?? 0,
+        requestId: res.requestId,
+      };
     },
 
     async listRiskConfigs(scope: Scope, imageId: string, options?: CallOptions): Promise<RiskConfig[]> {

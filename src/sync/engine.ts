@@ -849,14 +849,17 @@ async function listPass(
       if (obs.firstTotal === null) obs.firstTotal = page.totalNum;
       obs.lastTotal = page.totalNum;
       obs.rowsReceived += page.rows.length;
+      obs.itemsSetAside += page.itemsReceived - page.rows.length;
       for (const row of page.rows) byKey.set(imageRefKey(row), row);
-      offset += page.rows.length;
+      // Paging advances by the items HSS sent, those set aside included: advancing by the rows
+      // kept would read the page's last items again (and count them as duplicates).
+      offset += page.itemsReceived;
       ctx.opts.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: page.totalNum });
-      if (page.rows.length === 0 || offset >= page.totalNum) {
+      if (page.itemsReceived === 0 || offset >= page.totalNum) {
         obs.allPagesFetched = offset >= page.totalNum;
         break;
       }
-      if (page.rows.length < pageSize) obs.shortPages++;
+      if (page.itemsReceived < pageSize) obs.shortPages++;
       if (offset > MAX_OFFSET) {
         obs.hitOffsetCap = true;
         break;
