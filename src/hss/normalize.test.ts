@@ -60,6 +60,14 @@ describe('schemas: every number is checked against its column and the API (value
     expect(row({ latest_scan_time: 0, latest_update_time: null })).toBeNull();
   });
 
+  it('image_id: at most 128 characters (what ListImageRiskConfigs can filter on)', () => {
+    expect(problem(imageRowSchema, { image_id: 'x'.repeat(129) })).toBe(
+      'image_id: longer than 128 characters',
+    );
+    expect(problem(imageRowSchema, { image_id: 'x'.repeat(128) })).toBeNull();
+    expect(imageRowSchema.parse({ image_id: 42 }).image_id).toBe('42');
+  });
+
   it('a fractional image_size is rounded to the nearest byte', () => {
     const sizes = ['123.5', 123.4, 0.2, '7'].map(
       (image_size) => imageRowSchema.parse({ image_id: 'a', image_size }).image_size,

@@ -12,9 +12,23 @@ const str = z.string().nullish();
 /** An optional identifier or label that some versions send as a number: always text. */
 const text = z.union([z.string(), z.number().transform(String)]).nullish();
 
+/** Longest image_id the API defines (ListImageRiskConfigs' image_id filter: 0–128 characters). */
+export const MAX_IMAGE_ID_CHARS = 128;
+
+/**
+ * An image_id: text (a number is taken as its text) of at most MAX_IMAGE_ID_CHARS characters.
+ * ListImageRiskConfigs refuses a longer one (HSS.0001), so it would cost a failed call every run;
+ * and as part of a primary key a long enough one exceeds what a btree entry holds (about 2,700
+ * bytes) and fails the write of a whole batch.
+ */
+const imageId = z
+  .union([z.string(), z.number().transform(String)])
+  .refine((id) => id.length <= MAX_IMAGE_ID_CHARS, `longer than ${MAX_IMAGE_ID_CHARS} characters`)
+  .nullish();
+
 /** One row of ListRegistryImages, ListImageLocal or ListCicdImages (the union of their fields). */
 export const imageRowSchema = z.looseObject({
-  image_id: text,
+  image_id: imageId,
   image_digest: str,
   namespace: str,
   image_name: str,

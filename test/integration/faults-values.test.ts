@@ -4,6 +4,7 @@
  * serialiser, pages longer than asked for, total_num beyond the API's range, and NUL / ESC / BEL
  * in error bodies — each through the simulator over HTTP, into the real database.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   FAULT_PROJECT,
@@ -58,10 +59,11 @@ function listCalls(x: FaultHarness): number {
 }
 
 describe('hostile numbers in the image list: the item is set aside, the rest is written', () => {
-  it('fractional / huge / 400-digit / 200,000-deep image_size, unsafe_setting_num 3e9 and -4', async () => {
+  it('fractional / huge / 400-digit / 200,000-deep image_size, unsafe_setting_num 3e9 and -4, a 3,000-character image_id', async () => {
     h = await faultHarness();
-    const [fraction, unsafeHuge, digits, deep, negative] = singleRefImages(h);
-    if (!fraction || !unsafeHuge || !digits || !deep || !negative) throw new Error('world too small');
+    const [fraction, unsafeHuge, digits, deep, negative, longId] = singleRefImages(h);
+    if (!fraction || !unsafeHuge || !digits || !deep || !negative || !longId)
+      throw new Error('world too small');
     const api = 'ListRegistryImages';
     h.sim.setFaults({
       hostileValues: [
@@ -75,15 +77,17 @@ describe('hostile numbers in the image list: the item is set aside, the rest is 
           raw: { image_size: `${'['.repeat(200_000)}${']'.repeat(200_000)}` },
         },
         { api, at: 'item', imageId: negative, set: { unsafe_setting_num: -4 } },
+        // Longer than the API defines: ListImageRiskConfigs would refuse it (HSS.0001) every run.
+        { api, at: 'item', imageId: longId, set: { image_id: randomBytes(1_500).toString('hex') } },
       ],
     });
     const report = await h.sync();
-    const setAside = [unsafeHuge, digits, deep, negative];
+    const setAside = [unsafeHuge, digits, deep, negative, longId];
 
     // Logged one by one with the request id and a bounded sample; counted in the ledger.
     const logged = h.logs.filter((l) => l.msg === QUARANTINED);
     const problems = new Map(
-      logged.map((l) => [String(l.sample).match(/"image_id":"([^"]+)"/)?.[1], l.problem]),
+      logged.map((l) => [String(l.sample).match(/"image_id":"([^"]{1,128})"/)?.[1] ?? 'long', l.problem]),
     );
     expect(problems).toEqual(
       new Map([
@@ -91,6 +95,7 @@ describe('hostile numbers in the image list: the item is set aside, the rest is 
         [digits, 'image_size: Invalid input'],
         [deep, 'image_size: Invalid input'],
         [negative, 'unsafe_setting_num: expected an integer from 0 to 2147483647'],
+        ['long', 'image_id: longer than 128 characters'],
       ]),
     );
     for (const l of logged) {
@@ -98,8 +103,8 @@ describe('hostile numbers in the image list: the item is set aside, the rest is 
       expect(l.requestId).toMatch(/^[0-9a-f]{32}$/);
       expect(String(l.sample).length).toBeLessThanOrEqual(200);
     }
-    expect(report.counts.itemsQuarantined).toBe(4);
-    expect(await quarantinedInLedger(h.t, report.runId)).toEqual({ run: 4, scopes: [4] });
+    expect(report.counts.itemsQuarantined).toBe(5);
+    expect(await quarantinedInLedger(h.t, report.runId)).toEqual({ run: 5, scopes: [5] });
 
     // Not a scope failure: the inventory is incomplete (nothing may be retired), every other
     // reference and every other image's results are written.
@@ -108,7 +113,7 @@ describe('hostile numbers in the image list: the item is set aside, the rest is 
     expect(scope?.slice(0, 3)).toEqual(['private_image', 'partial', false]);
     expect(scope?.[3]).toMatch(
       new RegExp(
-        `^inventory incomplete: 4 listed item\\(s\\) set aside \\(schema-invalid or without image_id\\): what they list is unknown; 4 schema-invalid item\\(s\\) quarantined \\(first: ${api} position \\d+ request_id=[0-9a-f]{32}: `,
+        `^inventory incomplete: 5 listed item\\(s\\) set aside \\(schema-invalid or without image_id\\): what they list is unknown; 5 schema-invalid item\\(s\\) quarantined \\(first: ${api} position \\d+ request_id=[0-9a-f]{32}: `,
       ),
     );
     // One pass: items set aside would be set aside again, so the list is not paged twice.
