@@ -195,6 +195,57 @@ describe('hostile numbers in results: the image is set aside, never the batch or
   });
 });
 
+describe('a value the database refuses anyway sets aside its image, not the write batch', () => {
+  it('a check constraint refusing one image: the batch is written item by item, the others are stored', async () => {
+    h = await faultHarness({
+      sim: { imagesPerScope: 40 },
+      env: { HSS_FETCH_CONCURRENCY: '16', HSS_PAGE_SIZE: '100' },
+    });
+    // A constraint the edge checks know nothing of: the database is the only one to refuse.
+    await h.t.pool.query(
+      `alter table hss.image_baseline_history add constraint test_no_poison check (check_type_desc is distinct from 'poison')`,
+    );
+    const [poisoned] = imagesWithResults(h);
+    if (!poisoned) throw new Error('world too small');
+    h.sim.setFaults({
+      hostileValues: [
+        {
+          api: 'ListImageRiskConfigs',
+          at: 'item',
+          imageId: poisoned,
+          index: 0,
+          set: { check_type_desc: 'poison' },
+        },
+      ],
+    });
+    const report = await h.sync();
+    expect(report.status).toBe('partial');
+    const due = report.counts.imagesDue;
+    expect(due).toBeGreaterThan(20);
+    expect(report.counts.imagesFetched).toBe(due - 1);
+    expect(report.counts.imagesPending).toBe(1);
+    const refusedLog = h.logs.filter(
+      (l) => l.msg === "the database refused an image's results; the image is left as it was and stays due",
+    );
+    expect(refusedLog.map((l) => l.imageId)).toEqual([poisoned]);
+    const [scope] = await scopeRows(h.t, report.runId);
+    expect(scope?.slice(0, 3)).toEqual(['private_image', 'partial', true]);
+    expect(scope?.[3]).toMatch(
+      new RegExp(
+        `^1 image\\(s\\) refused by the database, left pending \\(first: image ${poisoned}: DB_ERROR: .*test_no_poison.*\\(SQLSTATE 23514\\)\\)$`,
+      ),
+    );
+    const truth = truthRows(h.sim);
+    expect(await storedRows(h.t)).toEqual(truth.filter((r) => r.image_id !== poisoned));
+
+    h.sim.setFaults({});
+    const clean = await h.sync();
+    expect(clean.status).toBe('succeeded');
+    expect(clean.counts.imagesFetched).toBe(1);
+    expect(await storedRows(h.t)).toEqual(truth);
+  });
+});
+
 describe('bad pages are bad answers: refused at once, not followed', () => {
   it('a list page with more rows than its limit: one call, the scope fails with the reason, nothing retired', async () => {
     h = await faultHarness();
