@@ -17,9 +17,13 @@ export const RULE_COUNT_MAX = 2_097_152;
 /** Last instant both a timestamptz column and an ISO-8601 string hold: 9999-12-31T23:59:59.999Z. */
 export const EPOCH_MS_MAX = 253_402_300_799_999;
 
-/** A JSON number, or a decimal numeric string as some API versions send (no exponent, no sign but `-`). */
+/**
+ * A JSON number, or a decimal numeric string as some API versions send (no exponent, no sign but
+ * `-`). Infinity (what JSON.parse makes of a 400-digit literal) is let through here so that the
+ * range check names the rule it breaks.
+ */
 const wireNumber = z.union([
-  z.number(),
+  z.custom<number>((v) => typeof v === 'number', 'expected a number'),
   z
     .string()
     .regex(/^-?\d+(\.\d+)?$/, 'expected a number')

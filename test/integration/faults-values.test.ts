@@ -92,7 +92,7 @@ describe('hostile numbers in the image list: the item is set aside, the rest is 
     expect(problems).toEqual(
       new Map([
         [unsafeHuge, 'unsafe_setting_num: expected an integer from 0 to 2147483647'],
-        [digits, 'image_size: Invalid input'],
+        [digits, 'image_size: expected a number from 0 to 9007199254740991 bytes'],
         [deep, 'image_size: Invalid input'],
         [negative, 'unsafe_setting_num: expected an integer from 0 to 2147483647'],
         ['long', 'image_id: longer than 128 characters'],
