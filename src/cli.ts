@@ -11,6 +11,7 @@ import { createLogger } from './log.js';
 import { createProgressReporter, progressMode } from './progress.js';
 import { manyListeners, scopesOf } from './sync/engine.js';
 import { formatRunSummary } from './sync/summary.js';
+import { escapeControls } from './text.js';
 
 export interface CliIo {
   env: Env;
@@ -139,7 +140,7 @@ export async function main(
       io.stderr.write(`configuration error: ${err.message}\n`);
       return EXIT.config;
     }
-    io.stderr.write(`hss-baseline-sync ${command}: ${errorSummary(err)}\n`);
+    io.stderr.write(`hss-baseline-sync ${command}: ${escapeControls(errorSummary(err))}\n`);
     return EXIT.failed;
   }
 }
@@ -189,7 +190,8 @@ async function cmdSync(io: CliIo): Promise<number> {
         `skipped ${skipped.length} scope(s) another worker is syncing: ${skipped.join(', ')}\n`,
       );
     }
-    if (report.error) io.stderr.write(`problems: ${report.error}\n`);
+    // The reasons may quote upstream text (a request id): escaped for the terminal.
+    if (report.error) io.stderr.write(`problems: ${escapeControls(report.error)}\n`);
     return report.status === 'succeeded'
       ? EXIT.ok
       : report.status === 'partial'

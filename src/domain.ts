@@ -111,6 +111,11 @@ export interface ListingSignal {
 export interface Page<T> {
   totalNum: number;
   rows: T[];
+  /**
+   * Items the answer held, those set aside included (schema-invalid, no image_id): the next page
+   * starts this many items on, so an item set aside is neither read again nor skipped over.
+   */
+  itemsReceived: number;
   requestId: string | null;
 }
 

@@ -4,6 +4,7 @@
  * Messages never contain secrets: callers pass only non-secret context.
  */
 import type { ApiName } from './domain.js';
+import { replaceNul } from './text.js';
 
 export type ErrorCode =
   | 'CONFIG_INVALID'
@@ -30,9 +31,9 @@ export abstract class HssSyncError extends Error {
     this.name = new.target.name;
   }
 
-  /** A short, secret-free description for the run ledger. */
+  /** A short, secret-free description for the run ledger (NUL policy applied: see text.ts). */
   toLedger(): string {
-    return `${this.code}: ${this.message}`.slice(0, 1000);
+    return replaceNul(`${this.code}: ${this.message}`.slice(0, 1000));
   }
 }
 
@@ -176,9 +177,12 @@ export class MigrationPendingError extends HssSyncError {
   }
 }
 
-/** A short, secret-free, one-line description of any thrown value, for ledgers and logs. */
+/**
+ * A short, secret-free, one-line description of any thrown value, for ledgers and logs. Error
+ * messages may quote upstream text (a request id, a server's message): the NUL policy applies.
+ */
 export function errorSummary(err: unknown): string {
   if (err instanceof HssSyncError) return err.toLedger();
-  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 1000);
-  return String(err).slice(0, 1000);
+  if (err instanceof Error) return replaceNul(`${err.name}: ${err.message}`.slice(0, 1000));
+  return replaceNul(String(err).slice(0, 1000));
 }

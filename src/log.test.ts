@@ -56,6 +56,34 @@ describe('createLogger', () => {
   });
 });
 
+describe('prettyLine: control characters from upstream never reach the terminal raw', () => {
+  const line = (fields: Record<string, unknown>, msg = 'HSS call failed; retrying') =>
+    prettyLine(JSON.stringify({ level: 40, time: Date.UTC(2026, 2, 1, 12), msg, ...fields }));
+
+  it('escapes ESC ] 0 ; … BEL in a request id (it would retitle the terminal)', () => {
+    expect(line({ requestId: '\u001b]0;pwned\u0007', status: 503 })).toBe(
+      '12:00:00.000 WARN  HSS call failed; retrying  requestId="\\u001b]0;pwned\\u0007" status=503\n',
+    );
+  });
+
+  it('escapes C1 controls (CSI), DEL, NUL and bidi overrides in values, keys, nested values and the message', () => {
+    const out = line(
+      { err: 'x\u009b2J\u007f\u0000y', 'k\u001b': 1, nested: { id: 'a\u202eb' } },
+      'msg\u001b[31m red',
+    );
+    expect(out).toBe(
+      '12:00:00.000 WARN  msg\\u001b[31m red  err="x\\u009b2J\\u007f\\u0000y" k\\u001b=1 nested={"id":"a\\u202eb"}\n',
+    );
+    expect(out.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
+
+  it('plain words stay unquoted; quotes and backslashes are quoted', () => {
+    expect(line({ a: 'plain-word', b: 'say "x"', c: 'C:\\dir' }, 'm')).toBe(
+      '12:00:00.000 WARN  m  a=plain-word b="say \\"x\\"" c="C:\\\\dir"\n',
+    );
+  });
+});
+
 describe('resolveLogFormat', () => {
   it('auto is pretty on a terminal and JSON otherwise; explicit settings win', () => {
     const tty = Object.assign(new PassThrough(), { isTTY: true });

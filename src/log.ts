@@ -4,6 +4,7 @@
  * print as [redacted]) and, as a second guard, by redacting the usual secret field names.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { escapeControls, hasControls } from './text.js';
 
 export const REDACT_PATHS = [
   'password',
@@ -57,11 +58,20 @@ export function prettyLine(json: string): string {
     typeof o.level === 'number' ? (LEVELS[o.level] ?? String(o.level)) : String(o.level).toUpperCase();
   const fields = Object.entries(o)
     .filter(([k, v]) => !SKIP.has(k) && v !== undefined && v !== null)
-    .map(
-      ([k, v]) =>
-        `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`,
-    );
-  return `${time} ${level.padEnd(5)} ${String(o.msg ?? '')}${fields.length ? `  ${fields.join(' ')}` : ''}\n`;
+    .map(([k, v]) => `${escapeControls(k)}=${prettyValue(v)}`);
+  const msg = escapeControls(String(o.msg ?? ''));
+  return `${time} ${level.padEnd(5)} ${msg}${fields.length ? `  ${fields.join(' ')}` : ''}\n`;
+}
+
+/**
+ * A field value for a person at a terminal: a plain word as it is; anything with spaces, quotes
+ * or control characters quoted as JSON. Control characters are escaped either way (JSON leaves
+ * DEL, C1 and bidi controls as they are): a request id carrying `ESC ] 0 ; … BEL` from upstream
+ * must not retitle or repaint the terminal.
+ */
+function prettyValue(v: unknown): string {
+  if (typeof v === 'string' && !/[\s"\\]/.test(v) && !hasControls(v)) return v;
+  return escapeControls(JSON.stringify(v) ?? String(v));
 }
 
 function prettyStream(out: NodeJS.WritableStream): DestinationStream {

@@ -6,6 +6,7 @@
 import { formatTable } from './demo.js';
 import type { ScopeCounts } from './domain.js';
 import { formatAge } from './human.js';
+import { escapeControls } from './text.js';
 
 /** One row of hss.sync_runs as `status` reads it. */
 export interface RunRow {
@@ -193,7 +194,8 @@ export function formatStatusText(r: StatusReport): string {
     calls: x.counts.apiCalls,
     '429s': x.counts.throttled,
     quarantined: x.counts.itemsQuarantined,
-    error: x.error ?? '',
+    // Ledger text may quote upstream (a request id): escaped, so it cannot drive the terminal.
+    error: escapeControls(x.error ?? ''),
   }));
   const scopes = r.scopes.map((s) => ({
     scope: `${s.projectId}/${s.enterpriseProjectId}/${s.imageType}`,

@@ -4,6 +4,7 @@
  */
 import type { RuleCounts, RunStatus, Scope, ScopeCounts } from '../domain.js';
 import { DbError } from '../errors.js';
+import { replaceNul } from '../text.js';
 import type { DbHandle } from './pool.js';
 import { query } from './tx.js';
 
@@ -51,6 +52,15 @@ const RUN_COUNT_COLUMNS: readonly (readonly [keyof RunCounts, string])[] = [
   ['ruleVersionsClosed', 'rule_versions_closed'],
   ['ruleDescriptionsFetched', 'rule_descriptions_fetched'],
 ];
+
+/**
+ * The reason stored in a ledger row. It may quote upstream text (a request id, an error
+ * message), and a U+0000 would make PostgreSQL refuse the whole row (22021) and leave the run
+ * `running` with its real reason lost: the NUL policy applies here whatever the caller did.
+ */
+function ledgerText(text: string | null): string | null {
+  return text === null ? null : replaceNul(text);
+}
 
 /** All counters zero. */
 export function emptyRunCounts(): RunCounts {
@@ -100,7 +110,7 @@ export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Pro
     'finishRun',
     `UPDATE hss.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5, ${set.sql}
      WHERE run_id = $1`,
-    [runId, fin.status, fin.finishedAt, JSON.stringify(fin.callsByApi), fin.error, ...set.values],
+    [runId, fin.status, fin.finishedAt, JSON.stringify(fin.callsByApi), ledgerText(fin.error), ...set.values],
   );
   if (res.rowCount !== 1) throw new DbError(`finishRun failed: no run ${runId}`);
 }
@@ -172,7 +182,7 @@ export async function finishScopeRun(
       fin.inventoryComplete,
       JSON.stringify(fin.callsByApi),
       fin.etaSeconds,
-      fin.error,
+      ledgerText(fin.error),
       ...set.values,
     ],
   );
@@ -235,7 +245,7 @@ export async function markAbandonedRuns(h: DbHandle, filter: AbandonedRunsFilter
       filter.at,
       filter.runIds ?? [],
       filter.startedBefore ?? null,
-      filter.reason ?? 'abandoned: worker stopped before the run ended',
+      ledgerText(filter.reason ?? 'abandoned: worker stopped before the run ended'),
     ],
   );
   return res.rows.map((r) => r.run_id);

@@ -77,6 +77,29 @@ describe('listRiskConfigRules', () => {
     expect(events.map((e) => e.api)).toEqual(['ListImageRiskConfigRules', 'ListImageRiskConfigRules']);
   });
 
+  it('refuses a page with more rows than its limit, or a total_num outside int4, after one call', async () => {
+    const path = 'GET /v5/proj1/image/baseline/risk-configs/CentOS%207/rules';
+    for (const [json, problem] of [
+      [
+        { total_num: 11, data_list: ruleRows(11) },
+        '11 rows in a page of at most 10 (limit); the answer is not a page of this request',
+      ],
+      [
+        { total_num: -1, data_list: ruleRows(1) },
+        'the answer does not match the ListImageRiskConfigRules schema: total_num: expected an integer from 0 to 2147483647',
+      ],
+    ] as const) {
+      const { client } = setup();
+      mock.reply({ status: 200, json });
+      const err = await client.listRiskConfigRules(scope, 'img', filter).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HssBadResponseError);
+      expect((err as HssBadResponseError).retryable).toBe(false);
+      expect((err as Error).message).toBe(`ListImageRiskConfigRules HTTP 200: ${path}: ${problem}`);
+      expect(mock.requests).toHaveLength(1);
+      await mock.close();
+    }
+  });
+
   it('applies the NUL policy, turns numeric ids into text, fills absent keys and drops repeats', async () => {
     const { client } = setup();
     mock.reply({

@@ -4,6 +4,7 @@ import type { HttpLimits } from '../config/types.js';
 import type { ImageType, Scope } from '../domain.js';
 import {
   AbortedError,
+  errorSummary,
   HssApiError,
   HssBadResponseError,
   HssNetworkError,
@@ -172,6 +173,72 @@ describe('listImagesPage', () => {
       'ListRegistryImages HTTP 200: GET /v5/proj1/image/registries/images: the answer does not match the ' +
         'ListRegistryImages schema: total_num: Invalid input',
     );
+  });
+});
+
+describe('bad pages are bad answers, not listings to follow', () => {
+  it('a list page with more rows than the limit asked for: not retryable, nothing returned', async () => {
+    const { client } = setup();
+    const data = Array.from({ length: 11 }, (_, i) => ({ image_id: `sha256:${i}` }));
+    mock.reply({
+      status: 200,
+      headers: { 'x-request-id': 'r9' },
+      json: { total_num: 5000, data_list: data },
+    });
+    const err = await client.listImagesPage(scope(), 0, 10).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HssBadResponseError);
+    expect((err as HssBadResponseError).retryable).toBe(false);
+    expect((err as Error).message).toBe(
+      'ListRegistryImages HTTP 200 request_id=r9: GET /v5/proj1/image/registries/images: 11 rows in a page ' +
+        'of at most 10 (limit); the answer is not a page of this request',
+    );
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('a total_num beyond what the API defines (2,147,483,547): not retryable', async () => {
+    const { client } = setup();
+    mock.reply({ status: 200, json: { total_num: 2_147_483_548, data_list: [{ image_id: 'a' }] } });
+    const err = await client.listImagesPage(scope(), 0, 10).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HssBadResponseError);
+    expect((err as HssBadResponseError).retryable).toBe(false);
+    expect((err as Error).message).toBe(
+      'ListRegistryImages HTTP 200: GET /v5/proj1/image/registries/images: the answer does not match the ' +
+        'ListRegistryImages schema: total_num: expected an integer from 0 to 2147483547',
+    );
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('a results page with more rows than the limit: the image fails, not retried', async () => {
+    const { client } = setup({ pageSize: 10 });
+    mock.reply({ status: 200, json: { total_num: 11, data_list: rows(11) } });
+    const err = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HssBadResponseError);
+    expect((err as HssBadResponseError).retryable).toBe(false);
+    expect((err as Error).message).toBe(
+      `ListImageRiskConfigs HTTP 200: GET ${RC_PATH}: 11 rows in a page of at most 10 (limit); ` +
+        'the answer is not a page of this request',
+    );
+    expect(mock.requests).toHaveLength(1);
+  });
+});
+
+describe('error answers: the NUL policy covers every field', () => {
+  it('NUL in error_code, error_msg and request_id becomes U+FFFD in the error and its summary', async () => {
+    const { client } = setup();
+    mock.reply({
+      status: 400,
+      json: { error_code: 'HSS.0001', error_msg: 'bad\u0000param', request_id: 'id\u0000\u001b]0;x\u0007' },
+    });
+    const err = await client.listImagesPage(scope(), 0, 10).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HssApiError);
+    expect((err as HssApiError).requestId).toBe('id\uFFFD\u001b]0;x\u0007');
+    expect((err as HssApiError).context.errorMsg).toBe('bad\uFFFDparam');
+    const summary = errorSummary(err);
+    expect(summary).toBe(
+      'HSS_API_ERROR: ListRegistryImages GET /v5/proj1/image/registries/images HTTP 400 HSS.0001 ' +
+        '"bad\uFFFDparam" request_id=id\uFFFD\u001b]0;x\u0007',
+    );
+    expect(summary).not.toContain('\u0000');
   });
 });
 

@@ -19,7 +19,7 @@ import {
   type RuleResult,
   type Scope,
 } from '../domain.js';
-import { HssBadResponseError } from '../errors.js';
+import { HssBadResponseError, type HssErrorContext } from '../errors.js';
 import { createAkSkProvider } from './auth/aksk.js';
 import { createIamTokenProvider, IamTokenManager } from './auth/iam-token.js';
 import type { AuthProvider } from './auth/provider.js';
@@ -75,6 +75,20 @@ export interface HssClientDeps {
 export interface HssClientWithStats extends HssClient {
   /** Cumulative since the client was created. */
   readonly stats: Readonly<NormalizeStats>;
+}
+
+/**
+ * A page with more rows than the `limit` asked for answers some other request (or none): its
+ * rows cannot be placed at their offsets, and following its total_num could cost thousands of
+ * calls. The same request would bring the same answer, so it is not retried.
+ */
+function refuseOverfullPage(rows: number, limit: number, context: HssErrorContext): void {
+  if (rows <= limit) return;
+  throw new HssBadResponseError(
+    context,
+    `${context.path}: ${rows} rows in a page of at most ${limit} (limit); the answer is not a page of this request`,
+    { retryable: false },
+  );
 }
 
 /** The list API serving an image type (same as listApiFor in src/domain.ts). */
@@ -228,6 +242,7 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
       lastRequestId = res.requestId;
       const page = validate(o.envelope, res, api, path);
       const items = page.data_list ?? [];
+      refuseOverfullPage(items.length, pageSize, { api, path, status: res.status, requestId: res.requestId });
       const { valid, invalid } = partitionItems(items, o.row);
       if (invalid.length > 0) {
         quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, options);
@@ -265,12 +280,14 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
         },
         options,
       );
-      const envelope = validate(
-        imageEnvelopeSchema,
-        res,
+      const path = `GET ${buildPath(['v5', scope.projectId, ...segments])}`;
+      const envelope = validate(imageEnvelopeSchema, res, api, path);
+      refuseOverfullPage(envelope.data_list?.length ?? 0, limit, {
         api,
-        `GET ${buildPath(['v5', scope.projectId, ...segments])}`,
-      );
+        path,
+        status: res.status,
+        requestId: res.requestId,
+      });
       const { valid, invalid } = partitionItems(envelope.data_list ?? [], imageRowSchema);
       quarantine(invalid, { api, requestId: res.requestId, offset }, options);
       const before = { ...stats };
@@ -279,7 +296,12 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
         stats,
       );
       reportStats(before, { api, scope: scope.imageType, offset, requestId: res.requestId });
-      return { totalNum, rows: rows satisfies ImageListing[], requestId: res.requestId };
+      return {
+        totalNum,
+        rows: rows satisfies ImageListing[],
+        itemsReceived: envelope.data_list?.length ?? 0,
+        requestId: res.requestId,
+      };
     },
 
     async listRiskConfigs(scope: Scope, imageId: string, options?: CallOptions): Promise<RiskConfig[]> {

@@ -23,6 +23,7 @@ import {
   HssNetworkError,
   HssThrottledError,
 } from '../errors.js';
+import { replaceNul } from '../text.js';
 import type { AuthProvider, UnauthorizedDecision } from './auth/provider.js';
 import { BodyTooLargeError } from './body.js';
 import type { BreakerVerdict, CircuitBreaker } from './breaker.js';
@@ -98,7 +99,10 @@ interface ErrorBody {
   requestId: string | null;
 }
 
-/** `{error_code, error_msg, request_id}` from an error answer; nulls when absent or not JSON. */
+/**
+ * `{error_code, error_msg, request_id}` from an error answer; nulls when absent or not JSON.
+ * These end up in error messages, logs and the run ledger: the NUL policy applies (text.ts).
+ */
 export function parseErrorBody(text: string): ErrorBody {
   let json: unknown;
   try {
@@ -107,12 +111,18 @@ export function parseErrorBody(text: string): ErrorBody {
     return { errorCode: null, errorMsg: null, requestId: null };
   }
   const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, 1000) : null);
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? replaceNul(v.slice(0, 1000)) : null);
   return {
     errorCode: normalizeErrorCode(str(o.error_code)),
     errorMsg: str(o.error_msg),
     requestId: str(o.request_id),
   };
+}
+
+/** The X-Request-Id of an answer (NUL policy applied, like every upstream string). */
+function requestIdOf(res: RawResponse): string | null {
+  const id = header(res.headers, 'x-request-id');
+  return id === null ? null : replaceNul(id.slice(0, 1000));
 }
 
 /** A short description of a body that is not JSON, without echoing it (it may be a whole HTML page). */
@@ -159,7 +169,7 @@ type AttemptResult =
 /** Classifies one raw answer: usable JSON, or a typed failure with its retry class. */
 function interpret(res: RawResponse, base: HssErrorContext, nowMs: number): AttemptResult {
   if (res.status >= 200 && res.status < 300) {
-    const requestId = header(res.headers, 'x-request-id');
+    const requestId = requestIdOf(res);
     try {
       return { ok: true, response: { status: res.status, json: JSON.parse(res.text), requestId } };
     } catch (err) {
@@ -177,7 +187,7 @@ function interpret(res: RawResponse, base: HssErrorContext, nowMs: number): Atte
     status: res.status,
     errorCode: body.errorCode ?? undefined,
     errorMsg: body.errorMsg ?? undefined,
-    requestId: header(res.headers, 'x-request-id') ?? body.requestId,
+    requestId: requestIdOf(res) ?? body.requestId,
   };
   const cls = classifyOutcome({ kind: 'http', status: res.status, errorCode: body.errorCode });
   if (cls === 'throttled') {

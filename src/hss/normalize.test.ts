@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { cleanString, emptyStats, normalizeImagePage, RiskConfigCollector } from './normalize.js';
-import { describeIssues, imagePageSchema, riskConfigPageSchema } from './schemas.js';
+import {
+  describeIssues,
+  imagePageSchema,
+  imageRowSchema,
+  riskConfigPageSchema,
+  riskConfigRowSchema,
+} from './schemas.js';
 
 describe('schemas', () => {
   it('accept absent/null fields, numeric strings, numeric check_type, and keep unknown fields', () => {
@@ -22,6 +29,74 @@ describe('schemas', () => {
     if (!r.success) expect(describeIssues(r.error)).toBe('data_list.0.check_rule_num: Invalid input');
     expect(imagePageSchema.safeParse({ data_list: [] }).success).toBe(false);
     expect(imagePageSchema.safeParse({ total_num: 0, data_list: 'x' }).success).toBe(false);
+  });
+});
+
+describe('schemas: every number is checked against its column and the API (values.ts)', () => {
+  const problem = (schema: z.ZodType, value: unknown) => {
+    const r = schema.safeParse(value);
+    return r.success ? null : describeIssues(r.error);
+  };
+
+  it('list rows: counts within int4, sizes within MAX_SAFE_INTEGER, instants within year 9999', () => {
+    const row = (fields: Record<string, unknown>) => problem(imageRowSchema, { image_id: 'a', ...fields });
+    const countRule = 'expected an integer from 0 to 2147483647';
+    expect(row({ unsafe_setting_num: 3_000_000_000 })).toBe(`unsafe_setting_num: ${countRule}`);
+    expect(row({ unsafe_setting_num: '3000000000' })).toBe(`unsafe_setting_num: ${countRule}`);
+    expect(row({ unsafe_setting_num: -1 })).toBe(`unsafe_setting_num: ${countRule}`);
+    expect(row({ unsafe_setting_num: 1.5 })).toBe(`unsafe_setting_num: ${countRule}`);
+    expect(row({ unsafe_setting_num: 2_147_483_647 })).toBeNull();
+    const sizeRule = 'image_size: expected a number from 0 to 9007199254740991 bytes';
+    expect(row({ image_size: '9'.repeat(400) })).toBe(sizeRule);
+    expect(row({ image_size: 2 ** 53 })).toBe(sizeRule);
+    expect(row({ image_size: -1 })).toBe(sizeRule);
+    // A 400-digit JSON number literal parses as Infinity.
+    expect(row({ image_size: JSON.parse(`{"n":${'9'.repeat(400)}}`).n })).toBe(sizeRule);
+    expect(row({ image_size: Number.NaN })).toBe(sizeRule);
+    expect(row({ image_size: 5_000_000_000 })).toBeNull();
+    const timeRule = 'expected an integer from 0 to 253402300799999 ms';
+    expect(row({ latest_scan_time: 253_402_300_800_000 })).toBe(`latest_scan_time: ${timeRule}`);
+    expect(row({ latest_update_time: -5 })).toBe(`latest_update_time: ${timeRule}`);
+    expect(row({ latest_scan_time: 1_700_000_000_000.5 })).toBe(`latest_scan_time: ${timeRule}`);
+    expect(row({ latest_scan_time: 0, latest_update_time: null })).toBeNull();
+  });
+
+  it('image_id: at most 128 characters (what ListImageRiskConfigs can filter on)', () => {
+    expect(problem(imageRowSchema, { image_id: 'x'.repeat(129) })).toBe(
+      'image_id: longer than 128 characters',
+    );
+    expect(problem(imageRowSchema, { image_id: 'x'.repeat(128) })).toBeNull();
+    expect(imageRowSchema.parse({ image_id: 42 }).image_id).toBe('42');
+  });
+
+  it('a fractional image_size is rounded to the nearest byte', () => {
+    const sizes = ['123.5', 123.4, 0.2, '7'].map(
+      (image_size) => imageRowSchema.parse({ image_id: 'a', image_size }).image_size,
+    );
+    expect(sizes).toEqual([124, 123, 0, 7]);
+  });
+
+  it('results: counts non-negative within the API range, failed_rule_num at most check_rule_num', () => {
+    const rule = 'expected an integer from 0 to 2097152';
+    expect(problem(riskConfigRowSchema, { check_rule_num: 3e9 })).toBe(`check_rule_num: ${rule}`);
+    expect(problem(riskConfigRowSchema, { check_rule_num: -3, failed_rule_num: -9 })).toBe(
+      `check_rule_num: ${rule}; failed_rule_num: ${rule}`,
+    );
+    expect(problem(riskConfigRowSchema, { check_rule_num: 3, failed_rule_num: 9 })).toBe(
+      'failed_rule_num: greater than check_rule_num',
+    );
+    expect(problem(riskConfigRowSchema, { check_rule_num: 9, failed_rule_num: 9 })).toBeNull();
+    expect(problem(riskConfigRowSchema, { failed_rule_num: 9 })).toBeNull();
+  });
+
+  it('total_num: within the range the API defines', () => {
+    expect(problem(imagePageSchema, { total_num: 2_147_483_548 })).toBe(
+      'total_num: expected an integer from 0 to 2147483547',
+    );
+    expect(problem(imagePageSchema, { total_num: 2_147_483_547 })).toBeNull();
+    expect(problem(riskConfigPageSchema, { total_num: 2_147_483_648 })).toBe(
+      'total_num: expected an integer from 0 to 2147483647',
+    );
   });
 });
 
@@ -82,7 +157,8 @@ describe('normalizeImagePage', () => {
         scanStatus: 'success',
         latestScanTime: 1700000000000,
         unsafeSettingNum: 4,
-        imageSize: 1024.5,
+        // A fraction of a byte is rounded to the nearest byte (values.ts wire.bytes).
+        imageSize: 1025,
         latestUpdateTime: 1700000000001,
       },
       {

@@ -2,37 +2,33 @@
  * zod schemas of the HSS answers this product reads (hss-api.md sections 1 and 2). Upstream is
  * loose: every row field may be absent (or null), integers may arrive as numeric strings, and
  * check_type may be a number. Unknown fields are kept (looseObject) and never fail a parse.
+ * Every number is checked against what the API defines and its column holds (values.ts).
  */
 import { z } from 'zod';
+import { wire } from './values.js';
 
 /** An optional string. */
 const str = z.string().nullish();
-/** An optional integer: a number or a numeric string. */
-const int = z
-  .union([
-    z.number().int(),
-    z
-      .string()
-      .regex(/^-?\d+$/, 'expected an integer string')
-      .transform(Number),
-  ])
-  .nullish();
-/** An optional finite number (sizes may not be integers): a number or a numeric string. */
-const num = z
-  .union([
-    z.number(),
-    z
-      .string()
-      .regex(/^-?\d+(\.\d+)?$/, 'expected a numeric string')
-      .transform(Number),
-  ])
-  .nullish();
 /** An optional identifier or label that some versions send as a number: always text. */
 const text = z.union([z.string(), z.number().transform(String)]).nullish();
 
+/** Longest image_id the API defines (ListImageRiskConfigs' image_id filter: 0–128 characters). */
+export const MAX_IMAGE_ID_CHARS = 128;
+
+/**
+ * An image_id: text (a number is taken as its text) of at most MAX_IMAGE_ID_CHARS characters.
+ * ListImageRiskConfigs refuses a longer one (HSS.0001), so it would cost a failed call every run;
+ * and as part of a primary key a long enough one exceeds what a btree entry holds (about 2,700
+ * bytes) and fails the write of a whole batch.
+ */
+const imageId = z
+  .union([z.string(), z.number().transform(String)])
+  .refine((id) => id.length <= MAX_IMAGE_ID_CHARS, `longer than ${MAX_IMAGE_ID_CHARS} characters`)
+  .nullish();
+
 /** One row of ListRegistryImages, ListImageLocal or ListCicdImages (the union of their fields). */
 export const imageRowSchema = z.looseObject({
-  image_id: text,
+  image_id: imageId,
   image_digest: str,
   namespace: str,
   image_name: str,
@@ -44,19 +40,20 @@ export const imageRowSchema = z.looseObject({
   host_id: str,
   host_name: str,
   scan_status: str,
-  latest_scan_time: int,
-  unsafe_setting_num: int,
-  image_size: num,
-  latest_update_time: int,
+  latest_scan_time: wire.epochMs.nullish(),
+  unsafe_setting_num: wire.count.nullish(),
+  image_size: wire.bytes.nullish(),
+  latest_update_time: wire.epochMs.nullish(),
 });
 export type ImageRow = z.infer<typeof imageRowSchema>;
 
 /**
  * A page of an image list API. total_num is required here: inventory completeness (and so every
- * retirement) is proven against it, so a page without it is not evidence of anything.
+ * retirement) is proven against it, so a page without it is not evidence of anything. One beyond
+ * the API's range is a bad answer, not a listing to page through.
  */
 export const imagePageSchema = z.looseObject({
-  total_num: z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]),
+  total_num: wire.listTotal,
   data_list: z.array(imageRowSchema).nullish(),
 });
 export type ImagePage = z.infer<typeof imagePageSchema>;
@@ -70,28 +67,33 @@ export const imageEnvelopeSchema = z.looseObject({
   data_list: z.array(z.unknown()).nullish(),
 });
 
-/** One row of ListImageRiskConfigs. */
-export const riskConfigRowSchema = z.looseObject({
-  severity: str,
-  check_name: str,
-  check_type: text,
-  standard: str,
-  check_rule_num: int,
-  failed_rule_num: int,
-  check_type_desc: str,
-});
+/** One row of ListImageRiskConfigs. More failed items than checked ones is not a result. */
+export const riskConfigRowSchema = z
+  .looseObject({
+    severity: str,
+    check_name: str,
+    check_type: text,
+    standard: str,
+    check_rule_num: wire.ruleCount.nullish(),
+    failed_rule_num: wire.ruleCount.nullish(),
+    check_type_desc: str,
+  })
+  .refine(
+    (r) => r.check_rule_num == null || r.failed_rule_num == null || r.failed_rule_num <= r.check_rule_num,
+    { message: 'greater than check_rule_num', path: ['failed_rule_num'] },
+  );
 export type RiskConfigRow = z.infer<typeof riskConfigRowSchema>;
 
 /** A page of ListImageRiskConfigs. total_num may be absent: paging then stops on a short page. */
 export const riskConfigPageSchema = z.looseObject({
-  total_num: int,
+  total_num: wire.count.nullish(),
   data_list: z.array(riskConfigRowSchema).nullish(),
 });
 export type RiskConfigPage = z.infer<typeof riskConfigPageSchema>;
 
 /** The envelope of a ListImageRiskConfigs page, items unchecked (see imageEnvelopeSchema). */
 export const riskConfigEnvelopeSchema = z.looseObject({
-  total_num: int,
+  total_num: wire.count.nullish(),
   data_list: z.array(z.unknown()).nullish(),
 });
 
@@ -120,7 +122,7 @@ export type RuleRow = z.infer<typeof ruleRowSchema>;
 
 /** The envelope of a ListImageRiskConfigRules page, items unchecked (see imageEnvelopeSchema). */
 export const ruleEnvelopeSchema = z.looseObject({
-  total_num: int,
+  total_num: wire.count.nullish(),
   data_list: z.array(z.unknown()).nullish(),
 });
 

@@ -7,7 +7,7 @@
  */
 import { Rng } from './prng.js';
 import { gatewayError, hssError, type Reply } from './reply.js';
-import type { FaultOptions } from './types.js';
+import type { FaultOptions, HostileValue } from './types.js';
 
 export type FaultDecision =
   | { kind: 'status'; status: number; source: 'error' | 'failPage' }
@@ -23,6 +23,7 @@ export class FaultInjector {
   private failPageHits = 0;
   private shiftHits = 0;
   private driftHits = 0;
+  private errorReplyHits = 0;
   private v5Calls = 0;
   private tokensExpired = false;
   private readonly driftCalls = new Map<string, number>();
@@ -38,6 +39,7 @@ export class FaultInjector {
     this.failPageHits = 0;
     this.shiftHits = 0;
     this.driftHits = 0;
+    this.errorReplyHits = 0;
     this.v5Calls = 0;
     this.tokensExpired = false;
     this.driftCalls.clear();
@@ -104,6 +106,24 @@ export class FaultInjector {
   /** The rows a list page brings when `limit` were asked for. */
   pageLimit(limit: number): number {
     return this.options.shortPages ? Math.max(1, Math.ceil(limit / 2)) : limit;
+  }
+
+  /** Rows more than the limit a list page brings (0 = none). */
+  get extraRows(): number {
+    return Math.max(0, this.options.longPages ?? 0);
+  }
+
+  /** The hostile values to plant in 200 answers. */
+  get hostileValues(): readonly HostileValue[] {
+    return this.options.hostileValues ?? [];
+  }
+
+  /** The hostile error answer for this call of `api`, or null (counts towards `times`). */
+  errorReply(api: string): { status: number; body: unknown } | null {
+    const er = this.options.errorReply;
+    if (!er || er.api !== api || (er.times !== undefined && this.errorReplyHits >= er.times)) return null;
+    this.errorReplyHits++;
+    return { status: er.status, body: er.body };
   }
 
   /** Counts one /v5 call; true exactly once, when the calls reach tokenExpiry.afterCalls. */

@@ -2,7 +2,9 @@
  * Hostile values the world plants on a few deterministic rows of every scope, so the client,
  * the writer and the database meet them in every test and demo run.
  */
+import { randomBytes } from 'node:crypto';
 import type { SimRiskRow } from './baseline.js';
+import type { HostileValue } from './types.js';
 
 /** Exactly the documented maximum length of check_type_desc (BMP characters only: length = chars). */
 export const MAX_DESC_LENGTH = 65_534;
@@ -102,4 +104,58 @@ export function plantHostile(rows: { row: SimRiskRow; siblings: SimRiskRow[] }[]
     planted.push(hostile.kind);
   });
   return planted;
+}
+
+/**
+ * Plants the hostile values of `specs` that match this 200 answer of `api` (`imageId`: the
+ * answer's image_id filter, for per-image APIs) and returns the body as JSON text, or null when
+ * none matched (the answer goes out as usual). Raw values are written verbatim in place of a
+ * placeholder, so the text may hold numbers and nesting no JavaScript value serialises to.
+ */
+export function plantValues(
+  api: string,
+  body: { data_list?: unknown[] } & Record<string, unknown>,
+  imageId: string | undefined,
+  specs: readonly HostileValue[],
+  isList: boolean,
+): string | null {
+  const raws = new Map<string, string>();
+  const nonce = randomBytes(6).toString('hex');
+  const apply = (target: Record<string, unknown>, spec: HostileValue) => {
+    Object.assign(target, spec.set ?? {});
+    for (const [field, text] of Object.entries(spec.raw ?? {})) {
+      const placeholder = `sim-raw-${nonce}-${raws.size}`;
+      raws.set(JSON.stringify(placeholder), text);
+      target[field] = placeholder;
+    }
+  };
+  let planted = false;
+  for (const spec of specs) {
+    if (spec.api !== api) continue;
+    if (spec.at === 'page') {
+      apply(body, spec);
+      planted = true;
+      continue;
+    }
+    const items = body.data_list ?? [];
+    items.forEach((item, index) => {
+      if (item === null || typeof item !== 'object') return;
+      const row = item as Record<string, unknown>;
+      const matches = isList
+        ? row.image_id === spec.imageId
+        : imageId !== undefined &&
+          imageId === spec.imageId &&
+          (spec.index === undefined || spec.index === index);
+      if (!matches) return;
+      // A copy: the answer's rows may be the world's own objects.
+      const copy = { ...row };
+      apply(copy, spec);
+      items[index] = copy;
+      planted = true;
+    });
+  }
+  if (!planted) return null;
+  let text = JSON.stringify(body);
+  for (const [placeholder, raw] of raws) text = text.replace(placeholder, raw);
+  return text;
 }

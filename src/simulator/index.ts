@@ -7,6 +7,7 @@ export { HOSTILE_KINDS, MAX_DESC_LENGTH } from './hostile.js';
 export { createSimulator, type Simulator } from './server.js';
 export type {
   FaultOptions,
+  HostileValue,
   RiskConfigTruth,
   SimApi,
   SimAuthOptions,

@@ -9,6 +9,7 @@ import { systemClock } from '../clock.js';
 import { authenticate } from './authenticate.js';
 import { handleControl } from './control.js';
 import { FaultInjector, faultReply, HTML_PAGE } from './faults.js';
+import { plantValues } from './hostile.js';
 import {
   headerRecord,
   newRequestId,
@@ -173,6 +174,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return send(hssError(400, 'HSS.0002', 'The request query cannot be parsed'));
     }
 
+    const hostileError = faults.errorReply(api);
+    if (hostileError) {
+      stats.fault('errorReply');
+      // The body's request_id is the only one: a client must keep what the body says.
+      res.removeHeader('X-Request-Id');
+      return send({ status: hostileError.status, body: hostileError.body });
+    }
+
     const offset = /^\d+$/.test(q.get('offset') ?? '0') ? Number(q.get('offset') ?? '0') : -1;
     const fault = faults.decide(api, offset);
     if (fault?.kind === 'status') {
@@ -193,6 +202,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       served = new Map(q);
       served.set('offset', String(Math.max(0, offset + shift)));
     }
+    const asked = Number(q.get('limit') ?? '10');
+    if (isList && faults.extraRows > 0 && Number.isInteger(asked)) {
+      // A server ignoring limit: the page brings more rows than were asked for.
+      stats.fault('longPage');
+      if (served === q) served = new Map(q);
+      served.set('limit', String(asked + faults.extraRows));
+    }
     const reply = route.handler(world, route.projectId, served);
     const page = reply.status === 200 ? (reply.body as { total_num: number; data_list?: unknown[] }) : null;
     if (page && isList && faults.drift(api)) {
@@ -200,8 +216,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       page.total_num += 1;
     }
     if (page && isList && Array.isArray(page.data_list)) {
-      const asked = Number(q.get('limit') ?? '10');
-      const keep = Math.min(page.data_list.length, faults.pageLimit(Number.isFinite(asked) ? asked : 10));
+      const keep = Math.min(
+        page.data_list.length,
+        faults.pageLimit(Number.isFinite(asked) ? asked : 10) + faults.extraRows,
+      );
       if (keep < page.data_list.length) {
         stats.fault('shortPage');
         page.data_list = page.data_list.slice(0, keep);
@@ -215,6 +233,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         if (api === 'ListImageRiskConfigRules') return { ...(item as object), check_rule_id: '' };
         return { ...(item as object), check_rule_num: 'many' };
       });
+    }
+    if (page && faults.hostileValues.length > 0) {
+      const text = plantValues(api, page, q.get('image_id'), faults.hostileValues, isList);
+      if (text !== null) {
+        stats.fault('hostileValue');
+        reply.body = text;
+      }
     }
     if (reply.status === 200 && api === 'ListImageRiskConfigs' && q.get('image_id')) {
       stats.riskConfigCall(q.get('image_id') as string);
@@ -239,7 +264,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
     if (fault?.kind === 'oversized' && reply.status === 200) {
       stats.fault('oversized');
-      const json = JSON.stringify(reply.body);
+      const json = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
       return send({ ...reply, body: json + ' '.repeat(Math.max(0, fault.bytes - Buffer.byteLength(json))) });
     }
     send(reply);

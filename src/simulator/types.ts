@@ -73,6 +73,37 @@ export interface FaultOptions {
   shortPages?: boolean;
   /** After this many /v5 calls (counted from setFaults), every IAM-issued token expires, once. */
   tokenExpiry?: { afterCalls: number } | null;
+  /** List pages bring this many rows more than the limit asked for (a server ignoring limit). */
+  longPages?: number;
+  /** Values no valid answer holds, planted in 200 answers (see HostileValue). */
+  hostileValues?: HostileValue[];
+  /**
+   * Calls to `api` are answered `status` with exactly `body` (a hostile error answer) and no
+   * X-Request-Id header, so the body's request_id is the one a client keeps. `times` (default
+   * unlimited) bounds how many calls get it.
+   */
+  errorReply?: { api: string; status: number; body: unknown; times?: number } | null;
+}
+
+/**
+ * A hostile value planted in the 200 answers of `api` (src/simulator/hostile.ts): on the answer
+ * itself (`at: 'page'`: total_num…), or on items (`at: 'item'`): for a list API the rows whose
+ * image_id is `imageId`; for a per-image API every row (or the `index`-th) of answers filtered
+ * on `imageId`.
+ */
+export interface HostileValue {
+  api: string;
+  at: 'page' | 'item';
+  imageId?: string;
+  /** Per-image APIs: only the item at this index of the answer; default every item. */
+  index?: number;
+  /** Fields set to these JSON values. */
+  set?: Record<string, unknown>;
+  /**
+   * Fields set to these JSON texts, sent verbatim: what JSON.stringify cannot write, such as a
+   * 400-digit number or an array nested 200,000 deep.
+   */
+  raw?: Record<string, string>;
 }
 
 /** Options of createSimulator(). Every default is documented on the field. */
@@ -192,7 +223,8 @@ export interface SimStats {
   tokensIssued: number;
   /**
    * Fault kind ('error', 'html', 'truncated', 'reset', 'failPage', 'drift', 'slowBody', 'oversized',
-   * 'invalidItem', 'pageShift', 'shortPage', 'tokenExpiry') → injections.
+   * 'invalidItem', 'pageShift', 'shortPage', 'longPage', 'hostileValue', 'errorReply', 'tokenExpiry')
+   * → injections.
    */
   faultsInjected: Record<string, number>;
   /** ListImageRiskConfigs calls answered 200 with an image_id filter, per image_id. */

@@ -29,6 +29,7 @@ import { RetryBudget, type RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, CallOptions, HssClient, QuarantineEvent } from '../hss/types.js';
 import { addDrillCounts, drillScope, zeroDrillCounts } from './drill.js';
 import { GroupCommit } from './group-commit.js';
+import { writeIsolatingRejects } from './isolate.js';
 import { createLimiter, type Limiter } from './limiter.js';
 import {
   decideRetirement,
@@ -734,14 +735,27 @@ async function syncScope(
   }
 
   // 3 + 4. Fetch due contents and write each as it arrives (group commit, one transaction per batch).
+  // An image whose results the database refuses is left out of its batch, never the batch.
+  const refused = { images: 0, first: null as string | null };
   const writer = new GroupCommit<ImageResultItem>({
     write: async (batch) => {
-      const w = await deps.store.writeImageResults(runId, new Date(deps.clock.now()), batch);
-      counts.versionsOpened += w.versionsOpened;
-      counts.versionsClosed += w.versionsClosed;
-      for (const item of batch) {
+      const at = new Date(deps.clock.now());
+      const w = await writeIsolatingRejects(batch, (items) => deps.store.writeImageResults(runId, at, items));
+      for (const r of w.results) {
+        counts.versionsOpened += r.versionsOpened;
+        counts.versionsClosed += r.versionsClosed;
+      }
+      for (const item of w.written) {
         if (item.outcome === 'fetched') counts.imagesFetched++;
         else counts.imagesNotScanned++;
+      }
+      for (const { item, error } of w.rejected) {
+        refused.images++;
+        refused.first ??= `image ${item.imageId}: ${errorSummary(error)}`;
+        log.warn(
+          { imageId: item.imageId, err: errorSummary(error) },
+          "the database refused an image's results; the image is left as it was and stays due",
+        );
       }
     },
   });
@@ -764,6 +778,11 @@ async function syncScope(
   counts.imagesPending = plan.tasks.length - counts.imagesFetched;
   if (fetch.failed > 0) problems.push(`${fetch.failed} image(s) failed to fetch: ${fetch.firstError}`);
   if (quarantine.items > 0) problems.push(quarantine.describe());
+  if (refused.images > 0) {
+    problems.push(
+      `${refused.images} image(s) refused by the database, left pending (first: ${refused.first})`,
+    );
+  }
   if (fetch.fatal) problems.push(fetch.fatal);
   if (ctx.deadline.aborted && counts.imagesPending > 0) {
     problems.push(
@@ -849,14 +868,17 @@ async function listPass(
       if (obs.firstTotal === null) obs.firstTotal = page.totalNum;
       obs.lastTotal = page.totalNum;
       obs.rowsReceived += page.rows.length;
+      obs.itemsSetAside += page.itemsReceived - page.rows.length;
       for (const row of page.rows) byKey.set(imageRefKey(row), row);
-      offset += page.rows.length;
+      // Paging advances by the items HSS sent, those set aside included: advancing by the rows
+      // kept would read the page's last items again (and count them as duplicates).
+      offset += page.itemsReceived;
       ctx.opts.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: page.totalNum });
-      if (page.rows.length === 0 || offset >= page.totalNum) {
+      if (page.itemsReceived === 0 || offset >= page.totalNum) {
         obs.allPagesFetched = offset >= page.totalNum;
         break;
       }
-      if (page.rows.length < pageSize) obs.shortPages++;
+      if (page.itemsReceived < pageSize) obs.shortPages++;
       if (offset > MAX_OFFSET) {
         obs.hitOffsetCap = true;
         break;

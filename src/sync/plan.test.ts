@@ -209,6 +209,10 @@ describe('judgeInventory', () => {
       complete: false,
       reason: '2 distinct images listed but total_num is 3 (1 duplicate row(s) across pages)',
     });
+    expect(judgeInventory({ ...ok, rowsReceived: 2, distinctReferences: 2, itemsSetAside: 1 })).toEqual({
+      complete: false,
+      reason: '1 listed item(s) set aside (schema-invalid or without image_id): what they list is unknown',
+    });
     expect(judgeInventory(emptyObservation())).toEqual({
       complete: false,
       reason: 'not every page of the image list was fetched',
@@ -225,6 +229,11 @@ describe('judgeInventory', () => {
     expect(shouldRepage(early, judgeInventory(early))).toBe(true);
     const capped = { ...ok, allPagesFetched: false, hitOffsetCap: true };
     expect(shouldRepage(capped, judgeInventory(capped))).toBe(false);
+    // Items set aside would be set aside again: no second pass for them.
+    const setAside = { ...ok, rowsReceived: 2, distinctReferences: 2, itemsSetAside: 1 };
+    expect(shouldRepage(setAside, judgeInventory(setAside))).toBe(false);
+    const setAsideAndDup = { ...ok, rowsReceived: 2, distinctReferences: 1, itemsSetAside: 1 };
+    expect(shouldRepage(setAsideAndDup, judgeInventory(setAsideAndDup))).toBe(true);
     expect(shouldRepage(emptyObservation(), judgeInventory(emptyObservation()))).toBe(false);
   });
 });

@@ -151,6 +151,8 @@ export interface InventoryObservation {
   allPagesFetched: boolean;
   /** Rows received (including duplicates; rows skipped as invalid are not received). */
   rowsReceived: number;
+  /** Items set aside (schema-invalid, or without image_id): listed upstream, unknown here. */
+  itemsSetAside: number;
   /** Distinct references kept. */
   distinctReferences: number;
   /** Pages that brought fewer rows than asked for although total_num promised more. */
@@ -166,6 +168,7 @@ export function emptyObservation(): InventoryObservation {
     lastTotal: null,
     allPagesFetched: false,
     rowsReceived: 0,
+    itemsSetAside: 0,
     distinctReferences: 0,
     shortPages: 0,
     hitOffsetCap: false,
@@ -196,6 +199,12 @@ export function judgeInventory(o: InventoryObservation): InventoryVerdict {
   if (o.firstTotal !== o.lastTotal) {
     return { complete: false, reason: `total_num moved from ${o.firstTotal} to ${o.lastTotal} while paging` };
   }
+  if (setAsideExplainsGap(o)) {
+    return {
+      complete: false,
+      reason: `${o.itemsSetAside} listed item(s) set aside (schema-invalid or without image_id): what they list is unknown`,
+    };
+  }
   if (o.distinctReferences !== o.firstTotal) {
     const dups = o.rowsReceived - o.distinctReferences;
     return {
@@ -213,7 +222,19 @@ export function judgeInventory(o: InventoryObservation): InventoryVerdict {
  * (a second pass would stop there too).
  */
 export function shouldRepage(o: InventoryObservation, verdict: InventoryVerdict): boolean {
-  return !verdict.complete && o.firstTotal !== null && !o.hitOffsetCap;
+  // Items set aside would be set aside again: another pass would only cost calls.
+  return !verdict.complete && o.firstTotal !== null && !o.hitOffsetCap && !setAsideExplainsGap(o);
+}
+
+/** Every page came with a stable total, and the items set aside are exactly what is missing. */
+function setAsideExplainsGap(o: InventoryObservation): boolean {
+  return (
+    o.allPagesFetched &&
+    o.itemsSetAside > 0 &&
+    o.firstTotal !== null &&
+    o.firstTotal === o.lastTotal &&
+    o.distinctReferences + o.itemsSetAside === o.firstTotal
+  );
 }
 
 export interface RetireDecision {
