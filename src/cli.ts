@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { type Env, loadConfig, loadDatabaseUrl } from './config/load.js';
 import { migrate } from './db/migrate.js';
 import { createDb } from './db/pool.js';
-import { ConfigError, errorSummary } from './errors.js';
+import { configErrorIn, errorSummary } from './errors.js';
 import { createLogger } from './log.js';
 import { createProgressReporter, progressMode } from './progress.js';
 import { manyListeners, scopesOf } from './sync/engine.js';
@@ -135,8 +135,10 @@ export async function main(
         return EXIT.usage;
     }
   } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`configuration error: ${err.message}\n`);
+    // A wrong database setting may arrive wrapped ("migrate failed: …"): the setting is the news.
+    const config = configErrorIn(err);
+    if (config) {
+      io.stderr.write(`configuration error: ${config.message}\n`);
       return EXIT.config;
     }
     io.stderr.write(`hss-baseline-sync ${command}: ${errorSummary(err)}\n`);

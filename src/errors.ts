@@ -42,8 +42,9 @@ export class ConfigError extends HssSyncError {
     readonly variable: string,
     readonly problem: string,
     readonly allowed?: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${variable}: ${problem}${allowed ? ` (allowed: ${allowed})` : ''}`);
+    super(`${variable}: ${problem}${allowed ? ` (allowed: ${allowed})` : ''}`, options);
   }
 }
 
@@ -157,6 +158,14 @@ export class AbortedError extends HssSyncError {
 /** A database operation failed after its retries. */
 export class DbError extends HssSyncError {
   readonly code = 'DB_ERROR';
+}
+
+/** The first ConfigError in `err` or its cause chain (a DbError may wrap one), or null. */
+export function configErrorIn(err: unknown): ConfigError | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause) {
+    if (e instanceof ConfigError) return e;
+  }
+  return null;
 }
 
 /** A short, secret-free, one-line description of any thrown value, for ledgers and logs. */
