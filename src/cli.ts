@@ -9,7 +9,8 @@ import { createDb } from './db/pool.js';
 import { configErrorIn, errorSummary } from './errors.js';
 import { createLogger } from './log.js';
 import { createProgressReporter, progressMode } from './progress.js';
-import { manyListeners, scopesOf } from './sync/engine.js';
+import { failedOnConfiguration } from './sync/diagnose.js';
+import { manyListeners, type RunReport, scopesOf } from './sync/engine.js';
 import { formatRunSummary } from './sync/summary.js';
 
 export interface CliIo {
@@ -191,16 +192,26 @@ async function cmdSync(io: CliIo): Promise<number> {
         `skipped ${skipped.length} scope(s) another worker is syncing: ${skipped.join(', ')}\n`,
       );
     }
-    if (report.error) io.stderr.write(`problems: ${report.error}\n`);
-    return report.status === 'succeeded'
-      ? EXIT.ok
-      : report.status === 'partial'
-        ? EXIT.partial
-        : report.status === 'aborted'
-          ? EXIT.aborted
-          : EXIT.failed;
+    // A succeeded run's notes are warnings, already at the end of the summary line.
+    if (report.error && report.status !== 'succeeded') io.stderr.write(`problems: ${report.error}\n`);
+    return syncExitCode(report);
   } finally {
     progress.finish();
     await app.close();
   }
+}
+
+/**
+ * Exit code of `sync` (README "Commands"): 0 succeeded, 2 partial, 3 aborted, 1 failed, and 78
+ * when every scope failed on a wrong setting (an HSS or IAM host that does not resolve).
+ */
+export function syncExitCode(report: RunReport): number {
+  if (report.status === 'failed' && failedOnConfiguration(report.scopes)) return EXIT.config;
+  return report.status === 'succeeded'
+    ? EXIT.ok
+    : report.status === 'partial'
+      ? EXIT.partial
+      : report.status === 'aborted'
+        ? EXIT.aborted
+        : EXIT.failed;
 }
