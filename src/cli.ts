@@ -43,6 +43,7 @@ Commands:
   simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
                      --images 40 --rate-limit 0 --token sim-token)
   demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
+                     (--use-database-url: use DATABASE_URL instead, an empty database or the demo's)
 
 Configuration is read from environment variables; see README.md, "Configuration".
 `;
