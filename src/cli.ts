@@ -143,6 +143,11 @@ export async function main(
       io.stderr.write(`configuration error: ${config.message}\n`);
       return EXIT.config;
     }
+    // Embedded PostgreSQL that cannot run here: the message is the whole story (what to do).
+    if (err instanceof Error && err.name === 'EmbeddedUnavailableError') {
+      io.stderr.write(`hss-baseline-sync ${command}: ${err.message}\n`);
+      return EXIT.failed;
+    }
     io.stderr.write(`hss-baseline-sync ${command}: ${errorSummary(err)}\n`);
     return EXIT.failed;
   }

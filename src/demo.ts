@@ -112,7 +112,11 @@ export interface DemoDeps {
 async function startEmbeddedDemoDatabase(out: (s: string) => void): Promise<OwnDatabase> {
   const dataDir = demoDataDir();
   out(`Starting embedded PostgreSQL (data in ${dataDir}) ...\n`);
-  const embedded: EmbeddedServer = await startEmbeddedPostgres({ dataDir });
+  const embedded: EmbeddedServer = await startEmbeddedPostgres({
+    dataDir,
+    alternative:
+      'give the demo an empty database: DATABASE_URL=postgres://… npm run demo -- --use-database-url',
+  });
   try {
     const url = await ensureDatabase(embedded.url, DEMO_DB);
     return {
