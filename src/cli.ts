@@ -1,6 +1,6 @@
 /**
  * The `hss-baseline-sync` command. Each subcommand loads only the config it needs, and every
- * configuration problem ends with exit code 64 and one line naming the variable.
+ * configuration problem ends with exit code 78 and one line naming the variable.
  */
 import { createApp } from './app.js';
 import { type Env, loadConfig, loadDatabaseUrl } from './config/load.js';
