@@ -19,6 +19,7 @@ const HSS_ENV: Env = {
   HSS_REGION: 'cn-north-4',
   HSS_PROJECT_ID: 'p-wrong',
   HSS_AUTH_TOKEN: 'token',
+  HTTP_PORT: '0',
   LOG_LEVEL: 'silent',
 };
 
@@ -34,7 +35,7 @@ describe('DATABASE_URL without a password against a SCRAM server', () => {
     await scram.close();
   });
 
-  for (const command of ['migrate', 'sync', 'status']) {
+  for (const command of ['migrate', 'sync', 'status', 'start']) {
     it(`${command} exits 78 at once with one line, and closes its connection`, async () => {
       const before = scram.accepted;
       const c = captureIo({ ...HSS_ENV, DATABASE_URL: `postgres://hss@127.0.0.1:${scram.port}/hss` });

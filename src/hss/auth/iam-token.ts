@@ -223,7 +223,7 @@ export class IamTokenManager {
         );
         this.options.logger?.warn(
           { attempt: attempt + 1, step, reason: lastError.message },
-          'IAM token request failed, will retry',
+          attempt + 1 < maxAttempts ? 'IAM token request failed, will retry' : 'IAM token request failed',
         );
         continue;
       } finally {
@@ -236,7 +236,7 @@ export class IamTokenManager {
       lastError = error;
       this.options.logger?.warn(
         { attempt: attempt + 1, step, status: res.status, reason: error.message },
-        'IAM token request failed, will retry',
+        attempt + 1 < maxAttempts ? 'IAM token request failed, will retry' : 'IAM token request failed',
       );
     }
     throw lastError ?? new IamTokenError(`IAM failed ${this.describeStep(step)}`);
