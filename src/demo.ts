@@ -16,7 +16,7 @@ import { createApp } from './app.js';
 import type { CliIo } from './cli.js';
 import { loadConfig, loadDatabaseUrl } from './config/load.js';
 import { startDaemon } from './daemon.js';
-import { describeDbTarget } from './db/connect-error.js';
+import { describeDbTarget, urlLooksMisparsed } from './db/connect-error.js';
 import { type EmbeddedServer, reachableByOthers, startEmbeddedPostgres } from './db/embedded.js';
 import { IMAGE_TYPES } from './domain.js';
 import { ConfigError } from './errors.js';
@@ -132,6 +132,8 @@ async function startEmbeddedDemoDatabase(out: (s: string) => void): Promise<OwnD
 
 /** `database "hss" on db:5432 as user "hss"`: where a URL points, without its password. */
 export function describeUrl(url: string): string {
+  // What such a URL's parser calls the host may be a piece of the password: describe nothing.
+  if (urlLooksMisparsed(url)) return 'a URL that does not parse as intended';
   const u = new URL(url);
   return describeDbTarget({
     host: u.hostname,

@@ -75,6 +75,16 @@ describe('demo and DATABASE_URL', () => {
     expect(await counts()).toEqual({ runs: 0, scopes: 1 });
   });
 
+  it('with --use-database-url never prints a piece of a password the URL parser took for the host', async () => {
+    const c = captureIo({ DATABASE_URL: 'postgres://hss:p@qx9#w/rd@127.0.0.1:5432/hss', LOG_LEVEL: 'error' });
+    const err = await cmdDemo(c.io, ['--once', '--use-database-url']).catch((e: Error) => e);
+    expect(c.out().split('\n')[0]).toBe(
+      'Database: DATABASE_URL (--use-database-url), a URL that does not parse as intended',
+    );
+    expect((err as Error).message).toMatch(/^DATABASE_URL: does not parse as intended: /);
+    expect(c.out()).not.toContain('qx9');
+  });
+
   it('with --use-database-url and an empty database, uses it and prints psql without the password', async () => {
     const empty = await createTestDatabase({ migrate: false });
     try {
