@@ -1,15 +1,16 @@
 /**
  * The `hss-baseline-sync` command. Each subcommand loads only the config it needs, and every
- * configuration problem ends with exit code 64 and one line naming the variable.
+ * configuration problem ends with exit code 78 and one line naming the variable.
  */
 import { createApp } from './app.js';
 import { type Env, loadConfig, loadDatabaseUrl } from './config/load.js';
 import { migrate } from './db/migrate.js';
 import { createDb } from './db/pool.js';
-import { ConfigError, errorSummary } from './errors.js';
+import { configErrorIn, errorSummary } from './errors.js';
 import { createLogger } from './log.js';
 import { createProgressReporter, progressMode } from './progress.js';
-import { manyListeners, scopesOf } from './sync/engine.js';
+import { failedOnConfiguration } from './sync/diagnose.js';
+import { manyListeners, type RunReport, scopesOf } from './sync/engine.js';
 import { formatRunSummary } from './sync/summary.js';
 import { escapeControls } from './text.js';
 
@@ -43,6 +44,7 @@ Commands:
   simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
                      --images 40 --rate-limit 0 --token sim-token)
   demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
+                     (--use-database-url: use DATABASE_URL instead, an empty database or the demo's)
 
 Configuration is read from environment variables; see README.md, "Configuration".
 `;
@@ -136,9 +138,16 @@ export async function main(
         return EXIT.usage;
     }
   } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`configuration error: ${err.message}\n`);
+    // A wrong database setting may arrive wrapped ("migrate failed: …"): the setting is the news.
+    const config = configErrorIn(err);
+    if (config) {
+      io.stderr.write(`configuration error: ${config.message}\n`);
       return EXIT.config;
+    }
+    // Embedded PostgreSQL that cannot run here: the message is the whole story (what to do).
+    if (err instanceof Error && err.name === 'EmbeddedUnavailableError') {
+      io.stderr.write(`hss-baseline-sync ${command}: ${escapeControls(err.message)}\n`);
+      return EXIT.failed;
     }
     io.stderr.write(`hss-baseline-sync ${command}: ${escapeControls(errorSummary(err))}\n`);
     return EXIT.failed;
@@ -190,17 +199,29 @@ async function cmdSync(io: CliIo): Promise<number> {
         `skipped ${skipped.length} scope(s) another worker is syncing: ${skipped.join(', ')}\n`,
       );
     }
-    // The reasons may quote upstream text (a request id): escaped for the terminal.
-    if (report.error) io.stderr.write(`problems: ${escapeControls(report.error)}\n`);
-    return report.status === 'succeeded'
-      ? EXIT.ok
-      : report.status === 'partial'
-        ? EXIT.partial
-        : report.status === 'aborted'
-          ? EXIT.aborted
-          : EXIT.failed;
+    // A succeeded run's notes are warnings, already at the end of the summary line. The reasons
+    // may quote upstream text (a request id): escaped for the terminal.
+    if (report.error && report.status !== 'succeeded') {
+      io.stderr.write(`problems: ${escapeControls(report.error)}\n`);
+    }
+    return syncExitCode(report);
   } finally {
     progress.finish();
     await app.close();
   }
+}
+
+/**
+ * Exit code of `sync` (README "Commands"): 0 succeeded, 2 partial, 3 aborted, 1 failed, and 78
+ * when every scope failed on a wrong setting (an HSS or IAM host that does not resolve).
+ */
+export function syncExitCode(report: RunReport): number {
+  if (report.status === 'failed' && failedOnConfiguration(report.scopes)) return EXIT.config;
+  return report.status === 'succeeded'
+    ? EXIT.ok
+    : report.status === 'partial'
+      ? EXIT.partial
+      : report.status === 'aborted'
+        ? EXIT.aborted
+        : EXIT.failed;
 }

@@ -1,6 +1,7 @@
 /**
- * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL (unless
- * DATABASE_URL is set) with its data in .demo-data/ of the project, the HSS simulator with a
+ * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL with its data in
+ * .demo-data/ of the project (an inherited DATABASE_URL is ignored: `--use-database-url` uses it,
+ * and a database holding other projects' scopes is refused), the HSS simulator with a
  * generous rate limit, a migration, a sync with visible progress, a few answers from the SQL
  * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
  * `--once` stops after the first sync.
@@ -13,10 +14,12 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createApp } from './app.js';
 import type { CliIo } from './cli.js';
-import { loadConfig } from './config/load.js';
+import { loadConfig, loadDatabaseUrl } from './config/load.js';
 import { startDaemon } from './daemon.js';
+import { describeDbTarget, urlLooksMisparsed } from './db/connect-error.js';
 import { type EmbeddedServer, reachableByOthers, startEmbeddedPostgres } from './db/embedded.js';
 import { IMAGE_TYPES } from './domain.js';
+import { ConfigError } from './errors.js';
 import { createLogger } from './log.js';
 import { createSimulator } from './simulator/index.js';
 import type { ProgressEvent, RunReport } from './sync/engine.js';
@@ -93,20 +96,101 @@ export const DEMO_QUERIES: { title: string; sql: string }[] = [
   },
 ];
 
-export async function cmdDemo(io: CliIo, args: string[]): Promise<number> {
+/** A database the demo made for itself. */
+export interface OwnDatabase {
+  url: string;
+  /** One line for people; never a password. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+export interface DemoDeps {
+  /** Starts the demo's own database. Default: embedded PostgreSQL with its data in .demo-data/. */
+  startOwnDatabase?(out: (s: string) => void): Promise<OwnDatabase>;
+}
+
+async function startEmbeddedDemoDatabase(out: (s: string) => void): Promise<OwnDatabase> {
+  const dataDir = demoDataDir();
+  out(`Starting embedded PostgreSQL (data in ${dataDir}) ...\n`);
+  const embedded: EmbeddedServer = await startEmbeddedPostgres({
+    dataDir,
+    alternative:
+      'give the demo an empty database: DATABASE_URL=postgres://… npm run demo -- --use-database-url',
+  });
+  try {
+    const url = await ensureDatabase(embedded.url, DEMO_DB);
+    return {
+      url,
+      description: `embedded PostgreSQL (data in ${dataDir}), ${describeUrl(url)}`,
+      stop: () => embedded.stop(),
+    };
+  } catch (err) {
+    await embedded.stop();
+    throw err;
+  }
+}
+
+/** `database "hss" on db:5432 as user "hss"`: where a URL points, without its password. */
+export function describeUrl(url: string): string {
+  // What such a URL's parser calls the host may be a piece of the password: describe nothing.
+  if (urlLooksMisparsed(url)) return 'a URL that does not parse as intended';
+  const u = new URL(url);
+  return describeDbTarget({
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+    user: decodeURIComponent(u.username),
+    hasPassword: u.password !== '',
+  });
+}
+
+/** The URL without its password (psql asks for it). */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
+/**
+ * Projects other than the demo's that the database holds scopes of (none when it has no hss
+ * schema yet). The demo writes a simulated world: mixed into real data it would read as real
+ * (and a complete simulated inventory could retire real images).
+ */
+export async function foreignProjects(pool: pg.Pool): Promise<string[]> {
+  const r = await pool.query<{ t: string | null }>(`select to_regclass('hss.scope_state')::text as t`);
+  if (!r.rows[0]?.t) return [];
+  const f = await pool.query<{ project_id: string }>(
+    `select distinct project_id from hss.scope_state where project_id <> $1 order by project_id limit 6`,
+    [PROJECT],
+  );
+  return f.rows.map((row) => row.project_id);
+}
+
+export async function cmdDemo(io: CliIo, args: string[], deps: DemoDeps = {}): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { once: { type: 'boolean', default: false } },
+    options: {
+      once: { type: 'boolean', default: false },
+      'use-database-url': { type: 'boolean', default: false },
+    },
     strict: true,
   });
   const out = (s: string) => io.stdout.write(s);
-  let embedded: EmbeddedServer | null = null;
-  let databaseUrl = io.env.DATABASE_URL?.trim();
-  if (!databaseUrl) {
-    const dataDir = demoDataDir();
-    out(`Starting embedded PostgreSQL (data in ${dataDir}) ...\n`);
-    embedded = await startEmbeddedPostgres({ dataDir });
-    databaseUrl = await ensureDatabase(embedded.url, DEMO_DB);
+  let own: OwnDatabase | null = null;
+  let databaseUrl: string;
+  if (values['use-database-url']) {
+    databaseUrl = loadDatabaseUrl(io.env);
+    out(`Database: DATABASE_URL (--use-database-url), ${describeUrl(databaseUrl)}\n`);
+  } else {
+    // An inherited DATABASE_URL (a shell set up for the real sync) is not the demo's to fill.
+    if (io.env.DATABASE_URL?.trim() || io.env.DATABASE_URL_FILE?.trim()) {
+      out(
+        'DATABASE_URL is set but not used: the demo uses a database of its own (--use-database-url uses it)\n',
+      );
+    }
+    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out);
+    databaseUrl = own.url;
+    out(`Database: ${own.description}\n`);
   }
   const sim = createSimulator({
     seed: 7,
@@ -155,12 +239,20 @@ export async function cmdDemo(io: CliIo, args: string[]): Promise<number> {
   };
 
   try {
+    const foreign = await foreignProjects(pool);
+    if (foreign.length > 0) {
+      throw new ConfigError(
+        'DATABASE_URL',
+        `${describeUrl(databaseUrl)} holds scopes that are not the demo's (project ${foreign.join(', ')}): the demo writes a simulated world and never mixes it into other data; give it an empty database, or run it without --use-database-url`,
+      );
+    }
     out('Migrating ...\n');
     await app.migrate();
     out('Syncing ...\n');
     const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null });
     await showAnswers(first);
-    out(`\nConnect with: psql '${databaseUrl}'\n`);
+    // The embedded server's password is a local throwaway; a given URL's is the user's secret.
+    out(`\nConnect with: psql '${own ? databaseUrl : withoutPassword(databaseUrl)}'\n`);
     if (values.once) return first.status === 'succeeded' ? 0 : 1;
 
     out('\nSyncing every 20 s; the simulator rescans a few images before each run. Ctrl-C to stop.\n');
@@ -198,6 +290,6 @@ export async function cmdDemo(io: CliIo, args: string[]): Promise<number> {
   } finally {
     await app.close();
     await sim.close();
-    await embedded?.stop();
+    await own?.stop();
   }
 }

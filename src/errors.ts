@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'HSS_AUTH_FAILED'
   | 'HSS_THROTTLED'
   | 'HSS_NETWORK'
+  | 'HSS_HOST_NOT_FOUND'
   | 'HSS_TIMEOUT'
   | 'HSS_BAD_RESPONSE'
   | 'HSS_CIRCUIT_OPEN'
@@ -44,8 +45,9 @@ export class ConfigError extends HssSyncError {
     readonly variable: string,
     readonly problem: string,
     readonly allowed?: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${variable}: ${problem}${allowed ? ` (allowed: ${allowed})` : ''}`);
+    super(`${variable}: ${problem}${allowed ? ` (allowed: ${allowed})` : ''}`, options);
   }
 }
 
@@ -131,6 +133,14 @@ export class HssNetworkError extends HssApiError {
   }
 }
 
+/** The HSS host name does not resolve (ENOTFOUND): a wrong region or endpoint, never retried. */
+export class HssHostNotFoundError extends HssApiError {
+  override readonly code: ErrorCode = 'HSS_HOST_NOT_FOUND';
+  constructor(context: HssErrorContext, problem: string, options?: { cause?: unknown }) {
+    super(context, { ...options, retryable: false, message: `${describe(context)}: ${problem}` });
+  }
+}
+
 /** Too many consecutive failures for one (credential, API): calls stop for a while. */
 export class HssCircuitOpenError extends HssApiError {
   override readonly code: ErrorCode = 'HSS_CIRCUIT_OPEN';
@@ -175,6 +185,20 @@ export class MigrationPendingError extends HssSyncError {
   ) {
     super(message);
   }
+}
+
+/**
+ * Starts the message of an upstream failure that is a wrong setting (a host name that does not
+ * resolve): `sync` exits 78 when every scope failed with one.
+ */
+export const CONFIGURATION_PROBLEM = 'configuration problem:';
+
+/** The first ConfigError in `err` or its cause chain (a DbError may wrap one), or null. */
+export function configErrorIn(err: unknown): ConfigError | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++, e = e.cause) {
+    if (e instanceof ConfigError) return e;
+  }
+  return null;
 }
 
 /**

@@ -207,8 +207,12 @@ export function formatStatusText(r: StatusReport): string {
     'last success': shortTime(s.lastSuccessAt),
   }));
   const next = r.schedule.nextRun ? shortTime(r.schedule.nextRun) : 'unknown';
+  // The table cuts cells at 48 characters: the newest finished run's problems or warnings
+  // (a target that listed 0 images, a failure shared by every scope) are printed whole.
+  const last = r.runs.find((x) => x.finishedAt !== null);
+  const lastNote = last?.error ? `Last finished run (${last.status}): ${last.error}\n` : '';
   return [
-    `Recent runs (newest first):\n${formatTable(runs)}`,
+    `Recent runs (newest first):\n${formatTable(runs)}${lastNote}`,
     `Scopes:\n${formatTable(scopes)}`,
     `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
     `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id)\n`,

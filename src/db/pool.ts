@@ -3,6 +3,7 @@
  */
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { explainConnectError } from './connect-error.js';
 import { type DbLogger, silentDbLogger } from './logger.js';
 import * as schema from './schema.js';
 
@@ -31,23 +32,90 @@ export interface DbOptions {
   logger?: DbLogger;
 }
 
+interface PgInternals {
+  connection?: { stream?: { destroy(): void } };
+  connectionParameters?: {
+    host?: string;
+    port?: number;
+    database?: string;
+    user?: string;
+    password?: unknown;
+  };
+}
+
+/**
+ * A pg Client whose failed connect never leaves its socket open and always says what failed.
+ * node-postgres keeps the socket of a connect that failed on the client side (e.g. `client
+ * password must be a string` during SCRAM): the server then waits for the next message and the
+ * open socket keeps the process alive (`migrate` hung until killed). The error is explained by
+ * connect-error.ts (which database, the server's message, what to fix).
+ */
+function reportingClient(connectTimeoutMs: number): typeof pg.Client {
+  return class ReportingClient extends pg.Client {
+    readonly #url: string | undefined;
+    constructor(config?: string | pg.ClientConfig) {
+      const c = typeof config === 'string' ? { connectionString: config } : (config ?? {});
+      // The client's own timer (a little before the pool's) so the timeout is explained too.
+      super({ ...c, connectionTimeoutMillis: connectTimeoutMs });
+      this.#url = c.connectionString;
+    }
+
+    #explain(err: Error): Error {
+      const self = this as unknown as PgInternals;
+      self.connection?.stream?.destroy();
+      const p = self.connectionParameters ?? {};
+      return explainConnectError(
+        this.#url,
+        {
+          host: p.host ?? 'localhost',
+          port: p.port ?? 5432,
+          database: p.database ?? '',
+          user: p.user ?? '',
+          hasPassword: typeof p.password === 'string' && p.password !== '',
+        },
+        err,
+        connectTimeoutMs,
+      );
+    }
+
+    override connect(): Promise<pg.Client>;
+    override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
+    // biome-ignore lint/suspicious/noExplicitAny: the implementation of pg's two overloads
+    override connect(callback?: any): Promise<pg.Client> | undefined {
+      if (callback) {
+        const cb = callback as (err: Error | null, c?: pg.Client) => void;
+        super.connect((err: Error | null) => (err ? cb(this.#explain(err)) : cb(null, this)));
+        return undefined;
+      }
+      return super.connect().catch((err: Error) => {
+        throw this.#explain(err);
+      });
+    }
+  };
+}
+
 /**
  * Creates a pool and a drizzle handle for `url`. Idle connections that fail (server restart,
  * network cut) are logged, not thrown: without an `error` listener pg would crash the process.
- * Nothing connects until the first query. TCP keep-alive finds connections a network cut left
+ * Nothing connects until the first query. A failed connect closes its socket and throws a
+ * ConfigError (wrong setting: no password, unknown host or database) or a DbError naming the
+ * database (see connect-error.ts). TCP keep-alive finds connections a network cut left
  * half-open, and a client-side query timeout (statement timeout + 10 s) ends a statement whose
  * server went silent, so no await on the database can hang for ever.
  */
 export function createDb(url: string, opts: DbOptions = {}): DbHandle {
   const logger = opts.logger ?? silentDbLogger;
   const statementTimeoutMs = opts.statementTimeoutMs ?? 60_000;
+  const connectTimeoutMs = opts.connectionTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
+    Client: reportingClient(connectTimeoutMs),
     connectionString: url,
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + 10_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
-    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
+    // Also bounds the wait for a free connection; 1 s more so the client's own timer fires first.
+    connectionTimeoutMillis: connectTimeoutMs + 1_000,
     max: opts.maxConnections ?? 10,
     idleTimeoutMillis: opts.idleTimeoutMs ?? 30_000,
     application_name: opts.applicationName ?? 'hss-baseline-sync',

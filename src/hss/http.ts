@@ -20,6 +20,7 @@ import {
   HssBadResponseError,
   HssCircuitOpenError,
   type HssErrorContext,
+  HssHostNotFoundError,
   HssNetworkError,
   HssThrottledError,
 } from '../errors.js';
@@ -27,6 +28,7 @@ import { replaceNul } from '../text.js';
 import type { AuthProvider, UnauthorizedDecision } from './auth/provider.js';
 import { BodyTooLargeError } from './body.js';
 import type { BreakerVerdict, CircuitBreaker } from './breaker.js';
+import { hostNotFoundCode, hostNotFoundProblem } from './dns.js';
 import { splitEndpoint } from './endpoints.js';
 import type { Pacer } from './pacer.js';
 import {
@@ -284,6 +286,21 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             retryable: false,
           });
         }
+        const notFound = deadline.timedOut ? null : hostNotFoundCode(err);
+        if (notFound) {
+          // A name that does not resolve will not resolve on the next attempt either.
+          emit({ ...event, willRetry: false });
+          throw new HssHostNotFoundError(
+            base,
+            hostNotFoundProblem(
+              ep.host,
+              notFound,
+              'hss',
+              "HSS_REGION (or the target's region) and HSS_ENDPOINT",
+            ),
+            { cause: err },
+          );
+        }
         const problem = deadline.timedOut
           ? `no complete answer within ${limits.requestDeadlineMs} ms`
           : networkProblem(err);
@@ -335,7 +352,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         if (decision.action === 'retry' && attempt < maxAttempts) {
           authRetries++;
           emit({ ...event, willRetry: true });
-          logger?.info({ api: req.api, ...event }, 'HSS rejected the credential; retrying once');
+          logger?.info(
+            { api: req.api, ...event, reason: failure.message },
+            'HSS rejected the credential; retrying once',
+          );
           continue;
         }
         emit({ ...event, willRetry: false });
@@ -362,7 +382,11 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         });
       }
       emit({ ...event, willRetry: true });
-      logger?.warn({ api: req.api, ...event, attempt, delayMs: delay }, 'HSS call failed; retrying');
+      // The reason says why (network error, timeout, HTTP status and Huawei code): status 0 alone does not.
+      logger?.warn(
+        { api: req.api, ...event, attempt, delayMs: delay, reason: failure.message },
+        'HSS call failed; retrying',
+      );
       backoffs++;
       try {
         await clock.sleep(delay, signal);

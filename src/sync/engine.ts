@@ -27,6 +27,7 @@ import {
 import { ImageQuarantinedError } from '../hss/quarantine.js';
 import { RetryBudget, type RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, CallOptions, HssClient, QuarantineEvent } from '../hss/types.js';
+import { diagnoseRun } from './diagnose.js';
 import { addDrillCounts, drillScope, zeroDrillCounts } from './drill.js';
 import { GroupCommit } from './group-commit.js';
 import { writeIsolatingRejects } from './isolate.js';
@@ -157,6 +158,8 @@ export interface RunReport {
   callsByApi: Record<string, number>;
   scopes: ScopeReport[];
   error: string | null;
+  /** Findings that leave the status as it is (diagnose.ts), e.g. a target that listed 0 images. */
+  warnings?: string[];
   /** What the rule drill-down did; absent when it was off (or the run was aborted first). */
   ruleCounts?: RuleCounts;
 }
@@ -311,8 +314,11 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   else if (tally.total === 0 || tally.succeeded === tally.total) status = 'succeeded';
   else if (tally.failed === tally.total) status = 'failed';
   else status = 'partial';
-  const problems = reports.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
-  const error = aborted ? 'aborted by signal' : problems.length ? problems.join('; ').slice(0, 2000) : null;
+  // A failure shared by every scope of a target is written once; a target whose every scope
+  // listed 0 images gets a warning (a wrong project id looks like an empty project).
+  const { problems, warnings } = diagnoseRun(deps.targets, reports);
+  const notes = [...problems, ...warnings.map((w) => `warning: ${w}`)];
+  const error = aborted ? 'aborted by signal' : notes.length ? notes.join('; ').slice(0, 2000) : null;
   const finishedAt = new Date(deps.clock.now());
   const skipped = reports.filter((r) => r.status === 'skipped').length;
   await deps.store.finishRun(runId, {
@@ -331,6 +337,10 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
       { problems: drill.problems.slice(0, 20), ruleImagesPending: drill.counts.ruleImagesPending },
       'rule drill-down incomplete; what is left stays due for the next run',
     );
+  }
+  for (const w of warnings) log.warn({ warning: w }, 'every scope of a target listed 0 images');
+  for (const p of problems.filter((x) => x.startsWith('target '))) {
+    log.error({ err: p }, 'several scopes of a target failed the same way');
   }
   if (retryBudget.refusedCount > 0) {
     log.warn(
@@ -357,6 +367,7 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     callsByApi,
     scopes: reports,
     error,
+    warnings,
     ...(drill ? { ruleCounts: drill.counts } : {}),
   };
   deps.observer?.onRunFinished?.(report);

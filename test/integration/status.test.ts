@@ -164,10 +164,14 @@ describe('status against a synced database', () => {
     expect(lines[4]).toMatch(
       /^ {2}2026-03-01 13:00:00Z +succeeded +test +0\.0s +2\/2 +\d+ +3 +3 +0 +\+\d+\/-\d+ +(\d)\/\1 +0 /,
     );
-    expect(lines[5]).toBe('');
-    expect(lines[6]).toBe('Scopes:');
-    expect(lines[7]).toMatch(/^ {2}scope +images +fresh +pending +oldest result +last status +last success$/);
-    expect(lines.slice(9, 11)).toEqual([
+    // The table cuts the error cell; the newest finished run's problems follow it whole.
+    expect(lines[5]).toMatch(
+      /^Last finished run \(partial\): proj-status\/0\/shared_image: 2 image\(s\) failed to fetch: HSS_API_ERROR: ListImageRiskConfigs GET \/v5\/proj-status\/image\/baseline\/risk-configs HTTP 400 HSS\.0001 "Invalid parameter" request_id=\S+$/,
+    );
+    expect(lines[6]).toBe('');
+    expect(lines[7]).toBe('Scopes:');
+    expect(lines[8]).toMatch(/^ {2}scope +images +fresh +pending +oldest result +last status +last success$/);
+    expect(lines.slice(10, 12)).toEqual([
       '  proj-status/0/private_image  6       3      0        1h 30m         succeeded    2026-03-01 13:10:00Z',
       '  proj-status/0/shared_image   6       0      2        1h 30m         partial      2026-03-01 13:00:00Z',
     ]);

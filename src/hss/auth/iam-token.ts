@@ -18,6 +18,7 @@ import type { HttpLimits } from '../../config/types.js';
 import { AbortedError, HssAuthError, IamTokenError } from '../../errors.js';
 import { Secret } from '../../secret.js';
 import { BodyTooLargeError } from '../body.js';
+import { hostNotFoundCode, hostNotFoundProblem } from '../dns.js';
 import { splitEndpoint } from '../endpoints.js';
 import { backoffDelay } from '../retry.js';
 import { attemptSignal, exchange, header, type RawResponse } from '../transport.js';
@@ -200,6 +201,15 @@ export class IamTokenManager {
           maxResponseBytes: limits.maxResponseBytes,
         });
       } catch (err) {
+        const notFound = deadline.timedOut ? null : hostNotFoundCode(err);
+        if (notFound) {
+          // A wrong region or IAM endpoint: the next attempt cannot resolve the name either.
+          throw new IamTokenError(
+            `IAM at ${ep.origin} cannot complete ${this.describeStep(step)}: ${hostNotFoundProblem(ep.host, notFound, 'iam', "HSS_REGION (or the target's region) and HSS_IAM_ENDPOINT")}`,
+            undefined,
+            { cause: err },
+          );
+        }
         // Only the error's name and code: undici errors carry no request body, but be strict.
         const problem =
           err instanceof BodyTooLargeError
@@ -211,7 +221,10 @@ export class IamTokenManager {
           `IAM at ${ep.origin} did not complete ${this.describeStep(step)}: ${problem}`,
           undefined,
         );
-        this.options.logger?.warn({ attempt: attempt + 1, step }, 'IAM token request failed, will retry');
+        this.options.logger?.warn(
+          { attempt: attempt + 1, step, reason: lastError.message },
+          attempt + 1 < maxAttempts ? 'IAM token request failed, will retry' : 'IAM token request failed',
+        );
         continue;
       } finally {
         deadline.dispose();
@@ -222,8 +235,8 @@ export class IamTokenManager {
       if (res.status !== 429 && res.status < 500) throw error;
       lastError = error;
       this.options.logger?.warn(
-        { attempt: attempt + 1, step, status: res.status },
-        'IAM token request failed',
+        { attempt: attempt + 1, step, status: res.status, reason: error.message },
+        attempt + 1 < maxAttempts ? 'IAM token request failed, will retry' : 'IAM token request failed',
       );
     }
     throw lastError ?? new IamTokenError(`IAM failed ${this.describeStep(step)}`);
