@@ -125,6 +125,8 @@ export const syncRuns = hss.table(
     callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
     ...ruleCounts(),
+    /** Per API: calls made, calls due, rate and catch-up time (src/sync/api-board.ts). */
+    apiBacklog: jsonb('api_backlog'),
   },
   (t) => [
     statusCheck('sync_runs_status_check', 'status'),
