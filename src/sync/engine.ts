@@ -69,7 +69,9 @@ function eitherSignal(first: AbortSignal, ...more: (AbortSignal | null | undefin
 function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined;
 function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined {
   const given = signals.filter((s): s is AbortSignal => s != null);
-  return given.length <= 1 ? given[0] : manyListeners(AbortSignal.any(given));
+  if (given.length === 0) return undefined;
+  // A lone signal (a scope lock's `lost`) is listened to by every call in flight, too.
+  return given.length === 1 ? manyListeners(given[0] as AbortSignal) : manyListeners(AbortSignal.any(given));
 }
 
 export interface EngineDeps {
