@@ -126,7 +126,7 @@ async function bench(): Promise<number> {
     );
     process.stdout.write(
       [
-        `multi_api_pacing_efficiency at ${multiApi.multi_api_rate_per_minute} calls/min per API: ${multiApi.multi_api_seconds} s, ideal ${multiApi.multi_api_ideal_seconds} s (inventory ${multiApi.multi_api_inventory_seconds} s + the busiest API), phases one after another >= ${multiApi.multi_api_sequential_seconds} s`,
+        `multi_api_pacing_efficiency at ${multiApi.multi_api_rate_per_minute} calls/min per API: ${multiApi.multi_api_seconds} s, ideal ${multiApi.multi_api_ideal_seconds} s (inventory ${multiApi.multi_api_inventory_seconds} s + the busiest API), phases one after another >= ${multiApi.multi_api_sequential_seconds} s; summaries written after ${multiApi.multi_api_summaries_seconds} s`,
         `  calls ${Object.entries(multiApi.multi_api_calls)
           .map(([api, n]) => `${api}:${n}`)
           .join(' ')}`,

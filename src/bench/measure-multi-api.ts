@@ -15,6 +15,8 @@ export interface MultiApiResult {
   /** What the phases one after another would need at least: the sum of the forced times. */
   multi_api_sequential_seconds: number;
   multi_api_inventory_seconds: number;
+  /** When the last scope's summaries were written (the drill-down must not push this out). */
+  multi_api_summaries_seconds: number;
   multi_api_rate_per_minute: number;
   multi_api_calls: Record<string, number>;
   multi_api_429s: number;
@@ -45,12 +47,14 @@ export async function measureMultiApi(
     const a = app;
     const t0 = performance.now();
     let inventoryDone: number | null = null;
+    let summariesDone: number | null = null;
     const { value: report, seconds } = await timed(() =>
       a.sync({
         trigger: 'test',
         deadlineMs: null,
         onProgress: (e) => {
           if (e.phase === 'inventory' && e.done >= e.total) inventoryDone ??= performance.now();
+          if (e.phase === 'done') summariesDone = performance.now();
         },
       }),
     );
@@ -73,6 +77,7 @@ export async function measureMultiApi(
       multi_api_ideal_seconds: round(ideal),
       multi_api_sequential_seconds: round(inventory + forced.reduce((x, y) => x + y, 0)),
       multi_api_inventory_seconds: round(inventory),
+      multi_api_summaries_seconds: round(((summariesDone ?? t0) - t0) / 1000),
       multi_api_rate_per_minute: o.ratePerMinute,
       multi_api_calls: Object.fromEntries(PACED.map((api) => [api, report.callsByApi[api] ?? 0])),
       multi_api_429s: (await sim.stats()).throttled,
