@@ -113,6 +113,10 @@ export class ScopeDrill {
     this.kinds = input.mode === 'all' ? ['failed', 'pass'] : ['failed'];
     const workers = Math.max(1, input.concurrency);
     const stopped = () => this.stopped();
+    const failed = (err: unknown) => {
+      this.fatal ??= `rule drill-down failed unexpectedly: ${errorSummary(err)}`;
+      this.pumpAll();
+    };
     this.writer = new GroupCommit<ImageRulesItem>({
       write: async (batch) => {
         const w = await this.db(() => input.store.writeImageRules(input.runId, input.now(), batch));
@@ -125,12 +129,18 @@ export class ScopeDrill {
       },
     });
     // One lookup at a time: fed images arriving meanwhile go together in the next one.
-    this.resolveLane = new Lane({ concurrency: 1, stopped, work: () => this.resolve() });
-    this.rulesLane = new Lane({ concurrency: workers, stopped, work: (d) => this.fetchRules(d) });
-    this.candidateLane = new Lane({ concurrency: 1, stopped, work: (keys) => this.claimDescriptions(keys) });
+    this.resolveLane = new Lane({ concurrency: 1, stopped, failed, work: () => this.resolve() });
+    this.rulesLane = new Lane({ concurrency: workers, stopped, failed, work: (d) => this.fetchRules(d) });
+    this.candidateLane = new Lane({
+      concurrency: 1,
+      stopped,
+      failed,
+      work: (keys) => this.claimDescriptions(keys),
+    });
     this.descriptionLane = new Lane({
       concurrency: workers,
       stopped: () => this.stopped() || this.descriptionError !== null,
+      failed,
       work: (k) => this.fetchDescription(k),
     });
     input.callOptions.signal?.addEventListener('abort', this.onAbort, { once: true });

@@ -10,6 +10,8 @@ export interface LaneOptions<T> {
   work(item: T): Promise<void>;
   /** True once no new item may start (stopped, aborted, failed): queued items stay undone. */
   stopped(): boolean;
+  /** Receives what `work` threw after all (a defect); default: ignored. */
+  failed?(err: unknown): void;
 }
 
 export class Lane<T> {
@@ -61,11 +63,14 @@ export class Lane<T> {
     while (!this.o.stopped() && this.running < this.o.concurrency && this.queue.length > 0) {
       const item = this.queue.shift() as T;
       this.running++;
-      void this.o.work(item).finally(() => {
-        this.running--;
-        this.pump();
-        this.settle();
-      });
+      void this.o
+        .work(item)
+        .catch((err: unknown) => this.o.failed?.(err))
+        .finally(() => {
+          this.running--;
+          this.pump();
+          this.settle();
+        });
     }
     this.settle();
   }
