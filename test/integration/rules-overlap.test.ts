@@ -6,6 +6,7 @@
  * exactly the same instants with the drill-down on and off, and a deadline or SIGTERM in the
  * middle leaves both kinds of work due for the next run, which fetches each image once.
  */
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import type { ApiName } from '../../src/domain.js';
@@ -227,4 +228,42 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
       expect(s.sim.stats().throttled).toBe(0);
     });
   }
+
+  it('yields a scope slot to summaries still waiting: the rest of the drill-down runs after them, exact and counted once', async () => {
+    const lines: { msg: string; scope?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const s = await setupSync({
+      logger,
+      sim: { seed: 9, imagesPerScope: 6, imageTypes: ['private_image', 'shared_image'] },
+      env: { HSS_IMAGE_TYPES: 'private_image,shared_image', HSS_SCOPE_CONCURRENCY: '1' },
+    });
+    open.push(s);
+    const report = await s.app.sync({ trigger: 'test', deadlineMs: null });
+    expect(report.status).toBe('succeeded');
+    // The first scope's summaries ended while the second waited for the only slot.
+    const yielded = lines.filter((l) => l.msg.startsWith('summaries of other scopes wait for a slot'));
+    expect(yielded.map((l) => l.scope)).toEqual([`${TEST_PROJECT}/0/private_image`]);
+    // Exact for both scopes, every image's rules counted once, every description fetched once.
+    const truth: string[] = [];
+    for (const imageType of ['private_image', 'shared_image'] as const) {
+      for (const [imageId, rules] of s.sim.world.ruleTruth({ ...SCOPE, imageType })) {
+        for (const r of rules) {
+          if (r.scanResult === 'failed')
+            truth.push([imageId, r.checkName, r.checkType, r.standard, r.checkRuleId].join('|'));
+        }
+      }
+    }
+    expect(await storedFailed(s)).toEqual(truth.sort());
+    const fetched = await s.t.pool.query(
+      `select count(*)::int as n from hss.image_contents where outcome = 'fetched'`,
+    );
+    expect(report.ruleCounts).toMatchObject({
+      ruleImagesDue: fetched.rows[0].n,
+      ruleImagesFetched: fetched.rows[0].n,
+      ruleImagesPending: 0,
+    });
+    const distinct = new Set(truth.map((k) => k.split('|').slice(1).join('|')));
+    expect(s.sim.stats().callsByApi.ShowImageCheckRuleDetail).toBe(distinct.size);
+    expect(report.ruleCounts?.ruleDescriptionsFetched).toBe(distinct.size);
+  });
 });
