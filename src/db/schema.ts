@@ -97,7 +97,7 @@ const scopeCounts = () => ({
   itemsQuarantined: count('items_quarantined'),
 });
 
-/** Counters of a run's rule drill-down phase (sync_runs only: the phase runs after the scopes). */
+/** Counters of a run's rule drill-down (sync_runs only: a scope's drill-down may outlast its scope run). */
 const ruleCounts = () => ({
   ruleImagesDue: count('rule_images_due'),
   ruleImagesFetched: count('rule_images_fetched'),

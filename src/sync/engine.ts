@@ -95,7 +95,7 @@ export interface EngineDeps {
     maxQuarantinedItems?: number;
     /** The per-run retry budget (see src/hss/retry-budget.ts for the defaults). */
     retryBudget?: RetryBudgetOptions;
-    /** The rule drill-down after the summaries (HSS_RULE_DETAIL). Default 'off'. */
+    /** The rule drill-down beside the summaries (HSS_RULE_DETAIL). Default 'off'. */
     ruleDetail?: RuleDetailMode;
   };
   /** `host:pid` of this process, for the ledger. */
