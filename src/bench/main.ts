@@ -87,7 +87,7 @@ async function bench(): Promise<number> {
       images: size.pacingImages,
       ratePerMinute: size.rate,
     });
-    log('  multi-API pacing: summaries and rules at once (about a minute; six in full) ...');
+    log('  multi-API pacing: summaries and rules at once (about a minute; seven in full) ...');
     const multiApi = await measureMultiApi(server.adminUrl, {
       images: MULTI_API[mode].images,
       ratePerMinute: MULTI_API[mode].rate,
