@@ -45,6 +45,8 @@ export interface App {
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly db: DbHandle;
+  /** The small pool that holds advisory locks (scope, run, scheduler tick). */
+  readonly locks: DbHandle;
   readonly pacer: Pacer;
   /** Stops calls per (credential, API) after repeated failures; reset at each run's start. */
   readonly breaker: CircuitBreaker;
@@ -152,6 +154,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     config,
     logger,
     db,
+    locks,
     pacer,
     breaker,
     runCoordinator,

@@ -65,6 +65,12 @@ export class FakeClock implements Clock {
       );
     });
   }
+  /** When the earliest sleep not yet resolved ends; null when none is pending. */
+  get nextWakeAt(): number | null {
+    let at: number | null = null;
+    for (const s of this.sleepers) if (at === null || s.at < at) at = s.at;
+    return at;
+  }
   /** Number of sleeps not yet resolved. */
   get pending(): number {
     return this.sleepers.length;

@@ -234,4 +234,27 @@ describe('StartWindow', () => {
     const w = new StartWindow();
     expect(w.startedWithin(5_000, 60_000, 3)).toBe(3);
   });
+
+  it('shows per API the calls of the run, the calls due and the catch-up time, reset at each run', async () => {
+    const m = createMetrics({ processMetrics: false });
+    m.observer.onRunStarted('run-1', 'test');
+    m.observer.onApiBacklog([
+      { api: 'ListImageRiskConfigs', callsMade: 12, callsDue: 28, ratePerMinute: 5, catchUpSeconds: 336 },
+      { api: 'ListImageRiskConfigRules', callsMade: 9, callsDue: 60, ratePerMinute: 5, catchUpSeconds: 720 },
+    ]);
+    expect(await samples(m, 'hss_sync_api_run_calls')).toEqual([
+      'hss_sync_api_run_calls{api="ListImageRiskConfigs"} 12',
+      'hss_sync_api_run_calls{api="ListImageRiskConfigRules"} 9',
+    ]);
+    expect(await samples(m, 'hss_sync_api_calls_due')).toEqual([
+      'hss_sync_api_calls_due{api="ListImageRiskConfigs"} 28',
+      'hss_sync_api_calls_due{api="ListImageRiskConfigRules"} 60',
+    ]);
+    expect(await samples(m, 'hss_sync_api_catch_up_seconds')).toEqual([
+      'hss_sync_api_catch_up_seconds{api="ListImageRiskConfigs"} 336',
+      'hss_sync_api_catch_up_seconds{api="ListImageRiskConfigRules"} 720',
+    ]);
+    m.observer.onRunStarted('run-2', 'test');
+    expect(await samples(m, 'hss_sync_api_calls_due')).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Scope } from './domain.js';
 import type { PacerKeySnapshot } from './hss/pacer.js';
 import type { CallEvent } from './hss/types.js';
+import type { ApiBacklog } from './sync/api-board.js';
 import type { RunReport, ScopeReport, SyncObserver } from './sync/engine.js';
 
 export const METRIC_PREFIX = 'hss_sync_';
@@ -190,6 +191,25 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers,
   });
+  // Per API, the current run (or the last, once it ended): its budgets work side by side.
+  const apiRunCalls = new Gauge({
+    name: name('api_run_calls'),
+    help: 'HTTP attempts to this HSS API in the current run (the last run once it ended).',
+    labelNames: ['api'],
+    registers,
+  });
+  const apiCallsDue = new Gauge({
+    name: name('api_calls_due'),
+    help: 'Calls of this HSS API known to be still due: work planned in the current (last) run and not done.',
+    labelNames: ['api'],
+    registers,
+  });
+  const apiCatchUp = new Gauge({
+    name: name('api_catch_up_seconds'),
+    help: "Seconds this API's own rate budget needs for its due calls; the run catches up in the largest.",
+    labelNames: ['api'],
+    registers,
+  });
   const nextRun = new Gauge({
     name: name('next_run_timestamp_seconds'),
     help: 'When the scheduler starts the next run, Unix time.',
@@ -269,6 +289,14 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
   const observer: Required<SyncObserver> = {
     onRunStarted() {
       runsInProgress.inc();
+      for (const g of [apiRunCalls, apiCallsDue, apiCatchUp]) g.reset();
+    },
+    onApiBacklog(apis: ApiBacklog[]) {
+      for (const a of apis) {
+        apiRunCalls.set({ api: a.api }, a.callsMade);
+        apiCallsDue.set({ api: a.api }, a.callsDue);
+        apiCatchUp.set({ api: a.api }, a.catchUpSeconds);
+      }
     },
     onCall(_scope: Scope, e: CallEvent) {
       calls.inc({ api: e.api, status: String(e.status) });

@@ -160,4 +160,41 @@ describe('createProgressReporter', () => {
     p.finish();
     expect(out.writes).toEqual(['{"msg":"x"}\n']);
   });
+
+  it('shows per API the calls made, due and the catch-up time; the ETA waits for the slowest API', () => {
+    const apis = [
+      {
+        api: 'ListImageRiskConfigs' as const,
+        callsMade: 12,
+        callsDue: 28,
+        ratePerMinute: 5,
+        catchUpSeconds: 336,
+      },
+      {
+        api: 'ListImageRiskConfigRules' as const,
+        callsMade: 9,
+        callsDue: 60,
+        ratePerMinute: 5,
+        catchUpSeconds: 720,
+      },
+      {
+        api: 'ShowImageCheckRuleDetail' as const,
+        callsMade: 0,
+        callsDue: 0,
+        ratePerMinute: 5,
+        catchUpSeconds: 0,
+      },
+    ];
+    const t = new ProgressTracker(1, 0);
+    t.update({ scope: 'a', phase: 'fetch', done: 12, total: 40, apis });
+    // A rule call updates the figures only: the scope stays where its summaries are.
+    t.update({ scope: 'a', phase: 'rules', done: 0, total: 0, apis });
+    const s = t.snapshot(60_000);
+    expect([s.imagesFetched, s.imagesDue, s.etaSeconds]).toEqual([12, 40, 720]);
+    expect(renderLine(s).split('\n')).toEqual([
+      'sync progress: 37%  scopes 0/1  images 12/40  ETA 12m',
+      '  ListImageRiskConfigs: 12 calls made, 28 due, catch-up 5m 36s',
+      '  ListImageRiskConfigRules: 9 calls made, 60 due, catch-up 12m',
+    ]);
+  });
 });

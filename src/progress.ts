@@ -7,6 +7,7 @@
  */
 import type { DestinationStream } from 'pino';
 import { formatAge } from './human.js';
+import type { ApiBacklog } from './sync/api-board.js';
 import type { ProgressEvent } from './sync/engine.js';
 
 export type ProgressMode = 'bar' | 'lines' | 'off';
@@ -28,6 +29,8 @@ export interface ProgressSnapshot {
   imagesDue: number;
   /** null until there is enough progress to extrapolate. */
   etaSeconds: number | null;
+  /** Per API: calls made, due and the time its budget needs (absent: not reported). */
+  apis?: ApiBacklog[];
 }
 
 const INVENTORY_SHARE = 0.1;
@@ -40,6 +43,7 @@ const INVENTORY_SHARE = 0.1;
  */
 export class ProgressTracker {
   private readonly scopes = new Map<string, ProgressEvent>();
+  private apis: ApiBacklog[] | undefined;
 
   constructor(
     private readonly scopesTotal: number,
@@ -49,7 +53,9 @@ export class ProgressTracker {
   ) {}
 
   update(e: ProgressEvent): void {
-    this.scopes.set(e.scope, e);
+    if (e.apis) this.apis = e.apis;
+    // A rule call changes only the per-API figures; the scope's summaries keep their state.
+    if (e.phase !== 'rules') this.scopes.set(e.scope, e);
   }
 
   snapshot(nowMs: number): ProgressSnapshot {
@@ -78,13 +84,24 @@ export class ProgressTracker {
     const paced = this.fetchRatePerMinute
       ? Math.ceil(((imagesDue - imagesFetched) / this.fetchRatePerMinute) * 60)
       : 0;
-    const etaSeconds =
+    let etaSeconds =
       fraction >= 1
         ? 0
         : fraction >= 0.01 && elapsed >= 1000
           ? Math.max(paced, Math.ceil((elapsed * (1 - fraction)) / fraction / 1000))
           : null;
-    return { fraction, scopesDone, scopesTotal, imagesFetched, imagesDue, etaSeconds };
+    // The rule drill-down may go on after the summaries: the run ends when its slowest API catches up.
+    const catchUp = Math.max(0, ...(this.apis ?? []).map((a) => a.catchUpSeconds));
+    if (etaSeconds !== null) etaSeconds = Math.max(etaSeconds, catchUp);
+    return {
+      fraction,
+      scopesDone,
+      scopesTotal,
+      imagesFetched,
+      imagesDue,
+      etaSeconds,
+      ...(this.apis ? { apis: this.apis } : {}),
+    };
   }
 }
 
@@ -102,9 +119,19 @@ function describe(s: ProgressSnapshot): string {
   return `${pct}  scopes ${s.scopesDone}/${s.scopesTotal}  images ${s.imagesFetched}/${s.imagesDue}  ${eta}`;
 }
 
-/** `sync progress: 30%  scopes 1/4  images 12/40  ETA 1m 20s` (the plain-line mode). */
+/**
+ * `sync progress: 30%  scopes 1/4  images 12/40  ETA 1m 20s` (the plain-line mode), then one
+ * line per API with work: `  ListImageRiskConfigs: 12 calls made, 28 due, catch-up 5m 36s`.
+ */
 export function renderLine(s: ProgressSnapshot): string {
-  return `sync progress: ${describe(s).trimStart()}`;
+  const apis = (s.apis ?? []).filter((a) => a.callsMade > 0 || a.callsDue > 0);
+  return [
+    `sync progress: ${describe(s).trimStart()}`,
+    ...apis.map(
+      (a) =>
+        `  ${a.api}: ${a.callsMade} calls made, ${a.callsDue} due, catch-up ${formatAge(a.catchUpSeconds)}`,
+    ),
+  ].join('\n');
 }
 
 export interface ProgressReporter {

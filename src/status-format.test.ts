@@ -31,6 +31,7 @@ function run(error: string): RunRow {
     rule_images_due: 0,
     rule_images_fetched: 0,
     rule_images_pending: 0,
+    api_backlog: null,
   };
 }
 

@@ -36,6 +36,24 @@ export interface RunRow {
   rule_images_due: number;
   rule_images_fetched: number;
   rule_images_pending: number;
+  /** Per API (src/db/runs.ts apiBacklogJson); null for runs recorded before it existed. */
+  api_backlog: Record<string, StoredApiBacklog> | null;
+}
+
+interface StoredApiBacklog {
+  calls_made: number;
+  calls_due: number;
+  rate_per_minute: number;
+  catch_up_seconds: number;
+}
+
+/** One API's budget in a run: calls made, due, and the time the API's own limit needs for them. */
+export interface ApiStatus {
+  api: string;
+  callsMade: number;
+  callsDue: number;
+  ratePerMinute: number;
+  catchUpSeconds: number;
 }
 
 /** One scope as `status` reads it: scope_state joined with its contents and its last scope run. */
@@ -68,6 +86,13 @@ export interface RunStatus {
     ruleImagesPending: number;
   };
   error: string | null;
+  /**
+   * Per API: calls made, calls still due and the seconds its budget needs to catch up (the APIs
+   * work side by side: the run catches up in the largest). Recorded during the run as well.
+   */
+  apis: ApiStatus[];
+  /** The largest catch-up time of `apis`. */
+  catchUpSeconds: number;
 }
 
 export interface ScopeStatus {
@@ -149,6 +174,7 @@ export function buildStatusReport(input: {
         ruleImagesPending: r.rule_images_pending,
       },
       error: r.error,
+      ...apiStatus(r.api_backlog),
     })),
     scopes: input.scopes.map((s) => ({
       target: s.target,
@@ -165,6 +191,22 @@ export function buildStatusReport(input: {
       lastSuccessAt: iso(s.last_success_at),
     })),
   };
+}
+
+function apiStatus(stored: Record<string, StoredApiBacklog> | null): {
+  apis: ApiStatus[];
+  catchUpSeconds: number;
+} {
+  const apis = Object.entries(stored ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([api, b]) => ({
+      api,
+      callsMade: b.calls_made,
+      callsDue: b.calls_due,
+      ratePerMinute: b.rate_per_minute,
+      catchUpSeconds: b.catch_up_seconds,
+    }));
+  return { apis, catchUpSeconds: apis.reduce((m, a) => Math.max(m, a.catchUpSeconds), 0) };
 }
 
 function formatDuration(sec: number): string {
@@ -211,10 +253,30 @@ export function formatStatusText(r: StatusReport): string {
   // (a target that listed 0 images, a failure shared by every scope) are printed whole.
   const last = r.runs.find((x) => x.finishedAt !== null);
   const lastNote = last?.error ? `Last finished run (${last.status}): ${last.error}\n` : '';
+  const newest = r.runs.find((x) => x.apis.length > 0);
+  const apis = newest
+    ? [
+        `Call budget per API (run of ${shortTime(newest.startedAt)}, ${newest.status}; catches up in ${formatAge(newest.catchUpSeconds)}):\n${formatTable(
+          newest.apis.map((a) => ({
+            api: a.api,
+            'calls made': a.callsMade,
+            'calls due': a.callsDue,
+            'per minute': a.ratePerMinute,
+            'catch-up': formatAge(a.catchUpSeconds),
+          })),
+        )}`,
+      ]
+    : [];
   return [
     `Recent runs (newest first):\n${formatTable(runs)}${lastNote}`,
     `Scopes:\n${formatTable(scopes)}`,
+    ...apis,
     `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
     `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id)\n`,
+    ...(newest
+      ? [
+          `calls due = calls of the API known to be still due; catch-up = the time that API's own per-minute budget needs for them (the APIs work side by side)\n`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -29,7 +29,7 @@ export async function loadRecentRuns(pool: pg.Pool, limit: number): Promise<RunR
             images_listed, images_distinct, images_due, images_fetched, images_not_scanned,
             images_pending, images_retired, versions_opened, versions_closed,
             api_calls, throttled, retries, items_quarantined, error,
-            rule_images_due, rule_images_fetched, rule_images_pending
+            rule_images_due, rule_images_fetched, rule_images_pending, api_backlog
        from hss.sync_runs
       order by started_at desc, run_id
       limit $1`,

@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureApiPipe } from './measure-api.js';
+import { measureMultiApi } from './measure-multi-api.js';
 import { measurePacing } from './measure-pacing.js';
 import { measureRss } from './measure-rss.js';
 import { measureWrite } from './measure-write.js';
@@ -21,6 +22,20 @@ export const GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = 
   rss_growth_ratio: { op: '<=', value: 1.5 },
   noop_resync_tuples: { op: '==', value: 0 },
   resync_call_ratio: { op: '<=', value: 0.05 },
+  // Issue 18: summaries, rules and descriptions overlap, each API on its own budget.
+  multi_api_pacing_efficiency: { op: '>=', value: 0.85 },
+  multi_api_429s: { op: '==', value: 0 },
+};
+
+/**
+ * The multi-API figure (issue 18): a first sync with summaries and rules due, every API limited
+ * by the simulator at `rate`. Quick: about a minute (the ~450 rule descriptions need two
+ * windows). Full: summaries and rules need more than one window each too, so phases run one
+ * after the other would add at least two windows to the descriptions' six.
+ */
+const MULTI_API = {
+  quick: { images: 20, rate: 300 },
+  full: { images: 200, rate: 150 },
 };
 
 const SIZES = {
@@ -72,6 +87,11 @@ async function bench(): Promise<number> {
       images: size.pacingImages,
       ratePerMinute: size.rate,
     });
+    log('  multi-API pacing: summaries and rules at once (about a minute; seven in full) ...');
+    const multiApi = await measureMultiApi(server.adminUrl, {
+      images: MULTI_API[mode].images,
+      ratePerMinute: MULTI_API[mode].rate,
+    });
     const result = {
       mode,
       at: new Date().toISOString(),
@@ -86,19 +106,30 @@ async function bench(): Promise<number> {
       ...pacing,
       ...write,
       ...rss,
+      ...multiApi,
       bench_seconds: Math.round((Date.now() - started) / 1000),
     };
     const rows = Object.entries(GOALS).map(([k, g]) => {
       const v = (result as unknown as Record<string, number>)[k]!;
-      return `  ${k.padEnd(22)} ${String(v).padStart(10)}   goal ${g.op} ${g.value}   ${meets(v, g) ? 'ok' : 'MISSED'}`;
+      return `  ${k.padEnd(28)} ${String(v).padStart(10)}   goal ${g.op} ${g.value}   ${meets(v, g) ? 'ok' : 'MISSED'}`;
     });
-    process.stdout.write(`\nfigure                      value   goal\n${rows.join('\n')}\n\n`);
+    process.stdout.write(`\nfigure                            value   goal\n${rows.join('\n')}\n\n`);
     process.stdout.write(
       [
         'ceilings of write_vs_copy (COPY of the same rows into the history table itself):',
         `  index-free clone of the history table   ${write.write_vs_copy_ceiling_unindexed}  (${write.copy_history_unindexed_seconds} s)`,
         `  hss.image_baseline_history as shipped   ${write.write_vs_copy_ceiling_history}  (${write.copy_history_seconds} s)`,
         `  the worker's write path                 ${write.write_vs_copy}  (${write.write_seconds} s; bare COPY ${write.copy_seconds} s)`,
+        '',
+        '',
+      ].join('\n'),
+    );
+    process.stdout.write(
+      [
+        `multi_api_pacing_efficiency at ${multiApi.multi_api_rate_per_minute} calls/min per API: ${multiApi.multi_api_seconds} s, ideal ${multiApi.multi_api_ideal_seconds} s (inventory ${multiApi.multi_api_inventory_seconds} s + the busiest API), phases one after another >= ${multiApi.multi_api_sequential_seconds} s; summaries written after ${multiApi.multi_api_summaries_seconds} s`,
+        `  calls ${Object.entries(multiApi.multi_api_calls)
+          .map(([api, n]) => `${api}:${n}`)
+          .join(' ')}`,
         '',
         '',
       ].join('\n'),

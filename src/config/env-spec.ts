@@ -167,7 +167,7 @@ export const ENV_VARS: readonly EnvVarSpec[] = [
     group: 'sync',
     default: '`failed`',
     description:
-      'Rule-level drill-down after the summaries: `off`, `failed` (the failed rules of every failing baseline) or `all` (failed and passed rules).',
+      'Rule-level drill-down, beside the summaries: `off`, `failed` (the failed rules of every failing baseline) or `all` (failed and passed rules).',
   },
   {
     name: 'HSS_RETENTION_DAYS',

@@ -4,6 +4,7 @@
  */
 import type { RuleCounts, RunStatus, Scope, ScopeCounts } from '../domain.js';
 import { DbError } from '../errors.js';
+import type { ApiBacklog } from '../sync/api-board.js';
 import { replaceNul } from '../text.js';
 import type { DbHandle } from './pool.js';
 import { query } from './tx.js';
@@ -98,19 +99,61 @@ export interface FinishRun {
   /** Missing counters are stored as 0. */
   counts: Partial<RunCounts>;
   callsByApi: CallsByApi;
+  /** Per API: calls made, due and the time to catch up; absent = not recorded (stays NULL). */
+  apiBacklog?: ApiBacklog[];
   /** Short, secret-free reason; null when the run succeeded. */
   error: string | null;
 }
 
+/** Per API as stored in hss.sync_runs.api_backlog: {"<api>": {calls_made, calls_due, rate_per_minute, catch_up_seconds}}. */
+export function apiBacklogJson(apis: readonly ApiBacklog[]): string {
+  return JSON.stringify(
+    Object.fromEntries(
+      apis.map((a) => [
+        a.api,
+        {
+          calls_made: a.callsMade,
+          calls_due: a.callsDue,
+          rate_per_minute: a.ratePerMinute,
+          catch_up_seconds: a.catchUpSeconds,
+        },
+      ]),
+    ),
+  );
+}
+
+/** Stores where a running run stands per API, so `status` can show it before the run ends. */
+export async function recordRunProgress(
+  h: DbHandle,
+  runId: string,
+  apis: readonly ApiBacklog[],
+): Promise<void> {
+  await query(
+    h,
+    'recordRunProgress',
+    `UPDATE hss.sync_runs SET api_backlog = $2::jsonb WHERE run_id = $1 AND status = 'running'`,
+    [runId, apiBacklogJson(apis)],
+  );
+}
+
 /** Closes a run with its outcome and totals. Throws DbError when the run does not exist. */
 export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Promise<void> {
-  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 6);
+  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 7);
   const res = await query(
     h,
     'finishRun',
-    `UPDATE hss.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5, ${set.sql}
+    `UPDATE hss.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5,
+       api_backlog = coalesce($6::jsonb, api_backlog), ${set.sql}
      WHERE run_id = $1`,
-    [runId, fin.status, fin.finishedAt, JSON.stringify(fin.callsByApi), ledgerText(fin.error), ...set.values],
+    [
+      runId,
+      fin.status,
+      fin.finishedAt,
+      JSON.stringify(fin.callsByApi),
+      ledgerText(fin.error),
+      fin.apiBacklog ? apiBacklogJson(fin.apiBacklog) : null,
+      ...set.values,
+    ],
   );
   if (res.rowCount !== 1) throw new DbError(`finishRun failed: no run ${runId}`);
 }

@@ -97,7 +97,7 @@ const scopeCounts = () => ({
   itemsQuarantined: count('items_quarantined'),
 });
 
-/** Counters of a run's rule drill-down phase (sync_runs only: the phase runs after the scopes). */
+/** Counters of a run's rule drill-down (sync_runs only: a scope's drill-down may outlast its scope run). */
 const ruleCounts = () => ({
   ruleImagesDue: count('rule_images_due'),
   ruleImagesFetched: count('rule_images_fetched'),
@@ -125,6 +125,8 @@ export const syncRuns = hss.table(
     callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
     ...ruleCounts(),
+    /** Per API: calls made, calls due, rate and catch-up time (src/sync/api-board.ts). */
+    apiBacklog: jsonb('api_backlog'),
   },
   (t) => [
     statusCheck('sync_runs_status_check', 'status'),

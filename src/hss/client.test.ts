@@ -520,6 +520,7 @@ describe('the executor through the client', () => {
         callsStarted: 2,
         throttles: 1,
         waiting: 0,
+        inFlight: 0,
       },
     ]);
   });

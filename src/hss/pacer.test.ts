@@ -112,6 +112,7 @@ describe('Pacer', () => {
         callsStarted: 2,
         throttles: 1,
         waiting: 0,
+        inFlight: 0,
       },
     ]);
   });

@@ -36,6 +36,8 @@ export interface PacerKeySnapshot {
   throttles: number;
   /** Callers waiting right now. */
   waiting: number;
+  /** Calls granted whose attempt has not ended yet. */
+  inFlight?: number;
 }
 
 /** A granted call. `done()` when its answer has arrived (or it failed): its window starts then. */
@@ -162,6 +164,7 @@ export class Pacer {
       callsStarted: s.callsStarted,
       throttles: s.throttles,
       waiting: s.queue.length,
+      inFlight: s.slots.filter((x) => x.inFlight).length,
     }));
   }
 

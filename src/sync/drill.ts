@@ -1,13 +1,17 @@
 /**
- * The rule drill-down phase of a run: after every scope's summaries are written, the images whose
- * summaries changed since their rules were last fetched get their rules paged
- * (ListImageRiskConfigRules, `failed` and, for HSS_RULE_DETAIL=all, `pass`), and rules without a
- * description get one (ShowImageCheckRuleDetail). Both APIs have their own pacer budgets, and the
- * phase starts only once the summaries are done, so it never delays them. What the run deadline
- * leaves undone stays due (the stored signature still differs) and comes first next run.
+ * The rule drill-down of one scope, run beside its summaries. An image becomes due for its rules
+ * the moment its summaries are written (`feed`), and the images whose rules were left due by an
+ * earlier run are due from the start. Three lanes, each paced by its own API's budget, work at
+ * once: `resolve` reads from the database what each fed image needs, `rules` pages
+ * ListImageRiskConfigRules (`failed` and, for HSS_RULE_DETAIL=all, `pass`) per failing baseline,
+ * and `descriptions` fetches ShowImageCheckRuleDetail for every rule just written whose
+ * description is missing or old. The drill-down never takes what the summaries need: its HTTP
+ * calls have a limiter of their own, and its database work goes through a narrow gate of its
+ * own. What a deadline, SIGTERM or `stop()` leaves undone stays due (the stored signature still
+ * differs, the description is still missing) and comes first next run.
  */
 import type { Logger } from 'pino';
-import type { RuleCounts, RuleKey, RuleResult, Scope } from '../domain.js';
+import type { ApiName, RuleCounts, RuleKey, RuleResult, Scope } from '../domain.js';
 import {
   AbortedError,
   DbError,
@@ -19,6 +23,7 @@ import {
 import { ImageQuarantinedError } from '../hss/quarantine.js';
 import type { CallOptions, HssClient } from '../hss/types.js';
 import { GroupCommit } from './group-commit.js';
+import { Lane } from './lane.js';
 import type { Limiter } from './limiter.js';
 import type { DrillStore, ImageRulesItem, RulesDue } from './store.js';
 
@@ -26,6 +31,8 @@ import type { DrillStore, ImageRulesItem, RulesDue } from './store.js';
 export const RULE_DESCRIPTION_MAX_AGE_MS = 30 * 86_400_000;
 /** Consecutive failed images after which a scope's drill-down stops. */
 const MAX_CONSECUTIVE_FAILURES = 5;
+/** Most fed images looked up in one query. */
+const RESOLVE_BATCH = 500;
 
 export function zeroDrillCounts(): RuleCounts {
   return {
@@ -42,6 +49,12 @@ export function addDrillCounts(into: RuleCounts, c: RuleCounts): void {
   for (const k of Object.keys(into) as (keyof RuleCounts)[]) into[k] += c[k];
 }
 
+/** Calls still due per rule API, read live by the run's API board. */
+export interface DrillDue {
+  ListImageRiskConfigRules: number;
+  ShowImageCheckRuleDetail: number;
+}
+
 export interface DrillScopeInput {
   client: HssClient;
   store: DrillStore;
@@ -51,6 +64,7 @@ export interface DrillScopeInput {
   now: () => Date;
   /** Bounds rule calls in flight (a limiter of the drill-down's own, not the summaries'). */
   limiter: Limiter;
+  /** Workers per lane of this scope. */
   concurrency: number;
   callOptions: CallOptions;
   log: Logger;
@@ -59,153 +73,356 @@ export interface DrillScopeInput {
    * drill at once and would otherwise each fetch the rules they have in common).
    */
   descriptionsClaimed: Set<string>;
+  /**
+   * Every database operation of the drill-down goes through this gate (a small limiter shared
+   * by the run's drill-downs), so it holds few of the pool's connections and the summaries'
+   * writers keep the rest. Default: no gate.
+   */
+  dbGate?: Limiter;
 }
 
-/** The drill-down of one scope; `problem` says what stopped or failed (null = all done). */
-export async function drillScope(input: DrillScopeInput): Promise<RuleCounts & { problem: string | null }> {
-  const { client, store, scope, mode, log, callOptions } = input;
-  const signal = callOptions.signal;
-  const counts = zeroDrillCounts();
-  const due = await store.loadRulesDue(scope, mode);
-  counts.ruleImagesDue = due.length;
-  const writer = new GroupCommit<ImageRulesItem>({
-    write: async (batch) => {
-      const w = await store.writeImageRules(input.runId, input.now(), batch);
-      counts.ruleVersionsOpened += w.versionsOpened;
-      counts.ruleVersionsClosed += w.versionsClosed;
-      counts.ruleImagesFetched += batch.length;
-    },
-  });
-  let fatal: string | null = null;
-  let failed = 0;
-  let firstError: string | null = null;
-  let consecutive = 0;
-  const stop = () => fatal !== null || signal?.aborted === true;
+export type DrillResult = RuleCounts & { problem: string | null };
 
-  // Images whose summaries no longer fail need no call: their failed rules are closed now.
-  const withCalls: RulesDue[] = [];
-  for (const d of due) {
-    if (d.failing.length === 0) {
-      await writer.add({ scope, imageId: d.imageId, signature: d.signature, mode, rules: [] });
-    } else withCalls.push(d);
-  }
+const ruleKeyId = (k: RuleKey) => JSON.stringify([k.checkName, k.checkType, k.standard, k.checkRuleId]);
 
-  const fetchRules = async (d: RulesDue): Promise<RuleResult[]> => {
-    const kinds: ('failed' | 'pass')[] = mode === 'all' ? ['failed', 'pass'] : ['failed'];
-    const byKey = new Map<string, RuleResult>();
-    for (const resultType of kinds) {
-      for (const f of d.failing) {
-        const rows = await input.limiter.run(() => {
-          if (stop()) throw new AbortedError('stopped before the call');
-          return client.listRiskConfigRules(
-            scope,
-            d.imageId,
-            { checkName: f.checkName, standard: f.standard, resultType },
-            callOptions,
-          );
-        });
-        // A rule listed twice (rescanned between the failed and the pass pages) keeps its first answer.
-        for (const r of rows) {
-          const k = JSON.stringify([r.checkName, r.checkType, r.standard, r.checkRuleId]);
-          if (!byKey.has(k)) byKey.set(k, r);
-        }
-      }
-    }
-    return [...byKey.values()];
-  };
+/** The drill-down of one scope; see the module comment. */
+export class ScopeDrill {
+  readonly counts = zeroDrillCounts();
+  private fatal: string | null = null;
+  private yielded = false;
+  private failed = 0;
+  private firstError: string | null = null;
+  private consecutive = 0;
+  private descriptionError: string | null = null;
+  private ruleCallsDue = 0;
+  /** Descriptions claimed but left undone when the drill-down stopped. */
+  private descriptionsLeft = 0;
+  private starting: Promise<void> | null = null;
+  /** Images fed and not yet looked up. */
+  private fed: string[] = [];
+  private lookupQueued = false;
+  private readonly kinds: ('failed' | 'pass')[];
+  private readonly writer: GroupCommit<ImageRulesItem>;
+  private readonly resolveLane: Lane<null>;
+  private readonly rulesLane: Lane<RulesDue>;
+  private readonly candidateLane: Lane<RuleKey[]>;
+  private readonly descriptionLane: Lane<RuleKey>;
+  private readonly onAbort = () => this.pumpAll();
 
-  let next = 0;
-  const worker = async () => {
-    while (!stop()) {
-      const d = withCalls[next++];
-      if (!d) break;
-      try {
-        const rules = await fetchRules(d);
-        consecutive = 0;
-        await writer.add({ scope, imageId: d.imageId, signature: d.signature, mode, rules });
-      } catch (err) {
-        if (err instanceof AbortedError || signal?.aborted) break;
-        if (err instanceof HssAuthError || err instanceof HssCircuitOpenError) {
-          fatal = errorSummary(err);
-          break;
-        }
-        if (err instanceof DbError) {
-          fatal = `writing rules failed: ${errorSummary(err)}`;
-          break;
-        }
-        failed++;
-        firstError ??= errorSummary(err);
-        log.warn({ imageId: d.imageId, err: errorSummary(err) }, 'rule fetch failed; the image stays due');
-        if (err instanceof ImageQuarantinedError) continue;
-        if (++consecutive >= MAX_CONSECUTIVE_FAILURES) {
-          fatal = `stopped after ${consecutive} consecutive failed rule fetches; last: ${errorSummary(err)}`;
-        }
-        if (!(err instanceof HssSyncError)) throw err;
-      }
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(withCalls.length, Math.max(1, input.concurrency)) }, worker),
-  );
-  try {
-    await writer.drain();
-  } catch (err) {
-    fatal ??= `writing rules failed: ${errorSummary(err)}`;
-  }
-  counts.ruleImagesPending = counts.ruleImagesDue - counts.ruleImagesFetched;
-
-  if (!stop()) {
-    const keys = (
-      await store.loadDescriptionsDue(scope, new Date(input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS))
-    ).filter((k) => {
-      const id = JSON.stringify([k.checkName, k.checkType, k.standard, k.checkRuleId]);
-      if (input.descriptionsClaimed.has(id)) return false;
-      input.descriptionsClaimed.add(id);
-      return true;
+  constructor(private readonly input: DrillScopeInput) {
+    this.kinds = input.mode === 'all' ? ['failed', 'pass'] : ['failed'];
+    const workers = Math.max(1, input.concurrency);
+    const stopped = () => this.stopped();
+    const failed = (err: unknown) => {
+      this.fatal ??= `rule drill-down failed unexpectedly: ${errorSummary(err)}`;
+      this.pumpAll();
+    };
+    this.writer = new GroupCommit<ImageRulesItem>({
+      write: async (batch) => {
+        const w = await this.db(() => input.store.writeImageRules(input.runId, input.now(), batch));
+        this.counts.ruleVersionsOpened += w.versionsOpened;
+        this.counts.ruleVersionsClosed += w.versionsClosed;
+        this.counts.ruleImagesFetched += batch.length;
+        // The rules just written may need descriptions: asked for in this run, not the next.
+        const keys = batch.flatMap((item) => item.rules);
+        if (keys.length > 0) this.candidateLane.push([keys]);
+      },
     });
-    const desc = await fetchDescriptions(input, keys, stop);
-    counts.ruleDescriptionsFetched = desc.fetched;
-    if (desc.error) {
-      failed++;
-      firstError ??= desc.error;
+    // One lookup at a time: fed images arriving meanwhile go together in the next one.
+    this.resolveLane = new Lane({ concurrency: 1, stopped, failed, work: () => this.resolve() });
+    this.rulesLane = new Lane({ concurrency: workers, stopped, failed, work: (d) => this.fetchRules(d) });
+    this.candidateLane = new Lane({
+      concurrency: 1,
+      stopped,
+      failed,
+      work: (keys) => this.claimDescriptions(keys),
+    });
+    this.descriptionLane = new Lane({
+      concurrency: workers,
+      stopped: () => this.stopped() || this.descriptionError !== null,
+      failed,
+      work: (k) => this.fetchDescription(k),
+    });
+    input.callOptions.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /**
+   * Starts with what earlier runs left due: the scope's images whose rules are due, except
+   * `refetching` (their summaries are due this run: they come through `feed` once written, so
+   * their rules are fetched for the new summaries only), and the descriptions missing or old.
+   */
+  start(refetching: ReadonlySet<string> = new Set()): Promise<void> {
+    this.starting ??= this.loadBacklog(refetching);
+    return this.starting;
+  }
+
+  private async loadBacklog(refetching: ReadonlySet<string>): Promise<void> {
+    const { store, scope, mode } = this.input;
+    if (this.stopped()) return;
+    try {
+      const due = await this.db(() => store.loadRulesDue(scope, mode));
+      this.enqueue(due.filter((d) => !refetching.has(d.imageId)));
+      const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
+      const keys = await this.db(() => store.loadDescriptionsDue(scope, stale));
+      this.descriptionLane.push(this.claim(keys));
+    } catch (err) {
+      this.fatal ??= `loading the rules due failed: ${errorSummary(err)}`;
+      this.pumpAll();
     }
   }
 
-  const problems: string[] = [];
-  if (fatal) problems.push(fatal);
-  if (failed > 0) problems.push(`${failed} rule fetch(es) failed: ${firstError}`);
-  if (counts.ruleImagesPending > 0 && signal?.aborted) {
-    problems.push(`${counts.ruleImagesPending} image(s) still due for rules; they come first next run`);
+  /** The summaries of these images were just written: their rules are due now. */
+  feed(imageIds: readonly string[]): void {
+    if (imageIds.length === 0) return;
+    this.fed.push(...imageIds);
+    if (!this.lookupQueued) {
+      this.lookupQueued = true;
+      this.resolveLane.push([null]);
+    }
   }
-  return { ...counts, problem: problems.length ? problems.join('; ') : null };
-}
 
-/** Fetches and stores the descriptions of `keys`, one call each; stops at the first failure. */
-async function fetchDescriptions(
-  input: DrillScopeInput,
-  keys: readonly RuleKey[],
-  stop: () => boolean,
-): Promise<{ fetched: number; error: string | null }> {
-  let fetched = 0;
-  let next = 0;
-  let error: string | null = null;
-  const worker = async () => {
-    while (!stop() && error === null) {
-      const key = keys[next++];
-      if (!key) break;
+  /**
+   * Stops starting new work (the scope's slot is wanted by summaries still waiting): calls in
+   * flight are answered and written; everything else stays due.
+   */
+  stop(): void {
+    this.yielded = true;
+    this.pumpAll();
+  }
+
+  /** Calls still due per rule API (a lower bound: rule pages beyond the first are not known). */
+  due(): DrillDue {
+    return {
+      ListImageRiskConfigRules: this.ruleCallsDue,
+      ShowImageCheckRuleDetail:
+        this.descriptionLane.queued + this.descriptionLane.active + this.descriptionsLeft,
+    };
+  }
+
+  /** No more images will be fed: resolves when everything due is done, or the drill-down stopped. */
+  async finish(): Promise<DrillResult> {
+    await this.start();
+    this.resolveLane.close();
+    await this.resolveLane.idle();
+    this.rulesLane.close();
+    await this.rulesLane.idle();
+    try {
+      await this.writer.drain();
+    } catch (err) {
+      this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
+    }
+    this.candidateLane.close();
+    await this.candidateLane.idle();
+    this.descriptionLane.close();
+    await this.descriptionLane.idle();
+    // Undone descriptions are released, so a drill-down later in the run may fetch them.
+    const left = this.descriptionLane.takeQueued();
+    for (const k of left) this.input.descriptionsClaimed.delete(ruleKeyId(k));
+    this.descriptionsLeft += left.length;
+    this.input.callOptions.signal?.removeEventListener('abort', this.onAbort);
+    if (this.fed.length > 0) {
+      // Stopped before these were looked up: counted (not fetched), so the ledger says what is left.
+      const { store, scope, mode } = this.input;
+      const ids = this.fed.splice(0);
       try {
-        const detail = await input.limiter.run(() =>
-          input.client.showCheckRuleDetail(input.scope, key, input.callOptions),
-        );
-        await input.store.upsertRuleDescription(key, detail, input.now());
-        fetched++;
-      } catch (err) {
-        if (err instanceof AbortedError || input.callOptions.signal?.aborted) break;
-        // The missing descriptions stay due: the next run asks again.
-        error = `rule description ${key.checkName}/${key.checkRuleId}: ${errorSummary(err)}`;
+        for (let i = 0; i < ids.length; i += RESOLVE_BATCH) {
+          this.enqueue(
+            await this.db(() => store.loadRulesDueFor(scope, mode, ids.slice(i, i + RESOLVE_BATCH))),
+          );
+        }
+        await this.writer.drain();
+      } catch {
+        // They stay due all the same; only the count is short.
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(keys.length, Math.max(1, input.concurrency)) }, worker));
-  return { fetched, error };
+    this.ruleCallsDue = Math.max(0, this.ruleCallsDue);
+    const c = this.counts;
+    c.ruleImagesPending = c.ruleImagesDue - c.ruleImagesFetched;
+    const problems: string[] = [];
+    if (this.fatal) problems.push(this.fatal);
+    if (this.failed > 0) problems.push(`${this.failed} rule fetch(es) failed: ${this.firstError}`);
+    if (c.ruleImagesPending > 0 && this.input.callOptions.signal?.aborted) {
+      problems.push(`${c.ruleImagesPending} image(s) still due for rules; they come first next run`);
+    }
+    return { ...c, problem: problems.length ? problems.join('; ') : null };
+  }
+
+  private stopped(): boolean {
+    return this.yielded || this.fatal !== null || this.input.callOptions.signal?.aborted === true;
+  }
+
+  private pumpAll(): void {
+    for (const lane of [this.resolveLane, this.rulesLane, this.candidateLane, this.descriptionLane]) {
+      lane.pump();
+    }
+  }
+
+  private db<T>(fn: () => Promise<T>): Promise<T> {
+    const gate = this.input.dbGate;
+    return gate ? gate.run(fn) : fn();
+  }
+
+  /** Images due for rules: those with no failing baseline need no call (their rules close now). */
+  private enqueue(due: readonly RulesDue[]): void {
+    const { scope, mode } = this.input;
+    this.counts.ruleImagesDue += due.length;
+    const withCalls: RulesDue[] = [];
+    for (const d of due) {
+      if (d.failing.length === 0) {
+        this.writer
+          .add({ scope, imageId: d.imageId, signature: d.signature, mode, rules: [] })
+          .catch((err: unknown) => {
+            this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
+          });
+      } else {
+        withCalls.push(d);
+        this.ruleCallsDue += d.failing.length * this.kinds.length;
+      }
+    }
+    this.rulesLane.push(withCalls);
+  }
+
+  private async resolve(): Promise<void> {
+    this.lookupQueued = false;
+    const ids = this.fed.splice(0);
+    const { store, scope, mode } = this.input;
+    try {
+      for (let i = 0; i < ids.length; i += RESOLVE_BATCH) {
+        const chunk = ids.slice(i, i + RESOLVE_BATCH);
+        // Found due while stopping: queued and counted, so the ledger says what is left.
+        this.enqueue(await this.db(() => store.loadRulesDueFor(scope, mode, chunk)));
+      }
+    } catch (err) {
+      this.fatal ??= `loading the rules due failed: ${errorSummary(err)}`;
+      this.pumpAll();
+    }
+  }
+
+  private async fetchRules(d: RulesDue): Promise<void> {
+    const { client, scope, mode, callOptions, log } = this.input;
+    try {
+      const byKey = new Map<string, RuleResult>();
+      for (const resultType of this.kinds) {
+        for (const f of d.failing) {
+          const rows = await this.input.limiter.run(() => {
+            if (this.stopped()) throw new AbortedError('stopped before the call');
+            return client.listRiskConfigRules(
+              scope,
+              d.imageId,
+              { checkName: f.checkName, standard: f.standard, resultType },
+              callOptions,
+            );
+          });
+          this.ruleCallsDue--;
+          // A rule listed twice (rescanned between the failed and the pass pages) keeps its first answer.
+          for (const r of rows) {
+            const k = ruleKeyId(r);
+            if (!byKey.has(k)) byKey.set(k, r);
+          }
+        }
+      }
+      this.consecutive = 0;
+      await this.writer.add({
+        scope,
+        imageId: d.imageId,
+        signature: d.signature,
+        mode,
+        rules: [...byKey.values()],
+      });
+    } catch (err) {
+      if (err instanceof AbortedError || this.stopped()) return;
+      if (err instanceof HssAuthError || err instanceof HssCircuitOpenError) {
+        this.fatal ??= errorSummary(err);
+        this.pumpAll();
+        return;
+      }
+      if (err instanceof DbError) {
+        this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
+        this.pumpAll();
+        return;
+      }
+      this.failed++;
+      this.firstError ??= errorSummary(err);
+      log.warn({ imageId: d.imageId, err: errorSummary(err) }, 'rule fetch failed; the image stays due');
+      if (err instanceof ImageQuarantinedError) return;
+      if (++this.consecutive >= MAX_CONSECUTIVE_FAILURES) {
+        this.fatal ??= `stopped after ${this.consecutive} consecutive failed rule fetches; last: ${errorSummary(err)}`;
+        this.pumpAll();
+      }
+      if (!(err instanceof HssSyncError))
+        this.fatal ??= `rule fetch failed unexpectedly: ${errorSummary(err)}`;
+    }
+  }
+
+  /** Keys not yet claimed by this run's drill-downs (claiming them). */
+  private claim(keys: readonly RuleKey[]): RuleKey[] {
+    const out: RuleKey[] = [];
+    for (const k of keys) {
+      const id = ruleKeyId(k);
+      if (this.input.descriptionsClaimed.has(id)) continue;
+      this.input.descriptionsClaimed.add(id);
+      out.push(k);
+    }
+    return out;
+  }
+
+  /** Of rules just written, the descriptions missing or old go to the description lane. */
+  private async claimDescriptions(rules: RuleKey[]): Promise<void> {
+    const unique = new Map<string, RuleKey>();
+    for (const r of rules) {
+      const k: RuleKey = {
+        checkName: r.checkName,
+        checkType: r.checkType,
+        standard: r.standard,
+        checkRuleId: r.checkRuleId,
+      };
+      const id = ruleKeyId(k);
+      if (!this.input.descriptionsClaimed.has(id)) unique.set(id, k);
+    }
+    if (unique.size === 0) return;
+    try {
+      const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
+      const due = await this.db(() => this.input.store.filterDescriptionsDue([...unique.values()], stale));
+      this.descriptionLane.push(this.claim(due));
+    } catch (err) {
+      // The descriptions stay missing: the next run finds them due.
+      this.descriptionError ??= `looking up rule descriptions failed: ${errorSummary(err)}`;
+      this.failed++;
+      this.firstError ??= this.descriptionError;
+      this.pumpAll();
+    }
+  }
+
+  /** Fetches and stores one description; the first failure stops the lane (the rest stay due). */
+  private async fetchDescription(key: RuleKey): Promise<void> {
+    const { client, scope, callOptions } = this.input;
+    try {
+      const detail = await this.input.limiter.run(() => {
+        if (this.stopped()) throw new AbortedError('stopped before the call');
+        return client.showCheckRuleDetail(scope, key, callOptions);
+      });
+      await this.db(() => this.input.store.upsertRuleDescription(key, detail, this.input.now()));
+      this.counts.ruleDescriptionsFetched++;
+    } catch (err) {
+      if (err instanceof AbortedError || this.stopped()) return;
+      // The missing descriptions stay due: the next run asks again.
+      this.descriptionError ??= `rule description ${key.checkName}/${key.checkRuleId}: ${errorSummary(err)}`;
+      this.failed++;
+      this.firstError ??= this.descriptionError;
+      this.pumpAll();
+    }
+  }
 }
+
+/** The whole drill-down of one scope, nothing fed: what earlier runs left due. */
+export async function drillScope(input: DrillScopeInput): Promise<DrillResult> {
+  const drill = new ScopeDrill(input);
+  await drill.start();
+  return drill.finish();
+}
+
+/** The APIs of the drill-down, in the order of its lanes. */
+export const DRILL_APIS: readonly (keyof DrillDue & ApiName)[] = [
+  'ListImageRiskConfigRules',
+  'ShowImageCheckRuleDetail',
+];

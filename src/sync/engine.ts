@@ -10,6 +10,7 @@ import { imageRefKey } from '../db/ref-key.js';
 import {
   type ApiName,
   type ImageListing,
+  listApiFor,
   type RuleCounts,
   type RuleDetailMode,
   type RunStatus,
@@ -27,8 +28,10 @@ import {
 import { ImageQuarantinedError } from '../hss/quarantine.js';
 import { RetryBudget, type RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, CallOptions, HssClient, QuarantineEvent } from '../hss/types.js';
+import { type ApiBacklog, ApiBoard, catchUpSeconds } from './api-board.js';
+import { CallTally } from './call-tally.js';
 import { diagnoseRun } from './diagnose.js';
-import { addDrillCounts, drillScope, zeroDrillCounts } from './drill.js';
+import { type DrillPhase, RunDrill, type ScopeDrillHandle } from './drill-run.js';
 import { GroupCommit } from './group-commit.js';
 import { writeIsolatingRejects } from './isolate.js';
 import { createLimiter, type Limiter } from './limiter.js';
@@ -68,7 +71,9 @@ function eitherSignal(first: AbortSignal, ...more: (AbortSignal | null | undefin
 function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined;
 function eitherSignal(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined {
   const given = signals.filter((s): s is AbortSignal => s != null);
-  return given.length <= 1 ? given[0] : manyListeners(AbortSignal.any(given));
+  if (given.length === 0) return undefined;
+  // A lone signal (a scope lock's `lost`) is listened to by every call in flight, too.
+  return given.length === 1 ? manyListeners(given[0] as AbortSignal) : manyListeners(AbortSignal.any(given));
 }
 
 export interface EngineDeps {
@@ -92,7 +97,7 @@ export interface EngineDeps {
     maxQuarantinedItems?: number;
     /** The per-run retry budget (see src/hss/retry-budget.ts for the defaults). */
     retryBudget?: RetryBudgetOptions;
-    /** The rule drill-down after the summaries (HSS_RULE_DETAIL). Default 'off'. */
+    /** The rule drill-down beside the summaries (HSS_RULE_DETAIL). Default 'off'. */
     ruleDetail?: RuleDetailMode;
   };
   /** `host:pid` of this process, for the ledger. */
@@ -129,13 +134,18 @@ export interface SyncObserver {
   onCall?(scope: Scope, event: CallEvent): void;
   onScopeFinished?(report: ScopeReport, durationMs: number): void;
   onRunFinished?(report: RunReport): void;
+  /** Per API: calls made, due and the time to catch up; after every call and at the run's end. */
+  onApiBacklog?(apis: ApiBacklog[]): void;
 }
 
 export interface ProgressEvent {
   scope: string;
-  phase: 'inventory' | 'fetch' | 'done';
+  /** `rules`: a call of the scope's rule drill-down (only `apis` changed). */
+  phase: 'inventory' | 'fetch' | 'done' | 'rules';
   done: number;
   total: number;
+  /** Per API: calls made, due and the time to catch up, as the event happened. */
+  apis?: ApiBacklog[];
 }
 
 export interface ScopeReport {
@@ -162,6 +172,8 @@ export interface RunReport {
   warnings?: string[];
   /** What the rule drill-down did; absent when it was off (or the run was aborted first). */
   ruleCounts?: RuleCounts;
+  /** Per API: calls made, calls still due and the time its budget needs to catch up. */
+  apiBacklog?: ApiBacklog[];
 }
 
 /** Every scope of every target, in config order. */
@@ -187,24 +199,10 @@ const DEFAULT_MAX_QUARANTINED = 10;
 /** Hard cap on list pages per scope: offset may not exceed 2,000,000. */
 const MAX_OFFSET = 2_000_000;
 
-class CallTally {
-  readonly callsByApi: Record<string, number> = {};
-  apiCalls = 0;
-  throttled = 0;
-  retries = 0;
-  constructor(private readonly forward?: (e: CallEvent) => void) {}
-  readonly onCall = (e: CallEvent) => {
-    this.forward?.(e);
-    this.apiCalls++;
-    this.callsByApi[e.api] = (this.callsByApi[e.api] ?? 0) + 1;
-    if (e.status === 429 || e.errorCode === 'APIGW.0308') this.throttled++;
-    if (e.willRetry) this.retries++;
-  };
-}
-
 /** Runs one sync over every configured scope and records it. Never throws for upstream faults. */
-export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunReport> {
+export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunReport> {
   const runId = deps.newId();
+  let opts = given;
   const startedAt = new Date(deps.clock.now());
   const log = deps.logger.child({ runId });
   const reaped = await deps.store.reapAbandonedRuns(startedAt);
@@ -214,6 +212,19 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const pairs = scopesOf(deps.targets);
   log.info({ scopes: pairs.length, trigger: opts.trigger }, 'sync run started');
   const live: LiveScopes = new Map();
+  const targetsByName = new Map(deps.targets.map((t) => [t.name, t]));
+  const board = new ApiBoard((name, api) => {
+    const target = targetsByName.get(name);
+    return target ? deps.rateFor(target, api) : 1;
+  });
+  // Every event carries the per-API board, so the progress bar and lines can show it.
+  const onProgress = given.onProgress;
+  if (onProgress) opts = { ...given, onProgress: (e) => onProgress({ ...e, apis: board.snapshot() }) };
+  const onAnyCall = (target: TargetConfig, scope: Scope, e: CallEvent) => {
+    board.called(target.name, e.api);
+    deps.observer?.onCall?.(scope, e);
+    deps.observer?.onApiBacklog?.(board.snapshot());
+  };
 
   // One limiter for the whole run, so "configured concurrency" means calls in flight, all scopes together.
   const limiter = createLimiter(deps.settings.fetchConcurrency);
@@ -231,11 +242,37 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   }
   const callSignal = eitherSignal(deadline.signal, opts.signal);
   manyListeners(deadline.signal, timers.signal, callSignal);
-  void logProgress(deps, live, log, startedAt.getTime(), timers.signal);
+  void logProgress(deps, { live, board, runId }, log, startedAt.getTime(), timers.signal);
 
   // At most scopeConcurrency scopes at once: each holds a lock connection (a connection of the
-  // lock pool, sized for it) while it runs.
+  // lock pool, sized for it) while it runs. Summaries queue at high priority, drill-downs
+  // deferred until every scope's summaries have started at low priority.
   const scopeLimiter = createLimiter(Math.max(1, deps.settings.scopeConcurrency));
+  const mode = deps.settings.ruleDetail ?? 'off';
+  const drill =
+    mode === 'off'
+      ? null
+      : new RunDrill({
+          mode,
+          runId,
+          clientFor: deps.clientFor,
+          store: deps.store,
+          clock: deps.clock,
+          concurrency: deps.settings.fetchConcurrency,
+          retryBudget,
+          board,
+          onCall: (target, scope, e) => {
+            onAnyCall(target, scope, e);
+            opts.onProgress?.({ scope: scopeLabel(scope), phase: 'rules', done: 0, total: 0 });
+          },
+          scopeLimiter,
+          lockScope: (scope) =>
+            deps.lockScope ? deps.lockScope(scope) : Promise.resolve({ release: async () => {} }),
+          callSignal,
+          inFlightSignal: opts.signal,
+          either: eitherSignal,
+          log,
+        });
   const scoped = Promise.all(
     pairs.map(({ target, scope }) =>
       scopeLimiter.run(() =>
@@ -252,25 +289,26 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
           lockLost: null,
           opts,
           log,
+          board,
+          onAnyCall,
+          drill,
+          scopeLimiter,
         }),
       ),
     ),
   );
   let reports: ScopeReport[];
-  let drill: DrillPhase | null;
+  let rules: DrillPhase | null = null;
   try {
     reports = await scoped;
-    // The rule drill-down starts once every scope's summaries are written: it never delays them.
-    drill = await runDrillPhase(deps, {
-      runId,
-      reports,
-      pairs,
-      scopeLimiter,
-      retryBudget,
-      callSignal,
-      opts,
-      log,
-    });
+    // Drill-downs deferred for summaries that waited for a slot run last, at low priority.
+    await drill?.settled();
+    // Off, or SIGTERM before any scope ran: no drill-down figures.
+    if (
+      drill &&
+      !(opts.signal?.aborted && drill.phase.apiCalls === 0 && drill.phase.counts.ruleImagesDue === 0)
+    )
+      rules = drill.phase;
   } catch (err) {
     timers.abort();
     // Scopes turn faults into statuses; this is a defect. The run still gets its record.
@@ -292,11 +330,11 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
 
   const counts = zeroCounts();
   const callsByApi: Record<string, number> = {};
-  if (drill) {
-    addCalls(callsByApi, drill.callsByApi);
-    counts.apiCalls += drill.apiCalls;
-    counts.throttled += drill.throttled;
-    counts.retries += drill.retries;
+  if (rules) {
+    addCalls(callsByApi, rules.callsByApi);
+    counts.apiCalls += rules.apiCalls;
+    counts.throttled += rules.throttled;
+    counts.retries += rules.retries;
   }
   const tally = { total: 0, succeeded: 0, partial: 0, failed: 0 };
   for (const r of reports) {
@@ -321,20 +359,22 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
   const error = aborted ? 'aborted by signal' : notes.length ? notes.join('; ').slice(0, 2000) : null;
   const finishedAt = new Date(deps.clock.now());
   const skipped = reports.filter((r) => r.status === 'skipped').length;
+  const apiBacklog = board.snapshot();
   await deps.store.finishRun(runId, {
     status,
     finishedAt,
     scopes: tally,
     counts,
     callsByApi,
+    apiBacklog,
     error,
-    ...(drill ? { ruleCounts: drill.counts } : {}),
+    ...(rules ? { ruleCounts: rules.counts } : {}),
   });
-  if (drill && drill.problems.length > 0) {
+  if (rules && rules.problems.length > 0) {
     // Rule problems do not change the run's status (the summaries decide it): the ledger's
     // rule_images_pending and this line say what is left.
     log.warn(
-      { problems: drill.problems.slice(0, 20), ruleImagesPending: drill.counts.ruleImagesPending },
+      { problems: rules.problems.slice(0, 20), ruleImagesPending: rules.counts.ruleImagesPending },
       'rule drill-down incomplete; what is left stays due for the next run',
     );
   }
@@ -353,7 +393,9 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
       status,
       skipped,
       ...counts,
-      ...(drill?.counts ?? {}),
+      ...(rules?.counts ?? {}),
+      apis: backlogFields(apiBacklog),
+      catchUpSeconds: catchUpSeconds(apiBacklog),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     },
     'sync run finished',
@@ -368,123 +410,31 @@ export async function runSync(deps: EngineDeps, opts: RunOptions): Promise<RunRe
     scopes: reports,
     error,
     warnings,
-    ...(drill ? { ruleCounts: drill.counts } : {}),
+    ...(rules ? { ruleCounts: rules.counts } : {}),
+    apiBacklog,
   };
+  deps.observer?.onApiBacklog?.(apiBacklog);
   deps.observer?.onRunFinished?.(report);
   return report;
 }
 
-/** What the rule drill-down phase of a run did. */
-interface DrillPhase {
-  counts: RuleCounts;
-  callsByApi: Record<string, number>;
-  apiCalls: number;
-  throttled: number;
-  retries: number;
-  /** `<scope>: <problem>` per scope whose drill-down did not finish cleanly. */
-  problems: string[];
+/** `{ api: { made, due, catchUpSeconds } }` for log lines. */
+function backlogFields(
+  apis: readonly ApiBacklog[],
+): Record<string, { made: number; due: number; catchUpSeconds: number }> {
+  return Object.fromEntries(
+    apis.map((a) => [a.api, { made: a.callsMade, due: a.callsDue, catchUpSeconds: a.catchUpSeconds }]),
+  );
 }
 
 /**
- * The drill-down of every scope whose summaries were synced (HSS_RULE_DETAIL not `off`), each
- * under its scope lock, with a limiter of its own so it never competes with summary calls.
- * Bounded by the run deadline through `callSignal`. Null when switched off or aborted.
+ * Logs `sync progress` (fetched, pending, ETA, and per API calls made, due and the time to catch
+ * up) every interval until the run ends, and records the per-API figures in the run's ledger row
+ * so `status` shows them while the run goes on.
  */
-async function runDrillPhase(
-  deps: EngineDeps,
-  ctx: {
-    runId: string;
-    reports: readonly ScopeReport[];
-    pairs: readonly { target: TargetConfig; scope: Scope }[];
-    scopeLimiter: Limiter;
-    retryBudget: RetryBudget;
-    callSignal: AbortSignal;
-    opts: RunOptions;
-    log: Logger;
-  },
-): Promise<DrillPhase | null> {
-  const mode = deps.settings.ruleDetail ?? 'off';
-  if (mode === 'off' || ctx.opts.signal?.aborted) return null;
-  const phase: DrillPhase = {
-    counts: zeroDrillCounts(),
-    callsByApi: {},
-    apiCalls: 0,
-    throttled: 0,
-    retries: 0,
-    problems: [],
-  };
-  const synced = new Set(
-    ctx.reports
-      .filter((r) => r.status === 'succeeded' || r.status === 'partial')
-      .map((r) => scopeLabel(r.scope)),
-  );
-  const limiter = createLimiter(deps.settings.fetchConcurrency);
-  const descriptionsClaimed = new Set<string>();
-  await Promise.all(
-    ctx.pairs
-      .filter(({ scope }) => synced.has(scopeLabel(scope)))
-      .map(({ target, scope }) =>
-        ctx.scopeLimiter.run(async () => {
-          const label = scopeLabel(scope);
-          const log = ctx.log.child({ scope: label, phase: 'rules' });
-          if (ctx.callSignal.aborted) return;
-          let lock: HeldScopeLock | null;
-          try {
-            lock = deps.lockScope ? await deps.lockScope(scope) : { release: async () => {} };
-          } catch (err) {
-            phase.problems.push(`${label}: could not take the scope lock: ${errorSummary(err)}`);
-            return;
-          }
-          if (!lock) return;
-          const tally = new CallTally(
-            deps.observer?.onCall ? (e) => deps.observer?.onCall?.(scope, e) : undefined,
-          );
-          try {
-            const signal = eitherSignal(ctx.callSignal, lock.lost);
-            const r = await drillScope({
-              client: deps.clientFor(target),
-              store: deps.store,
-              scope,
-              runId: ctx.runId,
-              mode,
-              now: () => new Date(deps.clock.now()),
-              limiter,
-              concurrency: deps.settings.fetchConcurrency,
-              callOptions: {
-                signal,
-                inFlightSignal: eitherSignal(ctx.opts.signal, lock.lost),
-                onCall: tally.onCall,
-                retryBudget: ctx.retryBudget,
-              },
-              log,
-              descriptionsClaimed,
-            });
-            const { problem, ...counts } = r;
-            addDrillCounts(phase.counts, counts);
-            if (problem) phase.problems.push(`${label}: ${problem}`);
-            const line = { ...counts, calls: tally.apiCalls, error: problem };
-            if (problem) log.warn(line, 'rule drill-down finished');
-            else log.info(line, 'rule drill-down finished');
-          } catch (err) {
-            phase.problems.push(`${label}: ${errorSummary(err)}`);
-            log.warn({ err: errorSummary(err) }, 'rule drill-down failed');
-          } finally {
-            addCalls(phase.callsByApi, tally.callsByApi);
-            phase.apiCalls += tally.apiCalls;
-            phase.throttled += tally.throttled;
-            phase.retries += tally.retries;
-            await lock.release().catch(() => {});
-          }
-        }),
-      ),
-  );
-  return phase;
-}
-
-/** Logs `sync progress` (fetched, pending, ETA) every interval until the run ends. */
 async function logProgress(
   deps: EngineDeps,
-  live: LiveScopes,
+  run: { live: LiveScopes; board: ApiBoard; runId: string },
   log: Logger,
   startMs: number,
   until: AbortSignal,
@@ -498,14 +448,29 @@ async function logProgress(
     }
     let fetched = 0;
     let due = 0;
-    for (const s of live.values()) {
+    for (const s of run.live.values()) {
       fetched += s.counts.imagesFetched;
       due += s.due();
     }
     const elapsed = Math.max(1, deps.clock.now() - startMs);
     const pending = Math.max(0, due - fetched);
     const etaSeconds = fetched > 0 ? Math.ceil(((elapsed / fetched) * pending) / 1000) : null;
-    log.info({ scopesInFlight: live.size, fetched, due, pending, etaSeconds }, 'sync progress');
+    const apis = run.board.snapshot();
+    log.info(
+      {
+        scopesInFlight: run.live.size,
+        fetched,
+        due,
+        pending,
+        etaSeconds,
+        apis: backlogFields(apis),
+        catchUpSeconds: catchUpSeconds(apis),
+      },
+      'sync progress',
+    );
+    await deps.store.recordRunProgress(run.runId, apis).catch((err: unknown) => {
+      log.debug({ err: errorSummary(err) }, 'could not record the run progress');
+    });
   }
 }
 
@@ -529,6 +494,16 @@ interface ScopeContext {
   lockLost: AbortSignal | null;
   opts: RunOptions;
   log: Logger;
+  /** The run's per-API board (calls made and due). */
+  board: ApiBoard;
+  /** Every HTTP attempt of the run: the board, metrics. */
+  onAnyCall(target: TargetConfig, scope: Scope, e: CallEvent): void;
+  /** The run's rule drill-down; null when HSS_RULE_DETAIL=off. */
+  drill: RunDrill | null;
+  /** The run's scope slots (the drill-down yields its slot when summaries wait for one). */
+  scopeLimiter: Limiter;
+  /** The scope's drill-down beside its summaries (set by runScope once the lock is held). */
+  scopeDrill?: ScopeDrillHandle | null;
 }
 
 /** Why a scope stopped when its lock was lost. */
@@ -566,12 +541,11 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
   }
   const lost = lock.lost ?? null;
   // Losing the lock stops the scope's calls like an abort; the status says why.
-  const scoped: ScopeContext = {
-    ...ctx,
-    lockLost: lost,
-    callSignal: eitherSignal(ctx.callSignal, lost),
-    inFlightSignal: eitherSignal(ctx.inFlightSignal, lost),
-  };
+  const callSignal = eitherSignal(ctx.callSignal, lost);
+  const inFlightSignal = eitherSignal(ctx.inFlightSignal, lost);
+  // The drill-down runs beside the summaries under the same lock, fed as they are written.
+  const scopeDrill = ctx.drill?.forScope(ctx.target, scope, { callSignal, inFlightSignal }) ?? null;
+  const scoped: ScopeContext = { ...ctx, lockLost: lost, callSignal, inFlightSignal, scopeDrill };
   try {
     const startedAt = new Date(deps.clock.now());
     try {
@@ -582,7 +556,7 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
     }
     log.info('scope started');
     const observer = deps.observer;
-    const tally = new CallTally(observer?.onCall ? (e) => observer.onCall?.(scope, e) : undefined);
+    const tally = new CallTally((e) => ctx.onAnyCall(ctx.target, scope, e));
     const counts = zeroCounts();
     const quarantine = new QuarantineTally(deps.settings.maxQuarantinedItems ?? DEFAULT_MAX_QUARANTINED);
     live.set(label, { counts, due: () => counts.imagesDue });
@@ -630,6 +604,19 @@ async function runScope(deps: EngineDeps, ctx: ScopeContext): Promise<ScopeRepor
       error: outcome.error,
     };
     observer?.onScopeFinished?.(report, outcome.finishedAt.getTime() - startedAt.getTime());
+    if (scopeDrill) {
+      // The summaries are done and recorded. The drill-down goes on in this slot unless
+      // summaries of other scopes wait for one (it then yields and runs later, at low priority).
+      const how =
+        outcome.status === 'failed' || outcome.status === 'aborted'
+          ? 'stop'
+          : ctx.scopeLimiter.waitingHigh > 0
+            ? 'yield'
+            : 'finish';
+      await scopeDrill.end(how).catch((err: unknown) => {
+        log.warn({ err: errorSummary(err) }, 'rule drill-down failed');
+      });
+    }
     return report;
   } finally {
     await lock.release().catch((err: unknown) => {
@@ -686,7 +673,12 @@ async function syncScope(
   };
 
   // 1. Inventory: every page of the list API (twice when the first pass was inconsistent).
-  const inv = await listAll(client, deps.settings.pageSize, ctx, callOptions, log);
+  let pagesLeft = 1;
+  const listDue = ctx.board.track(ctx.target.name, listApiFor(scope.imageType), () => pagesLeft);
+  const inv = await listAll(client, deps.settings.pageSize, ctx, callOptions, log, (left) => {
+    pagesLeft = left;
+  });
+  listDue.freeze(inv.error ? pagesLeft : 0);
   const verdict = judgeInventory(inv.observation);
   counts.imagesListed = inv.refs.length;
   const at = new Date(deps.clock.now());
@@ -715,6 +707,13 @@ async function syncScope(
   });
   counts.imagesDistinct = plan.contents.length;
   counts.imagesDue = plan.tasks.length;
+  const summariesDue = ctx.board.track(
+    ctx.target.name,
+    'ListImageRiskConfigs',
+    () => plan.tasks.length - counts.imagesFetched,
+  );
+  // Images due for rules from earlier runs start now; those refetched here come once written.
+  ctx.scopeDrill?.planned(new Set(plan.tasks.map((t) => t.imageId)));
   log.info(
     {
       listed: inv.refs.length,
@@ -768,6 +767,8 @@ async function syncScope(
           "the database refused an image's results; the image is left as it was and stays due",
         );
       }
+      // Written: their rule drill-down may start at once (it does not wait for the scope).
+      ctx.scopeDrill?.written(w.written.filter((i) => i.outcome === 'fetched').map((i) => i.imageId));
     },
   });
   for (const n of plan.notScanned) {
@@ -787,6 +788,7 @@ async function syncScope(
   );
   await writer.drain();
   counts.imagesPending = plan.tasks.length - counts.imagesFetched;
+  summariesDue.freeze(counts.imagesPending);
   if (fetch.failed > 0) problems.push(`${fetch.failed} image(s) failed to fetch: ${fetch.firstError}`);
   if (quarantine.items > 0) problems.push(quarantine.describe());
   if (refused.images > 0) {
@@ -842,13 +844,14 @@ async function listAll(
   ctx: ScopeContext,
   callOptions: CallOptions,
   log: Logger,
+  onPagesLeft: (left: number) => void,
 ): Promise<Inventory> {
-  const first = await listPass(client, pageSize, ctx, callOptions);
+  const first = await listPass(client, pageSize, ctx, callOptions, onPagesLeft);
   if (first.error) return first;
   const verdict = judgeInventory(first.observation);
   if (!shouldRepage(first.observation, verdict)) return first;
   log.warn({ reason: verdict.reason }, 'image list inconsistent while paging; paging the scope once more');
-  const second = await listPass(client, pageSize, ctx, callOptions);
+  const second = await listPass(client, pageSize, ctx, callOptions, onPagesLeft);
   if (!second.error && judgeInventory(second.observation).complete) return second;
   const union = new Map<string, ImageListing>();
   for (const row of [...first.refs, ...second.refs]) union.set(imageRefKey(row), row);
@@ -866,6 +869,7 @@ async function listPass(
   pageSize: number,
   ctx: ScopeContext,
   callOptions: CallOptions,
+  onPagesLeft: (left: number) => void,
 ): Promise<Inventory> {
   const { scope } = ctx;
   const byKey = new Map<string, ImageListing>();
@@ -884,6 +888,7 @@ async function listPass(
       // Paging advances by the items HSS sent, those set aside included: advancing by the rows
       // kept would read the page's last items again (and count them as duplicates).
       offset += page.itemsReceived;
+      onPagesLeft(Math.ceil(Math.max(0, page.totalNum - offset) / pageSize));
       ctx.opts.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: page.totalNum });
       if (page.itemsReceived === 0 || offset >= page.totalNum) {
         obs.allPagesFetched = offset >= page.totalNum;

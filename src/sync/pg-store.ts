@@ -4,7 +4,12 @@ import { runLockName, type ScopeLock, tryAdvisoryLock } from '../db/lock.js';
 import type { DbHandle } from '../db/pool.js';
 import { applyRetention, type RetentionPolicy, retentionCutoffs } from '../db/retention.js';
 import { sqlStateOf } from '../db/retry.js';
-import { loadDescriptionsDue, loadRulesDue } from '../db/rules/due.js';
+import {
+  filterDescriptionsDue,
+  loadDescriptionsDue,
+  loadRulesDue,
+  loadRulesDueFor,
+} from '../db/rules/due.js';
 import { upsertRuleDescription, writeImageRules } from '../db/rules/write.js';
 import {
   finishRun,
@@ -12,6 +17,7 @@ import {
   listRunningRuns,
   markAbandonedRuns,
   type RunTrigger,
+  recordRunProgress,
   startRun,
   startScopeRun,
 } from '../db/runs.js';
@@ -109,6 +115,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
               ...o.ruleCounts,
             },
             callsByApi: o.callsByApi,
+            ...(o.apiBacklog ? { apiBacklog: o.apiBacklog } : {}),
             error: o.error,
           }),
         );
@@ -119,6 +126,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
         runLocks.delete(runId);
       }
     },
+    recordRunProgress: (runId, apiBacklog) => retry(() => recordRunProgress(h, runId, apiBacklog)),
     startScopeRun: (runId, scope, startedAt) =>
       retry(() => startScopeRun(h, runId, scope, scope.target, startedAt), { alreadyDone: insertedBefore }),
     finishScopeRun: (runId, scope, o) => retry(() => finishScopeRun(h, runId, scope, o)),
@@ -134,6 +142,8 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     loadRulesDue: (scope, mode) => retry(() => loadRulesDue(h, scope, mode)),
     // Identical rules write nothing, so a repeat after a COMMIT that took is harmless.
     writeImageRules: (runId, at, items) => retry(() => writeImageRules(h, runId, at, items)),
+    loadRulesDueFor: (scope, mode, imageIds) => retry(() => loadRulesDueFor(h, scope, mode, imageIds)),
+    filterDescriptionsDue: (keys, staleBefore) => retry(() => filterDescriptionsDue(h, keys, staleBefore)),
     loadDescriptionsDue: (scope, staleBefore) => retry(() => loadDescriptionsDue(h, scope, staleBefore)),
     upsertRuleDescription: (key, detail, at) => retry(() => upsertRuleDescription(h, key, detail, at)),
   };

@@ -16,6 +16,7 @@ import type {
   Scope,
   ScopeCounts,
 } from '../domain.js';
+import type { ApiBacklog } from './api-board.js';
 import type { StoredContent } from './plan.js';
 
 export type { ImageRulesItem, RulesDue };
@@ -75,6 +76,8 @@ export interface RunOutcome {
   /** What the rule drill-down phase did; absent = it did not run. */
   ruleCounts?: RuleCounts;
   callsByApi: Record<string, number>;
+  /** Per API: calls made, calls still due and the time to catch up (src/sync/api-board.ts). */
+  apiBacklog?: ApiBacklog[];
   error: string | null;
 }
 
@@ -82,6 +85,8 @@ export interface RunOutcome {
 export interface DrillStore {
   /** Present, fetched images whose summaries changed since their rules were fetched (see due.ts). */
   loadRulesDue(scope: Scope, mode: 'failed' | 'all'): Promise<RulesDue[]>;
+  /** loadRulesDue restricted to `imageIds` (images whose summaries were just written). */
+  loadRulesDueFor(scope: Scope, mode: 'failed' | 'all', imageIds: readonly string[]): Promise<RulesDue[]>;
   /** Replaces the rules of each image (one transaction per call). */
   writeImageRules(
     runId: string,
@@ -90,6 +95,8 @@ export interface DrillStore {
   ): Promise<{ versionsOpened: number; versionsClosed: number }>;
   /** Rules of the scope's current results whose description is missing or older than `staleBefore`. */
   loadDescriptionsDue(scope: Scope, staleBefore: Date): Promise<RuleKey[]>;
+  /** Of `keys`, those whose description is missing or older than `staleBefore`. */
+  filterDescriptionsDue(keys: readonly RuleKey[], staleBefore: Date): Promise<RuleKey[]>;
   upsertRuleDescription(key: RuleKey, detail: RuleDetail, at: Date): Promise<void>;
 }
 
@@ -101,6 +108,8 @@ export interface SyncStore extends DrillStore {
   reapAbandonedRuns(at: Date): Promise<string[]>;
   startRun(run: { runId: string; startedAt: Date; trigger: string; worker: string }): Promise<void>;
   finishRun(runId: string, outcome: RunOutcome): Promise<void>;
+  /** Records where a running run stands per API (read by `status` while the run goes on). */
+  recordRunProgress(runId: string, apiBacklog: ApiBacklog[]): Promise<void>;
   startScopeRun(runId: string, scope: Scope, startedAt: Date): Promise<void>;
   finishScopeRun(runId: string, scope: Scope, outcome: ScopeOutcome): Promise<void>;
   upsertImageRefs(scope: Scope, refs: ImageListing[], at: Date): Promise<void>;

@@ -4,9 +4,10 @@
  */
 import { type Logger, pino } from 'pino';
 import { type App, createApp } from '../../src/app.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock, FakeClock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import type { SyncObserver } from '../../src/sync/engine.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 export interface SyncSetup {
@@ -25,6 +26,7 @@ export async function setupSync(opts: {
   clock?: Clock;
   logger?: Logger;
   t?: TestDatabase;
+  observer?: SyncObserver;
 }): Promise<SyncSetup> {
   const t = opts.t ?? (await createTestDatabase());
   const sim = createSimulator({
@@ -49,6 +51,7 @@ export async function setupSync(opts: {
   const app = createApp(loadConfig(env), {
     logger: opts.logger ?? pino({ level: 'silent' }),
     clock: opts.clock,
+    ...(opts.observer ? { observer: opts.observer } : {}),
   });
   return {
     t,
@@ -89,6 +92,68 @@ export async function runWithFakeTime<T>(
     await new Promise((r) => setTimeout(r, 1));
   }
   if (!result) throw new Error('unreachable');
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/** Whether a client of `pool` connects or runs a query (pg internals: a test helper only). */
+function working(pool: App['db']['pool']): boolean {
+  const clients = (pool as unknown as { _clients: PgClientState[] })._clients;
+  return clients.some((c) => c._connecting || c._activeQuery || c._queryQueue.length > 0);
+}
+
+interface PgClientState {
+  _connecting: boolean;
+  _activeQuery: unknown;
+  _queryQueue: unknown[];
+}
+
+/**
+ * Drives `work` on a FakeClock without letting real I/O leak into fake time: the clock moves only
+ * while the app is idle (no HSS call in flight, no database connection checked out), and then only
+ * to the next pending sleep. So every call starts and ends at the instant the pacer allowed it,
+ * whatever the machine's speed, and the fake-time figures of two runs can be compared exactly.
+ * `onIdle` sees each idle instant before the clock moves (to abort a run at a chosen point).
+ */
+export async function runQuiescent<T>(
+  clock: FakeClock,
+  app: App,
+  work: Promise<T>,
+  onIdle?: (now: number) => void,
+  maxSteps = 20_000,
+): Promise<T> {
+  let result: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+  work.then(
+    (value) => {
+      result = { ok: true, value };
+    },
+    (error: unknown) => {
+      result = { ok: false, error };
+    },
+  );
+  const busy = () => {
+    const pool = app.db.pool;
+    if (pool.totalCount - pool.idleCount > 0 || pool.waitingCount > 0) return true;
+    // The lock pool keeps clients checked out while a lock is held: ask them whether they work.
+    if (app.locks.pool.waitingCount > 0 || working(app.locks.pool)) return true;
+    return app.pacer.snapshot().some((k) => (k.inFlight ?? 0) > 0);
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 2));
+  for (let step = 0; !result; step++) {
+    if (step >= maxSteps) throw new Error(`work did not finish within ${maxSteps} fake steps`);
+    // Idle on three looks in a row: the continuation of the last answer has reached its next wait.
+    let quiet = 0;
+    while (quiet < 3 && !result) {
+      await settle();
+      quiet = busy() ? 0 : quiet + 1;
+    }
+    if (result) break;
+    onIdle?.(clock.now());
+    await settle();
+    const next = clock.nextWakeAt;
+    if (next === null || busy()) continue;
+    await clock.advance(Math.max(0, next - clock.now()));
+  }
   if (!result.ok) throw result.error;
   return result.value;
 }

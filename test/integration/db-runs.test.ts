@@ -7,6 +7,7 @@ import {
   finishScopeRun,
   listRunningRuns,
   markAbandonedRuns,
+  recordRunProgress,
   startRun,
   startScopeRun,
 } from '../../src/db/runs.js';
@@ -107,6 +108,8 @@ describe('run ledger', () => {
         rule_versions_closed: 0,
         rule_descriptions_fetched: 11,
         items_quarantined: 5,
+        // Not given to finishRun: not recorded.
+        api_backlog: null,
       },
     ]);
     const scopeRun = await t.pool.query('SELECT * FROM hss.sync_scope_runs WHERE run_id = $1', [RUN1]);
@@ -240,6 +243,43 @@ describe('run ledger', () => {
     const scopeRow = await t.pool.query('SELECT status FROM hss.sync_scope_runs WHERE run_id = $1', [RUN2]);
     expect(scopeRow.rows).toEqual([{ status: 'partial' }]);
     expect(await listRunningRuns(t.handle)).toEqual([]);
+  });
+});
+
+describe('run ledger: the per-API budget', () => {
+  it('records it while the run runs, then the final figures; progress never overwrites a finished run', async () => {
+    const RUN = '00000000-0000-4000-8000-000000000009';
+    await startRun(t.handle, { runId: RUN, startedAt: T0, trigger: 'cli', worker: null });
+    const line = (api: 'ListImageRiskConfigs' | 'ListImageRiskConfigRules', made: number, due: number) => ({
+      api,
+      callsMade: made,
+      callsDue: due,
+      ratePerMinute: 5,
+      catchUpSeconds: Math.ceil((due * 60) / 5),
+    });
+    const stored = async () =>
+      (await t.pool.query('SELECT api_backlog FROM hss.sync_runs WHERE run_id = $1', [RUN])).rows[0]
+        .api_backlog;
+    await recordRunProgress(t.handle, RUN, [line('ListImageRiskConfigs', 5, 20)]);
+    expect(await stored()).toEqual({
+      ListImageRiskConfigs: { calls_made: 5, calls_due: 20, rate_per_minute: 5, catch_up_seconds: 240 },
+    });
+    await finishRun(t.handle, RUN, {
+      status: 'partial',
+      finishedAt: T1,
+      counts: {},
+      callsByApi: {},
+      apiBacklog: [line('ListImageRiskConfigRules', 9, 3), line('ListImageRiskConfigs', 10, 15)],
+      error: 'run deadline reached',
+    });
+    const final = {
+      ListImageRiskConfigRules: { calls_made: 9, calls_due: 3, rate_per_minute: 5, catch_up_seconds: 36 },
+      ListImageRiskConfigs: { calls_made: 10, calls_due: 15, rate_per_minute: 5, catch_up_seconds: 180 },
+    };
+    expect(await stored()).toEqual(final);
+    // A progress write that arrives after the end changes nothing.
+    await recordRunProgress(t.handle, RUN, [line('ListImageRiskConfigs', 6, 19)]);
+    expect(await stored()).toEqual(final);
   });
 });
 

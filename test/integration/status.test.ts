@@ -120,6 +120,24 @@ describe('status against a synced database', () => {
     expect(r3!.scopes).toEqual({ total: 2, succeeded: 1, partial: 1, failed: 0 });
     expect(r3!.counts).toMatchObject({ imagesDue: 2, imagesFetched: 0, imagesPending: 2 });
     expect(r3!.error).toContain('2 image(s) failed to fetch');
+    // Per API: calls made, still due, and the time each API's own budget needs for them.
+    const api = (name: string, made: number, due: number, catchUp: number) => ({
+      api: name,
+      callsMade: made,
+      callsDue: due,
+      ratePerMinute: 100000,
+      catchUpSeconds: catchUp,
+    });
+    expect(r3!.apis).toEqual([
+      api('ListImageRiskConfigRules', 0, 0, 0),
+      api('ListImageRiskConfigs', 2, 2, 1),
+      api('ListRegistryImages', 2, 0, 0),
+      api('ShowImageCheckRuleDetail', 0, 0, 0),
+    ]);
+    expect(r3!.catchUpSeconds).toBe(1);
+    expect(r2!.apis.find((a) => a.api === 'ListImageRiskConfigs')).toEqual(
+      api('ListImageRiskConfigs', 3, 0, 0),
+    );
 
     expect(report.scopes).toEqual([
       {
@@ -174,6 +192,18 @@ describe('status against a synced database', () => {
     expect(lines.slice(10, 12)).toEqual([
       '  proj-status/0/private_image  6       3      0        1h 30m         succeeded    2026-03-01 13:10:00Z',
       '  proj-status/0/shared_image   6       0      2        1h 30m         partial      2026-03-01 13:00:00Z',
+    ]);
+    // The newest run's call budget per API.
+    const budget = lines.indexOf(
+      'Call budget per API (run of 2026-03-01 13:10:00Z, partial; catches up in 1s):',
+    );
+    expect(budget).toBeGreaterThan(10);
+    expect(lines[budget + 1]).toMatch(/^ {2}api +calls made +calls due +per minute +catch-up$/);
+    expect(lines.slice(budget + 3, budget + 7).map((l) => l.trim().split(/ +/))).toEqual([
+      ['ListImageRiskConfigRules', '0', '0', '100000', '0s'],
+      ['ListImageRiskConfigs', '2', '2', '100000', '1s'],
+      ['ListRegistryImages', '2', '0', '100000', '0s'],
+      ['ShowImageCheckRuleDetail', '0', '0', '100000', '0s'],
     ]);
     const year = new Date().getUTCFullYear() + 1;
     expect(text).toContain(

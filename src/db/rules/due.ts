@@ -5,6 +5,7 @@
  */
 import type { RuleKey, Scope } from '../../domain.js';
 import type { DbHandle } from '../pool.js';
+import { ruleKeySql } from '../schema.js';
 import { query } from '../tx.js';
 
 /** A baseline and standard of an image whose summary says some of its rules failed. */
@@ -30,7 +31,7 @@ const SIGNATURE = `md5(coalesce(string_agg(
   h.result_key::text || ':' || coalesce(h.check_rule_num::text, '-') || ':' || coalesce(h.failed_rule_num::text, '-'),
   ',' ORDER BY h.result_key), ''))`;
 
-const RULES_DUE = `
+const rulesDue = (onlyImages: boolean) => `
 SELECT c.image_id, s.signature, s.failing
 FROM hss.image_contents c
 CROSS JOIN LATERAL (
@@ -47,6 +48,7 @@ LEFT JOIN hss.image_rule_state r
 WHERE c.project_id = $1 AND c.enterprise_project_id = $2 AND c.image_type = $3
   AND c.removed_at IS NULL AND c.outcome = 'fetched'
   AND (r.image_id IS NULL OR r.summary_signature <> s.signature OR r.rule_detail <> $4)
+  ${onlyImages ? 'AND c.image_id = ANY($5::text[])' : ''}
 ORDER BY c.image_id`;
 
 /**
@@ -54,11 +56,36 @@ ORDER BY c.image_id`;
  * fetched for (or that were fetched under another HSS_RULE_DETAIL), with the baselines to page.
  */
 export async function loadRulesDue(h: DbHandle, scope: Scope, mode: 'failed' | 'all'): Promise<RulesDue[]> {
+  return rulesDueOf(h, scope, mode, null);
+}
+
+/**
+ * loadRulesDue for the given images only: the drill-down asks it for the images whose summaries
+ * were just written, so their rules are fetched within the same run.
+ */
+export async function loadRulesDueFor(
+  h: DbHandle,
+  scope: Scope,
+  mode: 'failed' | 'all',
+  imageIds: readonly string[],
+): Promise<RulesDue[]> {
+  if (imageIds.length === 0) return [];
+  return rulesDueOf(h, scope, mode, imageIds);
+}
+
+async function rulesDueOf(
+  h: DbHandle,
+  scope: Scope,
+  mode: 'failed' | 'all',
+  imageIds: readonly string[] | null,
+): Promise<RulesDue[]> {
+  const params: unknown[] = [scope.projectId, scope.enterpriseProjectId, scope.imageType, mode];
+  if (imageIds) params.push([...imageIds]);
   const res = await query<{ image_id: string; signature: string; failing: FailingBaseline[] }>(
     h,
-    'loadRulesDue',
-    RULES_DUE,
-    [scope.projectId, scope.enterpriseProjectId, scope.imageType, mode],
+    imageIds ? 'loadRulesDueFor' : 'loadRulesDue',
+    rulesDue(imageIds !== null),
+    params,
   );
   return res.rows.map((r) => ({
     imageId: r.image_id,
@@ -95,6 +122,46 @@ export async function loadDescriptionsDue(h: DbHandle, scope: Scope, staleBefore
     scope.imageType,
     staleBefore,
   ]);
+  return res.rows.map((r) => ({
+    checkName: r.check_name,
+    checkType: r.check_type,
+    standard: r.standard,
+    checkRuleId: r.check_rule_id,
+  }));
+}
+
+/**
+ * Of `keys` (rules just written), those whose description is missing or was fetched before
+ * `staleBefore`: the drill-down asks for their descriptions within the same run.
+ */
+export async function filterDescriptionsDue(
+  h: DbHandle,
+  keys: readonly RuleKey[],
+  staleBefore: Date,
+): Promise<RuleKey[]> {
+  if (keys.length === 0) return [];
+  const res = await query<{
+    check_name: string;
+    check_type: string;
+    standard: string;
+    check_rule_id: string;
+  }>(
+    h,
+    'filterDescriptionsDue',
+    `SELECT k.check_name, k.check_type, k.standard, k.check_rule_id
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+            WITH ORDINALITY AS k(check_name, check_type, standard, check_rule_id, n)
+       LEFT JOIN hss.rule_descriptions d ON d.rule_key = ${ruleKeySql('k')}
+      WHERE d.rule_key IS NULL OR d.fetched_at < $5
+      ORDER BY k.n`,
+    [
+      keys.map((k) => k.checkName),
+      keys.map((k) => k.checkType),
+      keys.map((k) => k.standard),
+      keys.map((k) => k.checkRuleId),
+      staleBefore,
+    ],
+  );
   return res.rows.map((r) => ({
     checkName: r.check_name,
     checkType: r.check_type,
