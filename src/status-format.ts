@@ -252,7 +252,7 @@ export function formatStatusText(r: StatusReport): string {
   // The table cuts cells at 48 characters: the newest finished run's problems or warnings
   // (a target that listed 0 images, a failure shared by every scope) are printed whole.
   const last = r.runs.find((x) => x.finishedAt !== null);
-  const lastNote = last?.error ? `Last finished run (${last.status}): ${last.error}\n` : '';
+  const lastNote = last?.error ? `Last finished run (${last.status}): ${escapeControls(last.error)}\n` : '';
   const newest = r.runs.find((x) => x.apis.length > 0);
   const apis = newest
     ? [
