@@ -97,7 +97,7 @@ describe('plans on tables never analyzed', () => {
     // upsert (2 chunks of 1,000), scope state, contents, then retire: present references,
     // retire references, contents, summary versions, rule versions, rule state.
     expect(inventory.map(statementName)).toHaveLength(10);
-    // contents, floors, close, open
+    // contents, open versions, close (one instant), open
     expect(results).toHaveLength(4);
     const found: Record<string, string[]> = {};
     for (const s of inventory) {
