@@ -94,9 +94,9 @@ describe('plans on tables never analyzed', () => {
 
   it('no inventory statement joins, no results statement loops over or scans a table', async () => {
     const { inventory, results } = await recordRun2();
-    // upsert (2 chunks of 1,000), scope state, contents, then retire: present references,
+    // upsert (2 chunks of 1,000), scope state, contents, then retire: present count, references,
     // retire references, contents, summary versions, rule versions, rule state.
-    expect(inventory.map(statementName)).toHaveLength(10);
+    expect(inventory.map(statementName)).toHaveLength(11);
     // contents, open versions, close (one instant), open
     expect(results).toHaveLength(4);
     const found: Record<string, string[]> = {};

@@ -14,6 +14,9 @@ const scopeIs = (a: string) =>
 // first sync (or with autovacuum behind) the planner believes the scope holds a few rows and
 // runs it as a nested loop over every listed key per stored reference, quadratic in the scope
 // (30 s for 5k x 40k). A scan of one table and a hash set have no such plan to pick.
+const PRESENT_REF_COUNT = `
+SELECT count(*)::int AS n FROM hss.image_refs r
+WHERE ${scopeIs('r')} AND r.removed_at IS NULL`;
 const PRESENT_REFS = `
 SELECT r.ref_key, r.ref_hash FROM hss.image_refs r
 WHERE ${scopeIs('r')} AND r.removed_at IS NULL`;
@@ -65,7 +68,10 @@ WHERE ${scopeIs('r')} AND r.image_id = ANY($4::text[])`;
 export interface RetireInput {
   /** image_ids of the scope whose content is gone (no present reference lists them). */
   missingImageIds: readonly string[];
-  /** Reference keys (imageRefKey) the complete inventory listed; every other present one is removed. */
+  /**
+   * Reference keys (imageRefKey) the complete inventory listed, already stored by upsertImageRefs;
+   * every other present one is removed.
+   */
   presentRefKeys: readonly string[];
 }
 
@@ -84,9 +90,19 @@ export async function retireContents(
 ): Promise<{ refsRetired: number; contentsRetired: number; versionsClosed: number }> {
   const base = [scope.projectId, scope.enterpriseProjectId, scope.imageType, at];
   return inTransaction(h, { op: 'retireContents' }, async (client) => {
-    const stored = await client.query<{ ref_key: string; ref_hash: string }>(PRESENT_REFS, base.slice(0, 3));
     const listed = new Set(input.presentRefKeys);
-    const gone = stored.rows.filter((r) => !listed.has(r.ref_key)).map((r) => r.ref_hash);
+    // Every listed key is stored and present (upserted first): when the scope holds no more
+    // present references than that, none is gone, and the keys need not be read (a first sync,
+    // an unchanged one).
+    const present = await client.query<{ n: number }>(PRESENT_REF_COUNT, base.slice(0, 3));
+    let gone: string[] = [];
+    if (present.rows[0]!.n > listed.size) {
+      const stored = await client.query<{ ref_key: string; ref_hash: string }>(
+        PRESENT_REFS,
+        base.slice(0, 3),
+      );
+      gone = stored.rows.filter((r) => !listed.has(r.ref_key)).map((r) => r.ref_hash);
+    }
     const refsRetired =
       gone.length === 0 ? 0 : ((await client.query(RETIRE_REFS, [...base, gone])).rowCount ?? 0);
     const missing = [...new Set(input.missingImageIds)];
