@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureApiPipe } from './measure-api.js';
+import { measureInventory } from './measure-inventory.js';
 import { measureMultiApi } from './measure-multi-api.js';
 import { measurePacing } from './measure-pacing.js';
 import { measureRss } from './measure-rss.js';
@@ -18,7 +19,11 @@ export const GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = 
   api_pipe_efficiency: { op: '>=', value: 0.85 },
   pacing_efficiency: { op: '>=', value: 0.9 },
   pacing_429s: { op: '==', value: 0 },
-  write_vs_copy: { op: '>=', value: 0.33 },
+  // Issue 13: the write path against a COPY into the history table it writes (write_vs_copy,
+  // against a bare table, stays as an informative figure), and a first inventory that stays
+  // linear without statistics.
+  write_vs_history_copy: { op: '>=', value: 0.5 },
+  inventory_scale_ratio: { op: '<=', value: 12 },
   rss_growth_ratio: { op: '<=', value: 1.5 },
   noop_resync_tuples: { op: '==', value: 0 },
   resync_call_ratio: { op: '<=', value: 0.05 },
@@ -47,6 +52,8 @@ const SIZES = {
     rate: 120,
     writeImages: 8_000,
     rssImages: 400,
+    inventorySmallRefs: 10_000,
+    inventoryLargeRefs: 100_000,
   },
   full: {
     apiImages: 2_000,
@@ -56,6 +63,8 @@ const SIZES = {
     rate: 240,
     writeImages: 26_000,
     rssImages: 1_000,
+    inventorySmallRefs: 10_000,
+    inventoryLargeRefs: 100_000,
   },
 };
 
@@ -80,6 +89,11 @@ async function bench(): Promise<number> {
     });
     log('  write path vs COPY ...');
     const write = await measureWrite(server.adminUrl, { images: size.writeImages, batchImages: 100 });
+    log('  first inventory of 10,000 and 100,000 references, no statistics ...');
+    const inventory = await measureInventory(server.adminUrl, {
+      smallRefs: size.inventorySmallRefs,
+      largeRefs: size.inventoryLargeRefs,
+    });
     log('  peak RSS 1x/10x and unchanged re-sync ...');
     const rss = await measureRss(server.adminUrl, { images: size.rssImages });
     log('  pacing under a rate limit (about a minute or two) ...');
@@ -107,6 +121,7 @@ async function bench(): Promise<number> {
       ...write,
       ...rss,
       ...multiApi,
+      ...inventory,
       bench_seconds: Math.round((Date.now() - started) / 1000),
     };
     const rows = Object.entries(GOALS).map(([k, g]) => {
@@ -116,10 +131,13 @@ async function bench(): Promise<number> {
     process.stdout.write(`\nfigure                            value   goal\n${rows.join('\n')}\n\n`);
     process.stdout.write(
       [
-        'ceilings of write_vs_copy (COPY of the same rows into the history table itself):',
+        `write_vs_copy (no goal): ${write.write_vs_copy}; its ceilings, a COPY of the same rows into the history table itself:`,
         `  index-free clone of the history table   ${write.write_vs_copy_ceiling_unindexed}  (${write.copy_history_unindexed_seconds} s)`,
         `  hss.image_baseline_history as shipped   ${write.write_vs_copy_ceiling_history}  (${write.copy_history_seconds} s)`,
         `  the worker's write path                 ${write.write_vs_copy}  (${write.write_seconds} s; bare COPY ${write.copy_seconds} s)`,
+        '',
+        `first inventory, no statistics: ${inventory.inventory_small_refs} references ${inventory.inventory_small_seconds} s, ${inventory.inventory_large_refs} references ${inventory.inventory_large_seconds} s`,
+        `  then 1% gone ${inventory.inventory_retire_seconds} s, unchanged ${inventory.inventory_noop_seconds} s`,
         '',
         '',
       ].join('\n'),

@@ -1,6 +1,8 @@
 /**
- * write_vs_copy: the worker's own write path (writeImageResults in group-commit batches, as the
- * engine calls it under load) against a raw COPY of the same rows into a bare table.
+ * write_vs_history_copy (the goal): the worker's own write path (writeImageResults in
+ * group-commit batches, as the engine calls it under load) against a COPY of the same rows, as
+ * versions, into hss.image_baseline_history as shipped. write_vs_copy (informative): against a
+ * raw COPY of the same rows into a bare table.
  *
  * Two ceilings go with it, so the figure can be read: the same COPY into an index-free clone of
  * hss.image_baseline_history (its row shape and generated result_key, nothing else), and into
@@ -20,6 +22,9 @@ import type { ImageResultItem } from '../sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';
 
 export interface WriteResult {
+  /** COPY into hss.image_baseline_history as shipped / the write path: the goal (issue 13). */
+  write_vs_history_copy: number;
+  /** The bare COPY / the write path: informative. */
   write_vs_copy: number;
   write_rows: number;
   write_images: number;
@@ -187,6 +192,7 @@ export async function measureWrite(
     }
   });
   return {
+    write_vs_history_copy: round(copyHistory / seconds),
     write_vs_copy: round(copy / seconds),
     write_rows: rows,
     write_images: o.images,

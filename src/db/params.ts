@@ -20,12 +20,18 @@ export class Params {
   }
 
   /**
-   * Adds one array per column of `spec` (missing properties become NULL) and returns
+   * Adds one array per column of `spec` (missing properties become NULL; `get` reads a column of
+   * a row, by default the property of its name) and returns
    * `unnest($a::t1[], $b::t2[], ...) AS alias(c1, c2, ...)` for a FROM clause.
    */
-  unnest(rows: readonly object[], spec: ColumnSpec, alias: string): string {
+  unnest<R extends object>(
+    rows: readonly R[],
+    spec: ColumnSpec,
+    alias: string,
+    get: (row: R, name: string, index: number) => unknown = (r, name) => (r as Record<string, unknown>)[name],
+  ): string {
     const args = spec.map(([name, type]) => {
-      const column = rows.map((r) => (r as Record<string, unknown>)[name] ?? null);
+      const column = rows.map((r, i) => get(r, name, i) ?? null);
       return `${this.add(column)}::${type}[]`;
     });
     return `unnest(${args.join(', ')}) AS ${alias}(${spec.map(([name]) => name).join(', ')})`;

@@ -8,7 +8,7 @@ import { intParam, pageOf } from './query.js';
 import { invalidParam, type Reply } from './reply.js';
 import type { SimImageRow } from './types.js';
 import type { SimWorld } from './world.js';
-import { refToRow } from './world-gen.js';
+import { type Flavour, refToRow, type SimRef } from './world-gen.js';
 
 const REGISTRY_TYPES: readonly string[] = ['private_image', 'shared_image', 'instance_image'];
 
@@ -26,10 +26,12 @@ function listImages(world: SimWorld, projectId: string, q: Map<string, string>, 
   const ep = epParam(q);
   if (typeof ep !== 'string') return ep;
   const imageType = spec.imageType(q);
-  const rows: SimImageRow[] = [];
+  // References first, rows for the page only: a page of a 100,000-reference scope must not
+  // serialise the whole scope (500 pages would build 50 million rows).
+  const refs: { ref: SimRef; flavour: Flavour }[] = [];
   if (imageType !== null) {
     for (const d of scopeDataFor(world, projectId, ep, imageType)) {
-      const refs = filterRefs(d.refs, {
+      const matching = filterRefs(d.refs, {
         namespace: q.get('namespace'),
         imageName: q.get('image_name'),
         imageVersion: q.get('image_version'),
@@ -37,10 +39,12 @@ function listImages(world: SimWorld, projectId: string, q: Map<string, string>, 
         scanStatus: q.get('scan_status'),
         hostName: q.get('host_name'),
       });
-      for (const r of refs) rows.push(refToRow(r, d.flavour));
+      for (const ref of matching) refs.push({ ref, flavour: d.flavour });
     }
   }
-  return { status: 200, body: pageOf(rows, offset, limit) };
+  const page = pageOf(refs, offset, limit);
+  const rows: SimImageRow[] = page.data_list.map((r) => refToRow(r.ref, r.flavour));
+  return { status: 200, body: { ...page, data_list: rows } };
 }
 
 /**

@@ -203,6 +203,34 @@ describe('writeImageResults', () => {
     ]);
   });
 
+  it('reopens a result that comes back while the clock is behind the end of its closed version', async () => {
+    const s = scope({ projectId: 'reback' });
+    const a = risk();
+    const b = risk({ standard: 'cn_standard' });
+    await writeImageResults(t.handle, RUN1, T1, [fetched(s, 'reback:a', [a, b])]);
+    await writeImageResults(t.handle, RUN2, T2, [fetched(s, 'reback:a', [b])]);
+    // The clock went back to T0: `a` reopens and `b` changes at the end of a's closed version,
+    // T2, not just after b's open version began (that would overlap a's [T1, T2)).
+    const out = await writeImageResults(t.handle, RUN3, T0, [
+      fetched(s, 'reback:a', [a, risk({ standard: 'cn_standard', failedRuleNum: 9 })]),
+    ]);
+    expect(out).toEqual({ versionsOpened: 2, versionsClosed: 1 });
+    expect(
+      (await rowsOf('reback')).map((r) => [
+        r.standard,
+        r.failed_rule_num,
+        r.valid_from,
+        r.valid_to,
+        r.closed_run_id,
+      ]),
+    ).toEqual([
+      ['hw_standard', 2, iso(T1), iso(T2), RUN2],
+      ['cn_standard', 2, iso(T1), iso(T2), RUN3],
+      ['hw_standard', 2, iso(T2), null, null],
+      ['cn_standard', 9, iso(T2), null, null],
+    ]);
+  });
+
   it('records not_scanned images in image_contents only', async () => {
     const s = scope({ projectId: 'ns' });
     await writeImageResults(t.handle, RUN1, T0, [fetched(s, 'ns:a', [risk()])]);

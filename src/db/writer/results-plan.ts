@@ -100,9 +100,13 @@ export function planResults(items: readonly ImageResultItem[]): ResultsPlan {
   return { contents, fetchedImages, results };
 }
 
+// Properties spelled out: a spread here cost more than the rest of the batch's planning.
 function resultRow(key: ImageKeyRow, r: RiskConfig): ResultRow {
   return {
-    ...key,
+    project_id: key.project_id,
+    enterprise_project_id: key.enterprise_project_id,
+    image_type: key.image_type,
+    image_id: key.image_id,
     check_name: r.checkName,
     check_type: r.checkType,
     standard: r.standard,
@@ -111,4 +115,76 @@ function resultRow(key: ImageKeyRow, r: RiskConfig): ResultRow {
     failed_rule_num: r.failedRuleNum,
     check_type_desc: r.checkTypeDesc,
   };
+}
+
+/** An open version of a fetched image, as openVersionsSql reads it. */
+export interface OpenVersionRow extends ResultRow {
+  /** bigint, as text. */
+  version_id: string;
+  /** valid_from + 1 ms, UTC text to the microsecond: the earliest instant it may close at. */
+  floor: string;
+}
+
+/** What the history of a batch needs: versions to close (by instant) and rows to open. */
+export interface VersionsPlan {
+  close: { at: string; versionIds: string[] }[];
+  /** In the order of the incoming results; `at` is the instant the version opens at. */
+  open: { row: ResultRow; at: string }[];
+}
+
+const resultKeyOf = (r: ResultRow) => tupleKey(imageKeyOf(r), r.check_name, r.check_type, r.standard);
+const sameValues = (a: ResultRow, b: ResultRow) =>
+  a.severity === b.severity &&
+  a.check_rule_num === b.check_rule_num &&
+  a.failed_rule_num === b.failed_rule_num &&
+  a.check_type_desc === b.check_type_desc;
+
+/** An instant as fixed-width UTC text to the microsecond, ordered like the instants it names. */
+export function microsIso(at: Date): string {
+  return at.toISOString().replace(/Z$/, '000Z');
+}
+
+/**
+ * Pure: which open versions of the fetched images close and which results open a version. An
+ * incoming result identical to its key's open version (same values, NULL equal to NULL) keeps it;
+ * every other open version closes and every other result opens. An image's versions open and
+ * close at `at`, or at `floors` of the image when given, or just after its latest open version
+ * began when that is later (the clock went back or stood still: CHECK valid_to > valid_from).
+ */
+export function planVersions(
+  results: readonly ResultRow[],
+  open: readonly OpenVersionRow[],
+  at: Date,
+  floors: ReadonlyMap<string, string> = new Map(),
+): VersionsPlan {
+  // Only the images whose time is not `at` are in the map (none on a first write).
+  const atMicros = microsIso(at);
+  const later = new Map([...floors].filter(([, t]) => t > atMicros));
+  for (const o of open) {
+    const image = imageKeyOf(o);
+    if (o.floor > atMicros && o.floor > (later.get(image) ?? '') && !floors.has(image))
+      later.set(image, o.floor);
+  }
+  const atIso = at.toISOString();
+  const timeOf = (r: ImageKeyRow) => (later.size === 0 ? atIso : (later.get(imageKeyOf(r)) ?? atIso));
+  if (open.length === 0) return { close: [], open: results.map((row) => ({ row, at: timeOf(row) })) };
+
+  const openByKey = new Map(open.map((o) => [resultKeyOf(o), o]));
+  const kept = new Set<string>();
+  const toOpen: VersionsPlan['open'] = [];
+  for (const row of results) {
+    const key = resultKeyOf(row);
+    const current = openByKey.get(key);
+    if (current && sameValues(current, row)) kept.add(key);
+    else toOpen.push({ row, at: timeOf(row) });
+  }
+  const closeByTime = new Map<string, string[]>();
+  for (const o of open) {
+    if (kept.has(resultKeyOf(o))) continue;
+    const t = timeOf(o);
+    const ids = closeByTime.get(t) ?? [];
+    ids.push(o.version_id);
+    closeByTime.set(t, ids);
+  }
+  return { close: [...closeByTime].map(([t, versionIds]) => ({ at: t, versionIds })), open: toOpen };
 }

@@ -107,57 +107,57 @@ HAVING max(floor) > ${$at}`;
   return { text, values: p.values };
 }
 
+// Text to the microsecond, like floorsSql: a version may have opened at a floor, off the millisecond.
+const micros = (expr: string) => `to_char((${expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /**
- * (b) Close (valid_to = the image's time, closed_run_id) every open version of the fetched
- * images that no incoming row repeats exactly: its key is gone or a value differs.
+ * (b) The open versions of the fetched images, with the earliest instant each may close at
+ * (planVersions decides what closes and opens). One index probe per image (OFFSET 0 keeps the
+ * LATERAL from being flattened into a join over every open version), whatever the statistics.
  */
-export function closeChangedSql(
-  images: readonly (ImageKeyRow & { at: string })[],
-  results: readonly ResultRow[],
-  runId: string,
-): Statement {
+export function openVersionsSql(images: readonly ImageKeyRow[]): Statement {
   const p = new Params();
-  const img = p.unnest(images, [...IMAGE_SPEC, ['at', 'timestamptz']], 'i');
-  const res = p.unnest(results, RESULT_SPEC, 'r');
-  const $run = p.add(runId);
-  // The open versions of each image come from a per-image index probe (OFFSET 0 keeps the
-  // LATERAL from being flattened into a hash join over every open version); those that an
-  // incoming row repeats exactly are kept, the rest closed by primary key.
+  const img = p.unnest(images, IMAGE_SPEC, 'i');
   const text = `
-WITH img AS (SELECT * FROM ${img}),
-res AS (SELECT * FROM ${res}),
-cur AS (
-  SELECT o.*, img.at
-  FROM img CROSS JOIN LATERAL (
-    SELECT h.version_id, ${list('h', RESULT_KEY_COLS)}, ${list('h', VALUE_COLS)}
-    FROM hss.image_baseline_history h
-    WHERE h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
-    OFFSET 0) AS o
-),
-gone AS (
-  SELECT cur.version_id, cur.at FROM cur
-  WHERE NOT EXISTS (
-    SELECT 1 FROM res r
-    WHERE ${eq('r', 'cur', RESULT_KEY_COLS)}
-      AND (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('cur', VALUE_COLS)}))
-)
-UPDATE hss.image_baseline_history h
-SET valid_to = gone.at, closed_run_id = ${$run}
-FROM gone
-WHERE h.version_id = gone.version_id`;
+SELECT o.version_id::text AS version_id, ${list('i', KEY_COLS)}, ${list('o', ['check_name', 'check_type', 'standard'])},
+  ${list('o', VALUE_COLS)}, ${micros("o.valid_from + interval '1 millisecond'")} AS floor
+FROM ${img} CROSS JOIN LATERAL (
+  SELECT h.version_id, h.check_name, h.check_type, h.standard, ${list('h', VALUE_COLS)}, h.valid_from
+  FROM hss.image_baseline_history h
+  WHERE h.valid_to IS NULL AND ${eq('h', 'i', KEY_COLS)}
+  OFFSET 0) AS o`;
   return { text, values: p.values };
 }
 
 /**
- * (c) Open a version (valid_from = the image's time, opened_run_id) for every incoming row
- * without an open version: after (b) any open version left for its key is identical, so the
- * unique index on open versions (image_baseline_history_open_key_idx) decides, as the arbiter of
- * ON CONFLICT DO NOTHING, with one probe per row. Version ids follow the input order.
+ * (c) Close (valid_to = `at`, closed_run_id) the open versions `versionIds`: one primary-key probe
+ * per id (= ANY of a constant array). Still open is checked again, so a repeat closes nothing.
  */
-export function openNewSql(results: readonly (ResultRow & { at: string })[], runId: string): Statement {
+export function closeVersionsSql(versionIds: readonly string[], at: string, runId: string): Statement {
+  return {
+    text: `
+UPDATE hss.image_baseline_history
+SET valid_to = $1, closed_run_id = $2
+WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
+    values: [at, runId, versionIds],
+  };
+}
+
+/**
+ * (d) Open a version (valid_from = the row's time, opened_run_id) for every row planVersions
+ * opens. The unique index on open versions (image_baseline_history_open_key_idx) is the arbiter of
+ * ON CONFLICT DO NOTHING, so a row whose key is open after all (a repeat) writes nothing. Version
+ * ids follow the input order.
+ */
+export function openNewSql(rows: readonly { row: ResultRow; at: string }[], runId: string): Statement {
   const p = new Params();
-  const rows = results.map((r, ord) => ({ ...r, ord }));
-  const res = p.unnest(rows, [...RESULT_SPEC, ['at', 'timestamptz'], ['ord', 'integer']], 'r');
+  const res = p.unnest(
+    rows,
+    [...RESULT_SPEC, ['at', 'timestamptz'], ['ord', 'integer']],
+    'r',
+    // No copy of each row: a spread per row cost more than the rest of the batch's planning.
+    (o, name, i) => (name === 'at' ? o.at : name === 'ord' ? i : o.row[name as keyof ResultRow]),
+  );
   const $run = p.add(runId);
   const text = `
 INSERT INTO hss.image_baseline_history (

@@ -3,10 +3,30 @@
  * batch so every image is either fully old or fully new (invariant 3), and identical results
  * write nothing (invariant 2).
  */
+import type pg from 'pg';
 import type { DbHandle } from '../pool.js';
+import { sqlStateOf } from '../retry.js';
 import { inTransaction } from '../tx.js';
-import { type ImageKeyRow, type ImageResultItem, imageKeyOf, planResults } from './results-plan.js';
-import { closeChangedSql, floorsSql, openNewSql, upsertContentsSql } from './results-sql.js';
+import {
+  type ImageKeyRow,
+  type ImageResultItem,
+  imageKeyOf,
+  type OpenVersionRow,
+  planResults,
+  planVersions,
+  type VersionsPlan,
+} from './results-plan.js';
+import {
+  closeVersionsSql,
+  floorsSql,
+  openNewSql,
+  openVersionsSql,
+  upsertContentsSql,
+} from './results-sql.js';
+
+// exclusion_violation (a version would overlap a closed one of its key) and check_violation (a
+// version would close before it opened): what writing at `at` meets when the clock went back.
+const CLOCK_WENT_BACK = new Set(['23P01', '23514']);
 
 /**
  * Writes a batch of per-image results in ONE transaction (retried whole on 40001/40P01):
@@ -31,17 +51,38 @@ export async function writeImageResults(
     await run(upsertContentsSql(plan.contents, at));
     if (plan.fetchedImages.length === 0) return { versionsOpened: 0, versionsClosed: 0 };
 
+    const open = (await client.query<OpenVersionRow>(openVersionsSql(plan.fetchedImages))).rows;
+    // The open versions give the instant each image may close at. A result that comes back while
+    // the clock is behind the end of its closed version also needs the end of that version: a
+    // probe per incoming row, so it is made only when writing at `at` met the constraints.
+    await client.query('SAVEPOINT write_versions');
+    try {
+      const written = await writeVersions(client, runId, planVersions(plan.results, open, at));
+      await client.query('RELEASE SAVEPOINT write_versions');
+      return written;
+    } catch (err) {
+      if (!CLOCK_WENT_BACK.has(sqlStateOf(err) ?? '')) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT write_versions');
+    }
     const floors = await client.query<ImageKeyRow & { at: string }>(
       floorsSql(plan.fetchedImages, plan.results, at),
     );
-    const atIso = at.toISOString();
-    const atByImage = new Map(floors.rows.map((r) => [imageKeyOf(r), r.at]));
-    const timeOf = (r: ImageKeyRow) => atByImage.get(imageKeyOf(r)) ?? atIso;
-
-    const images = plan.fetchedImages.map((r) => ({ ...r, at: timeOf(r) }));
-    const results = plan.results.map((r) => ({ ...r, at: timeOf(r) }));
-    const closed = await run(closeChangedSql(images, plan.results, runId));
-    const opened = await run(openNewSql(results, runId));
-    return { versionsOpened: opened.rowCount ?? 0, versionsClosed: closed.rowCount ?? 0 };
+    const floorByImage = new Map(floors.rows.map((r) => [imageKeyOf(r), r.at]));
+    return writeVersions(client, runId, planVersions(plan.results, open, at, floorByImage));
   });
+}
+
+async function writeVersions(
+  client: pg.PoolClient,
+  runId: string,
+  plan: VersionsPlan,
+): Promise<{ versionsOpened: number; versionsClosed: number }> {
+  let versionsClosed = 0;
+  for (const c of plan.close) {
+    const s = closeVersionsSql(c.versionIds, c.at, runId);
+    versionsClosed += (await client.query(s.text, s.values)).rowCount ?? 0;
+  }
+  if (plan.open.length === 0) return { versionsOpened: 0, versionsClosed };
+  const s = openNewSql(plan.open, runId);
+  return { versionsOpened: (await client.query(s.text, s.values)).rowCount ?? 0, versionsClosed };
 }
