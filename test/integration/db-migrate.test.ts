@@ -29,6 +29,7 @@ describe('migrate', () => {
     );
     expect(rels.rows).toEqual([
       { relname: '__drizzle_migrations', relkind: 'r' },
+      { relname: 'baseline_fixes', relkind: 'v' },
       { relname: 'image_baseline_changes', relkind: 'v' },
       { relname: 'image_baseline_daily', relkind: 'v' },
       { relname: 'image_baseline_daily_facts', relkind: 'r' },

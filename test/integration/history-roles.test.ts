@@ -124,7 +124,7 @@ describe('the least-privilege recipe of docs/sql.md', () => {
       const views = await owner.pool.query(
         `select count(*)::int as n from pg_views where schemaname = 'hss'`,
       );
-      expect(views.rows[0].n).toBe(9);
+      expect(views.rows[0].n).toBe(10);
     } finally {
       await owner.close();
     }
