@@ -152,7 +152,9 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     runCoordinator,
     migrate: () => migrate(db, logger),
     async assertMigrated() {
-      const r = await db.pool.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
+      const r = await db.pool.query<{ t: string | null }>(
+        `select to_regclass('hss_internal.sync_runs')::text as t`,
+      );
       if (!r.rows[0]?.t) {
         throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
       }

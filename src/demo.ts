@@ -141,7 +141,9 @@ export async function cmdDemo(io: CliIo, args: string[]): Promise<number> {
       const r = await pool.query(q.sql);
       out(`\n${q.title}:\n${formatTable(r.rows)}`);
     }
-    const v = await pool.query<{ n: number }>('select count(*)::int as n from hss.image_baseline_history');
+    const v = await pool.query<{ n: number }>(
+      'select count(*)::int as n from hss_internal.image_baseline_history',
+    );
     out(`\nhistory versions stored: ${v.rows[0]!.n}\n`);
   };
 

@@ -3,7 +3,7 @@
  * engine calls it under load) against a raw COPY of the same rows into a bare table.
  *
  * Two ceilings go with it, so the figure can be read: the same COPY into an index-free clone of
- * hss.image_baseline_history (its row shape and generated result_key, nothing else), and into
+ * hss_internal.image_baseline_history (its row shape and generated result_key, nothing else), and into
  * the history table as shipped (its indexes and the exclusion constraint of issue 5). No write
  * path can beat a COPY into the table it writes.
  */
@@ -28,7 +28,7 @@ export interface WriteResult {
   write_batch_images: number;
   /** copy_seconds / COPY into an index-free clone of the history table. */
   write_vs_copy_ceiling_unindexed: number;
-  /** copy_seconds / COPY into hss.image_baseline_history as shipped. */
+  /** copy_seconds / COPY into hss_internal.image_baseline_history as shipped. */
   write_vs_copy_ceiling_history: number;
   copy_history_unindexed_seconds: number;
   copy_history_seconds: number;
@@ -160,7 +160,7 @@ export async function measureWrite(
   );
   const copyUnindexed = await onFreshDatabase(adminUrl, (url) =>
     copySeconds(url, {
-      setup: `create table history_clone (like hss.image_baseline_history
+      setup: `create table history_clone (like hss_internal.image_baseline_history
         including defaults including generated including identity)`,
       table: 'history_clone',
       columns: versionColumns,
@@ -168,7 +168,11 @@ export async function measureWrite(
     }),
   );
   const copyHistory = await onFreshDatabase(adminUrl, (url) =>
-    copySeconds(url, { table: 'hss.image_baseline_history', columns: versionColumns, text: versionText }),
+    copySeconds(url, {
+      table: 'hss_internal.image_baseline_history',
+      columns: versionColumns,
+      text: versionText,
+    }),
   );
 
   const seconds = await onFreshDatabase(adminUrl, async (url) => {

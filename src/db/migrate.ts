@@ -9,8 +9,13 @@ import { type DbLogger, silentDbLogger } from './logger.js';
 import type { DbHandle } from './pool.js';
 import { toDbError } from './tx.js';
 
-/** Where the migration journal lives: schema hss, table __drizzle_migrations. */
-export const MIGRATIONS_SCHEMA = 'hss';
+/** Where the migration journal lives: schema hss_internal, table __drizzle_migrations. */
+export const MIGRATIONS_SCHEMA = 'hss_internal';
+/**
+ * Where it lived before the internal tables left schema hss (migration 0008), and where a new
+ * database starts it: the migrations before 0008 grant on it there.
+ */
+export const LEGACY_MIGRATIONS_SCHEMA = 'hss';
 export const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** Name hashed into the advisory lock key that serialises migrations across processes. */
 export const MIGRATION_LOCK_NAME = 'hss-baseline-sync:migrate';
@@ -60,13 +65,26 @@ export async function migrate(
       [`${Math.max(1, Math.trunc(lockTimeoutMs))}ms`],
     );
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
-    const before = await appliedCount(client);
+    const journal = (await journalExists(client, MIGRATIONS_SCHEMA))
+      ? MIGRATIONS_SCHEMA
+      : LEGACY_MIGRATIONS_SCHEMA;
+    const before = await appliedCount(client, journal);
     await drizzleMigrate(drizzle({ client }), {
       migrationsFolder: folder,
-      migrationsSchema: MIGRATIONS_SCHEMA,
+      migrationsSchema: journal,
       migrationsTable: MIGRATIONS_TABLE,
     });
-    const after = await appliedCount(client);
+    // drizzle wrote the journal where it found it; once migration 0008 has created hss_internal,
+    // it moves there, out of the public schema, and every later run finds it there.
+    if (journal !== MIGRATIONS_SCHEMA && (await schemaExists(client, MIGRATIONS_SCHEMA))) {
+      await client.query(
+        `ALTER TABLE ${LEGACY_MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE} SET SCHEMA ${MIGRATIONS_SCHEMA}`,
+      );
+    }
+    const after = await appliedCount(
+      client,
+      (await journalExists(client, MIGRATIONS_SCHEMA)) ? MIGRATIONS_SCHEMA : journal,
+    );
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
     logger.info({ applied: after - before, total: after }, 'database migrations up to date');
   } catch (err) {
@@ -78,12 +96,24 @@ export async function migrate(
   }
 }
 
-async function appliedCount(client: PoolClient): Promise<number> {
-  const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
-  const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
-    table,
+async function journalExists(client: PoolClient, schema: string): Promise<boolean> {
+  const r = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `${schema}.${MIGRATIONS_TABLE}`,
   ]);
-  if (!exists.rows[0]?.present) return 0;
+  return r.rows[0]?.present ?? false;
+}
+
+async function schemaExists(client: PoolClient, schema: string): Promise<boolean> {
+  const r = await client.query<{ present: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS present',
+    [schema],
+  );
+  return r.rows[0]?.present ?? false;
+}
+
+async function appliedCount(client: PoolClient, schema: string): Promise<number> {
+  const table = `${schema}.${MIGRATIONS_TABLE}`;
+  if (!(await journalExists(client, schema))) return 0;
   const res = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
   return res.rows[0]?.n ?? 0;
 }

@@ -6,10 +6,11 @@
  * quantity. Expectations are computed from the simulator's answers, apart from the database;
  * every query runs as hss_reader.
  */
+import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/db/daily.js';
-import { plainTypes } from '../helpers/sql-doc.js';
+import { plainTypes, SQL_DOC_PATH } from '../helpers/sql-doc.js';
 import {
   DAY_MS,
   dayOf,
@@ -252,6 +253,8 @@ describe('the BI surface on a synced history', () => {
       ['hss.baseline_fixes', 'severity', 'severity_rank'],
       ['hss.image_failed_rules', 'severity', 'severity_rank'],
       ['hss.rule_failure_counts', 'severity', 'severity_rank'],
+      ['hss.image_baseline_history', 'severity', 'severity_rank'],
+      ['hss.image_rule_history', 'severity', 'severity_rank'],
     ];
     for (const [rel, sev, rank] of pairs) {
       const rows = await read(`select distinct ${sev} as s, ${rank} as r from ${rel} order by 2, 1`);
@@ -273,6 +276,49 @@ describe('the BI surface on a synced history', () => {
     for (const [rel, names] of byRel)
       for (const n of names.filter((x) => !x.endsWith('_rank')))
         expect([rel, n, names.includes(`${n}_rank`)]).toEqual([rel, n, true]);
+  });
+
+  it('the reader sees only the documented views of schema hss, each with a comment, and no table', async () => {
+    const rels = await read(
+      `select t.table_name, t.table_type, obj_description(format('hss.%I', t.table_name)::regclass, 'pg_class') is not null as commented
+         from information_schema.tables t where t.table_schema = 'hss' order by 1`,
+    );
+    expect(rels).toEqual(
+      [
+        'baseline_fixes',
+        'image_baseline_changes',
+        'image_baseline_daily',
+        'image_baseline_history',
+        'image_baselines',
+        'image_failed_rules',
+        'image_posture',
+        'image_rule_history',
+        'images',
+        'posture_daily',
+        'rule_descriptions',
+        'rule_failure_counts',
+        'scope_status',
+        'sync_runs',
+        'sync_scope_runs',
+      ].map((table_name) => ({ table_name, table_type: 'VIEW', commented: true })),
+    );
+    // Every one of them is named in docs/sql.md's table of the public surface.
+    const doc = readFileSync(SQL_DOC_PATH, 'utf8');
+    for (const r of rels)
+      expect([r.table_name, doc.includes(`\`hss.${r.table_name}\``)]).toEqual([r.table_name, true]);
+    // Nothing else in any schema of this product: the internal one is invisible to the reader.
+    const other = await read(
+      `select count(*)::int as n from information_schema.tables where table_schema like 'hss%' and table_schema <> 'hss'`,
+    );
+    expect(other).toEqual([{ n: 0 }]);
+    const tables = await read(
+      `select count(*)::int as n from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'hss' and c.relkind in ('r', 'p', 'm', 'S')`,
+    );
+    expect(tables).toEqual([{ n: 0 }]);
+    await expect(read('select 1 from hss_internal.image_contents')).rejects.toThrow(
+      'permission denied for schema hss_internal',
+    );
   });
 
   it('one integer type per quantity across the public surface; sums of items are bigint', async () => {

@@ -13,18 +13,18 @@ const scopeIs = (a: string) =>
 // that still listed it), or its own last change if later. recordScopeInventory may already have
 // stored this run's inventory as the last complete one, hence prev_complete_inventory_at.
 const RETIRE_REFS = `
-UPDATE hss.image_refs r
+UPDATE hss_internal.image_refs r
 SET removed_at = $4, changed_at = $4,
     last_seen_at = least($4, greatest(r.last_seen_at, (
       SELECT CASE WHEN s.last_complete_inventory_at < $4 THEN s.last_complete_inventory_at
                   ELSE s.prev_complete_inventory_at END
-      FROM hss.scope_state s WHERE ${scopeIs('s')})))
+      FROM hss_internal.scope_state s WHERE ${scopeIs('s')})))
 WHERE ${scopeIs('r')}
   AND r.removed_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS k(ref_key) WHERE k.ref_key = r.ref_key)`;
 
 const RETIRE_CONTENTS = `
-UPDATE hss.image_contents c
+UPDATE hss_internal.image_contents c
 SET removed_at = $4
 WHERE ${scopeIs('c')}
   AND c.removed_at IS NULL
@@ -38,15 +38,15 @@ SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run
 WHERE ${scopeIs('h')}
   AND h.valid_to IS NULL
   AND h.image_id IN (SELECT unnest($5::text[]))`;
-const CLOSE_RETIRED = closeRetired('hss.image_baseline_history');
+const CLOSE_RETIRED = closeRetired('hss_internal.image_baseline_history');
 
 // The rule results of a retired content close with its summaries. Its rule state goes too: when
 // the content comes back its summaries reopen with the same signature, and its rules must then
 // be fetched again rather than be taken as current.
-const CLOSE_RETIRED_RULES = closeRetired('hss.image_rule_history');
+const CLOSE_RETIRED_RULES = closeRetired('hss_internal.image_rule_history');
 
 const FORGET_RETIRED_RULE_STATE = `
-DELETE FROM hss.image_rule_state r
+DELETE FROM hss_internal.image_rule_state r
 WHERE ${scopeIs('r')} AND r.image_id IN (SELECT unnest($4::text[]))`;
 
 export interface RetireInput {
