@@ -7,8 +7,8 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: './src/db/schema.ts',
   out: process.env.DRIZZLE_CHECK_OUT ?? './migrations',
-  schemaFilter: ['hss'],
-  migrations: { schema: 'hss', table: '__drizzle_migrations' },
+  schemaFilter: ['hss', 'hss_internal'],
+  migrations: { schema: 'hss_internal', table: '__drizzle_migrations' },
   strict: true,
   verbose: true,
 });

@@ -157,10 +157,12 @@ function withoutPassword(url: string): string {
  * (and a complete simulated inventory could retire real images).
  */
 export async function foreignProjects(pool: pg.Pool): Promise<string[]> {
-  const r = await pool.query<{ t: string | null }>(`select to_regclass('hss.scope_state')::text as t`);
+  const r = await pool.query<{ t: string | null }>(
+    `select to_regclass('hss_internal.scope_state')::text as t`,
+  );
   if (!r.rows[0]?.t) return [];
   const f = await pool.query<{ project_id: string }>(
-    `select distinct project_id from hss.scope_state where project_id <> $1 order by project_id limit 6`,
+    `select distinct project_id from hss_internal.scope_state where project_id <> $1 order by project_id limit 6`,
     [PROJECT],
   );
   return f.rows.map((row) => row.project_id);
@@ -225,7 +227,9 @@ export async function cmdDemo(io: CliIo, args: string[], deps: DemoDeps = {}): P
       const r = await pool.query(q.sql);
       out(`\n${q.title}:\n${formatTable(r.rows)}`);
     }
-    const v = await pool.query<{ n: number }>('select count(*)::int as n from hss.image_baseline_history');
+    const v = await pool.query<{ n: number }>(
+      'select count(*)::int as n from hss_internal.image_baseline_history',
+    );
     out(`\nhistory versions stored: ${v.rows[0]!.n}\n`);
   };
 

@@ -120,8 +120,8 @@ export interface Page<T> {
 }
 
 /**
- * What a scope run counted (and, summed, a run): the count columns of hss.sync_scope_runs and
- * hss.sync_runs in camelCase.
+ * What a scope run counted (and, summed, a run): the count columns of hss_internal.sync_scope_runs and
+ * hss_internal.sync_runs in camelCase.
  */
 export interface ScopeCounts {
   imagesListed: number;
@@ -140,7 +140,7 @@ export interface ScopeCounts {
   itemsQuarantined: number;
 }
 
-/** What the rule drill-down did (per scope, summed per run; hss.sync_runs only). */
+/** What the rule drill-down did (per scope, summed per run; hss_internal.sync_runs only). */
 export interface RuleCounts {
   ruleImagesDue: number;
   ruleImagesFetched: number;

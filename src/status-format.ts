@@ -8,7 +8,7 @@ import type { ScopeCounts } from './domain.js';
 import { formatAge } from './human.js';
 import { escapeControls } from './text.js';
 
-/** One row of hss.sync_runs as `status` reads it. */
+/** One row of hss_internal.sync_runs as `status` reads it. */
 export interface RunRow {
   run_id: string;
   status: string;

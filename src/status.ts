@@ -15,7 +15,7 @@ import { buildStatusReport, formatStatusText, type RunRow, type ScopeRow } from 
 
 /** Throws a clear error when the database has not been migrated (no ledger to read). */
 export async function assertLedger(pool: pg.Pool): Promise<void> {
-  const r = await pool.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
+  const r = await pool.query<{ t: string | null }>(`select to_regclass('hss_internal.sync_runs')::text as t`);
   if (!r.rows[0]?.t) {
     throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
   }
@@ -30,7 +30,7 @@ export async function loadRecentRuns(pool: pg.Pool, limit: number): Promise<RunR
             images_pending, images_retired, versions_opened, versions_closed,
             api_calls, throttled, retries, items_quarantined, error,
             rule_images_due, rule_images_fetched, rule_images_pending, api_backlog
-       from hss.sync_runs
+       from hss_internal.sync_runs
       order by started_at desc, run_id
       limit $1`,
     [limit],
@@ -49,13 +49,13 @@ export async function loadScopeStatus(pool: pg.Pool, freshSince: Date): Promise<
               count(*)::int as images,
               count(*) filter (where fetched_at > $1)::int as fresh,
               min(fetched_at) filter (where outcome = 'fetched') as oldest_result_at
-         from hss.image_contents
+         from hss_internal.image_contents
         where removed_at is null
         group by project_id, enterprise_project_id, image_type
      ), last_run as (
        select distinct on (project_id, enterprise_project_id, image_type)
               project_id, enterprise_project_id, image_type, status, images_pending
-         from hss.sync_scope_runs
+         from hss_internal.sync_scope_runs
         where status <> 'running'
         order by project_id, enterprise_project_id, image_type, started_at desc
      )
@@ -63,7 +63,7 @@ export async function loadScopeStatus(pool: pg.Pool, freshSince: Date): Promise<
             coalesce(c.images, 0) as images, coalesce(c.fresh, 0) as fresh,
             coalesce(r.images_pending, 0) as pending, c.oldest_result_at,
             r.status as last_status, s.last_success_at
-       from hss.scope_state s
+       from hss_internal.scope_state s
        left join contents c using (project_id, enterprise_project_id, image_type)
        left join last_run r using (project_id, enterprise_project_id, image_type)
       order by s.project_id, s.enterprise_project_id, s.image_type`,

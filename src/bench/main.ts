@@ -133,7 +133,7 @@ async function bench(): Promise<number> {
       [
         `write_vs_copy (no goal): ${write.write_vs_copy}; its ceilings, a COPY of the same rows into the history table itself:`,
         `  index-free clone of the history table   ${write.write_vs_copy_ceiling_unindexed}  (${write.copy_history_unindexed_seconds} s)`,
-        `  hss.image_baseline_history as shipped   ${write.write_vs_copy_ceiling_history}  (${write.copy_history_seconds} s)`,
+        `  hss_internal.image_baseline_history as shipped   ${write.write_vs_copy_ceiling_history}  (${write.copy_history_seconds} s)`,
         `  the worker's write path                 ${write.write_vs_copy}  (${write.write_seconds} s; bare COPY ${write.copy_seconds} s)`,
         '',
         `first inventory, no statistics: ${inventory.inventory_small_refs} references ${inventory.inventory_small_seconds} s, ${inventory.inventory_large_refs} references ${inventory.inventory_large_seconds} s`,

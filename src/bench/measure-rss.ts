@@ -41,7 +41,7 @@ async function dataTuples(dbUrl: string): Promise<{ total: number; byTable: Reco
       await c.query('select pg_stat_clear_snapshot()');
       const r = await c.query<{ relname: string; n: string }>(
         `select relname, (n_tup_ins + n_tup_upd + n_tup_del)::text as n
-           from pg_stat_user_tables where schemaname = 'hss' and not (relname = any($1)) order by relname`,
+           from pg_stat_user_tables where schemaname = 'hss_internal' and not (relname = any($1)) order by relname`,
         [LEDGER_TABLES],
       );
       const byTable = Object.fromEntries(r.rows.map((x) => [x.relname, Number(x.n)]));

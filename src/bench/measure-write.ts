@@ -1,11 +1,11 @@
 /**
  * write_vs_history_copy (the goal): the worker's own write path (writeImageResults in
  * group-commit batches, as the engine calls it under load) against a COPY of the same rows, as
- * versions, into hss.image_baseline_history as shipped. write_vs_copy (informative): against a
+ * versions, into hss_internal.image_baseline_history as shipped. write_vs_copy (informative): against a
  * raw COPY of the same rows into a bare table.
  *
  * Two ceilings go with it, so the figure can be read: the same COPY into an index-free clone of
- * hss.image_baseline_history (its row shape and generated result_key, nothing else), and into
+ * hss_internal.image_baseline_history (its row shape and generated result_key, nothing else), and into
  * the history table as shipped (its indexes and the exclusion constraint of issue 5). No write
  * path can beat a COPY into the table it writes.
  */
@@ -22,7 +22,7 @@ import type { ImageResultItem } from '../sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';
 
 export interface WriteResult {
-  /** COPY into hss.image_baseline_history as shipped / the write path: the goal (issue 13). */
+  /** COPY into hss_internal.image_baseline_history as shipped / the write path: the goal (issue 13). */
   write_vs_history_copy: number;
   /** The bare COPY / the write path: informative. */
   write_vs_copy: number;
@@ -33,7 +33,7 @@ export interface WriteResult {
   write_batch_images: number;
   /** copy_seconds / COPY into an index-free clone of the history table. */
   write_vs_copy_ceiling_unindexed: number;
-  /** copy_seconds / COPY into hss.image_baseline_history as shipped. */
+  /** copy_seconds / COPY into hss_internal.image_baseline_history as shipped. */
   write_vs_copy_ceiling_history: number;
   copy_history_unindexed_seconds: number;
   copy_history_seconds: number;
@@ -165,7 +165,7 @@ export async function measureWrite(
   );
   const copyUnindexed = await onFreshDatabase(adminUrl, (url) =>
     copySeconds(url, {
-      setup: `create table history_clone (like hss.image_baseline_history
+      setup: `create table history_clone (like hss_internal.image_baseline_history
         including defaults including generated including identity)`,
       table: 'history_clone',
       columns: versionColumns,
@@ -173,7 +173,11 @@ export async function measureWrite(
     }),
   );
   const copyHistory = await onFreshDatabase(adminUrl, (url) =>
-    copySeconds(url, { table: 'hss.image_baseline_history', columns: versionColumns, text: versionText }),
+    copySeconds(url, {
+      table: 'hss_internal.image_baseline_history',
+      columns: versionColumns,
+      text: versionText,
+    }),
   );
 
   const seconds = await onFreshDatabase(adminUrl, async (url) => {

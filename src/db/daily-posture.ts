@@ -1,5 +1,5 @@
 /**
- * The daily posture (hss.posture_daily_facts, read through the view hss.posture_daily): the daily
+ * The daily posture (hss_internal.posture_daily_facts, read through the view hss.posture_daily): the daily
  * facts summed per day and group, kept beside them so a trend over months reads a few hundred
  * rows a day instead of one per result. Rebuilt for the days a daily-facts refresh touched, in
  * the same transaction, writing only the groups that differ.
@@ -36,8 +36,8 @@ WITH g AS (
     (count(*) FILTER (WHERE f.failed_rule_num > 0))::int AS images_failing,
     coalesce(sum(f.failed_rule_num), 0)::bigint AS failed_items,
     coalesce(sum(f.check_rule_num), 0)::bigint AS check_items
-  FROM hss.image_baseline_daily_facts f
-  JOIN hss.result_keys k ON k.result_key = f.result_key
+  FROM hss_internal.image_baseline_daily_facts f
+  JOIN hss_internal.result_keys k ON k.result_key = f.result_key
   WHERE f.day BETWEEN $1::date AND $2::date
   GROUP BY f.day, ${cols.map((c) => (c === 'severity' ? 'f.severity' : `k.${c}`)).join(', ')}
 ),
@@ -45,7 +45,7 @@ want AS MATERIALIZED (
   SELECT g.*, ${GROUP_KEY} AS group_key FROM g
 ),
 updated AS (
-  UPDATE hss.posture_daily_facts p
+  UPDATE hss_internal.posture_daily_facts p
   SET ${SUMS.map((c) => `${c} = w.${c}`).join(', ')}
   FROM want w
   WHERE p.day BETWEEN $1::date AND $2::date AND p.day = w.day AND p.group_key = w.group_key
@@ -53,13 +53,13 @@ updated AS (
   RETURNING 1
 ),
 deleted AS (
-  DELETE FROM hss.posture_daily_facts p
+  DELETE FROM hss_internal.posture_daily_facts p
   WHERE p.day BETWEEN $1::date AND $2::date
     AND NOT EXISTS (SELECT 1 FROM want w WHERE w.day = p.day AND w.group_key = p.group_key)
   RETURNING 1
 ),
 inserted AS (
-  INSERT INTO hss.posture_daily_facts (day, group_key, ${SUMS.join(', ')}, ${cols.join(', ')})
+  INSERT INTO hss_internal.posture_daily_facts (day, group_key, ${SUMS.join(', ')}, ${cols.join(', ')})
   SELECT w.day, w.group_key, ${SUMS.map((c) => `w.${c}`).join(', ')}, ${cols.map((c) => `w.${c}`).join(', ')}
   FROM want w
   ON CONFLICT (day, group_key) DO NOTHING

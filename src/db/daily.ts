@@ -1,5 +1,5 @@
 /**
- * The daily facts (hss.image_baseline_daily_facts, read through the view hss.image_baseline_daily):
+ * The daily facts (hss_internal.image_baseline_daily_facts, read through the view hss.image_baseline_daily):
  * one row per UTC day and result key current at the end of that day (for today: the current
  * rows), dense, refreshed at the end of every run.
  *
@@ -87,9 +87,9 @@ export function planDailyRefresh(
 const SPAN_SQL = `
 SELECT to_char(l.last_day, 'YYYY-MM-DD') AS last_day,
   CASE WHEN l.last_day IS NULL THEN to_char((
-    SELECT min(valid_from) FROM hss.image_baseline_history) AT TIME ZONE 'UTC', 'YYYY-MM-DD') END AS first_history_day,
-  (SELECT count(*) FROM hss.image_baseline_history WHERE valid_to IS NULL)::int AS open_keys
-FROM (SELECT max(day) AS last_day FROM hss.image_baseline_daily_facts) l`;
+    SELECT min(valid_from) FROM hss_internal.image_baseline_history) AT TIME ZONE 'UTC', 'YYYY-MM-DD') END AS first_history_day,
+  (SELECT count(*) FROM hss_internal.image_baseline_history WHERE valid_to IS NULL)::int AS open_keys
+FROM (SELECT max(day) AS last_day FROM hss_internal.image_baseline_daily_facts) l`;
 
 /** Reads what planDailyRefresh needs. */
 export async function loadDailySpan(h: DbHandle): Promise<DailySpan> {
@@ -117,7 +117,7 @@ const VERSION_COLUMNS = `h.version_id, h.result_key, h.valid_from, h.severity, h
 // that reach into the chunk. $1 = from, $2 = last past day of the chunk.
 const PAST_DAYS = `
   SELECT $1::date + g.i AS day, (($1::date + g.i + 1)::timestamp AT TIME ZONE 'UTC') AS day_end, ${VERSION_COLUMNS}
-  FROM hss.image_baseline_history h
+  FROM hss_internal.image_baseline_history h
   CROSS JOIN LATERAL generate_series(
     greatest((h.valid_from AT TIME ZONE 'UTC')::date, $1::date) - $1::date,
     least(coalesce((h.valid_to AT TIME ZONE 'UTC')::date - 1, $2::date), $2::date) - $1::date) AS g(i)
@@ -127,7 +127,7 @@ const PAST_DAYS = `
 // Today: the current rows, i.e. the open versions. $3 = today.
 const TODAY = `
   SELECT $3::date AS day, NULL::timestamptz AS day_end, ${VERSION_COLUMNS}
-  FROM hss.image_baseline_history h
+  FROM hss_internal.image_baseline_history h
   WHERE h.valid_to IS NULL`;
 
 /**
@@ -156,23 +156,23 @@ want AS MATERIALIZED (
       .map((k) => `v.${k}`)
       .join(', ')}
   FROM v
-  LEFT JOIN hss.image_contents c
+  LEFT JOIN hss_internal.image_contents c
     ON c.project_id = v.project_id AND c.enterprise_project_id = v.enterprise_project_id
     AND c.image_type = v.image_type AND c.image_id = v.image_id
-  LEFT JOIN hss.image_baseline_daily_facts a ON a.day = $5::date AND a.result_key = v.result_key
+  LEFT JOIN hss_internal.image_baseline_daily_facts a ON a.day = $5::date AND a.result_key = v.result_key
 ),
 new_keys AS (
-  INSERT INTO hss.result_keys (result_key, ${KEY_COLUMNS})
+  INSERT INTO hss_internal.result_keys (result_key, ${KEY_COLUMNS})
   SELECT DISTINCT ON (w.result_key) w.result_key, ${KEY_COLUMNS.split(', ')
     .map((k) => `w.${k}`)
     .join(', ')}
   FROM want w
-  WHERE NOT EXISTS (SELECT 1 FROM hss.result_keys k WHERE k.result_key = w.result_key)
+  WHERE NOT EXISTS (SELECT 1 FROM hss_internal.result_keys k WHERE k.result_key = w.result_key)
   ON CONFLICT (result_key) DO NOTHING
   RETURNING 1
 ),
 updated AS (
-  UPDATE hss.image_baseline_daily_facts f
+  UPDATE hss_internal.image_baseline_daily_facts f
   SET version_id = w.version_id, severity = w.severity, check_rule_num = w.check_rule_num,
       failed_rule_num = w.failed_rule_num, observed_at = w.observed_at
   FROM want w
@@ -182,13 +182,13 @@ updated AS (
   RETURNING 1
 ),
 deleted AS (
-  DELETE FROM hss.image_baseline_daily_facts f
+  DELETE FROM hss_internal.image_baseline_daily_facts f
   WHERE f.day BETWEEN $1::date AND $4::date
     AND NOT EXISTS (SELECT 1 FROM want w WHERE w.day = f.day AND w.result_key = f.result_key)
   RETURNING 1
 ),
 inserted AS (
-  INSERT INTO hss.image_baseline_daily_facts
+  INSERT INTO hss_internal.image_baseline_daily_facts
     (day, result_key, version_id, severity, check_rule_num, failed_rule_num, observed_at)
   SELECT w.day, w.result_key, w.version_id, w.severity, w.check_rule_num, w.failed_rule_num, w.observed_at
   FROM want w

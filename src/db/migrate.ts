@@ -11,6 +11,8 @@ import { MigrationPendingError } from '../errors.js';
 import { type DbLogger, silentDbLogger } from './logger.js';
 import type { DbHandle } from './pool.js';
 import {
+  journalSchema,
+  LEGACY_MIGRATIONS_SCHEMA,
   MIGRATIONS_SCHEMA,
   MIGRATIONS_TABLE,
   pendingMessage,
@@ -19,7 +21,7 @@ import {
 } from './schema-state.js';
 import { toDbError } from './tx.js';
 
-export { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE };
+export { LEGACY_MIGRATIONS_SCHEMA, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE };
 /** Name hashed into the advisory lock key that serialises migrations across processes. */
 export const MIGRATION_LOCK_NAME = 'hss-baseline-sync:migrate';
 
@@ -85,9 +87,17 @@ export async function migrate(
       }
       await drizzleMigrate(drizzle({ client }), {
         migrationsFolder: folder,
-        migrationsSchema: MIGRATIONS_SCHEMA,
+        migrationsSchema: state.journalSchema,
         migrationsTable: MIGRATIONS_TABLE,
       });
+      // drizzle wrote the journal where it found it (a new database starts it in hss, where the
+      // early migrations grant on it); once the migration that creates hss_internal has run, the
+      // journal moves there, out of the public schema, and every later run finds it there.
+      if (state.journalSchema !== MIGRATIONS_SCHEMA && (await journalSchema(client)) === 'movable') {
+        await client.query(
+          `ALTER TABLE ${LEGACY_MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE} SET SCHEMA ${MIGRATIONS_SCHEMA}`,
+        );
+      }
     }
     const after = await appliedCount(client);
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
@@ -102,7 +112,9 @@ export async function migrate(
 }
 
 async function appliedCount(client: PoolClient): Promise<number> {
-  const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
+  const schema =
+    (await journalSchema(client)) === MIGRATIONS_SCHEMA ? MIGRATIONS_SCHEMA : LEGACY_MIGRATIONS_SCHEMA;
+  const table = `${schema}.${MIGRATIONS_TABLE}`;
   const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
     table,
   ]);

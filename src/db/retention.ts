@@ -47,7 +47,7 @@ export async function pruneDailyFacts(h: DbHandle, beforeDay: string): Promise<n
   const r = await query(
     h,
     'pruneDailyFacts',
-    'DELETE FROM hss.image_baseline_daily_facts WHERE day < $1::date',
+    'DELETE FROM hss_internal.image_baseline_daily_facts WHERE day < $1::date',
     [beforeDay],
   );
   return r.rowCount ?? 0;
@@ -55,9 +55,12 @@ export async function pruneDailyFacts(h: DbHandle, beforeDay: string): Promise<n
 
 /** Deletes the daily posture of days before `beforeDay`. Returns how many rows went. */
 export async function prunePostureDaily(h: DbHandle, beforeDay: string): Promise<number> {
-  const r = await query(h, 'prunePostureDaily', 'DELETE FROM hss.posture_daily_facts WHERE day < $1::date', [
-    beforeDay,
-  ]);
+  const r = await query(
+    h,
+    'prunePostureDaily',
+    'DELETE FROM hss_internal.posture_daily_facts WHERE day < $1::date',
+    [beforeDay],
+  );
   return r.rowCount ?? 0;
 }
 
@@ -69,7 +72,7 @@ export async function pruneRunLedger(h: DbHandle, before: Date): Promise<number>
   const r = await query(
     h,
     'pruneRunLedger',
-    `DELETE FROM hss.sync_runs WHERE started_at < $1 AND status <> 'running'`,
+    `DELETE FROM hss_internal.sync_runs WHERE started_at < $1 AND status <> 'running'`,
     [before],
   );
   return r.rowCount ?? 0;
@@ -84,7 +87,7 @@ export async function pruneHistory(h: DbHandle, before: Date): Promise<number> {
   const r = await query(
     h,
     'pruneHistory',
-    'DELETE FROM hss.image_baseline_history WHERE valid_to IS NOT NULL AND valid_to < $1',
+    'DELETE FROM hss_internal.image_baseline_history WHERE valid_to IS NOT NULL AND valid_to < $1',
     [before],
   );
   return r.rowCount ?? 0;

@@ -1,5 +1,5 @@
 /**
- * The run ledger: hss.sync_runs and hss.sync_scope_runs (invariant 9: every run and scope ends
+ * The run ledger: hss_internal.sync_runs and hss_internal.sync_scope_runs (invariant 9: every run and scope ends
  * with a status and counts).
  */
 import type { RuleCounts, RunStatus, Scope, ScopeCounts } from '../domain.js';
@@ -88,7 +88,7 @@ export async function startRun(
   await query(
     h,
     'startRun',
-    `INSERT INTO hss.sync_runs (run_id, started_at, status, trigger, worker) VALUES ($1, $2, 'running', $3, $4)`,
+    `INSERT INTO hss_internal.sync_runs (run_id, started_at, status, trigger, worker) VALUES ($1, $2, 'running', $3, $4)`,
     [run.runId, run.startedAt, run.trigger, run.worker],
   );
 }
@@ -105,7 +105,7 @@ export interface FinishRun {
   error: string | null;
 }
 
-/** Per API as stored in hss.sync_runs.api_backlog: {"<api>": {calls_made, calls_due, rate_per_minute, catch_up_seconds}}. */
+/** Per API as stored in hss_internal.sync_runs.api_backlog: {"<api>": {calls_made, calls_due, rate_per_minute, catch_up_seconds}}. */
 export function apiBacklogJson(apis: readonly ApiBacklog[]): string {
   return JSON.stringify(
     Object.fromEntries(
@@ -131,7 +131,7 @@ export async function recordRunProgress(
   await query(
     h,
     'recordRunProgress',
-    `UPDATE hss.sync_runs SET api_backlog = $2::jsonb WHERE run_id = $1 AND status = 'running'`,
+    `UPDATE hss_internal.sync_runs SET api_backlog = $2::jsonb WHERE run_id = $1 AND status = 'running'`,
     [runId, apiBacklogJson(apis)],
   );
 }
@@ -142,7 +142,7 @@ export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Pro
   const res = await query(
     h,
     'finishRun',
-    `UPDATE hss.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5,
+    `UPDATE hss_internal.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5,
        api_backlog = coalesce($6::jsonb, api_backlog), ${set.sql}
      WHERE run_id = $1`,
     [
@@ -169,7 +169,7 @@ export async function startScopeRun(
   await query(
     h,
     'startScopeRun',
-    `INSERT INTO hss.sync_scope_runs
+    `INSERT INTO hss_internal.sync_scope_runs
        (run_id, target, project_id, enterprise_project_id, image_type, status, started_at)
      VALUES ($1, $2, $3, $4, $5, 'running', $6)`,
     [runId, target, scope.projectId, scope.enterpriseProjectId, scope.imageType, startedAt],
@@ -204,13 +204,13 @@ export async function finishScopeRun(
     h,
     'finishScopeRun',
     `WITH u AS (
-       UPDATE hss.sync_scope_runs
+       UPDATE hss_internal.sync_scope_runs
        SET status = $5, finished_at = $6, inventory_complete = $7, calls_by_api = $8::jsonb,
            eta_seconds = $9, error = $10, ${set.sql}
        WHERE run_id = $1 AND project_id = $2 AND enterprise_project_id = $3 AND image_type = $4
        RETURNING target),
      s AS (
-       INSERT INTO hss.scope_state (project_id, enterprise_project_id, image_type, target, last_success_at)
+       INSERT INTO hss_internal.scope_state (project_id, enterprise_project_id, image_type, target, last_success_at)
        SELECT $2, $3, $4, u.target, $6 FROM u WHERE $5 = 'succeeded'
        ON CONFLICT (project_id, enterprise_project_id, image_type)
        DO UPDATE SET last_success_at = excluded.last_success_at)
@@ -248,7 +248,7 @@ export async function listRunningRuns(h: DbHandle): Promise<RunningRun[]> {
   const res = await query<{ run_id: string; worker: string | null; started_at: Date }>(
     h,
     'listRunningRuns',
-    `SELECT run_id, worker, started_at FROM hss.sync_runs WHERE status = 'running' ORDER BY started_at, run_id`,
+    `SELECT run_id, worker, started_at FROM hss_internal.sync_runs WHERE status = 'running' ORDER BY started_at, run_id`,
     [],
   );
   return res.rows.map((r) => ({ runId: r.run_id, worker: r.worker, startedAt: r.started_at }));
@@ -275,12 +275,12 @@ export async function markAbandonedRuns(h: DbHandle, filter: AbandonedRunsFilter
     h,
     'markAbandonedRuns',
     `WITH r AS (
-       UPDATE hss.sync_runs
+       UPDATE hss_internal.sync_runs
        SET status = 'aborted', finished_at = $1, error = coalesce(error, $4)
        WHERE status = 'running' AND (run_id = ANY($2::uuid[]) OR started_at < $3)
        RETURNING run_id),
      s AS (
-       UPDATE hss.sync_scope_runs sr
+       UPDATE hss_internal.sync_scope_runs sr
        SET status = 'aborted', finished_at = $1, error = coalesce(sr.error, $4)
        FROM r WHERE sr.run_id = r.run_id AND sr.status = 'running')
      SELECT run_id FROM r ORDER BY run_id`,

@@ -29,6 +29,7 @@ describe('pendingMigrations (drizzle’s rule)', () => {
 
 describe('pendingMessage', () => {
   const state = (over: Partial<SchemaState>): SchemaState => ({
+    journalSchema: 'hss_internal',
     login: 'hss_worker',
     owner: 'hss',
     applied: 7,

@@ -10,9 +10,34 @@ import type pg from 'pg';
 import { DbError, MigrationPendingError } from '../errors.js';
 import { toDbError } from './tx.js';
 
-/** Where the migration journal lives: schema hss, table __drizzle_migrations. */
-export const MIGRATIONS_SCHEMA = 'hss';
+/** Where the migration journal lives: schema hss_internal, table __drizzle_migrations. */
+export const MIGRATIONS_SCHEMA = 'hss_internal';
+/**
+ * Where it lived before the internal tables left schema hss (migration 0009), and where a new
+ * database starts it: the migrations before 0009 grant on it there.
+ */
+export const LEGACY_MIGRATIONS_SCHEMA = 'hss';
 export const MIGRATIONS_TABLE = '__drizzle_migrations';
+/** The public schema, whose owner is the login that migrates. */
+const PUBLIC_SCHEMA = 'hss';
+
+/**
+ * Where the journal is: in hss_internal (MIGRATIONS_SCHEMA) once that schema exists, whether or
+ * not this login may see into it; 'movable' while it is still in hss although hss_internal exists
+ * (the migration that creates hss_internal has just run); else in hss (LEGACY_MIGRATIONS_SCHEMA),
+ * where drizzle starts it in a database never migrated. Reads the catalogs only.
+ */
+export async function journalSchema(q: Queryable): Promise<string> {
+  const r = await q.query<{ legacy: boolean; internal: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = $1 AND c.relname = $3 AND c.relkind = 'r') AS legacy,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $2) AS internal`,
+    [LEGACY_MIGRATIONS_SCHEMA, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE],
+  );
+  const row = r.rows[0];
+  if (row?.internal) return row.legacy ? 'movable' : MIGRATIONS_SCHEMA;
+  return LEGACY_MIGRATIONS_SCHEMA;
+}
 
 /** One migration of migrations/meta/_journal.json: its file name and drizzle's ordering stamp. */
 export interface JournalEntry {
@@ -53,6 +78,8 @@ export function pendingMigrations(journal: readonly JournalEntry[], lastAppliedA
 }
 
 export interface SchemaState {
+  /** The schema that holds the migrations table now (or will, for a database never migrated). */
+  journalSchema: string;
   /** The login connected (current_user). */
   login: string;
   /** Owner of the migrations schema; null while it does not exist. */
@@ -77,7 +104,14 @@ type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
  * login and the role it lacks when it may not read the migrations table.
  */
 export async function readSchemaState(q: Queryable, journal: readonly JournalEntry[]): Promise<SchemaState> {
-  const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
+  let schema: string;
+  try {
+    const where = await journalSchema(q);
+    schema = where === MIGRATIONS_SCHEMA ? MIGRATIONS_SCHEMA : LEGACY_MIGRATIONS_SCHEMA;
+  } catch (err) {
+    throw toDbError('reading the schema version', err);
+  }
+  const table = `${schema}.${MIGRATIONS_TABLE}`;
   let row: {
     login: string;
     owner: string | null;
@@ -99,7 +133,7 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
          FROM (SELECT 1) AS one
          LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1
          LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'`,
-      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE],
+      [schema, MIGRATIONS_TABLE],
     );
     row = who.rows[0]!;
   } catch (err) {
@@ -126,6 +160,7 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
     }
   }
   return {
+    journalSchema: schema,
     login: row.login,
     owner: row.owner,
     applied,
@@ -148,7 +183,7 @@ export function pendingMessage(state: SchemaState, why: 'not-permitted' | 'not-m
   const list = n > NAMED_TAGS ? `${named} and ${n - NAMED_TAGS} more` : named;
   const what = `${n} database migration${n === 1 ? ' is' : 's are'} pending (${list})`;
   const who = state.owner
-    ? `as ${state.owner}, the owner of schema ${MIGRATIONS_SCHEMA}`
+    ? `as ${state.owner}, the owner of schema ${PUBLIC_SCHEMA}`
     : 'with the login that owns the database';
   const fix = `run \`hss-baseline-sync migrate\` ${who} (README, "Deployment")`;
   return why === 'not-permitted'

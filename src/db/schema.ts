@@ -1,5 +1,6 @@
 /**
- * The drizzle schema of everything this product stores, in the PostgreSQL schema `hss`.
+ * The drizzle schema of everything this product stores: the tables in the PostgreSQL schema
+ * `hss_internal`, the public views in `hss`.
  * drizzle-kit generates the table migrations from this file; what it cannot express (the
  * exclusion constraint, the btree_gist extension, the views and their comments) lives in
  * hand-written custom migrations. The views are declared here with `.existing()` so queries are
@@ -25,7 +26,10 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+/** The public surface: views (and functions) only, documented in docs/sql.md. */
 export const hss = pgSchema('hss');
+/** Every table: the worker writes here; hss_reader cannot see it. Public tables are views in hss. */
+export const hssInternal = pgSchema('hss_internal');
 
 /** Every status a run or a scope run may have (domain `RunStatus`). */
 export const RUN_STATUSES = ['running', 'succeeded', 'partial', 'failed', 'aborted'] as const;
@@ -108,7 +112,7 @@ const ruleCounts = () => ({
 });
 
 /** One row per sync run: the run ledger. */
-export const syncRuns = hss.table(
+export const syncRuns = hssInternal.table(
   'sync_runs',
   {
     runId: uuid('run_id').primaryKey(),
@@ -135,7 +139,7 @@ export const syncRuns = hss.table(
 );
 
 /** One row per (run, scope): the per-scope ledger. */
-export const syncScopeRuns = hss.table(
+export const syncScopeRuns = hssInternal.table(
   'sync_scope_runs',
   {
     runId: uuid('run_id').notNull(),
@@ -170,7 +174,7 @@ export const syncScopeRuns = hss.table(
 );
 
 /** What the sync knows about each scope across runs (internal). */
-export const scopeState = hss.table(
+export const scopeState = hssInternal.table(
   'scope_state',
   {
     ...scopeColumns(),
@@ -189,7 +193,7 @@ export const scopeState = hss.table(
 );
 
 /** Every image reference (tag) ever listed, keyed by its stable reference key (internal). */
-export const imageRefs = hss.table(
+export const imageRefs = hssInternal.table(
   'image_refs',
   {
     ...scopeColumns(),
@@ -227,7 +231,7 @@ export const imageRefs = hss.table(
 );
 
 /** One row per image content (image_id) of a scope: what was fetched for it and when (internal). */
-export const imageContents = hss.table(
+export const imageContents = hssInternal.table(
   'image_contents',
   {
     ...imageColumns(),
@@ -254,7 +258,7 @@ export const imageContents = hss.table(
  * Every version of every baseline result. A version is valid over [valid_from, valid_to);
  * valid_to NULL = current. Overlaps are rejected by an exclusion constraint (custom migration).
  */
-export const imageBaselineHistory = hss.table(
+export const imageBaselineHistory = hssInternal.table(
   'image_baseline_history',
   {
     versionId: bigint('version_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
@@ -319,7 +323,7 @@ export const imageBaselinesView = hss
  * Every result key ever seen, once (internal): the key dimension of the daily facts, so a fact
  * row carries a 16-byte hash instead of the 7 key strings. Filled by the daily-facts refresh.
  */
-export const resultKeys = hss.table(
+export const resultKeys = hssInternal.table(
   'result_keys',
   {
     resultKey: uuid('result_key').primaryKey(),
@@ -335,7 +339,7 @@ export const resultKeys = hss.table(
  * and when they were last confirmed. Dense: days without a run are carried forward from history.
  * Columns are ordered widest-aligned first to keep the row small (one row per key and day).
  */
-export const imageBaselineDailyFacts = hss.table(
+export const imageBaselineDailyFacts = hssInternal.table(
   'image_baseline_daily_facts',
   {
     versionId: bigint('version_id', { mode: 'number' }).notNull(),
@@ -358,7 +362,7 @@ export const imageBaselineDailyFacts = hss.table(
  * trends over months read hundreds of rows a day instead of one per result. group_key hashes the
  * group columns (severity may be NULL, so it cannot be part of a primary key itself).
  */
-export const postureDailyFacts = hss.table(
+export const postureDailyFacts = hssInternal.table(
   'posture_daily_facts',
   {
     day: date('day', { mode: 'string' }).notNull(),
@@ -397,7 +401,7 @@ export function ruleKeySql(alias?: string): string {
  * image_baseline_history: valid over [valid_from, valid_to), valid_to NULL = current; overlaps of
  * one rule result key are rejected by an exclusion constraint (custom migration).
  */
-export const imageRuleHistory = hss.table(
+export const imageRuleHistory = hssInternal.table(
   'image_rule_history',
   {
     versionId: bigint('version_id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
@@ -409,7 +413,7 @@ export const imageRuleHistory = hss.table(
     scanResult: text('scan_result').notNull(),
     ...validityColumns(),
     ruleResultKey: uuid('rule_result_key').notNull().generatedAlwaysAs(sql.raw(ruleResultKeySql())),
-    /** The rule's description key (hss.rule_descriptions.rule_key). */
+    /** The rule's description key (hss_internal.rule_descriptions.rule_key). */
     ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
   },
   (t) => [
@@ -427,7 +431,7 @@ export const imageRuleHistory = hss.table(
  * drill-down refetches an image's rules when its current summaries' signature or the configured
  * HSS_RULE_DETAIL differ from what is recorded here.
  */
-export const imageRuleState = hss.table(
+export const imageRuleState = hssInternal.table(
   'image_rule_state',
   {
     ...imageColumns(),
@@ -449,7 +453,7 @@ export const imageRuleState = hss.table(
 );
 
 /** One description per rule (ShowImageCheckRuleDetail): fetched once, refreshed rarely. */
-export const ruleDescriptions = hss.table(
+export const ruleDescriptions = hssInternal.table(
   'rule_descriptions',
   {
     ...baselineColumns(),

@@ -89,7 +89,7 @@ export async function historyRows(t: TestDatabase): Promise<
             to_char(valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS valid_from,
             to_char(valid_to AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS valid_to,
             opened_run_id, closed_run_id
-     FROM hss.image_baseline_history ORDER BY version_id`,
+     FROM hss_internal.image_baseline_history ORDER BY version_id`,
   );
   return res.rows;
 }

@@ -132,7 +132,7 @@ export interface RunRow {
 export async function runRow(t: TestDatabase, runId: string): Promise<RunRow> {
   const r = await t.pool.query<RunRow>(
     `select status, error, scopes_total, scopes_failed, images_fetched, images_pending, throttled, retries
-       from hss.sync_runs where run_id = $1`,
+       from hss_internal.sync_runs where run_id = $1`,
     [runId],
   );
   if (!r.rows[0]) throw new Error(`no run ${runId}`);
@@ -145,11 +145,11 @@ export async function quarantinedInLedger(
   runId: string,
 ): Promise<{ run: number; scopes: number[] }> {
   const run = await t.pool.query<{ n: number }>(
-    'select items_quarantined as n from hss.sync_runs where run_id = $1',
+    'select items_quarantined as n from hss_internal.sync_runs where run_id = $1',
     [runId],
   );
   const scopes = await t.pool.query<{ n: number }>(
-    `select items_quarantined as n from hss.sync_scope_runs
+    `select items_quarantined as n from hss_internal.sync_scope_runs
       where run_id = $1 order by enterprise_project_id, image_type`,
     [runId],
   );
@@ -167,7 +167,7 @@ export async function scopeRows(
     inventory_complete: boolean | null;
     error: string | null;
   }>(
-    `select image_type, status, inventory_complete, error from hss.sync_scope_runs
+    `select image_type, status, inventory_complete, error from hss_internal.sync_scope_runs
       where run_id = $1 order by enterprise_project_id, image_type`,
     [runId],
   );
@@ -177,8 +177,8 @@ export async function scopeRows(
 /** Runs or scope runs still marked `running`. */
 export async function stillRunning(t: TestDatabase): Promise<number> {
   const r = await t.pool.query<{ n: number }>(
-    `select (select count(*) from hss.sync_runs where status = 'running')
-          + (select count(*) from hss.sync_scope_runs where status = 'running') as n`,
+    `select (select count(*) from hss_internal.sync_runs where status = 'running')
+          + (select count(*) from hss_internal.sync_scope_runs where status = 'running') as n`,
   );
   return Number(r.rows[0]?.n);
 }

@@ -167,12 +167,12 @@ export async function tupleFingerprint(t: TestDatabase, tables: readonly string[
 
 /** The data tables a sync writes (the ledger excluded). */
 export const DATA_TABLES = [
-  'hss.image_baseline_history',
-  'hss.image_contents',
-  'hss.image_refs',
-  'hss.image_baseline_daily_facts',
-  'hss.posture_daily_facts',
-  'hss.result_keys',
+  'hss_internal.image_baseline_history',
+  'hss_internal.image_contents',
+  'hss_internal.image_refs',
+  'hss_internal.image_baseline_daily_facts',
+  'hss_internal.posture_daily_facts',
+  'hss_internal.result_keys',
 ] as const;
 
 /** UTC day of an epoch-ms instant. */
@@ -180,7 +180,7 @@ export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The truth after one sync of a scenario, and when that sync ran. */
 export interface Snapshot {
-  /** When the run started and ended (ms, as recorded in hss.sync_runs). */
+  /** When the run started and ended (ms, as recorded in hss_internal.sync_runs). */
   startedAt: number;
   finishedAt: number;
   day: string;

@@ -28,14 +28,14 @@ function captureLogger() {
   return { logger, text: () => lines.join('') };
 }
 
-/** Every text of every row of every table in schema hss. */
+/** Every text of every row of every table (schema hss_internal). */
 async function databaseText(s: {
   t: { pool: { query: (q: string) => Promise<{ rows: unknown[] }> } };
 }): Promise<string> {
-  const tables = await s.t.pool.query(`select tablename from pg_tables where schemaname = 'hss'`);
+  const tables = await s.t.pool.query(`select tablename from pg_tables where schemaname = 'hss_internal'`);
   let all = '';
   for (const { tablename } of tables.rows as { tablename: string }[]) {
-    const r = await s.t.pool.query(`select * from hss."${tablename}"`);
+    const r = await s.t.pool.query(`select * from hss_internal."${tablename}"`);
     all += JSON.stringify(r.rows);
   }
   return all;

@@ -71,7 +71,7 @@ describe('call budget against a rate-limited simulator', () => {
       const throttled = s.sim.stats().throttled;
       expect(throttled).toBeGreaterThan(0);
       expect(report.counts.throttled).toBe(throttled);
-      const row = await s.t.pool.query('select throttled from hss.sync_runs where run_id = $1', [
+      const row = await s.t.pool.query('select throttled from hss_internal.sync_runs where run_id = $1', [
         report.runId,
       ]);
       expect(row.rows[0].throttled).toBe(throttled);
@@ -132,7 +132,7 @@ describe('call budget against a rate-limited simulator', () => {
     expect(first.counts.imagesFetched + first.counts.imagesPending).toBe(first.counts.imagesDue);
     expect(first.error).toContain('run deadline reached');
     const scopeRow = await s.t.pool.query(
-      'select images_pending, eta_seconds from hss.sync_scope_runs where run_id = $1',
+      'select images_pending, eta_seconds from hss_internal.sync_scope_runs where run_id = $1',
       [first.runId],
     );
     expect(scopeRow.rows[0].images_pending).toBe(first.counts.imagesPending);

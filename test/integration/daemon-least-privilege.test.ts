@@ -155,7 +155,7 @@ describe('the worker with a login granted only hss_writer', () => {
     expect(all[0]!.total).toBe(readJournal(defaultMigrationsFolder()).length);
     const summary = String(all.find((l) => l.msg === 'run summary')!.summary);
     expect(summary).toMatch(/^sync succeeded run=\S+ scopes=1\/1 images=\d+ distinct=6 due=6 fetched=6 /);
-    const runs = await t.pool.query(`SELECT status, images_fetched FROM hss.sync_runs`);
+    const runs = await t.pool.query(`SELECT status, images_fetched FROM hss_internal.sync_runs`);
     expect(runs.rows).toEqual([{ status: 'succeeded', images_fetched: 6 }]);
   });
 
@@ -166,29 +166,30 @@ describe('the worker with a login granted only hss_writer', () => {
     const fix = () =>
       `run \`hss-baseline-sync migrate\` as ${owner}, the owner of schema hss (README, "Deployment")`;
     const applied = async () =>
-      (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM hss.__drizzle_migrations')).rows[0]!
-        .n;
+      (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations'))
+        .rows[0]!.n;
 
     beforeAll(async () => {
       // The database as the previous version left it, as far as the journal tells: the newest
       // migration not recorded. Its objects stay, so nothing here may try to apply it again.
       const r = await t.pool.query(
-        `DELETE FROM hss.__drizzle_migrations
-          WHERE created_at = (SELECT max(created_at) FROM hss.__drizzle_migrations)
+        `DELETE FROM hss_internal.__drizzle_migrations
+          WHERE created_at = (SELECT max(created_at) FROM hss_internal.__drizzle_migrations)
           RETURNING hash, created_at::text`,
       );
       removed = r.rows[0];
     });
 
     afterAll(async () => {
-      await t.pool.query('INSERT INTO hss.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [
+      await t.pool.query('INSERT INTO hss_internal.__drizzle_migrations (hash, created_at) VALUES ($1, $2)', [
         removed.hash,
         removed.created_at,
       ]);
     });
 
     it('`start` (the binary) exits 1 with one line: the migration, the login, whom to migrate as', async () => {
-      const runsBefore = (await t.pool.query('SELECT count(*)::int AS n FROM hss.sync_runs')).rows[0].n;
+      const runsBefore = (await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.sync_runs')).rows[0]
+        .n;
       const r = await execFileP(process.execPath, [BIN, 'start'], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', ...env },
@@ -201,7 +202,9 @@ describe('the worker with a login granted only hss_writer', () => {
         stderr: `hss-baseline-sync start: DB_MIGRATION_PENDING: 1 database migration is pending (${last}) and login ${LOGIN} may not apply it: ${fix()}\n`,
       });
       expect(await applied()).toBe(journal.length - 1);
-      expect((await t.pool.query('SELECT count(*)::int AS n FROM hss.sync_runs')).rows[0].n).toBe(runsBefore);
+      expect((await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.sync_runs')).rows[0].n).toBe(
+        runsBefore,
+      );
     });
 
     it('`start` told not to migrate, `sync` and `migrate` say the same, and change nothing', async () => {

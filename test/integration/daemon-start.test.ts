@@ -139,7 +139,7 @@ describe('start: the daemon in its own process', () => {
     );
     expect(Date.now() - started).toBeLessThanOrEqual(12_000);
     const ledger = await t.pool.query<{ status: string; trigger: string; n: number }>(
-      `select status, trigger, count(*)::int as n from hss.sync_runs where status <> 'running' group by 1, 2`,
+      `select status, trigger, count(*)::int as n from hss_internal.sync_runs where status <> 'running' group by 1, 2`,
     );
     expect(
       ledger.rows.find((r) => r.status === 'succeeded' && r.trigger === 'schedule')?.n,

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { addDays } from '../../src/db/daily.js';
+import { fixPeriods, percentileCont } from '../helpers/fixes.js';
 import { intervalSeconds, plainTypes } from '../helpers/sql-doc.js';
 import {
   type ResultRow,
@@ -339,6 +340,105 @@ describe('the Grafana dashboard', () => {
         [...snaps].reverse().map((s) => [s.startedAt, 'succeeded', s.imagesFetched, s.imagesRetired]),
       );
       for (const r of rows) expect(intervalSeconds(r.duration as string)).toBeGreaterThan(0);
+    },
+    'Failing rules and their remediation': async () => {
+      const failed = w.sim.world
+        .scopes()
+        .flatMap((scope) =>
+          [...w.sim.world.ruleTruth(scope)].flatMap(([, rules]) =>
+            rules.filter((r) => r.scanResult === 'failed'),
+          ),
+        );
+      const byRule = groupBy(failed, (r) => [r.checkName, r.checkType, r.standard, r.checkRuleId].join('|'));
+      const rows = await run('Failing rules and their remediation');
+      expect(rows.map((r) => r.images_failing)).toEqual(
+        [...byRule.values()]
+          .map((g) => g.length)
+          .sort((a, b) => b - a)
+          .slice(0, 50),
+      );
+      for (const r of rows) {
+        const g = byRule.get([r.check_name, r.check_type, r.standard, r.check_rule_id].join('|'))!;
+        const worst = [...g].sort((a, b) => rankOf(b.severity) - rankOf(a.severity))[0]!;
+        expect([r.images_failing, r.rule, r.severity, r.severity_rank]).toEqual([
+          g.length,
+          worst.checkRuleName,
+          worst.severity,
+          rankOf(worst.severity),
+        ]);
+        expect(r.remediation).toBe(`Set ${r.rule} to its recommended value and rebuild the image.`);
+      }
+      const only0 = { ...all, enterprise_project: ['0'] };
+      const fewer = await run('Failing rules and their remediation', only0);
+      expect(fewer.reduce((n, r) => n + (r.images_failing as number), 0)).toBeLessThan(
+        rows.reduce((n, r) => n + (r.images_failing as number), 0),
+      );
+    },
+    'Coverage states by scope': async () => {
+      const rows = await run('Coverage states by scope');
+      expect(rows).toEqual(
+        sortedScopes().map((s) => {
+          const listed = w.sim.world.images(s);
+          const truth = w.sim.world.groundTruth(s);
+          const present = new Set(listed.map((i) => i.image_id));
+          const scanFailed = new Set(
+            listed.filter((i) => i.scan_status === 'failed' && !truth.has(i.image_id)).map((i) => i.image_id),
+          );
+          const without = present.size - truth.size - scanFailed.size;
+          const notScanned = rows.find(
+            (r) => r.enterprise_project_id === s.enterpriseProjectId && r.image_type === s.imageType,
+          )!.images_not_scanned as number;
+          return {
+            enterprise_project_id: s.enterpriseProjectId,
+            image_type: s.imageType,
+            images_present: present.size,
+            images_covered: truth.size,
+            images_not_scanned: notScanned,
+            images_scan_failed: scanFailed.size,
+            images_no_results: without - notScanned,
+            images_not_fetched: 0,
+            rule_images_pending: 0,
+          };
+        }),
+      );
+    },
+    'Time to fix by severity (hours)': async () => {
+      const fixed = fixPeriods(snaps).filter((p) => p.status === 'fixed');
+      const bySeverity = sorted(groupBy(fixed, (p) => p.row.severity ?? '')).sort(
+        ([a], [b]) => rankOf(b) - rankOf(a),
+      );
+      expect(fixed.length).toBeGreaterThan(0);
+      const rows = await run('Time to fix by severity (hours)');
+      expect(rows.map((r) => [r.severity, r.fixed])).toEqual(bySeverity.map(([sev, g]) => [sev, g.length]));
+      // Each hours_to_fix is rounded to 2 decimals and the percentile again: 0.01 either way.
+      for (const [i, [, g]] of bySeverity.entries()) {
+        for (const [col, p] of [
+          ['median_hours', 0.5],
+          ['p90_hours', 0.9],
+        ] as const) {
+          const v = rows[i]![col] as number;
+          expect(v).toBeGreaterThanOrEqual(
+            percentileCont(
+              g.map((x) => x.minHours),
+              p,
+            ) - 0.01,
+          );
+          expect(v).toBeLessThanOrEqual(
+            percentileCont(
+              g.map((x) => x.maxHours),
+              p,
+            ) + 0.01,
+          );
+        }
+      }
+      // A range that ends before the second sync holds no fix: nothing was fixed by the first.
+      const saved = range;
+      range = { from: saved.from, to: new Date(snaps[1]!.startedAt - 1000) };
+      try {
+        expect(await run('Time to fix by severity (hours)')).toEqual([]);
+      } finally {
+        range = saved;
+      }
     },
   };
 

@@ -27,42 +27,49 @@ describe('migrate', () => {
 
     await migrate(t.handle);
 
-    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
     const rels = await t.pool.query(
-      `SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'hss' AND c.relkind IN ('r', 'v') ORDER BY c.relname`,
+      `SELECT n.nspname, c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname IN ('hss', 'hss_internal') AND c.relkind IN ('r', 'v') ORDER BY n.nspname, c.relname`,
     );
+    // Schema hss holds views only: the public surface. Every table lives in hss_internal.
     expect(rels.rows).toEqual([
-      { relname: '__drizzle_migrations', relkind: 'r' },
-      { relname: 'image_baseline_changes', relkind: 'v' },
-      { relname: 'image_baseline_daily', relkind: 'v' },
-      { relname: 'image_baseline_daily_facts', relkind: 'r' },
-      { relname: 'image_baseline_history', relkind: 'r' },
-      { relname: 'image_baselines', relkind: 'v' },
-      { relname: 'image_contents', relkind: 'r' },
-      { relname: 'image_failed_rules', relkind: 'v' },
-      { relname: 'image_posture', relkind: 'v' },
-      { relname: 'image_refs', relkind: 'r' },
-      { relname: 'image_rule_history', relkind: 'r' },
-      { relname: 'image_rule_state', relkind: 'r' },
-      { relname: 'images', relkind: 'v' },
-      { relname: 'posture_daily', relkind: 'v' },
-      { relname: 'posture_daily_facts', relkind: 'r' },
-      { relname: 'result_keys', relkind: 'r' },
-      { relname: 'rule_descriptions', relkind: 'r' },
-      { relname: 'rule_failure_counts', relkind: 'v' },
-      { relname: 'scope_state', relkind: 'r' },
-      { relname: 'scope_status', relkind: 'v' },
-      { relname: 'sync_runs', relkind: 'r' },
-      { relname: 'sync_scope_runs', relkind: 'r' },
+      { nspname: 'hss', relname: 'baseline_fixes', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_baseline_changes', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_baseline_daily', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_baseline_history', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_baselines', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_failed_rules', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_posture', relkind: 'v' },
+      { nspname: 'hss', relname: 'image_rule_history', relkind: 'v' },
+      { nspname: 'hss', relname: 'images', relkind: 'v' },
+      { nspname: 'hss', relname: 'posture_daily', relkind: 'v' },
+      { nspname: 'hss', relname: 'rule_descriptions', relkind: 'v' },
+      { nspname: 'hss', relname: 'rule_failure_counts', relkind: 'v' },
+      { nspname: 'hss', relname: 'scope_status', relkind: 'v' },
+      { nspname: 'hss', relname: 'sync_runs', relkind: 'v' },
+      { nspname: 'hss', relname: 'sync_scope_runs', relkind: 'v' },
+      { nspname: 'hss_internal', relname: '__drizzle_migrations', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'image_baseline_daily_facts', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'image_baseline_history', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'image_contents', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'image_refs', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'image_rule_history', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'image_rule_state', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'posture_daily_facts', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'result_keys', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'rule_descriptions', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'scope_state', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'sync_runs', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'sync_scope_runs', relkind: 'r' },
     ]);
   });
 
   it('is a no-op the second time', async () => {
     const schemaBefore = await schemaFingerprint(t);
     await migrate(t.handle);
-    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
     expect(await schemaFingerprint(t)).toEqual(schemaBefore);
   });
@@ -70,7 +77,7 @@ describe('migrate', () => {
   it('has the history constraints: range check, one open version, no overlap', async () => {
     const cons = await t.pool.query(
       `SELECT conname, contype FROM pg_constraint
-       WHERE conrelid = 'hss.image_baseline_history'::regclass ORDER BY conname`,
+       WHERE conrelid = 'hss_internal.image_baseline_history'::regclass ORDER BY conname`,
     );
     expect(cons.rows).toEqual([
       { conname: 'image_baseline_history_no_overlap', contype: 'x' },
@@ -78,10 +85,10 @@ describe('migrate', () => {
       { conname: 'image_baseline_history_valid_range_check', contype: 'c' },
     ]);
     const idx = await t.pool.query(
-      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'hss' AND indexname = 'image_baseline_history_open_key_idx'`,
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'hss_internal' AND indexname = 'image_baseline_history_open_key_idx'`,
     );
     expect(idx.rows[0].indexdef).toBe(
-      'CREATE UNIQUE INDEX image_baseline_history_open_key_idx ON hss.image_baseline_history USING btree (result_key) WHERE (valid_to IS NULL)',
+      'CREATE UNIQUE INDEX image_baseline_history_open_key_idx ON hss_internal.image_baseline_history USING btree (result_key) WHERE (valid_to IS NULL)',
     );
   });
 
@@ -97,10 +104,46 @@ describe('migrate', () => {
     expect(missing.rows).toEqual([]);
     const tables = await t.pool.query(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'hss' AND c.relkind IN ('r', 'v') AND obj_description(c.oid, 'pg_class') IS NULL
+       WHERE n.nspname IN ('hss', 'hss_internal') AND c.relkind IN ('r', 'v') AND c.relname <> '__drizzle_migrations'
+         AND obj_description(c.oid, 'pg_class') IS NULL
        ORDER BY 1`,
     );
-    expect(tables.rows).toEqual([{ relname: '__drizzle_migrations' }]);
+    expect(tables.rows).toEqual([]);
+  });
+});
+
+describe('migrate, a database migrated before the internal schema existed', () => {
+  let t: TestDatabase;
+  let old: string;
+  beforeAll(async () => {
+    t = await createTestDatabase({ migrate: false });
+    // The migrations up to 0007, as a release before the move shipped them.
+    old = mkdtempSync(join(tmpdir(), 'hss-old-migrations-'));
+    cpSync(defaultMigrationsFolder(), old, { recursive: true });
+    const journalPath = join(old, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+    journal.entries = journal.entries.filter((e: { tag: string }) => e.tag < '0008');
+    writeFileSync(journalPath, JSON.stringify(journal));
+  });
+  afterAll(async () => {
+    await t?.drop();
+    if (old) rmSync(old, { recursive: true, force: true });
+  });
+
+  it('keeps its journal in hss until the move, then moves it to hss_internal and applies only the rest', async () => {
+    await migrate(t.handle, undefined, { migrationsFolder: old });
+    const where = () =>
+      t.pool.query(
+        `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relname = '__drizzle_migrations' ORDER BY 1`,
+      );
+    expect((await where()).rows).toEqual([{ nspname: 'hss', relname: '__drizzle_migrations' }]);
+    await migrate(t.handle);
+    expect((await where()).rows).toEqual([{ nspname: 'hss_internal', relname: '__drizzle_migrations' }]);
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
+    expect(applied.rows[0].n).toBe(migrationFiles.length);
+    const views = await t.pool.query(`SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'hss'`);
+    expect(views.rows[0].n).toBe(15);
   });
 });
 
@@ -121,7 +164,7 @@ describe('migrate, two processes at once', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
-    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
   });
 });
@@ -147,7 +190,7 @@ describe('migrate when nothing is pending', () => {
       'DDL attempted: CREATE SCHEMA',
     );
     await migrate(t.handle);
-    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
   });
 });
@@ -169,7 +212,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     }
   };
   const state = async () => {
-    const n = await t.pool.query('SELECT count(*)::int AS n FROM hss.__drizzle_migrations');
+    const n = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     const table = await t.pool.query(`SELECT to_regclass('hss.test_pending')::text AS t`);
     return { applied: n.rows[0].n, table: table.rows[0].t };
   };
@@ -222,7 +265,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     const reader = createDb(url.toString());
     try {
       await expect(migrate(reader, undefined, { migrationsFolder: folder })).rejects.toThrow(
-        `login ${login}_bi may not read the schema version (hss.__drizzle_migrations): give the worker's ` +
+        `login ${login}_bi may not read the schema version (hss_internal.__drizzle_migrations): give the worker's ` +
           'login the role hss_writer, or run this as the owner (README, "Deployment")',
       );
     } finally {
@@ -261,10 +304,12 @@ describe('a new version with a migration, and a login granted only hss_writer', 
 });
 
 /** Every column of schema hss with its type, for before/after comparison. */
+
+/** Every column of schemas hss and hss_internal with its type, for before/after comparison. */
 async function schemaFingerprint(t: TestDatabase): Promise<unknown[]> {
   const res = await t.pool.query(
     `SELECT table_name, column_name, data_type FROM information_schema.columns
-     WHERE table_schema = 'hss' ORDER BY 1, 2`,
+     WHERE table_schema IN ('hss', 'hss_internal') ORDER BY 1, 2`,
   );
   return res.rows;
 }

@@ -79,12 +79,12 @@ describe('upsertImageRefs', () => {
       listing({ imageName: null, imageId: 'sha256:nameless' }),
     ];
     await upsertImageRefs(t.handle, s, refs, T0);
-    const before = await tupleVersions(t, 'hss.image_refs', 'project_id, ref_key');
+    const before = await tupleVersions(t, 'hss_internal.image_refs', 'project_id, ref_key');
 
     const out = await upsertImageRefs(t.handle, s, refs, T1);
 
     expect(out).toEqual({ inserted: 0, updated: 0 });
-    expect(await tupleVersions(t, 'hss.image_refs', 'project_id, ref_key')).toEqual(before);
+    expect(await tupleVersions(t, 'hss_internal.image_refs', 'project_id, ref_key')).toEqual(before);
   });
 
   it('updates a changed reference, and a re-pushed tag keeps its row with the new image_id', async () => {
@@ -125,7 +125,7 @@ describe('upsertImageRefs', () => {
     refs.push(listing({ imageVersion: 'v0', imageId: 'id-last' }));
     expect(await upsertImageRefs(t.handle, s, refs, T0)).toEqual({ inserted: 2_345, updated: 0 });
     const res = await t.pool.query(
-      `SELECT count(*)::int AS n, max(image_id) FILTER (WHERE image_version = 'v0') AS v0 FROM hss.image_refs WHERE project_id = 'many'`,
+      `SELECT count(*)::int AS n, max(image_id) FILTER (WHERE image_version = 'v0') AS v0 FROM hss_internal.image_refs WHERE project_id = 'many'`,
     );
     expect(res.rows[0]).toEqual({ n: 2_345, v0: 'id-last' });
     expect(await upsertImageRefs(t.handle, s, refs, T1)).toEqual({ inserted: 0, updated: 0 });
@@ -140,7 +140,7 @@ describe('upsertImageRefs', () => {
     ];
     expect(await upsertImageRefs(t.handle, s, refs, T0)).toEqual({ inserted: 2, updated: 0 });
     const res = await t.pool.query(
-      `SELECT ref_key, image_name, namespace FROM hss.image_refs WHERE project_id = 'hostile' ORDER BY length(image_name)`,
+      `SELECT ref_key, image_name, namespace FROM hss_internal.image_refs WHERE project_id = 'hostile' ORDER BY length(image_name)`,
     );
     expect(res.rows).toEqual([
       { ref_key: imageRefKey(refs[1]!), image_name: 'emoji 🐳\nnewline', namespace: "o'k" },
@@ -221,18 +221,22 @@ describe('hss.images last_seen_at, retirement and reappearance', () => {
       contentsRetired: 0,
       versionsClosed: 0,
     });
-    const before = await tupleVersions(t, 'hss.image_refs', 'project_id, enterprise_project_id, ref_key');
+    const before = await tupleVersions(
+      t,
+      'hss_internal.image_refs',
+      'project_id, enterprise_project_id, ref_key',
+    );
     expect(await retireContents(t.handle, s, RUN2, T2, { missingImageIds: [], presentRefKeys: [] })).toEqual({
       refsRetired: 0,
       contentsRetired: 0,
       versionsClosed: 0,
     });
-    expect(await tupleVersions(t, 'hss.image_refs', 'project_id, enterprise_project_id, ref_key')).toEqual(
-      before,
-    );
+    expect(
+      await tupleVersions(t, 'hss_internal.image_refs', 'project_id, enterprise_project_id, ref_key'),
+    ).toEqual(before);
     const res = await t.pool.query(
       `SELECT enterprise_project_id, count(*) FILTER (WHERE removed_at IS NULL)::int AS present
-       FROM hss.image_refs WHERE project_id = 'rs' GROUP BY 1 ORDER BY 1`,
+       FROM hss_internal.image_refs WHERE project_id = 'rs' GROUP BY 1 ORDER BY 1`,
     );
     expect(res.rows).toEqual([
       { enterprise_project_id: '0', present: 0 },
@@ -248,7 +252,7 @@ describe('recordScopeInventory', () => {
       (
         await t.pool.query(
           `SELECT target, last_run_id, last_inventory_at, last_complete_inventory_at, prev_complete_inventory_at, image_count
-           FROM hss.scope_state WHERE project_id = 'inv'`,
+           FROM hss_internal.scope_state WHERE project_id = 'inv'`,
         )
       ).rows;
     await recordScopeInventory(t.handle, s, 'tgt', RUN1, T0, { complete: false, imageCount: 5 });

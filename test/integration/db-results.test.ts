@@ -44,7 +44,7 @@ describe('writeImageResults', () => {
     ]);
     const contents = await t.pool.query(
       `SELECT image_id, outcome, result_count, fetched_at, fetched_digest, removed_at
-       FROM hss.image_contents WHERE project_id = 'first' ORDER BY image_id`,
+       FROM hss_internal.image_contents WHERE project_id = 'first' ORDER BY image_id`,
     );
     expect(contents.rows).toEqual([
       {
@@ -75,15 +75,15 @@ describe('writeImageResults', () => {
       ]),
     ];
     await writeImageResults(t.handle, RUN1, T0, items);
-    const history = await tupleVersions(t, 'hss.image_baseline_history', 'version_id');
+    const history = await tupleVersions(t, 'hss_internal.image_baseline_history', 'version_id');
 
     const out = await writeImageResults(t.handle, RUN2, T1, items);
 
     expect(out).toEqual({ versionsOpened: 0, versionsClosed: 0 });
-    expect(await tupleVersions(t, 'hss.image_baseline_history', 'version_id')).toEqual(history);
+    expect(await tupleVersions(t, 'hss_internal.image_baseline_history', 'version_id')).toEqual(history);
     // The contents row records the refetch: that is its job.
     const contents = await t.pool.query(
-      `SELECT image_id, fetched_at FROM hss.image_contents WHERE project_id = 'same' ORDER BY image_id`,
+      `SELECT image_id, fetched_at FROM hss_internal.image_contents WHERE project_id = 'same' ORDER BY image_id`,
     );
     expect(contents.rows).toEqual([
       { image_id: 'same:a', fetched_at: T1 },
@@ -163,7 +163,7 @@ describe('writeImageResults', () => {
       ['gone:b', 'hw_standard', iso(T1), RUN2],
     ]);
     const counts = await t.pool.query(
-      `SELECT image_id, result_count FROM hss.image_contents WHERE project_id = 'gone' ORDER BY 1`,
+      `SELECT image_id, result_count FROM hss_internal.image_contents WHERE project_id = 'gone' ORDER BY 1`,
     );
     expect(counts.rows).toEqual([
       { image_id: 'gone:a', result_count: 1 },
@@ -234,7 +234,7 @@ describe('writeImageResults', () => {
   it('records not_scanned images in image_contents only', async () => {
     const s = scope({ projectId: 'ns' });
     await writeImageResults(t.handle, RUN1, T0, [fetched(s, 'ns:a', [risk()])]);
-    const history = await tupleVersions(t, 'hss.image_baseline_history', 'version_id');
+    const history = await tupleVersions(t, 'hss_internal.image_baseline_history', 'version_id');
 
     const out = await writeImageResults(t.handle, RUN2, T1, [
       { ...fetched(s, 'ns:a', [risk({ failedRuleNum: 9 })]), outcome: 'not_scanned' },
@@ -242,9 +242,9 @@ describe('writeImageResults', () => {
     ]);
 
     expect(out).toEqual({ versionsOpened: 0, versionsClosed: 0 });
-    expect(await tupleVersions(t, 'hss.image_baseline_history', 'version_id')).toEqual(history);
+    expect(await tupleVersions(t, 'hss_internal.image_baseline_history', 'version_id')).toEqual(history);
     const contents = await t.pool.query(
-      `SELECT image_id, outcome, result_count, fetched_at FROM hss.image_contents WHERE project_id = 'ns' ORDER BY 1`,
+      `SELECT image_id, outcome, result_count, fetched_at FROM hss_internal.image_contents WHERE project_id = 'ns' ORDER BY 1`,
     );
     expect(contents.rows).toEqual([
       { image_id: 'ns:a', outcome: 'not_scanned', result_count: 1, fetched_at: T1 },
@@ -265,8 +265,8 @@ describe('writeImageResults', () => {
   it('writes a batch whole or not at all', async () => {
     const s = scope({ projectId: 'whole' });
     await writeImageResults(t.handle, RUN1, T0, [fetched(s, 'whole:a', [risk()])]);
-    const history = await tupleVersions(t, 'hss.image_baseline_history', 'version_id');
-    const contents = await tupleVersions(t, 'hss.image_contents', 'project_id, image_id');
+    const history = await tupleVersions(t, 'hss_internal.image_baseline_history', 'version_id');
+    const contents = await tupleVersions(t, 'hss_internal.image_contents', 'project_id, image_id');
 
     // The second image holds a value the integer column rejects: the first image's change must not stay.
     const write = writeImageResults(t.handle, RUN2, T1, [
@@ -278,8 +278,8 @@ describe('writeImageResults', () => {
       'writeImageResults failed: value "1099511627776" is out of range for type integer (SQLSTATE 22003)',
     );
 
-    expect(await tupleVersions(t, 'hss.image_baseline_history', 'version_id')).toEqual(history);
-    expect(await tupleVersions(t, 'hss.image_contents', 'project_id, image_id')).toEqual(contents);
+    expect(await tupleVersions(t, 'hss_internal.image_baseline_history', 'version_id')).toEqual(history);
+    expect(await tupleVersions(t, 'hss_internal.image_contents', 'project_id, image_id')).toEqual(contents);
   });
 
   it('stores hostile strings exactly as key fields', async () => {
@@ -305,7 +305,7 @@ describe('writeImageResults', () => {
     );
     expect(rows[0]?.check_name.length).toBe(65_534);
     const keys = await t.pool.query(
-      `SELECT count(DISTINCT result_key)::int AS n FROM hss.image_baseline_history WHERE project_id = 'hostile'`,
+      `SELECT count(DISTINCT result_key)::int AS n FROM hss_internal.image_baseline_history WHERE project_id = 'hostile'`,
     );
     expect(keys.rows[0].n).toBe(hostile.length);
 
@@ -378,7 +378,7 @@ describe('history constraints', () => {
     const s = scope({ projectId: 'excl' });
     await writeImageResults(t.handle, RUN1, T1, [fetched(s, 'excl:a', [risk()])]);
     const insert = t.pool.query(
-      `INSERT INTO hss.image_baseline_history
+      `INSERT INTO hss_internal.image_baseline_history
          (project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
           valid_from, valid_to)
        VALUES ('excl', '0', 'private_image', 'excl:a', 'CentOS 7', 'CentOS 7', 'hw_standard', $1, $2)`,
@@ -392,7 +392,7 @@ describe('history constraints', () => {
 
   it('accepts a hand-inserted version that ends where the open one starts', async () => {
     const res = await t.pool.query(
-      `INSERT INTO hss.image_baseline_history
+      `INSERT INTO hss_internal.image_baseline_history
          (project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
           valid_from, valid_to)
        VALUES ('excl', '0', 'private_image', 'excl:a', 'CentOS 7', 'CentOS 7', 'hw_standard', $1, $2)`,
@@ -404,7 +404,7 @@ describe('history constraints', () => {
   it('rejects a second open version with SQLSTATE 23505 and an empty range with 23514', async () => {
     const insert = (from: Date, to: Date | null) =>
       t.pool.query(
-        `INSERT INTO hss.image_baseline_history
+        `INSERT INTO hss_internal.image_baseline_history
            (project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
             valid_from, valid_to)
          VALUES ('excl', '0', 'private_image', 'excl:a', 'CentOS 7', 'CentOS 7', 'hw_standard', $1, $2)`,
@@ -477,7 +477,7 @@ describe('hss.image_baselines and retireContents', () => {
 
     expect(out).toEqual({ refsRetired: 0, contentsRetired: 2, versionsClosed: 3 });
     const rows = await t.pool.query(
-      `SELECT image_type, image_id, standard, valid_to, closed_run_id FROM hss.image_baseline_history
+      `SELECT image_type, image_id, standard, valid_to, closed_run_id FROM hss_internal.image_baseline_history
        WHERE project_id = 'ret' ORDER BY version_id`,
     );
     expect(rows.rows).toEqual([

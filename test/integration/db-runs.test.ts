@@ -74,7 +74,7 @@ describe('run ledger', () => {
       error: null,
     });
 
-    const run = await t.pool.query('SELECT * FROM hss.sync_runs WHERE run_id = $1', [RUN1]);
+    const run = await t.pool.query('SELECT * FROM hss_internal.sync_runs WHERE run_id = $1', [RUN1]);
     expect(run.rows).toEqual([
       {
         run_id: RUN1,
@@ -112,7 +112,9 @@ describe('run ledger', () => {
         api_backlog: null,
       },
     ]);
-    const scopeRun = await t.pool.query('SELECT * FROM hss.sync_scope_runs WHERE run_id = $1', [RUN1]);
+    const scopeRun = await t.pool.query('SELECT * FROM hss_internal.sync_scope_runs WHERE run_id = $1', [
+      RUN1,
+    ]);
     expect(scopeRun.rows).toEqual([
       {
         run_id: RUN1,
@@ -142,7 +144,7 @@ describe('run ledger', () => {
         items_quarantined: 2,
       },
     ]);
-    const state = await t.pool.query('SELECT target, last_success_at FROM hss.scope_state');
+    const state = await t.pool.query('SELECT target, last_success_at FROM hss_internal.scope_state');
     expect(state.rows).toEqual([{ target: 'cn-north-4/p1', last_success_at: T1 }]);
   });
 
@@ -160,11 +162,11 @@ describe('run ledger', () => {
       error: 'budget exhausted',
     });
     const state = await t.pool.query(
-      `SELECT count(*)::int AS n FROM hss.scope_state WHERE project_id = 'partial'`,
+      `SELECT count(*)::int AS n FROM hss_internal.scope_state WHERE project_id = 'partial'`,
     );
     expect(state.rows[0].n).toBe(0);
     const row = await t.pool.query(
-      `SELECT status, images_pending, eta_seconds, error FROM hss.sync_scope_runs WHERE run_id = $1`,
+      `SELECT status, images_pending, eta_seconds, error FROM hss_internal.sync_scope_runs WHERE run_id = $1`,
       [RUN2],
     );
     expect(row.rows).toEqual([
@@ -217,7 +219,7 @@ describe('run ledger', () => {
     expect(await markAbandonedRuns(t.handle, { at: T2, runIds: [RUN3] })).toEqual([RUN3]);
     const rows = await t.pool.query(
       `SELECT r.status, r.finished_at, r.error, sr.status AS scope_status, sr.error AS scope_error
-       FROM hss.sync_runs r JOIN hss.sync_scope_runs sr USING (run_id) WHERE run_id = $1`,
+       FROM hss_internal.sync_runs r JOIN hss_internal.sync_scope_runs sr USING (run_id) WHERE run_id = $1`,
       [RUN3],
     );
     expect(rows.rows).toEqual([
@@ -233,14 +235,18 @@ describe('run ledger', () => {
     // By age: RUN2 started at T0; a finished run (RUN1) is never touched.
     expect(await markAbandonedRuns(t.handle, { at: T2, startedBefore: T0, reason: 'r' })).toEqual([]);
     expect(await markAbandonedRuns(t.handle, { at: T2, startedBefore: T1, reason: 'stale' })).toEqual([RUN2]);
-    const statuses = await t.pool.query('SELECT run_id, status, error FROM hss.sync_runs ORDER BY run_id');
+    const statuses = await t.pool.query(
+      'SELECT run_id, status, error FROM hss_internal.sync_runs ORDER BY run_id',
+    );
     expect(statuses.rows).toEqual([
       { run_id: RUN1, status: 'succeeded', error: null },
       { run_id: RUN2, status: 'aborted', error: 'stale' },
       { run_id: RUN3, status: 'aborted', error: 'abandoned: worker stopped before the run ended' },
     ]);
     // The partial scope of RUN2 had already ended: it keeps its status.
-    const scopeRow = await t.pool.query('SELECT status FROM hss.sync_scope_runs WHERE run_id = $1', [RUN2]);
+    const scopeRow = await t.pool.query('SELECT status FROM hss_internal.sync_scope_runs WHERE run_id = $1', [
+      RUN2,
+    ]);
     expect(scopeRow.rows).toEqual([{ status: 'partial' }]);
     expect(await listRunningRuns(t.handle)).toEqual([]);
   });
@@ -258,7 +264,7 @@ describe('run ledger: the per-API budget', () => {
       catchUpSeconds: Math.ceil((due * 60) / 5),
     });
     const stored = async () =>
-      (await t.pool.query('SELECT api_backlog FROM hss.sync_runs WHERE run_id = $1', [RUN])).rows[0]
+      (await t.pool.query('SELECT api_backlog FROM hss_internal.sync_runs WHERE run_id = $1', [RUN])).rows[0]
         .api_backlog;
     await recordRunProgress(t.handle, RUN, [line('ListImageRiskConfigs', 5, 20)]);
     expect(await stored()).toEqual({

@@ -22,7 +22,7 @@ describe('demo and DATABASE_URL', () => {
     // A user's database with a real world in it: one scope of another project.
     users = await createTestDatabase();
     await users.pool.query(
-      `insert into hss.scope_state (project_id, enterprise_project_id, image_type, target)
+      `insert into hss_internal.scope_state (project_id, enterprise_project_id, image_type, target)
        values ('proj-prod', '0', 'private_image', 'cn-north-4/proj-prod')`,
     );
   });
@@ -32,7 +32,7 @@ describe('demo and DATABASE_URL', () => {
 
   const counts = async () => {
     const r = await users.pool.query<{ runs: number; scopes: number }>(
-      `select (select count(*)::int from hss.sync_runs) as runs, (select count(*)::int from hss.scope_state) as scopes`,
+      `select (select count(*)::int from hss_internal.sync_runs) as runs, (select count(*)::int from hss_internal.scope_state) as scopes`,
     );
     return r.rows[0];
   };
@@ -54,7 +54,9 @@ describe('demo and DATABASE_URL', () => {
         `Database: test database, ${where(own.url)}`,
       ]);
       expect(c.out()).toMatch(/\nsync succeeded run=/);
-      const demo = await own.pool.query<{ n: number }>('select count(*)::int as n from hss.sync_runs');
+      const demo = await own.pool.query<{ n: number }>(
+        'select count(*)::int as n from hss_internal.sync_runs',
+      );
       expect(demo.rows[0]!.n).toBe(1);
       expect(await counts()).toEqual({ runs: 0, scopes: 1 });
     } finally {

@@ -131,7 +131,7 @@ describe('work on a lost connection', () => {
     await blocker.connect();
     try {
       await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE hss.image_contents IN SHARE ROW EXCLUSIVE MODE');
+      await blocker.query('LOCK TABLE hss_internal.image_contents IN SHARE ROW EXCLUSIVE MODE');
       const running = h.app.sync({ trigger: 'test', deadlineMs: null });
       const waiting = `wait_event_type = 'Lock' and query like '%image_contents%'`;
       const x = h;
@@ -158,13 +158,13 @@ describe('work on a lost connection', () => {
     await inTransaction(t.handle, { op: 'probe' }, async (client) => {
       attempts++;
       await client.query(
-        `insert into hss.sync_runs (run_id, started_at, status, trigger) values ($1, now(), 'running', 'cli')`,
+        `insert into hss_internal.sync_runs (run_id, started_at, status, trigger) values ($1, now(), 'running', 'cli')`,
         [runId],
       );
       if (attempts === 1) await client.query('select pg_terminate_backend(pg_backend_pid())');
     });
     expect(attempts).toBe(2);
-    const rows = await t.pool.query('select run_id from hss.sync_runs');
+    const rows = await t.pool.query('select run_id from hss_internal.sync_runs');
     expect(rows.rows).toEqual([{ run_id: runId }]);
   });
 

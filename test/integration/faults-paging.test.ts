@@ -31,7 +31,7 @@ async function storedRefs(x: FaultHarness): Promise<{ rows: number; keys: number
   const r = await x.t.pool.query<{ rows: number; keys: number; present: number }>(
     `select count(*)::int as rows, count(distinct ref_key)::int as keys,
             count(*) filter (where removed_at is null)::int as present
-       from hss.image_refs where project_id = $1`,
+       from hss_internal.image_refs where project_id = $1`,
     [FAULT_PROJECT],
   );
   return r.rows[0] as { rows: number; keys: number; present: number };

@@ -142,7 +142,7 @@ describe('processes', () => {
     expect([exit.code, exit.signal]).toEqual([3, null]);
     expect(exit.stdout).toMatch(/^sync aborted run=/);
     const runs = await h.t.pool.query<{ status: string; error: string }>(
-      `select status, error from hss.sync_runs`,
+      `select status, error from hss_internal.sync_runs`,
     );
     expect(runs.rows).toEqual([{ status: 'aborted', error: 'aborted by signal' }]);
     expect(await stillRunning(h.t)).toBe(0);
@@ -176,7 +176,7 @@ describe('processes', () => {
         expected[imageId] = (expected[imageId] ?? 0) + 1;
     }
     expect(h.sim.stats().riskConfigCallsByImageId).toEqual(expected);
-    const runs = await h.t.pool.query<{ status: string }>(`select status from hss.sync_runs`);
+    const runs = await h.t.pool.query<{ status: string }>(`select status from hss_internal.sync_runs`);
     expect(runs.rows).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }]);
     expect(await stillRunning(h.t)).toBe(0);
   });

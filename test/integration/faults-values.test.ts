@@ -45,7 +45,7 @@ async function refs(x: FaultHarness): Promise<Map<string, { size: number | null;
     image_id: string;
     image_size: string | null;
     unsafe_setting_num: number | null;
-  }>('select image_id, image_size, unsafe_setting_num from hss.image_refs where removed_at is null');
+  }>('select image_id, image_size, unsafe_setting_num from hss_internal.image_refs where removed_at is null');
   return new Map(
     r.rows.map((row) => [
       row.image_id,
@@ -175,7 +175,7 @@ describe('hostile numbers in results: the image is set aside, never the batch or
     expect(report.counts.itemsQuarantined).toBe(3);
     expect(await quarantinedInLedger(h.t, report.runId)).toEqual({ run: 3, scopes: [3] });
     const row = await h.t.pool.query<{ images_fetched: number; images_pending: number }>(
-      'select images_fetched, images_pending from hss.sync_scope_runs where run_id = $1',
+      'select images_fetched, images_pending from hss_internal.sync_scope_runs where run_id = $1',
       [report.runId],
     );
     expect(row.rows).toEqual([{ images_fetched: due - 3, images_pending: 3 }]);
@@ -203,7 +203,7 @@ describe('a value the database refuses anyway sets aside its image, not the writ
     });
     // A constraint the edge checks know nothing of: the database is the only one to refuse.
     await h.t.pool.query(
-      `alter table hss.image_baseline_history add constraint test_no_poison check (check_type_desc is distinct from 'poison')`,
+      `alter table hss_internal.image_baseline_history add constraint test_no_poison check (check_type_desc is distinct from 'poison')`,
     );
     const [poisoned] = imagesWithResults(h);
     if (!poisoned) throw new Error('world too small');

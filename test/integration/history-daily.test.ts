@@ -143,12 +143,12 @@ describe('daily facts across days', () => {
       await client.query(refreshPostureSql(), [today, today]);
       const stats = await client.query(
         `select relname, n_tup_ins::int as ins, n_tup_upd::int as upd, n_tup_del::int as del
-           from pg_stat_xact_user_tables where schemaname = 'hss' and n_tup_ins + n_tup_upd + n_tup_del > 0`,
+           from pg_stat_xact_user_tables where schemaname = 'hss_internal' and n_tup_ins + n_tup_upd + n_tup_del > 0`,
       );
       expect(stats.rows).toEqual([]);
       // The same probe sees a real change: one fact deleted is one fact inserted back.
       await client.query(
-        'delete from hss.image_baseline_daily_facts where day = $1 and ctid = (select min(ctid) from hss.image_baseline_daily_facts where day = $1)',
+        'delete from hss_internal.image_baseline_daily_facts where day = $1 and ctid = (select min(ctid) from hss_internal.image_baseline_daily_facts where day = $1)',
         [today],
       );
       const back = await client.query(refreshDaysSql({ past: false, today: true }), [
@@ -173,7 +173,7 @@ describe('daily facts across days', () => {
           today,
         ])
       ).rows[0].n;
-    await w.t.pool.query('delete from hss.image_baseline_daily_facts where day = $1', [today]);
+    await w.t.pool.query('delete from hss_internal.image_baseline_daily_facts where day = $1', [today]);
     const stop = new AbortController();
     stop.abort();
     const report = await w.app.sync({ trigger: 'test', deadlineMs: null, signal: stop.signal });
@@ -203,7 +203,7 @@ describe('daily facts across days', () => {
     const all = await w.t.pool.query(
       `select day::text, ${RESULT_COLUMNS}, observed_at from hss.image_baseline_daily`,
     );
-    await w.t.pool.query('delete from hss.image_baseline_daily_facts');
+    await w.t.pool.query('delete from hss_internal.image_baseline_daily_facts');
     const counts = await refreshDailyFacts(w.app.db, new Date(w.clock.now()));
     expect(counts.inserted).toBe(all.rows.length);
     expect(counts.days).toBe(5);
@@ -232,19 +232,21 @@ describe('daily facts across days', () => {
     const at = new Date(w.clock.now());
     const cutoffDay = addDays(dayOf(at.getTime()), -2);
     const runsBefore = await w.t.pool.query(
-      `select count(*)::int as n from hss.sync_runs where started_at < $1`,
+      `select count(*)::int as n from hss_internal.sync_runs where started_at < $1`,
       [`${cutoffDay}T00:00:00Z`],
     );
     expect(runsBefore.rows[0].n).toBeGreaterThan(0);
     const factsBefore = await w.t.pool.query(
-      `select count(*)::int as n from hss.image_baseline_daily_facts where day < $1`,
+      `select count(*)::int as n from hss_internal.image_baseline_daily_facts where day < $1`,
       [cutoffDay],
     );
     const postureBefore = await w.t.pool.query(
       `select count(*)::int as n from hss.posture_daily where day < $1`,
       [cutoffDay],
     );
-    const versions = await w.t.pool.query(`select count(*)::int as n from hss.image_baseline_history`);
+    const versions = await w.t.pool.query(
+      `select count(*)::int as n from hss_internal.image_baseline_history`,
+    );
     const first = await applyRetention(w.app.db, at, { days: 2, historyDays: null });
     expect(first).toEqual({
       facts: factsBefore.rows[0].n,
@@ -257,7 +259,7 @@ describe('daily facts across days', () => {
     );
     expect(days.rows[0]).toEqual({ d: cutoffDay, p: cutoffDay });
     const scopeRuns = await w.t.pool.query(
-      `select count(*)::int as n from hss.sync_scope_runs s where not exists (select 1 from hss.sync_runs r where r.run_id = s.run_id)`,
+      `select count(*)::int as n from hss_internal.sync_scope_runs s where not exists (select 1 from hss_internal.sync_runs r where r.run_id = s.run_id)`,
     );
     expect(scopeRuns.rows[0].n).toBe(0);
     expect(await applyRetention(w.app.db, at, { days: 2, historyDays: null })).toEqual({
@@ -266,14 +268,14 @@ describe('daily facts across days', () => {
       runs: 0,
       versions: 0,
     });
-    const still = await w.t.pool.query(`select count(*)::int as n from hss.image_baseline_history`);
+    const still = await w.t.pool.query(`select count(*)::int as n from hss_internal.image_baseline_history`);
     expect(still.rows[0].n).toBe(versions.rows[0].n);
   });
 
   it('history retention deletes only versions that ended before its cutoff', async () => {
     const at = new Date(w.clock.now());
     const closed = await w.t.pool.query(
-      `select count(*)::int as n from hss.image_baseline_history where valid_to is not null`,
+      `select count(*)::int as n from hss_internal.image_baseline_history where valid_to is not null`,
     );
     expect(closed.rows[0].n).toBeGreaterThan(0);
     expect((await applyRetention(w.app.db, at, { days: null, historyDays: 30 })).versions).toBe(0);
@@ -283,7 +285,7 @@ describe('daily facts across days', () => {
     });
     expect(r.versions).toBe(closed.rows[0].n);
     const open = await w.t.pool.query(
-      `select count(*)::int as n from hss.image_baseline_history where valid_to is null`,
+      `select count(*)::int as n from hss_internal.image_baseline_history where valid_to is null`,
     );
     expect(open.rows[0].n).toBe(truthRows(w.sim).length);
   });

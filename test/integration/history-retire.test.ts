@@ -17,9 +17,9 @@ interface Presence {
 
 async function presence(w: SyncWorld): Promise<Presence> {
   const r = await w.t.pool.query<Presence>(
-    `select (select count(*) from hss.image_contents where removed_at is null)::int as "contentsPresent",
-            (select count(*) from hss.image_refs where removed_at is null)::int as "refsPresent",
-            (select count(*) from hss.image_baseline_history where valid_to is null)::int as "openVersions"`,
+    `select (select count(*) from hss_internal.image_contents where removed_at is null)::int as "contentsPresent",
+            (select count(*) from hss_internal.image_refs where removed_at is null)::int as "refsPresent",
+            (select count(*) from hss_internal.image_baseline_history where valid_to is null)::int as "openVersions"`,
   );
   return r.rows[0]!;
 }
@@ -62,7 +62,7 @@ describe('retire on proof only', () => {
     expect(report.counts.versionsClosed).toBe(0);
     expect(await presence(w)).toEqual(initial);
     const scopeRun = await w.t.pool.query(
-      `select status, inventory_complete, images_retired from hss.sync_scope_runs where run_id = $1`,
+      `select status, inventory_complete, images_retired from hss_internal.sync_scope_runs where run_id = $1`,
       [report.runId],
     );
     expect(scopeRun.rows).toEqual([{ status: 'failed', inventory_complete: false, images_retired: 0 }]);
@@ -75,7 +75,7 @@ describe('retire on proof only', () => {
     const report = await w.sync();
     expect(report.counts.imagesRetired).toBe(2);
     const closed = await w.t.pool.query<{ image_id: string; closed_run_id: string; valid_to: Date }>(
-      `select distinct image_id, closed_run_id, valid_to from hss.image_baseline_history
+      `select distinct image_id, closed_run_id, valid_to from hss_internal.image_baseline_history
         where valid_to is not null order by image_id`,
     );
     expect(closed.rows.map((r) => r.image_id)).toEqual([...gone].sort());
@@ -102,7 +102,7 @@ describe('retire on proof only', () => {
     const report = await w.sync(['partial']);
     expect(report.counts.imagesRetired).toBe(0);
     expect(await presence(w)).toEqual(before);
-    const run = await w.t.pool.query(`select status, error from hss.sync_runs where run_id = $1`, [
+    const run = await w.t.pool.query(`select status, error from hss_internal.sync_runs where run_id = $1`, [
       report.runId,
     ]);
     expect(run.rows[0].status).toBe('partial');
@@ -123,9 +123,9 @@ describe('retire on proof only', () => {
     const at = w.clock.now();
     await w.sync();
     const versions = await w.t.pool.query<{ valid_from: Date; valid_to: Date | null }>(
-      `select valid_from, valid_to from hss.image_baseline_history h
+      `select valid_from, valid_to from hss_internal.image_baseline_history h
         where image_id = $1 and result_key = (
-          select result_key from hss.image_baseline_history where image_id = $1 and valid_to is null limit 1)
+          select result_key from hss_internal.image_baseline_history where image_id = $1 and valid_to is null limit 1)
         order by valid_from`,
       [back],
     );

@@ -124,7 +124,7 @@ describe('the least-privilege recipe of docs/sql.md', () => {
       const views = await owner.pool.query(
         `select count(*)::int as n from pg_views where schemaname = 'hss'`,
       );
-      expect(views.rows[0].n).toBe(9);
+      expect(views.rows[0].n).toBe(15);
     } finally {
       await owner.close();
     }
@@ -159,8 +159,8 @@ describe('the least-privilege recipe of docs/sql.md', () => {
     for (const sql of [
       'create table hss.evil (x int)',
       'drop view hss.image_baselines',
-      'truncate hss.sync_runs cascade',
-      'alter table hss.image_baseline_history drop constraint image_baseline_history_no_overlap',
+      'truncate hss_internal.sync_runs cascade',
+      'alter table hss_internal.image_baseline_history drop constraint image_baseline_history_no_overlap',
     ]) {
       expect([sql, await attempt(url, sql)]).toEqual([sql, '42501']);
     }
@@ -171,7 +171,7 @@ describe('the least-privilege recipe of docs/sql.md', () => {
     expect(await attempt(url, 'select count(*) from hss.image_baseline_daily')).toBe('ok');
     expect(await attempt(url, 'select count(*) from hss.image_baselines_as_of(now())')).toBe('ok');
     expect(await attempt(url, 'select count(*) from hss.image_posture')).toBe('ok');
-    expect(await attempt(url, 'select 1 from hss.image_contents')).toBe('42501');
-    expect(await attempt(url, 'delete from hss.sync_runs')).toBe('42501');
+    expect(await attempt(url, 'select 1 from hss_internal.image_contents')).toBe('42501');
+    expect(await attempt(url, 'delete from hss_internal.sync_runs')).toBe('42501');
   });
 });

@@ -42,7 +42,7 @@ function failingOn(h: DbHandle, table: string): DbHandle {
 
 async function insertResult(t: TestDatabase, at: Date): Promise<void> {
   await t.pool.query(
-    `insert into hss.image_baseline_history (project_id, enterprise_project_id, image_type, image_id, check_name,
+    `insert into hss_internal.image_baseline_history (project_id, enterprise_project_id, image_type, image_id, check_name,
        check_type, standard, severity, check_rule_num, failed_rule_num, valid_from)
      values ('p', '0', 'private_image', 'sha256:a', 'CentOS 7', 'CentOS 7', 'hw_standard', 'Low', 40, 3, $1)`,
     [at],
@@ -90,7 +90,7 @@ describe('createPgStore end-of-run maintenance', () => {
       `select min(day)::text as d, count(*)::int as n from hss.image_baseline_daily`,
     );
     expect(days.rows[0]).toEqual({ d: '2026-02-04', n: 2 });
-    const runs = await t.pool.query(`select run_id from hss.sync_runs`);
+    const runs = await t.pool.query(`select run_id from hss_internal.sync_runs`);
     expect(runs.rows).toEqual([{ run_id: runId }]);
   });
 
@@ -102,7 +102,7 @@ describe('createPgStore end-of-run maintenance', () => {
     const runId = await runAt(store, new Date(day0.getTime() + 5 * DAY));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('image_baseline_daily_facts is unavailable');
-    const run = await t.pool.query(`select status from hss.sync_runs where run_id = $1`, [runId]);
+    const run = await t.pool.query(`select status from hss_internal.sync_runs where run_id = $1`, [runId]);
     expect(run.rows).toEqual([{ status: 'succeeded' }]);
   });
 
@@ -114,7 +114,7 @@ describe('createPgStore end-of-run maintenance', () => {
     await expect(store.finishRun(runId, outcome(at))).rejects.toThrow(
       'image_baseline_daily_facts is unavailable',
     );
-    const run = await t.pool.query(`select status from hss.sync_runs where run_id = $1`, [runId]);
+    const run = await t.pool.query(`select status from hss_internal.sync_runs where run_id = $1`, [runId]);
     expect(run.rows).toEqual([{ status: 'succeeded' }]);
     expect(await store.reapAbandonedRuns(at)).toEqual([]);
   });

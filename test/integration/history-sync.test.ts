@@ -81,7 +81,7 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
               count(*)::int as n,
               (array_agg(valid_to order by valid_from))[1] as first_to,
               (array_agg(valid_from order by valid_from))[2] as second_from
-         from hss.image_baseline_history group by 1 order by 1`,
+         from hss_internal.image_baseline_history group by 1 order by 1`,
     );
     const versions = new Map(r.rows.map((x) => [x.k, x]));
     expect(r.rows).toHaveLength(after.length);
@@ -100,7 +100,7 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
 
   it('no two versions of a key overlap and none leaves a gap before the next', async () => {
     const overlaps = await w.t.pool.query(
-      `select count(*)::int as n from hss.image_baseline_history a join hss.image_baseline_history b
+      `select count(*)::int as n from hss_internal.image_baseline_history a join hss_internal.image_baseline_history b
          on a.result_key = b.result_key and a.version_id < b.version_id
         and tstzrange(a.valid_from, a.valid_to) && tstzrange(b.valid_from, b.valid_to)`,
     );
@@ -109,7 +109,7 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
       `select count(*)::int as n from (
          select valid_from, lag(valid_to) over (partition by result_key order by valid_from) as prev_to,
                 row_number() over (partition by result_key order by valid_from) as i
-           from hss.image_baseline_history) v
+           from hss_internal.image_baseline_history) v
         where i > 1 and prev_to is distinct from valid_from`,
     );
     expect(gaps.rows[0].n).toBe(0);
@@ -118,8 +118,8 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
   it('the database itself rejects an overlapping version', async () => {
     const err = await w.t.pool
       .query(
-        `insert into hss.image_baseline_history (${RESULT_COLUMNS}, valid_from)
-         select ${RESULT_COLUMNS}, valid_from + interval '1 second' from hss.image_baseline_history
+        `insert into hss_internal.image_baseline_history (${RESULT_COLUMNS}, valid_from)
+         select ${RESULT_COLUMNS}, valid_from + interval '1 second' from hss_internal.image_baseline_history
           where valid_to is null limit 1`,
       )
       .catch((e: { code?: string }) => e);
@@ -127,9 +127,9 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
     expect(['23505', '23P01']).toContain((err as { code?: string }).code);
     const closed = await w.t.pool
       .query(
-        `insert into hss.image_baseline_history (${RESULT_COLUMNS}, valid_from, valid_to)
+        `insert into hss_internal.image_baseline_history (${RESULT_COLUMNS}, valid_from, valid_to)
          select ${RESULT_COLUMNS}, valid_from - interval '1 second', valid_from + interval '1 second'
-           from hss.image_baseline_history where valid_to is null limit 1`,
+           from hss_internal.image_baseline_history where valid_to is null limit 1`,
       )
       .catch((e: { code?: string }) => e);
     expect((closed as { code?: string }).code).toBe('23P01');
@@ -137,7 +137,7 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
 
   it('current rows equal the open versions and what HSS answers', async () => {
     const open = await w.t.pool.query<ResultRow>(
-      `select ${RESULT_COLUMNS} from hss.image_baseline_history where valid_to is null`,
+      `select ${RESULT_COLUMNS} from hss_internal.image_baseline_history where valid_to is null`,
     );
     const current = await currentRows(w.t);
     expect(current).toEqual(sortRows(open.rows));
@@ -192,7 +192,7 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
   it('image_baselines_as_of is exact at the instant of a change: [valid_from, valid_to)', async () => {
     // The two images may have been written in different transactions, at different instants.
     const at = await w.t.pool.query<{ t: string; image_id: string }>(
-      `select distinct valid_to::text as t, image_id from hss.image_baseline_history where valid_to is not null`,
+      `select distinct valid_to::text as t, image_id from hss_internal.image_baseline_history where valid_to is not null`,
     );
     expect(at.rows.map((r) => r.image_id).sort()).toEqual([...rescanned].sort());
     for (const { t, image_id } of at.rows) {
@@ -269,6 +269,9 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
         'hss.image_baseline_history',
         'hss.sync_runs',
         'hss.sync_scope_runs',
+        'hss.image_rule_history',
+        'hss.rule_descriptions',
+        'hss.baseline_fixes',
         'hss.images',
         'hss.image_baselines',
         'hss.image_baseline_daily',
@@ -283,20 +286,20 @@ describe('history, current rows, daily facts and roles after a rescan of two ima
       const n = await client.query('select count(*)::int as n from hss.image_baseline_daily');
       expect(n.rows[0].n).toBe(after.length);
       for (const internal of [
-        'hss.image_contents',
-        'hss.image_refs',
-        'hss.scope_state',
-        'hss.result_keys',
-        'hss.image_baseline_daily_facts',
-        'hss.__drizzle_migrations',
+        'hss_internal.image_contents',
+        'hss_internal.image_refs',
+        'hss_internal.scope_state',
+        'hss_internal.result_keys',
+        'hss_internal.image_baseline_daily_facts',
+        'hss_internal.__drizzle_migrations',
       ]) {
         expect([internal, await attempt(`select 1 from ${internal}`)]).toEqual([internal, '42501']);
       }
       const writes = [
-        `insert into hss.sync_runs (run_id, started_at, status, trigger) values (gen_random_uuid(), now(), 'running', 'cli')`,
-        `update hss.image_baseline_history set severity = 'Low'`,
-        'delete from hss.sync_scope_runs',
-        'truncate hss.sync_runs cascade',
+        `insert into hss_internal.sync_runs (run_id, started_at, status, trigger) values (gen_random_uuid(), now(), 'running', 'cli')`,
+        `update hss_internal.image_baseline_history set severity = 'Low'`,
+        'delete from hss_internal.sync_scope_runs',
+        'truncate hss_internal.sync_runs cascade',
         'create table hss.evil (x int)',
         'drop view hss.image_baselines',
       ];

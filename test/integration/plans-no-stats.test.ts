@@ -114,7 +114,7 @@ describe('plans on tables never analyzed', () => {
   it('the check finds the anti-join that timed out on a 40,000-reference scope', async () => {
     // The retire statement before issue 13, verbatim: an anti-join against the listed keys.
     const old = `
-UPDATE hss.image_refs r SET removed_at = $4
+UPDATE hss_internal.image_refs r SET removed_at = $4
 WHERE r.project_id = $1 AND r.enterprise_project_id = $2 AND r.image_type = $3
   AND r.removed_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS k(ref_key) WHERE k.ref_key = r.ref_key)`;

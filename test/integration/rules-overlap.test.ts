@@ -38,7 +38,7 @@ function truthFailed(sim: Simulator): string[] {
 async function storedFailed(s: SyncSetup): Promise<string[]> {
   const r = await s.t.pool.query<{ k: string }>(
     `select concat_ws('|', image_id, check_name, check_type, standard, check_rule_id) as k
-       from hss.image_rule_history where valid_to is null and scan_result = 'failed'`,
+       from hss_internal.image_rule_history where valid_to is null and scan_result = 'failed'`,
   );
   return r.rows.map((x) => x.k).sort();
 }
@@ -126,9 +126,10 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
     expect(on.report.ruleCounts?.ruleImagesPending).toBe(0);
     expect(on.report.callsByApi).toEqual(on.s.sim.stats().callsByApi);
     expect(on.report.counts.apiCalls).toBe(on.calls.length);
-    const ledger = await on.s.t.pool.query(`select api_backlog from hss.sync_runs where run_id = $1`, [
-      on.report.runId,
-    ]);
+    const ledger = await on.s.t.pool.query(
+      `select api_backlog from hss_internal.sync_runs where run_id = $1`,
+      [on.report.runId],
+    );
     expect(ledger.rows[0].api_backlog).toEqual({
       ListImageRiskConfigRules: {
         calls_made: rules.length,
@@ -182,7 +183,7 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
       expect((rc?.ruleImagesFetched ?? 0) + (rc?.ruleImagesPending ?? 0)).toBe(rc?.ruleImagesDue);
       // The ledger says what is left per API, and how long each API's budget needs for it.
       const row = await s.t.pool.query(
-        `select rule_images_pending, images_pending, api_backlog from hss.sync_runs where run_id = $1`,
+        `select rule_images_pending, images_pending, api_backlog from hss_internal.sync_runs where run_id = $1`,
         [first.runId],
       );
       expect(row.rows[0].images_pending).toBe(c.imagesPending);
@@ -198,7 +199,9 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
       expect(backlog.ListImageRiskConfigRules.catch_up_seconds).toBe(
         Math.ceil((backlog.ListImageRiskConfigRules.calls_due * 60) / RATE),
       );
-      const drilled = await s.t.pool.query<{ image_id: string }>(`select image_id from hss.image_rule_state`);
+      const drilled = await s.t.pool.query<{ image_id: string }>(
+        `select image_id from hss_internal.image_rule_state`,
+      );
       const drilledFirst = new Set(drilled.rows.map((r) => r.image_id));
       expect(drilledFirst.size).toBe(rc?.ruleImagesFetched);
       const summariesFirst = { ...s.sim.stats().riskConfigCallsByImageId };
@@ -255,7 +258,7 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
     }
     expect(await storedFailed(s)).toEqual(truth.sort());
     const fetched = await s.t.pool.query(
-      `select count(*)::int as n from hss.image_contents where outcome = 'fetched'`,
+      `select count(*)::int as n from hss_internal.image_contents where outcome = 'fetched'`,
     );
     expect(report.ruleCounts).toMatchObject({
       ruleImagesDue: fetched.rows[0].n,

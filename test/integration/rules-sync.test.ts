@@ -36,7 +36,7 @@ function truthFailed(sim: Simulator): string[] {
 async function storedFailed(t: TestDatabase): Promise<string[]> {
   const r = await t.pool.query<{ k: string }>(
     `select concat_ws('|', image_type, image_id, check_name, check_type, standard, check_rule_id) as k
-       from hss.image_rule_history where valid_to is null and scan_result = 'failed'`,
+       from hss_internal.image_rule_history where valid_to is null and scan_result = 'failed'`,
   );
   return r.rows.map((x) => x.k).sort();
 }
@@ -103,13 +103,13 @@ describe('rule drill-down against the simulator', () => {
     expect(await countMismatches(t)).toEqual([]);
     // Failed-only mode stores no passed rule.
     const pass = await t.pool.query(
-      `select count(*)::int as n from hss.image_rule_history where scan_result <> 'failed'`,
+      `select count(*)::int as n from hss_internal.image_rule_history where scan_result <> 'failed'`,
     );
     expect(pass.rows[0].n).toBe(0);
     // One description per distinct rule, one call each, every failed rule has its remediation.
     const distinct = new Set(truth.map((k) => k.split('|').slice(2).join('|')));
     expect(detailCalls(sim)).toBe(distinct.size);
-    const desc = await t.pool.query(`select count(*)::int as n from hss.rule_descriptions`);
+    const desc = await t.pool.query(`select count(*)::int as n from hss_internal.rule_descriptions`);
     expect(desc.rows[0].n).toBe(distinct.size);
     const noFix = await t.pool.query(
       `select count(*)::int as n from hss.image_failed_rules where remediation is null or remediation not like 'Set %'`,
@@ -117,12 +117,12 @@ describe('rule drill-down against the simulator', () => {
     expect(noFix.rows[0].n).toBe(0);
     // The ledger: every image with results was due and fetched, nothing pending.
     const due = await t.pool.query(
-      `select count(*)::int as n from hss.image_contents where outcome = 'fetched'`,
+      `select count(*)::int as n from hss_internal.image_contents where outcome = 'fetched'`,
     );
     const run = await t.pool.query(
       `select rule_images_due, rule_images_fetched, rule_images_pending, rule_versions_opened,
               rule_descriptions_fetched, calls_by_api->>'ListImageRiskConfigRules' as rule_calls
-         from hss.sync_runs where run_id = $1`,
+         from hss_internal.sync_runs where run_id = $1`,
       [report.runId],
     );
     expect(run.rows).toEqual([
@@ -139,15 +139,15 @@ describe('rule drill-down against the simulator', () => {
 
   it('rejects an overlapping version of a rule result (exclusion constraint on the hashed key)', async () => {
     const open = await t.pool.query(
-      `select version_id, valid_from from hss.image_rule_history where valid_to is null order by version_id limit 1`,
+      `select version_id, valid_from from hss_internal.image_rule_history where valid_to is null order by version_id limit 1`,
     );
     const err = await t.pool
       .query(
-        `insert into hss.image_rule_history (project_id, enterprise_project_id, image_type, image_id, check_name,
+        `insert into hss_internal.image_rule_history (project_id, enterprise_project_id, image_type, image_id, check_name,
            check_type, standard, check_rule_id, check_rule_name, severity, scan_result, valid_from, valid_to)
          select project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
                 check_rule_id, check_rule_name, severity, scan_result, valid_from - interval '1 hour', valid_from + interval '1 second'
-           from hss.image_rule_history where version_id = $1`,
+           from hss_internal.image_rule_history where version_id = $1`,
         [open.rows[0].version_id],
       )
       .catch((e: { code?: string; constraint?: string }) => e);
@@ -159,7 +159,8 @@ describe('rule drill-down against the simulator', () => {
 
   it('calls neither rule API and writes nothing on an unchanged re-sync', async () => {
     const tuples = async () =>
-      (await t.pool.query(`select version_id, xmin::text from hss.image_rule_history order by 1`)).rows;
+      (await t.pool.query(`select version_id, xmin::text from hss_internal.image_rule_history order by 1`))
+        .rows;
     const before = await tuples();
     const [rules, details] = [ruleCalls(sim), detailCalls(sim)];
     await clock.advance(60_000);
@@ -169,7 +170,7 @@ describe('rule drill-down against the simulator', () => {
     expect(detailCalls(sim) - details).toBe(0);
     expect(await tuples()).toEqual(before);
     const run = await t.pool.query(
-      `select rule_images_due, rule_images_pending from hss.sync_runs where run_id = $1`,
+      `select rule_images_due, rule_images_pending from hss_internal.sync_runs where run_id = $1`,
       [report.runId],
     );
     expect(run.rows).toEqual([{ rule_images_due: 0, rule_images_pending: 0 }]);
@@ -201,7 +202,7 @@ describe('rule drill-down against the simulator', () => {
     const open = async () =>
       (
         await t.pool.query(
-          `select count(*)::int as n from hss.image_rule_history where image_id = $1 and valid_to is null`,
+          `select count(*)::int as n from hss_internal.image_rule_history where image_id = $1 and valid_to is null`,
           [content.imageId],
         )
       ).rows[0].n;
@@ -236,7 +237,7 @@ describe('rule drill-down and retirement', () => {
       const open = async () =>
         (
           await s.t.pool.query(
-            `select count(*)::int as n from hss.image_rule_history where image_id = $1 and valid_to is null`,
+            `select count(*)::int as n from hss_internal.image_rule_history where image_id = $1 and valid_to is null`,
             [gone],
           )
         ).rows[0].n;
@@ -275,7 +276,7 @@ describe('rule drill-down modes, faults and budget', () => {
                 count(h.*) filter (where h.scan_result = 'failed')::int as failed,
                 count(h.*) filter (where h.scan_result = 'pass')::int as passed
            from hss.image_baselines b
-           left join hss.image_rule_history h on h.valid_to is null and h.image_id = b.image_id
+           left join hss_internal.image_rule_history h on h.valid_to is null and h.image_id = b.image_id
             and h.check_name = b.check_name and h.check_type = b.check_type and h.standard = b.standard
           group by 1, 2, 3, 4, 5, 6`,
       );
@@ -301,7 +302,7 @@ describe('rule drill-down modes, faults and budget', () => {
         'ListImageRiskConfigs',
         'ListRegistryImages',
       ]);
-      const rules = await off.t.pool.query(`select count(*)::int as n from hss.image_rule_history`);
+      const rules = await off.t.pool.query(`select count(*)::int as n from hss_internal.image_rule_history`);
       expect(rules.rows[0].n).toBe(0);
     } finally {
       await off.close();
@@ -378,7 +379,7 @@ describe('rule drill-down modes, faults and budget', () => {
         );
         expect(report.status).toBe('succeeded');
         const scope = await s.t.pool.query(
-          `select extract(epoch from finished_at - started_at)::float8 * 1000 as ms from hss.sync_scope_runs`,
+          `select extract(epoch from finished_at - started_at)::float8 * 1000 as ms from hss_internal.sync_scope_runs`,
         );
         summaryMs[mode] = scope.rows[0].ms;
         summaryCalls[mode] = s.sim.stats().callsByApi.ListImageRiskConfigs ?? 0;
@@ -386,7 +387,7 @@ describe('rule drill-down modes, faults and budget', () => {
           // The drill-down works beside the summaries (issue 18): rule versions open before the
           // scope's summaries are all written (both stamped by the same fake clock).
           const order = await s.t.pool.query(
-            `select (select min(valid_from) from hss.image_rule_history) < (select max(finished_at) from hss.sync_scope_runs) as before`,
+            `select (select min(valid_from) from hss_internal.image_rule_history) < (select max(finished_at) from hss_internal.sync_scope_runs) as before`,
           );
           expect(order.rows[0].before).toBe(true);
           // The run stopped at its deadline; what is left is recorded and due next run.
@@ -397,7 +398,7 @@ describe('rule drill-down modes, faults and budget', () => {
           const desc = await s.t.pool.query(
             `select count(distinct rule_key)::int as due,
                     count(distinct rule_key) filter (where d.rule_key is not null)::int as have
-               from hss.image_rule_history h left join hss.rule_descriptions d using (rule_key)`,
+               from hss_internal.image_rule_history h left join hss_internal.rule_descriptions d using (rule_key)`,
           );
           expect(desc.rows[0].have).toBe(report.ruleCounts?.ruleDescriptionsFetched);
           expect(desc.rows[0].have).toBeLessThan(desc.rows[0].due);

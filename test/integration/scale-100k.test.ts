@@ -46,17 +46,17 @@ describe.skipIf(process.env.HSS_SCALE_TEST !== '1')('one scope of 100,000 unscan
   const counts = async () =>
     (
       await s.t.pool.query(
-        `SELECT (SELECT count(*)::int FROM hss.image_refs WHERE removed_at IS NULL) AS refs_present,
-                (SELECT count(*)::int FROM hss.image_refs WHERE removed_at IS NOT NULL) AS refs_removed,
-                (SELECT count(*)::int FROM hss.image_contents WHERE removed_at IS NULL) AS contents_present,
-                (SELECT count(*)::int FROM hss.image_contents WHERE removed_at IS NOT NULL) AS contents_removed`,
+        `SELECT (SELECT count(*)::int FROM hss_internal.image_refs WHERE removed_at IS NULL) AS refs_present,
+                (SELECT count(*)::int FROM hss_internal.image_refs WHERE removed_at IS NOT NULL) AS refs_removed,
+                (SELECT count(*)::int FROM hss_internal.image_contents WHERE removed_at IS NULL) AS contents_present,
+                (SELECT count(*)::int FROM hss_internal.image_contents WHERE removed_at IS NOT NULL) AS contents_removed`,
       )
     ).rows[0];
 
   it('syncs the scope first on tables never analyzed', async () => {
     const server = await s.t.pool.query(
       `SELECT current_setting('server_version') AS version, current_setting('autovacuum') AS autovacuum,
-              (SELECT reltuples FROM pg_class WHERE oid = 'hss.image_refs'::regclass) AS refs_reltuples`,
+              (SELECT reltuples FROM pg_class WHERE oid = 'hss_internal.image_refs'::regclass) AS refs_reltuples`,
     );
     process.stderr.write(`scale-100k server: ${JSON.stringify(server.rows[0])}\n`);
     expect(server.rows[0].refs_reltuples).toBe(-1);
@@ -99,8 +99,8 @@ describe.skipIf(process.env.HSS_SCALE_TEST !== '1')('one scope of 100,000 unscan
     expect([report.status, report.error]).toEqual(['succeeded', null]);
     expect(report.counts.imagesRetired).toBe(0);
     const written = await s.t.pool.query(
-      `SELECT (SELECT count(*)::int FROM hss.image_refs WHERE xmin::text::bigint > $1) AS refs,
-              (SELECT count(*)::int FROM hss.image_contents WHERE xmin::text::bigint > $1) AS contents`,
+      `SELECT (SELECT count(*)::int FROM hss_internal.image_refs WHERE xmin::text::bigint > $1) AS refs,
+              (SELECT count(*)::int FROM hss_internal.image_contents WHERE xmin::text::bigint > $1) AS contents`,
       [xid],
     );
     expect(written.rows[0]).toEqual({ refs: 0, contents: 0 });

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/db/daily.js';
+import { fixPeriods, percentileCont } from '../helpers/fixes.js';
 import { bindPsqlVariables, intervalSeconds, parseSqlDoc, plainTypes } from '../helpers/sql-doc.js';
 import {
   type ResultRow,
@@ -304,6 +305,10 @@ describe('docs/sql.md', () => {
             severity_after: c.change === 'disappeared' ? null : c.row.severity,
             failed_before: c.prev?.failed_rule_num ?? null,
             failed_after: c.change === 'disappeared' ? null : c.row.failed_rule_num,
+            fixed:
+              c.change !== 'appeared' && c.change !== 'disappeared' && failing(c.prev!) && !failing(c.row),
+            regressed:
+              c.change !== 'appeared' && c.change !== 'disappeared' && !failing(c.prev!) && failing(c.row),
           })),
       );
       const rows = await run('image-changes');
@@ -314,42 +319,115 @@ describe('docs/sql.md', () => {
       expect(expected.some((e) => e.sync === 2)).toBe(true);
     },
     'time-to-fix': async () => {
-      // Spells from the snapshots: failing at i, not failing (or absent) at i-1; fixed at the first
-      // later j where the key is present and not failing.
-      const keys = new Set(snaps.flatMap((s) => s.truth.map(resultKeyOf)));
-      const spells: { check_name: string; standard: string; min: number; max: number }[] = [];
-      const at = snaps.map((s) => new Map(s.truth.map((r) => [resultKeyOf(r), r])));
-      for (const key of keys) {
-        for (let i = 0; i < snaps.length; i++) {
-          const r = at[i]!.get(key);
-          const p = i > 0 ? at[i - 1]!.get(key) : undefined;
-          if (!r || !failing(r) || (p && failing(p))) continue;
-          const j = at.findIndex((m, k) => k > i && m.has(key) && !failing(m.get(key)!));
-          if (j < 0) continue;
-          spells.push({
-            check_name: r.check_name,
-            standard: r.standard,
-            min: (snaps[j]!.startedAt - snaps[i]!.finishedAt) / 1000,
-            max: (snaps[j]!.finishedAt - snaps[i]!.startedAt) / 1000,
-          });
-        }
-      }
-      expect(spells.length).toBeGreaterThan(0);
-      const groups = [...groupBy(spells, (s) => `${s.check_name}\u0001${s.standard}`)].sort(([a], [b]) =>
-        a < b ? -1 : 1,
+      const fixed = fixPeriods(snaps).filter((p) => p.status === 'fixed');
+      expect(fixed.length).toBeGreaterThan(0);
+      const groups = [...groupBy(fixed, (p) => p.row.severity ?? '')].sort(
+        ([a], [b]) => rankOf(b) - rankOf(a),
       );
       const rows = await run('time-to-fix');
-      expect(rows.map((r) => [r.check_name, r.standard, r.fixed])).toEqual(
-        groups.map(([, g]) => [g[0]!.check_name, g[0]!.standard, g.length]),
-      );
+      expect(rows.map((r) => [r.severity, r.fixed])).toEqual(groups.map(([sev, g]) => [sev, g.length]));
+      // Each hours_to_fix is rounded to 2 decimals and the percentile again: 0.01 either way.
       for (const [i, [, g]] of groups.entries()) {
-        const mean = intervalSeconds(rows[i]!.mean_time_to_fix as string);
-        const longest = intervalSeconds(rows[i]!.longest_time_to_fix as string);
-        expect(mean).toBeGreaterThanOrEqual(g.reduce((a, s) => a + s.min, 0) / g.length - 0.001);
-        expect(mean).toBeLessThanOrEqual(g.reduce((a, s) => a + s.max, 0) / g.length + 0.001);
-        expect(longest).toBeGreaterThanOrEqual(Math.max(...g.map((s) => s.min)) - 0.001);
-        expect(longest).toBeLessThanOrEqual(Math.max(...g.map((s) => s.max)) + 0.001);
+        for (const [col, p] of [
+          ['median_hours', 0.5],
+          ['p90_hours', 0.9],
+          ['longest_hours', 1],
+        ] as const) {
+          const v = rows[i]![col] as number;
+          expect(v).toBeGreaterThanOrEqual(
+            percentileCont(
+              g.map((x) => x.minHours),
+              p,
+            ) - 0.01,
+          );
+          expect(v).toBeLessThanOrEqual(
+            percentileCont(
+              g.map((x) => x.maxHours),
+              p,
+            ) + 0.01,
+          );
+        }
       }
+    },
+    'still-failing': async () => {
+      const open = fixPeriods(snaps)
+        .filter((p) => p.status === 'failing')
+        .sort((a, b) => rankOf(b.row.severity) - rankOf(a.row.severity) || a.start - b.start);
+      expect(open.length).toBeGreaterThan(0);
+      const syncOf = (t: number) => snaps.findIndex((s) => t >= s.startedAt && t <= s.finishedAt);
+      const describe = (p: { row: ResultRow; start: number }) =>
+        [
+          p.row.image_type,
+          p.row.enterprise_project_id,
+          p.row.image_id,
+          p.row.check_name,
+          p.row.standard,
+          p.row.severity,
+          p.row.failed_rule_num,
+          p.start,
+        ].join('|');
+      const rows = (await run('still-failing')).map((r) =>
+        describe({ row: r as unknown as ResultRow, start: syncOf((r.failed_since as Date).getTime()) }),
+      );
+      // Ties (same severity, same sync) are ordered by their exact instant: compare the order of
+      // (severity, sync) and the set of rows.
+      const head = open.slice(0, 20);
+      const order = (d: string) => {
+        const f = d.split('|');
+        return `${f[5]}|${f[7]}`;
+      };
+      expect(rows.map(order)).toEqual(head.map((p) => order(describe(p))));
+      const all = new Set(open.map(describe));
+      for (const r of rows) expect([r, all.has(r)]).toEqual([r, true]);
+    },
+    'scope-coverage': async () => {
+      const rows = await run('scope-coverage');
+      const scopes = [...w.sim.world.scopes()].sort((a, b) =>
+        `${a.enterpriseProjectId}|${a.imageType}` < `${b.enterpriseProjectId}|${b.imageType}` ? -1 : 1,
+      );
+      expect(rows.map((r) => [r.enterprise_project_id, r.image_type])).toEqual(
+        scopes.map((s) => [s.enterpriseProjectId, s.imageType]),
+      );
+      for (const [i, scope] of scopes.entries()) {
+        const r = rows[i]!;
+        const listed = w.sim.world.images(scope);
+        const truth = w.sim.world.groundTruth(scope);
+        const present = new Set(listed.map((x) => x.image_id)).size;
+        const scanFailed = new Set(
+          listed.filter((x) => x.scan_status === 'failed' && !truth.has(x.image_id)).map((x) => x.image_id),
+        ).size;
+        expect(r).toEqual({
+          target: w.app.config.targets[0]!.name,
+          enterprise_project_id: scope.enterpriseProjectId,
+          image_type: scope.imageType,
+          images_present: present,
+          images_covered: truth.size,
+          images_not_scanned: r.images_not_scanned,
+          images_scan_failed: scanFailed,
+          images_no_results: present - truth.size - scanFailed - (r.images_not_scanned as number),
+          images_not_fetched: 0,
+          rule_images_pending: 0,
+        });
+      }
+    },
+    'observed-days': async () => {
+      const scopes = [...w.sim.world.scopes()]
+        .map((s) => ({ ep: s.enterpriseProjectId, type: s.imageType, scope: s }))
+        .sort((a, b) => (`${a.ep}|${a.type}` < `${b.ep}|${b.type}` ? -1 : 1));
+      // Every day of the scenario had a sync of every scope.
+      const expected = days().flatMap((day) =>
+        scopes.map(({ ep, type }) => ({
+          day,
+          enterprise_project_id: ep,
+          image_type: type,
+          observed: true,
+          failed_items: sum(
+            truthOnDay(snaps, day).filter((r) => r.enterprise_project_id === ep && r.image_type === type),
+            (r) => r.failed_rule_num,
+          ),
+        })),
+      );
+      expect(await run('observed-days')).toEqual(expected);
     },
     'changes-in-period': async () => {
       const events = [1, 2].flatMap((i) => changesOf(snaps, i));

@@ -17,11 +17,11 @@ const EPS = ['0', 'ep-2'];
 
 async function tupleVersions(t: TestDatabase): Promise<string[]> {
   const r = await t.pool.query<{ v: string }>(
-    `select 'h:' || version_id || ':' || xmin::text as v from hss.image_baseline_history
+    `select 'h:' || version_id || ':' || xmin::text as v from hss_internal.image_baseline_history
      union all
-     select 'c:' || image_id || ':' || xmin::text from hss.image_contents
+     select 'c:' || image_id || ':' || xmin::text from hss_internal.image_contents
      union all
-     select 'r:' || ref_key || ':' || xmin::text from hss.image_refs
+     select 'r:' || ref_key || ':' || xmin::text from hss_internal.image_refs
      order by 1`,
   );
   return r.rows.map((x) => x.v);
@@ -83,7 +83,9 @@ describe('end-to-end sync against the simulator', () => {
     // One call per distinct scanned content, none for never-scanned ones, none twice.
     const perImage = sim.stats().riskConfigCallsByImageId as Record<string, number>;
     expect(Math.max(...Object.values(perImage))).toBeLessThanOrEqual(EPS.length * 2);
-    const run = await t.pool.query(`select status, images_fetched, images_pending, error from hss.sync_runs`);
+    const run = await t.pool.query(
+      `select status, images_fetched, images_pending, error from hss_internal.sync_runs`,
+    );
     expect(run.rows).toEqual([
       { status: 'succeeded', images_fetched: report.counts.imagesFetched, images_pending: 0, error: null },
     ]);
@@ -114,7 +116,7 @@ describe('end-to-end sync against the simulator', () => {
     expect(await storedRows(t)).toEqual(truthRows(sim));
     const versions = await t.pool.query<{ image_id: string; n: number; open: number }>(
       `select image_id, count(*)::int as n, count(*) filter (where valid_to is null)::int as open
-         from hss.image_baseline_history
+         from hss_internal.image_baseline_history
         where project_id = $1 and enterprise_project_id = 'ep-2' and image_type = 'private_image' and image_id = any($2)
         group by image_id order by image_id`,
       [PROJECT, rescanned],
@@ -138,7 +140,7 @@ describe('end-to-end sync against the simulator', () => {
       expect(report.scopes.filter((s) => s.status === 'succeeded')).toHaveLength(report.scopes.length - 2);
       expect(report.counts.imagesFetched).toBe(2);
       const scopeRows = await t.pool.query(
-        `select image_type, status, error from hss.sync_scope_runs where run_id = $1 and status <> 'succeeded' order by enterprise_project_id`,
+        `select image_type, status, error from hss_internal.sync_scope_runs where run_id = $1 and status <> 'succeeded' order by enterprise_project_id`,
         [report.runId],
       );
       expect(scopeRows.rows.map((r) => [r.image_type, r.status])).toEqual([
@@ -146,7 +148,9 @@ describe('end-to-end sync against the simulator', () => {
         ['cicd', 'failed'],
       ]);
       expect(scopeRows.rows[0].error).toContain('HSS.0010');
-      const run = await t.pool.query(`select status from hss.sync_runs where run_id = $1`, [report.runId]);
+      const run = await t.pool.query(`select status from hss_internal.sync_runs where run_id = $1`, [
+        report.runId,
+      ]);
       expect(run.rows[0].status).toBe('partial');
     } finally {
       sim.setFaults({});

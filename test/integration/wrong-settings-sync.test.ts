@@ -132,7 +132,7 @@ describe('wrong HSS settings', () => {
     );
     expect(problems[0]!.split('HSS_AUTH_FAILED').length - 1).toBe(1);
     const r = await t.pool.query<{ error: string }>(
-      `select error from hss.sync_runs order by started_at desc limit 1`,
+      `select error from hss_internal.sync_runs order by started_at desc limit 1`,
     );
     expect(`problems: ${r.rows[0]!.error}`).toBe(problems[0]);
     const logged = jsonLines(c.err()).filter(

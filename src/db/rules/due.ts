@@ -33,16 +33,16 @@ const SIGNATURE = `md5(coalesce(string_agg(
 
 const rulesDue = (onlyImages: boolean) => `
 SELECT c.image_id, s.signature, s.failing
-FROM hss.image_contents c
+FROM hss_internal.image_contents c
 CROSS JOIN LATERAL (
   SELECT ${SIGNATURE} AS signature,
     coalesce(jsonb_agg(DISTINCT jsonb_build_object('checkName', h.check_name, 'standard', h.standard))
       FILTER (WHERE h.failed_rule_num > 0), '[]'::jsonb) AS failing
-  FROM hss.image_baseline_history h
+  FROM hss_internal.image_baseline_history h
   WHERE h.valid_to IS NULL AND h.project_id = c.project_id
     AND h.enterprise_project_id = c.enterprise_project_id AND h.image_type = c.image_type
     AND h.image_id = c.image_id) AS s
-LEFT JOIN hss.image_rule_state r
+LEFT JOIN hss_internal.image_rule_state r
   ON r.project_id = c.project_id AND r.enterprise_project_id = c.enterprise_project_id
   AND r.image_type = c.image_type AND r.image_id = c.image_id
 WHERE c.project_id = $1 AND c.enterprise_project_id = $2 AND c.image_type = $3
@@ -100,8 +100,8 @@ async function rulesDueOf(
 
 const DESCRIPTIONS_DUE = `
 SELECT DISTINCT ON (h.rule_key) h.check_name, h.check_type, h.standard, h.check_rule_id
-FROM hss.image_rule_history h
-LEFT JOIN hss.rule_descriptions d ON d.rule_key = h.rule_key
+FROM hss_internal.image_rule_history h
+LEFT JOIN hss_internal.rule_descriptions d ON d.rule_key = h.rule_key
 WHERE h.valid_to IS NULL AND h.project_id = $1 AND h.enterprise_project_id = $2 AND h.image_type = $3
   AND (d.rule_key IS NULL OR d.fetched_at < $4)
 ORDER BY h.rule_key`;
@@ -151,7 +151,7 @@ export async function filterDescriptionsDue(
     `SELECT k.check_name, k.check_type, k.standard, k.check_rule_id
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
             WITH ORDINALITY AS k(check_name, check_type, standard, check_rule_id, n)
-       LEFT JOIN hss.rule_descriptions d ON d.rule_key = ${ruleKeySql('k')}
+       LEFT JOIN hss_internal.rule_descriptions d ON d.rule_key = ${ruleKeySql('k')}
       WHERE d.rule_key IS NULL OR d.fetched_at < $5
       ORDER BY k.n`,
     [

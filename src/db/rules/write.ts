@@ -67,7 +67,7 @@ function stateSql(items: readonly ImageRulesItem[], at: Date, runId: string): St
   const $at = p.add(at);
   const $run = p.add(runId);
   const text = `
-INSERT INTO hss.image_rule_state AS s (${IMAGE_COLS.join(', ')}, summary_signature, rule_detail,
+INSERT INTO hss_internal.image_rule_state AS s (${IMAGE_COLS.join(', ')}, summary_signature, rule_detail,
   rule_count, fetched_at, run_id)
 SELECT ${list('r', IMAGE_COLS)}, r.summary_signature, r.rule_detail, r.rule_count, ${$at}, ${$run}
 FROM ${from}
@@ -90,7 +90,7 @@ function floorsSql(items: readonly ImageRulesItem[], at: Date): Statement {
 SELECT ${list('i', IMAGE_COLS)},
   greatest(${$at}::timestamptz, (
     SELECT max(greatest(h.valid_from + interval '1 millisecond', h.valid_to))
-    FROM hss.image_rule_history h WHERE ${eq('h', 'i', IMAGE_COLS)})) AS at
+    FROM hss_internal.image_rule_history h WHERE ${eq('h', 'i', IMAGE_COLS)})) AS at
 FROM ${img}`;
   return { text, values: p.values };
 }
@@ -129,13 +129,13 @@ WITH img AS (SELECT * FROM ${img}),
 res AS (SELECT * FROM ${res}),
 gone AS (
   SELECT h.version_id, img.at
-  FROM img JOIN hss.image_rule_history h ON h.valid_to IS NULL AND ${eq('h', 'img', IMAGE_COLS)}
+  FROM img JOIN hss_internal.image_rule_history h ON h.valid_to IS NULL AND ${eq('h', 'img', IMAGE_COLS)}
   WHERE NOT EXISTS (
     SELECT 1 FROM res r
     WHERE ${eq('r', 'h', KEY_COLS)}
       AND (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('h', VALUE_COLS)}))
 )
-UPDATE hss.image_rule_history h SET valid_to = gone.at, closed_run_id = ${$run}
+UPDATE hss_internal.image_rule_history h SET valid_to = gone.at, closed_run_id = ${$run}
 FROM gone WHERE h.version_id = gone.version_id`;
   return { text, values: p.values };
 }
@@ -145,11 +145,11 @@ function openSql(rules: readonly object[], runId: string): Statement {
   const res = p.unnest(rules, [...RULE_SPEC, ['at', 'timestamptz']], 'r');
   const $run = p.add(runId);
   const text = `
-INSERT INTO hss.image_rule_history (${KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
+INSERT INTO hss_internal.image_rule_history (${KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
 SELECT ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
 FROM ${res}
 WHERE NOT EXISTS (
-  SELECT 1 FROM hss.image_rule_history h
+  SELECT 1 FROM hss_internal.image_rule_history h
   WHERE h.valid_to IS NULL AND h.rule_result_key = ${ruleResultKeySql('r')})`;
   return { text, values: p.values };
 }
@@ -178,7 +178,7 @@ export async function writeImageRules(
 }
 
 const UPSERT_DESCRIPTION = `
-INSERT INTO hss.rule_descriptions (check_name, check_type, standard, check_rule_id, description,
+INSERT INTO hss_internal.rule_descriptions (check_name, check_type, standard, check_rule_id, description,
   reference, audit, remediation, check_info_list, fetched_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
 ON CONFLICT (rule_key) DO UPDATE SET

@@ -33,7 +33,7 @@ interface ContentRow {
 const LOAD_CONTENTS = `
 SELECT image_id, fetched_scan_time, fetched_digest, fetched_unsafe_num, fetched_scan_status,
        fetched_at, outcome, removed_at
-FROM hss.image_contents
+FROM hss_internal.image_contents
 WHERE project_id = $1 AND enterprise_project_id = $2 AND image_type = $3`;
 
 /**

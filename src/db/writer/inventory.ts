@@ -8,7 +8,7 @@ import { query } from '../tx.js';
 // prev_complete_inventory_at remembers the complete inventory before the last one: a reference
 // retired by this run was last seen there (see retire.ts).
 const RECORD_INVENTORY = `
-INSERT INTO hss.scope_state AS s (
+INSERT INTO hss_internal.scope_state AS s (
   project_id, enterprise_project_id, image_type, target, last_run_id, last_inventory_at,
   last_complete_inventory_at, image_count)
 VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::boolean THEN $6::timestamptz END, $8)

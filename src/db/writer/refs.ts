@@ -72,7 +72,7 @@ export function upsertRefsSql(
   const from = p.unnest(rows, [['ref_key', 'text'], ...LISTING_SPEC], 'r');
   const $at = p.add(at);
   const text = `
-INSERT INTO hss.image_refs AS t (
+INSERT INTO hss_internal.image_refs AS t (
   project_id, enterprise_project_id, image_type, ref_key, ${NAMES.join(', ')},
   first_seen_at, changed_at, last_seen_at, removed_at)
 SELECT ${$project}, ${$ep}, ${$type}, r.ref_key, ${NAMES.map((c) => `r.${c}`).join(', ')}, ${$at}, ${$at}, ${$at}, NULL

@@ -44,7 +44,7 @@ export function upsertContentsSql(contents: readonly ContentRow[], at: Date): St
   const from = p.unnest(contents, CONTENT_SPEC, 'r');
   const $at = p.add(at);
   const text = `
-INSERT INTO hss.image_contents AS c (
+INSERT INTO hss_internal.image_contents AS c (
   ${KEY_COLS.join(', ')}, fetched_scan_time, fetched_digest, fetched_unsafe_num, fetched_scan_status,
   fetched_at, outcome, result_count, first_seen_at, removed_at)
 SELECT ${list('r', KEY_COLS)}, r.fetched_scan_time, r.fetched_digest, r.fetched_unsafe_num,
@@ -88,13 +88,13 @@ res AS (SELECT * FROM ${res}),
 floors AS (
   SELECT ${list('img', KEY_COLS)}, cur.valid_from + interval '1 millisecond' AS floor
   FROM img CROSS JOIN LATERAL (
-    SELECT h.valid_from FROM hss.image_baseline_history h
+    SELECT h.valid_from FROM hss_internal.image_baseline_history h
     WHERE h.valid_to IS NULL AND ${eq('h', 'img', KEY_COLS)}
     ORDER BY h.valid_from DESC LIMIT 1) AS cur
   UNION ALL
   SELECT ${list('res', KEY_COLS)}, last.valid_to
   FROM res CROSS JOIN LATERAL (
-    SELECT f.valid_to FROM hss.image_baseline_history f
+    SELECT f.valid_to FROM hss_internal.image_baseline_history f
     WHERE f.result_key = ${resultKeySql('res')}
     ORDER BY f.valid_from DESC LIMIT 1) AS last
   WHERE last.valid_to IS NOT NULL
@@ -123,7 +123,7 @@ SELECT o.version_id::text AS version_id, ${list('i', KEY_COLS)}, ${list('o', ['c
   ${list('o', VALUE_COLS)}, ${micros("o.valid_from + interval '1 millisecond'")} AS floor
 FROM ${img} CROSS JOIN LATERAL (
   SELECT h.version_id, h.check_name, h.check_type, h.standard, ${list('h', VALUE_COLS)}, h.valid_from
-  FROM hss.image_baseline_history h
+  FROM hss_internal.image_baseline_history h
   WHERE h.valid_to IS NULL AND ${eq('h', 'i', KEY_COLS)}
   OFFSET 0) AS o`;
   return { text, values: p.values };
@@ -136,7 +136,7 @@ FROM ${img} CROSS JOIN LATERAL (
 export function closeVersionsSql(versionIds: readonly string[], at: string, runId: string): Statement {
   return {
     text: `
-UPDATE hss.image_baseline_history
+UPDATE hss_internal.image_baseline_history
 SET valid_to = $1, closed_run_id = $2
 WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
     values: [at, runId, versionIds],
@@ -160,7 +160,7 @@ export function openNewSql(rows: readonly { row: ResultRow; at: string }[], runI
   );
   const $run = p.add(runId);
   const text = `
-INSERT INTO hss.image_baseline_history (
+INSERT INTO hss_internal.image_baseline_history (
   ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
 SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
 FROM ${res}

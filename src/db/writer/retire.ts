@@ -15,10 +15,10 @@ const scopeIs = (a: string) =>
 // runs it as a nested loop over every listed key per stored reference, quadratic in the scope
 // (30 s for 5k x 40k). A scan of one table and a hash set have no such plan to pick.
 const PRESENT_REF_COUNT = `
-SELECT count(*)::int AS n FROM hss.image_refs r
+SELECT count(*)::int AS n FROM hss_internal.image_refs r
 WHERE ${scopeIs('r')} AND r.removed_at IS NULL`;
 const PRESENT_REFS = `
-SELECT r.ref_key, r.ref_hash FROM hss.image_refs r
+SELECT r.ref_key, r.ref_hash FROM hss_internal.image_refs r
 WHERE ${scopeIs('r')} AND r.removed_at IS NULL`;
 
 // A removed reference keeps, as last seen, the last complete inventory before this one (the one
@@ -27,12 +27,12 @@ WHERE ${scopeIs('r')} AND r.removed_at IS NULL`;
 // The references go by primary key, as one constant array: = ANY of a constant is an index probe
 // per element or, in a scan, a hash lookup per row (PostgreSQL 14+), linear either way.
 const RETIRE_REFS = `
-UPDATE hss.image_refs r
+UPDATE hss_internal.image_refs r
 SET removed_at = $4, changed_at = $4,
     last_seen_at = least($4, greatest(r.last_seen_at, (
       SELECT CASE WHEN s.last_complete_inventory_at < $4 THEN s.last_complete_inventory_at
                   ELSE s.prev_complete_inventory_at END
-      FROM hss.scope_state s WHERE ${scopeIs('s')})))
+      FROM hss_internal.scope_state s WHERE ${scopeIs('s')})))
 WHERE ${scopeIs('r')}
   AND r.removed_at IS NULL
   AND r.ref_hash = ANY($5::uuid[])`;
@@ -40,7 +40,7 @@ WHERE ${scopeIs('r')}
 // The retired contents go as = ANY of one constant array too, never as IN (SELECT unnest(...)):
 // that semi-join, too, ran as a nested loop over every stored row when statistics were missing.
 const RETIRE_CONTENTS = `
-UPDATE hss.image_contents c
+UPDATE hss_internal.image_contents c
 SET removed_at = $4
 WHERE ${scopeIs('c')}
   AND c.removed_at IS NULL
@@ -54,15 +54,15 @@ SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run
 WHERE ${scopeIs('h')}
   AND h.valid_to IS NULL
   AND h.image_id = ANY($5::text[])`;
-const CLOSE_RETIRED = closeRetired('hss.image_baseline_history');
+const CLOSE_RETIRED = closeRetired('hss_internal.image_baseline_history');
 
 // The rule results of a retired content close with its summaries. Its rule state goes too: when
 // the content comes back its summaries reopen with the same signature, and its rules must then
 // be fetched again rather than be taken as current.
-const CLOSE_RETIRED_RULES = closeRetired('hss.image_rule_history');
+const CLOSE_RETIRED_RULES = closeRetired('hss_internal.image_rule_history');
 
 const FORGET_RETIRED_RULE_STATE = `
-DELETE FROM hss.image_rule_state r
+DELETE FROM hss_internal.image_rule_state r
 WHERE ${scopeIs('r')} AND r.image_id = ANY($4::text[])`;
 
 export interface RetireInput {
