@@ -131,7 +131,7 @@ describe('the BI surface on a synced history', () => {
     expect(await sums(days[2]!)).toEqual(await sums(days[1]!));
     // Day 2 had a run, but its scope failed: it looked at nothing.
     const day2 = await read(
-      `select status from hss_internal.sync_scope_runs
+      `select status from hss.sync_scope_runs
         where started_at >= $1::date::timestamp at time zone 'UTC' and started_at < $2::date::timestamp at time zone 'UTC'`,
       [days[2], days[3]],
     );

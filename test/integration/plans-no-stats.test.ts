@@ -81,7 +81,7 @@ describe('plans on tables never analyzed', () => {
   it('the tables of the test have no statistics', async () => {
     const res = await t.pool.query(
       `SELECT relname, reltuples FROM pg_class
-       WHERE relnamespace = 'hss'::regnamespace
+       WHERE relnamespace = 'hss_internal'::regnamespace
          AND relname IN ('image_refs', 'image_contents', 'image_baseline_history')
        ORDER BY relname`,
     );
