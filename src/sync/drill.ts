@@ -213,6 +213,10 @@ export class ScopeDrill {
     }
     this.candidateLane.close();
     await this.candidateLane.idle();
+    // Rules written after a stop (calls in flight are answered and written) were never looked up
+    // for their descriptions: looked up now (database only, no call), so that the descriptions they
+    // need are counted as left below, and a yielded drill-down is resumed for them in this run.
+    for (const keys of this.candidateLane.takeQueued()) await this.claimDescriptions(keys);
     this.descriptionLane.close();
     await this.descriptionLane.idle();
     // Undone descriptions are released, so a drill-down later in the run may fetch them.
