@@ -58,3 +58,21 @@ export function percentileCont(values: number[], p: number): number {
   const hi = Math.ceil(pos);
   return v[lo]! + (v[hi]! - v[lo]!) * (pos - lo);
 }
+
+/**
+ * The range a reported percentile of hours_to_fix may take over fixed `periods`: each period's
+ * hours are only known within [minHours, maxHours], and hours_to_fix is rounded to 2 decimals,
+ * then the percentile again, so 0.01 either way.
+ */
+export function hoursPercentileBounds(periods: FixPeriod[], p: number): [number, number] {
+  return [
+    percentileCont(
+      periods.map((x) => x.minHours),
+      p,
+    ) - 0.01,
+    percentileCont(
+      periods.map((x) => x.maxHours),
+      p,
+    ) + 0.01,
+  ];
+}

@@ -4,33 +4,16 @@
  * simulator; and the real binary as a child process.
  */
 import { execFile } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliIo, EXIT, main } from '../../src/cli.js';
+import { EXIT, main } from '../../src/cli.js';
 import type { Env } from '../../src/config/load.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { BIN, ensureBuilt } from '../helpers/build.js';
+import { captureIo as capture } from '../helpers/capture-io.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 const run = promisify(execFile);
-
-function capture(env: Env): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, cb) {
-        append(String(chunk));
-        cb();
-      },
-    });
-  return {
-    io: { env, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('command line', () => {
   let t: TestDatabase;

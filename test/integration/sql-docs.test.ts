@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/db/daily.js';
-import { fixPeriods, percentileCont } from '../helpers/fixes.js';
+import { fixPeriods, hoursPercentileBounds } from '../helpers/fixes.js';
 import { bindPsqlVariables, intervalSeconds, parseSqlDoc, plainTypes } from '../helpers/sql-doc.js';
 import {
   type ResultRow,
@@ -326,7 +326,6 @@ describe('docs/sql.md', () => {
       );
       const rows = await run('time-to-fix');
       expect(rows.map((r) => [r.severity, r.fixed])).toEqual(groups.map(([sev, g]) => [sev, g.length]));
-      // Each hours_to_fix is rounded to 2 decimals and the percentile again: 0.01 either way.
       for (const [i, [, g]] of groups.entries()) {
         for (const [col, p] of [
           ['median_hours', 0.5],
@@ -334,18 +333,9 @@ describe('docs/sql.md', () => {
           ['longest_hours', 1],
         ] as const) {
           const v = rows[i]![col] as number;
-          expect(v).toBeGreaterThanOrEqual(
-            percentileCont(
-              g.map((x) => x.minHours),
-              p,
-            ) - 0.01,
-          );
-          expect(v).toBeLessThanOrEqual(
-            percentileCont(
-              g.map((x) => x.maxHours),
-              p,
-            ) + 0.01,
-          );
+          const [lo, hi] = hoursPercentileBounds(g, p);
+          expect(v).toBeGreaterThanOrEqual(lo);
+          expect(v).toBeLessThanOrEqual(hi);
         }
       }
     },
