@@ -8,7 +8,6 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
 import { type Clock, systemClock } from './clock.js';
-import { runDeadlineMs } from './config/load.js';
 import type { AppConfig, TargetConfig } from './config/types.js';
 import { createRunCoordinator, type RunCoordinator, tryLockScope } from './db/lock.js';
 import { defaultMigrationsFolder, migrate } from './db/migrate.js';
@@ -171,7 +170,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       breaker.reset();
       return runSync(engineDeps, {
         ...o,
-        deadlineMs: o.deadlineMs === null ? undefined : (o.deadlineMs ?? runDeadlineMs(config)),
+        deadlineMs: o.deadlineMs === null ? undefined : (o.deadlineMs ?? config.runDeadlineMs),
       });
     },
     async close() {

@@ -1,4 +1,6 @@
 /** Small pure parsers for config values. Each throws ConfigError naming the variable. */
+import { validateDetailed } from 'node-cron';
+import { API_NAMES, type ApiName, IMAGE_TYPES, type ImageType } from '../domain.js';
 import { ConfigError } from '../errors.js';
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
@@ -139,4 +141,107 @@ export function parseRegion(variable: string, raw: string): string {
     );
   }
   return t;
+}
+
+export function parseImageTypes(variable: string, items: string[]): ImageType[] {
+  if (items.length === 0) throw new ConfigError(variable, 'is empty', IMAGE_TYPES.join(', '));
+  return items.map((t) => parseEnum(variable, t, IMAGE_TYPES));
+}
+
+export function parseEnterpriseProjects(variable: string, items: string[]): string[] {
+  if (items.length === 0)
+    throw new ConfigError(variable, 'is empty', 'a comma list of enterprise project IDs, e.g. 0');
+  for (const id of items) {
+    if (id.length > 256)
+      throw new ConfigError(
+        variable,
+        'an enterprise project ID is longer than 256 characters',
+        '1–256 characters',
+      );
+  }
+  return items;
+}
+
+export function parseProjectId(variable: string, raw: string): string {
+  const t = raw.trim();
+  if (t.length < 1 || t.length > 256 || /[/?#\s]/.test(t)) {
+    throw new ConfigError(
+      variable,
+      `${JSON.stringify(raw)} is not a project ID`,
+      '1–256 characters without /, ?, # or spaces',
+    );
+  }
+  return t;
+}
+
+export function parseRateOverrides(
+  variable: string,
+  raw: string | undefined,
+): Partial<Record<ApiName, number>> {
+  const out: Partial<Record<ApiName, number>> = {};
+  if (!raw) return out;
+  for (const item of parseList(raw)) {
+    const [name, value, extra] = item.split('=').map((s) => s.trim());
+    if (!name || value === undefined || extra !== undefined) {
+      throw new ConfigError(
+        variable,
+        `${JSON.stringify(item)} is not API=rate`,
+        'e.g. ListImageRiskConfigs=4,ListRegistryImages=5',
+      );
+    }
+    const api = parseEnum(variable, name, API_NAMES);
+    out[api] = parseIntInRange(variable, value, 1, 100_000);
+  }
+  return out;
+}
+
+export function parseSchedule(variable: string, raw: string): string {
+  const expr = raw.trim();
+  let detail: ReturnType<typeof validateDetailed>;
+  try {
+    detail = validateDetailed(expr);
+  } catch (err) {
+    throw new ConfigError(
+      variable,
+      `${JSON.stringify(raw)} is not a cron expression (${(err as Error).message})`,
+      'e.g. */30 * * * * (5 fields) or 0 */30 * * * * (6 fields, with seconds)',
+    );
+  }
+  const fields = expr.split(/\s+/).length;
+  if (!detail.valid || fields < 5 || fields > 6) {
+    const why = detail.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || `${fields} fields`;
+    throw new ConfigError(
+      variable,
+      `${JSON.stringify(raw)} is not a valid cron expression (${why})`,
+      'e.g. */30 * * * * (5 fields) or 0 */30 * * * * (6 fields, with seconds)',
+    );
+  }
+  return expr;
+}
+
+/** A listen address: an IPv4/IPv6 literal or a host name, nothing else. */
+export function parseHost(variable: string, raw: string): string {
+  const host = raw.trim();
+  if (!/^[A-Za-z0-9._:-]{1,253}$/.test(host)) {
+    throw new ConfigError(
+      variable,
+      `${JSON.stringify(raw)} is not an address to listen on`,
+      'an IP address or host name such as 0.0.0.0, 127.0.0.1, :: or localhost',
+    );
+  }
+  return host;
+}
+
+export function parseTimezone(variable: string, raw: string): string {
+  const tz = raw.trim();
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new ConfigError(
+      variable,
+      `${JSON.stringify(raw)} is not a time zone`,
+      'an IANA name such as UTC, Europe/Berlin, Asia/Shanghai',
+    );
+  }
+  return tz;
 }

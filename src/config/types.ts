@@ -1,6 +1,7 @@
 /**
- * The validated configuration the composition root hands down. Only src/config/ reads
- * process.env or files; everything else receives these plain values.
+ * The validated configuration the composition root hands down. Only src/config/ reads the
+ * environment or files; everything else receives these plain values. Every value is explicit
+ * (defaults are applied by the loader from env-spec.ts): no consumer needs a default of its own.
  */
 import type { ApiName, ImageType } from '../domain.js';
 import type { Secret } from '../secret.js';
@@ -65,13 +66,13 @@ export interface AppConfig {
   httpPort: number;
   /** Interface the endpoints listen on. Default 0.0.0.0. */
   httpHost: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogSettings['level'];
   /** `auto` (default): pretty when the log goes to a terminal, else JSON lines. */
-  logFormat: 'auto' | 'json' | 'pretty';
+  logFormat: LogSettings['format'];
   /** Results older than this are refetched even if the listing did not change. Default 7 days. */
   maxResultAgeMs: number;
-  /** A run stops starting new fetches after this long; null = derived from the schedule. */
-  runDeadlineMs: number | null;
+  /** A run stops starting new fetches after this long (set, or derived from the schedule). */
+  runDeadlineMs: number;
   /** Share of a scope's images that may vanish in one run before retirement needs an operator. */
   maxRetireFraction: number;
   /** Operator permission to retire more than maxRetireFraction. Default false. */
@@ -99,4 +100,10 @@ export interface AppConfig {
   runOnStart: boolean;
   /** Migrate at daemon start. Default true. */
   migrateOnStart: boolean;
+}
+
+/** LOG_LEVEL and LOG_FORMAT. */
+export interface LogSettings {
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  format: 'auto' | 'json' | 'pretty';
 }
