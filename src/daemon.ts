@@ -2,18 +2,15 @@
  * The daemon (`start`): migrate, serve /healthz, /readyz and /metrics, sync once at boot, then on
  * SYNC_SCHEDULE with node-cron. Runs never overlap: a tick that finds a run in progress is skipped,
  * logged and counted.
- * SIGTERM/SIGINT stop scheduling, abort the run in flight (committed results are kept and the run
- * is recorded `aborted`), close the pool and exit 0.
+ * `stop()` stops scheduling and aborts the run in flight (committed results are kept and the run
+ * is recorded `aborted`); the `start` command (src/commands/start.ts) calls it on SIGTERM/SIGINT.
  */
+import { setMaxListeners } from 'node:events';
 import { type ScheduledTask, schedule } from 'node-cron';
-import { type App, createApp } from './app.js';
-import type { CliIo } from './cli.js';
-import { loadConfig } from './config/load.js';
-import { errorSummary } from './errors.js';
+import type { App } from './app.js';
 import { type HealthServer, startHealthServer } from './health.js';
-import { createLogger, resolveLogFormat } from './log.js';
-import { createMetrics, type SyncMetrics } from './metrics.js';
-import { manyListeners, type RunReport } from './sync/engine.js';
+import type { SyncMetrics } from './metrics.js';
+import type { RunReport } from './sync/engine.js';
 import { formatRunSummary } from './sync/summary.js';
 
 export interface Daemon {
@@ -63,7 +60,7 @@ export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon
   }
 
   const abort = new AbortController();
-  manyListeners(abort.signal);
+  setMaxListeners(0, abort.signal);
   let inFlight: Promise<RunReport | null> | null = null;
   let stopping = false;
 
@@ -83,7 +80,8 @@ export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon
         return report;
       } catch (err) {
         metrics?.runCrashed();
-        log.error({ err: errorSummary(err) }, 'run failed to complete');
+        // Unexpected (a run records its own failures): the stack is what tells why.
+        log.error({ err }, 'run failed to complete');
         return null;
       } finally {
         inFlight = null;
@@ -129,62 +127,4 @@ export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon
       await health?.close();
     },
   };
-}
-
-/** `start`: the daemon until SIGTERM/SIGINT, then exit 0 within the shutdown bound. */
-export async function cmdStart(io: CliIo): Promise<number> {
-  const config = loadConfig(io.env);
-  const format = resolveLogFormat(config.logFormat, io.stdout);
-  const logger = createLogger({ level: config.logLevel, format, destination: io.stdout });
-  const metrics = createMetrics();
-  const app = createApp(config, { logger, observer: metrics.observer });
-  metrics.watchPacer(app.pacer);
-  // Listen before booting: a SIGTERM during the boot migration then stops the daemon cleanly
-  // instead of killing the process mid-way.
-  const source = io.signals ?? process;
-  let detach = () => {};
-  const stopRequested = new Promise<void>((resolve) => {
-    const onSignal = (name: string) => {
-      logger.info({ signal: name }, 'shutting down');
-      detach();
-      // Bound the shutdown of the real process: whatever hangs (a migration lock, a dead
-      // database), it ends within 9 s.
-      if (source === process) {
-        setTimeout(() => {
-          logger.error('shutdown took longer than 9 s: exiting anyway');
-          process.exit(0);
-        }, 9_000).unref();
-      }
-      resolve();
-    };
-    const onTerm = () => onSignal('SIGTERM');
-    const onInt = () => onSignal('SIGINT');
-    source.on('SIGTERM', onTerm);
-    source.on('SIGINT', onInt);
-    detach = () => {
-      source.off('SIGTERM', onTerm);
-      source.off('SIGINT', onInt);
-    };
-  });
-  let daemon: Daemon;
-  try {
-    daemon = await startDaemon(app, {
-      schedule: config.schedule,
-      timezone: config.timezone,
-      runOnStart: config.runOnStart,
-      migrateOnStart: config.migrateOnStart,
-      httpPort: config.httpPort,
-      httpHost: config.httpHost,
-      metrics,
-    });
-  } catch (err) {
-    detach();
-    await app.close();
-    throw err;
-  }
-  await stopRequested;
-  await daemon.stop();
-  await app.close();
-  logger.info('stopped');
-  return 0;
 }

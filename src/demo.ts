@@ -1,32 +1,22 @@
 /**
- * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL with its data in
- * .demo-data/ of the project (an inherited DATABASE_URL is ignored: `--use-database-url` uses it,
- * and a database holding other projects' scopes is refused), the HSS simulator with a
- * generous rate limit, a migration, a sync with visible progress, a few answers from the SQL
- * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
- * `--once` stops after the first sync.
+ * What the `demo` command (src/commands/demo.ts) stands on: its own embedded PostgreSQL with the
+ * data in .demo-data/ of the project, the refusal of a database holding other projects' scopes,
+ * and the questions it asks the SQL surface after each run.
  */
 import { createHash } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createApp } from './app.js';
-import type { CliIo } from './cli.js';
-import { loadConfig, loadDatabaseUrl } from './config/load.js';
-import { startDaemon } from './daemon.js';
+import { loadConfig } from './config/load.js';
+import type { AppConfig } from './config/types.js';
 import { describeDbTarget, urlLooksMisparsed } from './db/connect-error.js';
 import { type EmbeddedServer, reachableByOthers, startEmbeddedPostgres } from './db/embedded.js';
 import { IMAGE_TYPES } from './domain.js';
-import { ConfigError } from './errors.js';
-import { createLogger } from './log.js';
-import { createSimulator } from './simulator/index.js';
-import type { ProgressEvent, RunReport } from './sync/engine.js';
-import { formatRunSummary } from './sync/summary.js';
+import { createSimulator, type Simulator } from './simulator/index.js';
 
-const PROJECT = 'proj-demo';
-const EPS = ['0', 'ep-finance'];
+export const PROJECT = 'proj-demo';
+export const EPS = ['0', 'ep-finance'];
 const DEMO_DB = 'hss_demo';
 
 /** The project root: src/demo.ts and dist/demo.js both sit one level below it. */
@@ -56,20 +46,6 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();
-}
-
-/** Prints rows as an aligned text table (cells cut to 48 characters, one line each). */
-export function formatTable(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '  (no rows)\n';
-  const cols = Object.keys(rows[0]!);
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
-    const one = s.replace(/[\r\n\t\u0000]/g, ' ');
-    return one.length > 48 ? `${one.slice(0, 47)}…` : one;
-  };
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => `  ${vals.map((v, i) => v.padEnd(widths[i]!)).join('  ')}`.trimEnd();
-  return `${[line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n')}\n`;
 }
 
 export const DEMO_QUERIES: { title: string; sql: string }[] = [
@@ -109,7 +85,7 @@ export interface DemoDeps {
   startOwnDatabase?(out: (s: string) => void): Promise<OwnDatabase>;
 }
 
-async function startEmbeddedDemoDatabase(out: (s: string) => void): Promise<OwnDatabase> {
+export async function startEmbeddedDemoDatabase(out: (s: string) => void): Promise<OwnDatabase> {
   const dataDir = demoDataDir();
   out(`Starting embedded PostgreSQL (data in ${dataDir}) ...\n`);
   const embedded: EmbeddedServer = await startEmbeddedPostgres({
@@ -145,7 +121,7 @@ export function describeUrl(url: string): string {
 }
 
 /** The URL without its password (psql asks for it). */
-function withoutPassword(url: string): string {
+export function withoutPassword(url: string): string {
   const u = new URL(url);
   u.password = '';
   return u.toString();
@@ -168,43 +144,20 @@ export async function foreignProjects(pool: pg.Pool): Promise<string[]> {
   return f.rows.map((row) => row.project_id);
 }
 
-export async function cmdDemo(io: CliIo, args: string[], deps: DemoDeps = {}): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      once: { type: 'boolean', default: false },
-      'use-database-url': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const out = (s: string) => io.stdout.write(s);
-  let own: OwnDatabase | null = null;
-  let databaseUrl: string;
-  if (values['use-database-url']) {
-    databaseUrl = loadDatabaseUrl(io.env);
-    out(`Database: DATABASE_URL (--use-database-url), ${describeUrl(databaseUrl)}\n`);
-  } else {
-    // An inherited DATABASE_URL (a shell set up for the real sync) is not the demo's to fill.
-    if (io.env.DATABASE_URL?.trim() || io.env.DATABASE_URL_FILE?.trim()) {
-      out(
-        'DATABASE_URL is set but not used: the demo uses a database of its own (--use-database-url uses it)\n',
-      );
-    }
-    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out);
-    databaseUrl = own.url;
-    out(`Database: ${own.description}\n`);
-  }
-  const sim = createSimulator({
+/** The simulated world the demo syncs: its project, two enterprise projects, a generous rate. */
+export function createDemoSimulator(): Simulator {
+  return createSimulator({
     seed: 7,
     imagesPerScope: 30,
     rateLimitPerMinute: 6000,
     projects: [{ projectId: PROJECT, enterpriseProjects: EPS }],
     auth: { tokens: ['sim-token'] },
   });
-  const { url: simUrl } = await sim.listen({ port: 0, host: '127.0.0.1' });
-  out(`HSS simulator on ${simUrl} (project ${PROJECT}, enterprise projects ${EPS.join(', ')})\n`);
+}
 
-  const config = loadConfig({
+/** The demo's configuration: every image type, a run every 20 s, the simulator's pace. */
+export function demoConfig(databaseUrl: string, simUrl: string, logLevel: string): AppConfig {
+  return loadConfig({
     DATABASE_URL: databaseUrl,
     HSS_REGION: 'cn-north-4',
     HSS_PROJECT_ID: PROJECT,
@@ -215,87 +168,6 @@ export async function cmdDemo(io: CliIo, args: string[], deps: DemoDeps = {}): P
     HSS_RATE_LIMIT_PER_MINUTE: '6000',
     HSS_FETCH_CONCURRENCY: '8',
     SYNC_SCHEDULE: '*/20 * * * * *',
-    LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: logLevel,
   });
-  const logger = createLogger({ level: config.logLevel, format: 'pretty', destination: io.stderr });
-  const app = createApp(config, { logger });
-  const pool = app.db.pool;
-
-  const showAnswers = async (report: RunReport) => {
-    out(`\n${formatRunSummary(report)}\n`);
-    for (const q of DEMO_QUERIES) {
-      const r = await pool.query(q.sql);
-      out(`\n${q.title}:\n${formatTable(r.rows)}`);
-    }
-    const v = await pool.query<{ n: number }>(
-      'select count(*)::int as n from hss_internal.image_baseline_history',
-    );
-    out(`\nhistory versions stored: ${v.rows[0]!.n}\n`);
-  };
-
-  let lastPrint = 0;
-  const onProgress = (p: ProgressEvent) => {
-    // A rule call only moves the per-API figures, which the demo does not print.
-    if (p.phase === 'rules') return;
-    const now = Date.now();
-    if (p.phase === 'done' || now - lastPrint > 250) {
-      lastPrint = now;
-      out(`  ${p.scope.padEnd(40)} ${p.phase.padEnd(9)} ${p.done}/${p.total}\n`);
-    }
-  };
-
-  try {
-    const foreign = await foreignProjects(pool);
-    if (foreign.length > 0) {
-      throw new ConfigError(
-        'DATABASE_URL',
-        `${describeUrl(databaseUrl)} holds scopes that are not the demo's (project ${foreign.join(', ')}): the demo writes a simulated world and never mixes it into other data; give it an empty database, or run it without --use-database-url`,
-      );
-    }
-    out('Migrating ...\n');
-    await app.migrate();
-    out('Syncing ...\n');
-    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null });
-    await showAnswers(first);
-    // The embedded server's password is a local throwaway; a given URL's is the user's secret.
-    out(`\nConnect with: psql '${own ? databaseUrl : withoutPassword(databaseUrl)}'\n`);
-    if (values.once) return first.status === 'succeeded' ? 0 : 1;
-
-    out('\nSyncing every 20 s; the simulator rescans a few images before each run. Ctrl-C to stop.\n');
-    const daemon = await startDaemon(app, {
-      schedule: config.schedule,
-      timezone: 'UTC',
-      runOnStart: false,
-      migrateOnStart: false,
-      httpPort: 0,
-      beforeRun: () => {
-        const scopes = sim.world.scopes();
-        const scope = scopes[Math.floor(Math.random() * scopes.length)];
-        if (scope) {
-          const ids = sim.world.rescan(scope, 3);
-          out(
-            `\nsimulator: rescanned ${ids.length} image(s) in ${scope.projectId}/${scope.enterpriseProjectId}/${scope.imageType}\n`,
-          );
-        }
-      },
-      afterRun: showAnswers,
-    });
-    const source = io.signals ?? process;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        source.off('SIGINT', done);
-        source.off('SIGTERM', done);
-        resolve();
-      };
-      source.on('SIGINT', done);
-      source.on('SIGTERM', done);
-    });
-    out('\nStopping ...\n');
-    await daemon.stop();
-    return 0;
-  } finally {
-    await app.close();
-    await sim.close();
-    await own?.stop();
-  }
 }

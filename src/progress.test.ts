@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatAge } from './human.js';
+import { formatAge } from './age-format.js';
 import { createProgressReporter, ProgressTracker, progressMode, renderBar, renderLine } from './progress.js';
 
 /** A stream that records writes; `isTTY` and `columns` as a terminal would have them. */

@@ -6,7 +6,7 @@
  * `scope finished` and the 30-s `sync progress` line, and plain text would corrupt the stream.
  */
 import type { DestinationStream } from 'pino';
-import { formatAge } from './human.js';
+import { formatAge } from './age-format.js';
 import type { ApiBacklog } from './sync/api-board.js';
 import type { ProgressEvent } from './sync/engine.js';
 

@@ -3,9 +3,9 @@
  * the text rendering for people. Pure: rows in, report and text out.
  */
 
-import { formatTable } from './demo.js';
+import { formatAge } from './age-format.js';
 import type { ScopeCounts } from './domain.js';
-import { formatAge } from './human.js';
+import { formatTable } from './table-format.js';
 import { escapeControls } from './text.js';
 
 /** One row of hss_internal.sync_runs as `status` reads it. */

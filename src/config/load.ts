@@ -37,12 +37,15 @@ export function isSet(env: Env, name: VarName): boolean {
 }
 
 /** LOG_LEVEL and LOG_FORMAT, for commands that need no other setting. */
-export function loadLogSettings(env: Env, defaults: { level?: LogSettings['level'] } = {}): LogSettings {
+export function loadLogSettings(env: Env): LogSettings {
   const s = readSettings(env);
-  return {
-    level: defaults.level && !s.isSet('LOG_LEVEL') ? defaults.level : s.get('LOG_LEVEL'),
-    format: s.get('LOG_FORMAT'),
-  };
+  return { level: s.get('LOG_LEVEL'), format: s.get('LOG_FORMAT') };
+}
+
+/** LOG_LEVEL, or a command's own default when it is not set (the demo is quieter). */
+export function loadLogLevel(env: Env, fallback: LogSettings['level']): LogSettings['level'] {
+  const s = readSettings(env);
+  return s.isSet('LOG_LEVEL') ? s.get('LOG_LEVEL') : fallback;
 }
 
 function loadEnvTarget(s: Settings, defaults: TargetDefaults): TargetConfig {

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli.js';
-import { cmdDemo, type OwnDatabase } from '../../src/demo.js';
+import { run as cmdDemo } from '../../src/commands/demo.js';
+import type { OwnDatabase } from '../../src/demo.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 

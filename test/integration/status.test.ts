@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import type { CliIo } from '../../src/cli.js';
 import { FakeClock } from '../../src/clock.js';
+import { run as cmdStatus } from '../../src/commands/status.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
-import { cmdStatus } from '../../src/status.js';
 import type { StatusReport } from '../../src/status-format.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 

@@ -1,17 +1,11 @@
 /**
- * `status [--json] [--runs N]`: recent runs with outcome, duration and counts; per scope the
- * images, how many are fresh, how many are pending and the age of the oldest result; the next
- * scheduled run. Reads the ledger only; needs DATABASE_URL and no HSS credentials.
+ * What `status` reads (src/commands/status.ts): recent runs, and per scope the images, how many
+ * are fresh, how many are pending and the oldest result; the next scheduled run. The ledger only.
  */
-import { parseArgs } from 'node:util';
 import { createTask } from 'node-cron';
 import type pg from 'pg';
-import type { CliIo } from './cli.js';
-import { type Clock, systemClock } from './clock.js';
-import { loadStatusConfig } from './config/load.js';
-import { createDb } from './db/pool.js';
 import { DbError } from './errors.js';
-import { buildStatusReport, formatStatusText, type RunRow, type ScopeRow } from './status-format.js';
+import type { RunRow, ScopeRow } from './status-format.js';
 
 /** Throws a clear error when the database has not been migrated (no ledger to read). */
 export async function assertLedger(pool: pg.Pool): Promise<void> {
@@ -80,38 +74,5 @@ export function nextScheduledRun(schedule: string, timezone: string): Date | nul
     return task.getNextRuns(1)[0] ?? null;
   } finally {
     void task.destroy();
-  }
-}
-
-/** `status`: prints the report as text, or as JSON with `--json`. */
-export async function cmdStatus(io: CliIo, args: string[], clock: Clock = systemClock): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { json: { type: 'boolean', default: false }, runs: { type: 'string', default: '10' } },
-    strict: true,
-  });
-  const limit = Math.min(200, Math.max(1, Math.floor(Number(values.runs)) || 10));
-  const config = loadStatusConfig(io.env);
-  const db = createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'hss-baseline-sync-status' });
-  try {
-    await assertLedger(db.pool);
-    const nowMs = clock.now();
-    const runs = await loadRecentRuns(db.pool, limit);
-    const scopes = await loadScopeStatus(db.pool, new Date(nowMs - config.maxResultAgeMs));
-    const report = buildStatusReport({
-      nowMs,
-      maxResultAgeMs: config.maxResultAgeMs,
-      schedule: {
-        expression: config.schedule,
-        timezone: config.timezone,
-        nextRun: nextScheduledRun(config.schedule, config.timezone),
-      },
-      runs,
-      scopes,
-    });
-    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report));
-    return 0;
-  } finally {
-    await db.close();
   }
 }

@@ -1,4 +1,4 @@
-/** Numbers for people: durations and ages in at most two units. */
+/** Durations and ages for people: at most two units. */
 
 /** `45s`, `12m`, `1h 30m`, `3d 4h`: two units at most, rounded down. */
 export function formatAge(totalSeconds: number): string {

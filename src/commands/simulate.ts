@@ -1,8 +1,10 @@
 /** `simulate`: serves the HSS simulator until SIGTERM/SIGINT. */
 import { parseArgs } from 'node:util';
-import type { CliIo } from './cli.js';
-import { ConfigError } from './errors.js';
-import { createSimulator } from './simulator/index.js';
+import { ConfigError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { listenForStop } from '../lifecycle.js';
+import { createSimulator } from '../simulator/index.js';
+import type { CliIo } from './types.js';
 
 function int(flag: string, raw: string | undefined, def: number, min: number, max: number): number {
   if (raw === undefined) return def;
@@ -16,7 +18,7 @@ function int(flag: string, raw: string | undefined, def: number, min: number, ma
   return n;
 }
 
-export async function cmdSimulate(io: CliIo, args: string[]): Promise<number> {
+export async function run(io: CliIo, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -54,16 +56,15 @@ export async function cmdSimulate(io: CliIo, args: string[]): Promise<number> {
       `  try: HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=${projectId} HSS_AUTH_TOKEN=sim-token hss-baseline-sync sync\n` +
       `  control: ${url}/_sim/scopes, POST ${url}/_sim/rescan\n`,
   );
-  const source = io.signals ?? process;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      source.off('SIGTERM', done);
-      source.off('SIGINT', done);
-      resolve();
-    };
-    source.on('SIGTERM', done);
-    source.on('SIGINT', done);
-  });
-  await sim.close();
-  return 0;
+  const stop = listenForStop(
+    { stopping: () => {}, forced: (why) => io.stderr.write(`${why}\n`) },
+    io.signals,
+  );
+  try {
+    await stop.requested;
+    await sim.close();
+    return EXIT.ok;
+  } finally {
+    stop.dispose();
+  }
 }

@@ -1,0 +1,143 @@
+/**
+ * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL with its data in
+ * .demo-data/ of the project (an inherited DATABASE_URL is ignored: `--use-database-url` uses it,
+ * and a database holding other projects' scopes is refused), the HSS simulator with a
+ * generous rate limit, a migration, a sync with visible progress, a few answers from the SQL
+ * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
+ * `--once` stops after the first sync.
+ */
+import { parseArgs } from 'node:util';
+import { createApp } from '../app.js';
+import { isSet, loadDatabaseUrl, loadLogLevel } from '../config/load.js';
+import { startDaemon } from '../daemon.js';
+import {
+  createDemoSimulator,
+  DEMO_QUERIES,
+  type DemoDeps,
+  demoConfig,
+  describeUrl,
+  EPS,
+  foreignProjects,
+  type OwnDatabase,
+  PROJECT,
+  startEmbeddedDemoDatabase,
+  withoutPassword,
+} from '../demo.js';
+import { ConfigError } from '../errors.js';
+import { EXIT, runExitCode } from '../exit-codes.js';
+import { listenForStop } from '../lifecycle.js';
+import { createLogger } from '../log.js';
+import type { ProgressEvent, RunReport } from '../sync/engine.js';
+import { formatRunSummary } from '../sync/summary.js';
+import { formatTable } from '../table-format.js';
+import type { CliIo } from './types.js';
+
+export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      once: { type: 'boolean', default: false },
+      'use-database-url': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const out = (s: string) => io.stdout.write(s);
+  let own: OwnDatabase | null = null;
+  let databaseUrl: string;
+  if (values['use-database-url']) {
+    databaseUrl = loadDatabaseUrl(io.env);
+    out(`Database: DATABASE_URL (--use-database-url), ${describeUrl(databaseUrl)}\n`);
+  } else {
+    // An inherited DATABASE_URL (a shell set up for the real sync) is not the demo's to fill.
+    if (isSet(io.env, 'DATABASE_URL')) {
+      out(
+        'DATABASE_URL is set but not used: the demo uses a database of its own (--use-database-url uses it)\n',
+      );
+    }
+    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out);
+    databaseUrl = own.url;
+    out(`Database: ${own.description}\n`);
+  }
+  const sim = createDemoSimulator();
+  const { url: simUrl } = await sim.listen({ port: 0, host: '127.0.0.1' });
+  out(`HSS simulator on ${simUrl} (project ${PROJECT}, enterprise projects ${EPS.join(', ')})\n`);
+
+  const config = demoConfig(databaseUrl, simUrl, loadLogLevel(io.env, 'warn'));
+  const logger = createLogger({ level: config.logLevel, format: 'pretty', destination: io.stderr });
+  const app = createApp(config, { logger });
+  const pool = app.db.pool;
+
+  const showAnswers = async (report: RunReport) => {
+    out(`\n${formatRunSummary(report)}\n`);
+    for (const q of DEMO_QUERIES) {
+      const r = await pool.query(q.sql);
+      out(`\n${q.title}:\n${formatTable(r.rows)}`);
+    }
+    const v = await pool.query<{ n: number }>(
+      'select count(*)::int as n from hss_internal.image_baseline_history',
+    );
+    out(`\nhistory versions stored: ${v.rows[0]!.n}\n`);
+  };
+
+  let lastPrint = 0;
+  const onProgress = (p: ProgressEvent) => {
+    // A rule call only moves the per-API figures, which the demo does not print.
+    if (p.phase === 'rules') return;
+    const now = Date.now();
+    if (p.phase === 'done' || now - lastPrint > 250) {
+      lastPrint = now;
+      out(`  ${p.scope.padEnd(40)} ${p.phase.padEnd(9)} ${p.done}/${p.total}\n`);
+    }
+  };
+
+  try {
+    const foreign = await foreignProjects(pool);
+    if (foreign.length > 0) {
+      throw new ConfigError(
+        'DATABASE_URL',
+        `${describeUrl(databaseUrl)} holds scopes that are not the demo's (project ${foreign.join(', ')}): the demo writes a simulated world and never mixes it into other data; give it an empty database, or run it without --use-database-url`,
+      );
+    }
+    out('Migrating ...\n');
+    await app.migrate();
+    out('Syncing ...\n');
+    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null });
+    await showAnswers(first);
+    // The embedded server's password is a local throwaway; a given URL's is the user's secret.
+    out(`\nConnect with: psql '${own ? databaseUrl : withoutPassword(databaseUrl)}'\n`);
+    if (values.once) return runExitCode(first);
+
+    out('\nSyncing every 20 s; the simulator rescans a few images before each run. Ctrl-C to stop.\n');
+    const stop = listenForStop({ stopping: () => {}, forced: (why) => out(`\n${why}\n`) }, io.signals);
+    try {
+      const daemon = await startDaemon(app, {
+        schedule: config.schedule,
+        timezone: 'UTC',
+        runOnStart: false,
+        migrateOnStart: false,
+        httpPort: 0,
+        beforeRun: () => {
+          const scopes = sim.world.scopes();
+          const scope = scopes[Math.floor(Math.random() * scopes.length)];
+          if (scope) {
+            const ids = sim.world.rescan(scope, 3);
+            out(
+              `\nsimulator: rescanned ${ids.length} image(s) in ${scope.projectId}/${scope.enterpriseProjectId}/${scope.imageType}\n`,
+            );
+          }
+        },
+        afterRun: showAnswers,
+      });
+      await stop.requested;
+      out('\nStopping ...\n');
+      await daemon.stop();
+      return EXIT.ok;
+    } finally {
+      stop.dispose();
+    }
+  } finally {
+    await app.close();
+    await sim.close();
+    await own?.stop();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `status [--json] [--runs N]`: recent runs with outcome, duration and counts; per scope the
+ * images, how many are fresh, how many are pending and the age of the oldest result; the next
+ * scheduled run. Reads the ledger only; needs DATABASE_URL and no HSS credentials.
+ */
+import { parseArgs } from 'node:util';
+import { type Clock, systemClock } from '../clock.js';
+import { loadStatusConfig } from '../config/load.js';
+import { createDb } from '../db/pool.js';
+import { EXIT } from '../exit-codes.js';
+import { buildStatusReport, formatStatusText } from '../status-format.js';
+import { assertLedger, loadRecentRuns, loadScopeStatus, nextScheduledRun } from '../status-queries.js';
+import type { CliIo } from './types.js';
+
+/** `status`: prints the report as text, or as JSON with `--json`. */
+export async function run(io: CliIo, args: string[], clock: Clock = systemClock): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { json: { type: 'boolean', default: false }, runs: { type: 'string', default: '10' } },
+    strict: true,
+  });
+  const limit = Math.min(200, Math.max(1, Math.floor(Number(values.runs)) || 10));
+  const config = loadStatusConfig(io.env);
+  const db = createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'hss-baseline-sync-status' });
+  try {
+    await assertLedger(db.pool);
+    const nowMs = clock.now();
+    const runs = await loadRecentRuns(db.pool, limit);
+    const scopes = await loadScopeStatus(db.pool, new Date(nowMs - config.maxResultAgeMs));
+    const report = buildStatusReport({
+      nowMs,
+      maxResultAgeMs: config.maxResultAgeMs,
+      schedule: {
+        expression: config.schedule,
+        timezone: config.timezone,
+        nextRun: nextScheduledRun(config.schedule, config.timezone),
+      },
+      runs,
+      scopes,
+    });
+    io.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatusText(report));
+    return EXIT.ok;
+  } finally {
+    await db.close();
+  }
+}
