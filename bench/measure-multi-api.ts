@@ -5,7 +5,7 @@
  * plus the longest of those (the APIs work side by side, each on its own budget), so
  * ideal / actual says how well the phases overlap. Run one after the other they would add up.
  */
-import type { ApiName } from '../domain.js';
+import type { ApiName } from '../src/domain.js';
 import { benchApp, benchEnv, freshDatabase, round, spawnSimulator, timed } from './support.js';
 
 export interface MultiApiResult {

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { processEnv } from '../src/config/load.js';
 import { measureApiPipe } from './measure-api.js';
 import { measureInventory } from './measure-inventory.js';
 import { measureMultiApi } from './measure-multi-api.js';
@@ -76,7 +77,7 @@ async function bench(): Promise<number> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, strict: true });
   const mode = values.quick ? 'quick' : 'full';
   const size = SIZES[mode];
-  const server = await benchServer(process.env);
+  const server = await benchServer(processEnv());
   const started = Date.now();
   const log = (s: string) => process.stderr.write(`${s}\n`);
   try {

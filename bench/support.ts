@@ -7,16 +7,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { pino } from 'pino';
-import { type App, createApp } from '../app.js';
-import { type Env, loadConfig } from '../config/load.js';
-import { startEmbeddedPostgres } from '../db/embedded.js';
-import { migrate } from '../db/migrate.js';
-import { createDb } from '../db/pool.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../simulator/index.js';
+import { type App, createApp } from '../src/app.js';
+import { type Env, loadConfig } from '../src/config/load.js';
+import { startEmbeddedPostgres } from '../src/db/embedded.js';
+import { migrate } from '../src/db/migrate.js';
+import { createDb } from '../src/db/pool.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.js';
 
 export const BENCH_PROJECT = 'proj-bench';
+
+/** migrations/ of the project: the bench is compiled to dist-bench/bench/, outside the build. */
+const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 export interface BenchServer {
   adminUrl: string;
@@ -57,7 +61,7 @@ export async function freshDatabase(adminUrl: string): Promise<BenchDb> {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const h = createDb(u.toString());
-  await migrate(h);
+  await migrate(h, undefined, { migrationsFolder: MIGRATIONS });
   await h.close();
   return {
     url: u.toString(),
@@ -128,7 +132,6 @@ export async function spawnSimulator(o: {
   ratePerMinute?: number;
 }): Promise<RemoteSimulator> {
   const { spawn } = await import('node:child_process');
-  const { fileURLToPath } = await import('node:url');
   const bin = fileURLToPath(new URL('../../bin/hss-baseline-sync.js', import.meta.url));
   const child = spawn(
     process.execPath,

@@ -9,17 +9,17 @@
  * With it, informative: the second inventory of the large scope with 1% of the references gone
  * (their contents retired), and an unchanged third one.
  */
-import { createDb } from '../db/pool.js';
-import { imageRefKey } from '../db/ref-key.js';
+import { createDb } from '../src/db/pool.js';
+import { imageRefKey } from '../src/db/ref-key.js';
 import {
   loadContentStates,
   recordScopeInventory,
   retireContents,
   upsertImageRefs,
   writeImageResults,
-} from '../db/writer.js';
-import type { ImageListing, Scope } from '../domain.js';
-import type { ImageResultItem } from '../sync/store.js';
+} from '../src/db/writer.js';
+import type { ImageListing, Scope } from '../src/domain.js';
+import type { ImageResultItem } from '../src/sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';
 
 export interface InventoryResult {

@@ -14,11 +14,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDb } from '../db/pool.js';
-import { RESULT_KEY_COLUMNS } from '../db/schema.js';
-import { writeImageResults } from '../db/writer.js';
-import type { RiskConfig, Scope } from '../domain.js';
-import type { ImageResultItem } from '../sync/store.js';
+import { createDb } from '../src/db/pool.js';
+import { RESULT_KEY_COLUMNS } from '../src/db/schema.js';
+import { writeImageResults } from '../src/db/writer.js';
+import type { RiskConfig, Scope } from '../src/domain.js';
+import type { ImageResultItem } from '../src/sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';
 
 export interface WriteResult {

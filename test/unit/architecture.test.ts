@@ -1,0 +1,180 @@
+/**
+ * The shape of src/, checked on every test run: no production file over 400 lines, no import
+ * cycle, no `process.env` outside the config loader, and no production command that loads the
+ * demo or the simulator. Imports are read with the TypeScript compiler's own parser (already a
+ * dev dependency), static and dynamic ones alike, so what it sees is what tsc and Node load.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SRC = join(ROOT, 'src');
+const MAX_LINES = 400;
+
+/**
+ * Files over the limit today, each being split on another branch of issue 15 (sync phases,
+ * schema module, HSS client). The lead empties this list when those branches are merged.
+ */
+const OVERSIZED_FOR_NOW = new Set([
+  'src/sync/engine.ts',
+  'src/sync/drill.ts',
+  'src/db/schema.ts',
+  'src/hss/client.ts',
+]);
+
+/**
+ * Cycles through `import type` only (no load-order hazard, but still modules that know each
+ * other): the simulator's handlers take the SimWorld type while world.ts uses the handlers
+ * (src/simulator, the HSS client branch of issue 15). The lead empties this list at the merge.
+ */
+const TYPE_CYCLES_FOR_NOW = [
+  ['src/simulator/images-filter.ts', 'src/simulator/rules.ts', 'src/simulator/world.ts'],
+];
+
+/** Commands allowed to load the demo and the simulator: they exist to run them. */
+const DEMO_COMMANDS = new Set(['src/commands/demo.ts', 'src/commands/simulate.ts']);
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+
+/** Production sources: no tests, no test helpers. */
+const files = walk(SRC)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.test-helper.ts'))
+  .map((f) => relative(ROOT, f).split('\\').join('/'))
+  .sort();
+
+const text = new Map(files.map((f) => [f, readFileSync(join(ROOT, f), 'utf8')]));
+
+interface Edge {
+  to: string;
+  /** `import type` / `export type`: erased by the compiler (verbatimModuleSyntax), never loaded. */
+  typeOnly: boolean;
+}
+
+/** The src/ modules `file` imports (statically, by re-export, or with `import()`). */
+function importsOf(file: string): Edge[] {
+  const sf = ts.createSourceFile(file, text.get(file)!, ts.ScriptTarget.Latest, true);
+  const edges: Edge[] = [];
+  const add = (spec: ts.Expression | undefined, typeOnly: boolean) => {
+    if (!spec || !ts.isStringLiteral(spec) || !spec.text.startsWith('.')) return;
+    const target = relative(ROOT, resolve(ROOT, dirname(file), spec.text.replace(/\.js$/, '.ts')))
+      .split('\\')
+      .join('/');
+    if (text.has(target)) edges.push({ to: target, typeOnly });
+  };
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node)) {
+      add(node.moduleSpecifier, node.importClause?.isTypeOnly === true);
+    } else if (ts.isExportDeclaration(node)) {
+      add(node.moduleSpecifier, node.isTypeOnly);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      add(node.arguments[0], false);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return edges;
+}
+
+const graph = new Map(files.map((f) => [f, importsOf(f)]));
+
+/** Every cycle of the graph (one per strongly connected component of two or more modules). */
+function cycles(edgesOf: (f: string) => string[]): string[][] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const strong = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edgesOf(v)) {
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || edgesOf(v).includes(v)) out.push(component.sort());
+    }
+  };
+  for (const f of files) if (!idx.has(f)) strong(f);
+  return out;
+}
+
+/** Every module `start` loads, following runtime imports (static and dynamic). */
+function reachable(start: string): Set<string> {
+  const seen = new Set<string>([start]);
+  const todo = [start];
+  while (todo.length > 0) {
+    for (const e of graph.get(todo.pop()!) ?? []) {
+      if (!e.typeOnly && !seen.has(e.to)) {
+        seen.add(e.to);
+        todo.push(e.to);
+      }
+    }
+  }
+  return seen;
+}
+
+describe('architecture of src/', () => {
+  it('reads the production sources and their imports', () => {
+    expect(files).toContain('src/cli.ts');
+    expect(graph.get('src/cli.ts')!.map((e) => e.to)).toContain('src/commands/sync.ts');
+  });
+
+  it(`has no production file over ${MAX_LINES} lines (but the listed ones being split)`, () => {
+    const over = files.filter((f) => text.get(f)!.split('\n').length - 1 > MAX_LINES);
+    expect(over.filter((f) => !OVERSIZED_FOR_NOW.has(f))).toEqual([]);
+  });
+
+  it('has no import cycle among the modules Node loads (static and dynamic imports)', () => {
+    expect(cycles((f) => graph.get(f)!.flatMap((e) => (e.typeOnly ? [] : [e.to])))).toEqual([]);
+  });
+
+  it('has no import cycle through type-only imports either (but the listed ones)', () => {
+    expect(cycles((f) => graph.get(f)!.map((e) => e.to))).toEqual(TYPE_CYCLES_FOR_NOW);
+  });
+
+  it('reads process.env only in src/config/', () => {
+    const readers = files.filter(
+      (f) => !f.startsWith('src/config/') && /\bprocess\.env\b/.test(text.get(f)!),
+    );
+    expect(readers).toEqual([]);
+  });
+
+  it('loads the demo and the simulator only from the demo and simulate commands', () => {
+    const commands = files.filter((f) => f.startsWith('src/commands/') && !DEMO_COMMANDS.has(f));
+    expect(commands.length).toBeGreaterThanOrEqual(4);
+    const offending = commands.flatMap((c) =>
+      [...reachable(c)]
+        .filter((m) => /^src\/demo[^/]*\.ts$/.test(m) || m.startsWith('src/simulator/'))
+        .map((m) => `${c} -> ${m}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('the dispatcher loads every command lazily', () => {
+    const cli = graph.get('src/cli.ts')!;
+    const commandEdges = cli.filter((e) => e.to.startsWith('src/commands/') && !e.typeOnly);
+    expect(commandEdges.length).toBeGreaterThanOrEqual(6);
+    // A static import of a command module would load it (and its dependencies) for every command.
+    expect(text.get('src/cli.ts')!).not.toMatch(/^import [^;]*'\.\/commands\/(?!types\.js)/m);
+  });
+});
