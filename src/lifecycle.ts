@@ -30,13 +30,13 @@ export interface StopListener {
 }
 
 /**
- * Listens for SIGTERM/SIGINT on `source` (default the process). Only for the process itself are
- * the forced exits armed; a test's emitter gets the stop without them.
+ * Listens for SIGTERM/SIGINT on `source` (default the process). The forced exits are armed for
+ * the process itself, or when an `exit` is given; a test's emitter alone gets the stop only.
  */
 export function listenForStop(
   reporter: StopReporter,
   source: NodeJS.EventEmitter = process,
-  exit: (code: number) => void = (code) => process.exit(code),
+  exit: ((code: number) => void) | null = source === process ? (code) => process.exit(code) : null,
 ): StopListener {
   const ctrl = new AbortController();
   // Every call, wait and backoff of a run listens on this signal.
@@ -45,20 +45,19 @@ export function listenForStop(
   const requested = new Promise<string>((resolve) => {
     resolveRequested = resolve;
   });
-  const real = source === process;
   const force = (why: string) => {
     reporter.forced(why);
-    exit(EXIT.aborted);
+    exit?.(EXIT.aborted);
   };
   const onSignal = (name: string) => {
     if (ctrl.signal.aborted) {
-      if (real) force(`received ${name} again: exiting now`);
+      if (exit) force(`received ${name} again: exiting now`);
       return;
     }
     reporter.stopping(name);
     ctrl.abort(new Error(`received ${name}`));
     resolveRequested(name);
-    if (real) {
+    if (exit) {
       setTimeout(
         () => force(`stopping took longer than ${SHUTDOWN_BOUND_MS / 1000} s: exiting now`),
         SHUTDOWN_BOUND_MS,
