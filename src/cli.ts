@@ -7,7 +7,7 @@
 import type { CliIo, RunCommand } from './commands/types.js';
 import { processEnv } from './config/load.js';
 import { configErrorIn, errorSummary, HssSyncError } from './errors.js';
-import { EXIT, errorExitCode } from './exit-codes.js';
+import { EXIT, errorExitCode, isUsageError } from './exit-codes.js';
 import { escapeControls } from './text.js';
 
 export type { CliIo } from './commands/types.js';
@@ -84,16 +84,17 @@ export async function main(
   }
 }
 
-/** One line on stderr; for an error the code did not expect, its stack too. */
-async function reportError(io: CliIo, command: string, err: unknown): Promise<void> {
+/** One line on stderr; for an error the code did not expect, its stack too (a JSON log line). */
+export async function reportError(io: CliIo, command: string, err: unknown): Promise<void> {
   // A wrong database setting may arrive wrapped ("migrate failed: …"): the setting is the news.
   const config = configErrorIn(err);
   if (config) {
     io.stderr.write(`configuration error: ${config.message}\n`);
     return;
   }
-  // Embedded PostgreSQL that cannot run here: the message is the whole story (what to do).
-  if (err instanceof Error && err.name === 'EmbeddedUnavailableError') {
+  // Arguments the command cannot take, or embedded PostgreSQL that cannot run here: the message
+  // is the whole story (what to do).
+  if (isUsageError(err) || (err instanceof Error && err.name === 'EmbeddedUnavailableError')) {
     io.stderr.write(`hss-baseline-sync ${command}: ${escapeControls(err.message)}\n`);
     return;
   }

@@ -18,7 +18,7 @@ export const EXIT = {
    * stop that took longer than the shutdown bound), whatever the command.
    */
   aborted: 3,
-  /** Unknown command or missing command (EX_USAGE). */
+  /** Unknown or missing command, or an option the command does not take (EX_USAGE). */
   usage: 64,
   /** Configuration error, or every scope failed on a wrong setting (EX_CONFIG). */
   config: 78,
@@ -45,7 +45,17 @@ export function runExitCode(report: RunReport): ExitCode {
   }
 }
 
-/** Exit code of a command that threw: 78 for a configuration error (even wrapped), else 1. */
+/** A command's arguments it does not know or cannot take (node:util parseArgs). */
+export function isUsageError(err: unknown): err is Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/**
+ * Exit code of a command that threw: 78 for a configuration error (even wrapped), 64 for
+ * arguments it cannot take, else 1.
+ */
 export function errorExitCode(err: unknown): ExitCode {
-  return configErrorIn(err) ? EXIT.config : EXIT.failed;
+  if (configErrorIn(err)) return EXIT.config;
+  return isUsageError(err) ? EXIT.usage : EXIT.failed;
 }
