@@ -7,6 +7,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 # 1. Compile TypeScript with the dev dependencies. --ignore-scripts: the `prepare` script (tsc)
 #    needs the sources, which come after, and no dev dependency needs an install script for tsc.
+#    Only src/ is compiled: the bench (bench/, its own build) and the tests stay out of the image.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
