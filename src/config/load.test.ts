@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { defaultDeadlineMs, type Env, loadConfig, loadDatabaseUrl, type ReadFile } from './load.js';
+import {
+  defaultDeadlineMs,
+  type Env,
+  isSet,
+  loadConfig,
+  loadDatabaseUrl,
+  loadLogLevel,
+  loadLogSettings,
+  type ReadFile,
+} from './load.js';
 
 const BASE: Env = {
   DATABASE_URL: 'postgres://u:p@localhost:5432/hss',
@@ -280,5 +289,52 @@ describe('defaultDeadlineMs', () => {
     expect(defaultDeadlineMs('0 3 * * *')).toBe(6 * 3_600_000);
     expect(defaultDeadlineMs('0 */2 * * *')).toBe(108 * 60_000);
     expect(defaultDeadlineMs('* * * * *')).toBe(54_000);
+  });
+});
+
+describe('every configured value is explicit', () => {
+  it('the run deadline: the set one, else derived from the schedule in its time zone', () => {
+    expect(loadConfig(BASE, noFiles).runDeadlineMs).toBe(27 * 60_000);
+    expect(loadConfig({ ...BASE, SYNC_SCHEDULE: '*/5 * * * * *' }, noFiles).runDeadlineMs).toBe(4_500);
+    expect(loadConfig({ ...BASE, HSS_RUN_DEADLINE: '45m' }, noFiles).runDeadlineMs).toBe(45 * 60_000);
+  });
+
+  it('the rule drill-down, retention and the rate overrides have their documented defaults', () => {
+    const c = loadConfig(BASE, noFiles);
+    expect([c.ruleDetail, c.retentionDays, c.historyRetentionDays, c.rateLimitOverrides]).toEqual([
+      'failed',
+      730,
+      null,
+      {},
+    ]);
+    expect([c.runOnStart, c.migrateOnStart, c.allowMassRetire, c.allowInsecureHttp]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+});
+
+describe('the small loaders other commands use', () => {
+  it('loadLogSettings validates LOG_LEVEL and LOG_FORMAT; loadLogLevel takes a command default', () => {
+    expect(loadLogSettings({})).toEqual({ level: 'info', format: 'auto' });
+    expect(loadLogSettings({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' })).toEqual({
+      level: 'debug',
+      format: 'json',
+    });
+    expect(() => loadLogSettings({ LOG_LEVEL: 'loud' })).toThrow(
+      'LOG_LEVEL: unknown value "loud" (allowed: fatal, error, warn, info, debug, trace, silent)',
+    );
+    expect(loadLogLevel({}, 'warn')).toBe('warn');
+    expect(loadLogLevel({ LOG_LEVEL: ' ' }, 'warn')).toBe('warn');
+    expect(loadLogLevel({ LOG_LEVEL: 'error' }, 'warn')).toBe('error');
+  });
+
+  it('isSet sees NAME or NAME_FILE without reading the file', () => {
+    expect(isSet({}, 'DATABASE_URL')).toBe(false);
+    expect(isSet({ DATABASE_URL: '  ' }, 'DATABASE_URL')).toBe(false);
+    expect(isSet({ DATABASE_URL_FILE: '/nowhere/at/all' }, 'DATABASE_URL')).toBe(true);
+    expect(isSet({ HSS_REGION_FILE: 'x' }, 'HSS_REGION')).toBe(false);
   });
 });
