@@ -1,25 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { captureIo } from '../test/helpers/capture-io.js';
 import { EXIT, main, reportError } from './cli.js';
-import type { CliIo } from './commands/types.js';
 import { ConfigError, DbError } from './errors.js';
 
-function capture(): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, cb) {
-        append(String(chunk));
-        cb();
-      },
-    });
-  return {
-    io: { env: {}, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)) },
-    out: () => out,
-    err: () => err,
-  };
-}
+const capture = () => captureIo({});
 
 describe('main: the dispatcher', () => {
   it('prints the usage: 0 when asked, 64 without a command or with an unknown one', async () => {
