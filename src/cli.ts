@@ -43,6 +43,9 @@ Commands:
                      (--runs N: how many runs, default 10)
   simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
                      --images 40 --rate-limit 0 --token sim-token)
+  report             evidence as of an instant: index.html, CSVs, manifest.json (DATABASE_URL)
+                     (--as-of 2026-03-01T00:00:00Z --out DIR [--days 90] [--target …]
+                     [--enterprise-project …] [--image-type …])
   demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
                      (--use-database-url: use DATABASE_URL instead, an empty database or the demo's)
 
@@ -122,6 +125,10 @@ export async function main(
       case 'simulate': {
         const { cmdSimulate } = await import('./simulate-cli.js');
         return await cmdSimulate(io, rest);
+      }
+      case 'report': {
+        const { cmdReport } = await import('./report/command.js');
+        return await cmdReport(io, rest);
       }
       case 'demo': {
         const { cmdDemo } = await import('./demo.js');
