@@ -12,7 +12,7 @@ export const RULES_LIMIT = 100;
 
 /**
  * Image contents with a failing result valid at the instant, worst first: worst severity, then
- * failed items. `failing_baselines` lists each failing baseline with its failed and checked
+ * failed items. `failing_baselines` lists each failing baseline (one a line) with its failed and checked
  * items; `images_failing_total` (on every row) is how many images failed in all.
  */
 export function loadWorstImages(db: Queryable, q: ReportQuery): Promise<Row[]> {
@@ -31,7 +31,7 @@ export function loadWorstImages(db: Queryable, q: ReportQuery): Promise<Row[]> {
                 b.check_name || case when b.check_type <> b.check_name then ' / ' || b.check_type else '' end
                   || ' (' || b.standard || '): ' || b.failed_rule_num || ' of '
                   || coalesce(b.check_rule_num::text, '?') || ' failed, ' || coalesce(b.severity, 'no severity'),
-                '; ' order by hss.severity_rank(b.severity) desc nulls last, b.failed_rule_num desc,
+                E'\n' order by hss.severity_rank(b.severity) desc nulls last, b.failed_rule_num desc,
                   b.check_name collate "C", b.check_type collate "C", b.standard collate "C") as failing_baselines
          from hss.image_baselines_as_of($1::timestamptz) b
          join scopes s using (${KEY})

@@ -45,8 +45,10 @@ const STYLE = `
   th { background: #f3f4f6; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   td.prose { white-space: pre-wrap; max-width: 40em; }
+  td.id { font-family: monospace; font-size: 11px; word-break: break-all; min-width: 10em; max-width: 22em; }
   td.empty { color: #777; font-style: italic; }
   figure { margin: 8px 0; }
+  summary { cursor: pointer; color: #444; }
   svg { max-width: 100%; height: auto; }
   @media print {
     @page { size: A4 landscape; margin: 12mm; }
@@ -69,7 +71,13 @@ function renderTable(t: ReportTable): string {
           .map((row) => {
             const cells = row.map((v, i) => {
               const col = t.columns[i];
-              const cls = col?.numeric ? ' class="num"' : col?.prose ? ' class="prose"' : '';
+              const cls = col?.numeric
+                ? ' class="num"'
+                : col?.prose
+                  ? ' class="prose"'
+                  : col?.key.endsWith('_id')
+                    ? ' class="id"'
+                    : '';
               return `<td${cls}>${escapeHtml(v)}</td>`;
             });
             return `<tr>${cells.join('')}</tr>`;
@@ -113,12 +121,15 @@ export function renderPage(
   const sections = tables.map((t) => {
     const table = renderTable(t);
     if (t.name !== chartBefore) return table;
+    // The numbers behind the chart, folded under it (one row per day is long on paper).
     return [
       '<section id="chart">',
       `<h2>Failed check items per day, by severity (the ${meta.days} days before the instant)</h2>`,
       `<figure data-chart="daily-failed-items">${chartSvg}</figure>`,
-      '</section>',
+      `<details><summary>The numbers of the chart (${t.rows.length} days, also in ${escapeHtml(t.name)}.csv)</summary>`,
       table,
+      '</details>',
+      '</section>',
     ].join('\n');
   });
   return [
