@@ -81,6 +81,10 @@ export interface ReportDeps {
 
 /** `report`: returns the exit code (configuration errors are thrown, for the CLI to map to 78). */
 export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(REPORT_USAGE);
+    return EXIT_OK;
+  }
   let opts: ReturnType<typeof parseReportArgs>;
   try {
     opts = parseReportArgs(args);
@@ -110,6 +114,7 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
         io.stderr.write(
           `hss-baseline-sync report: --as-of ${opts.asOf.toISOString()} is later than the database's clock (${row.now.toISOString()}): the record of that instant is not complete yet\n`,
         );
+        await client.query('rollback');
         return EXIT_USAGE;
       }
       files = await generateReport(client, {
@@ -124,8 +129,10 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
         ...(deps.verifier ? { verifier: deps.verifier } : {}),
       });
       await client.query('commit');
-    } finally {
+    } catch (err) {
       await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
       client.release();
     }
   } finally {
