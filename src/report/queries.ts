@@ -149,33 +149,49 @@ export function loadPosture(db: Queryable, q: ReportQuery): Promise<Row[]> {
  * Failed check items per UTC day and severity of the result, for the `days` whole days that end
  * at or before the instant: the results valid at the end of each day (dense: a day and severity
  * without failures is a 0). Severities are those of the baseline results (Critical is reported
- * for rules only, so it is 0 here unless HSS starts reporting it for results).
+ * for rules only, so it is 0 here unless HSS starts reporting it for results). Linear in the
+ * versions that overlap the period: each failing version adds its items at the first day end it
+ * covers and takes them back after the last, and a running sum over the days adds them up.
  */
 export function loadDaily(db: Queryable, q: ReportQuery): Promise<Row[]> {
   return rows(
     db,
     `with ${SCOPES},
-     days as (
-       select g.d::date as day, ((g.d + interval '1 day') at time zone 'UTC') as day_end
-         from generate_series(
-                date_trunc('day', $1::timestamptz at time zone 'UTC') - make_interval(days => $5::int),
-                date_trunc('day', $1::timestamptz at time zone 'UTC') - interval '1 day',
-                interval '1 day') g(d)
+     bounds as (
+       select date_trunc('day', $1::timestamptz at time zone 'UTC') as last_end,
+              date_trunc('day', $1::timestamptz at time zone 'UTC') - make_interval(days => $5::int - 1) as first_end
+     ),
+     ends as (
+       select g.m from bounds b, generate_series(b.first_end, b.last_end, interval '1 day') g(m)
      ),
      sev(severity) as (values ('Critical'), ('High'), ('Medium'), ('Low')),
-     failed as (
-       select d.day, h.severity, sum(h.failed_rule_num)::bigint as failed_items
+     spans as (
+       select h.severity, h.failed_rule_num as failed,
+              greatest(date_trunc('day', (h.valid_from at time zone 'UTC') + interval '1 day' - interval '1 microsecond'),
+                       b.first_end) as m_from,
+              least(coalesce(date_trunc('day', (h.valid_to at time zone 'UTC') - interval '1 microsecond'), b.last_end),
+                    b.last_end) as m_to
          from hss.image_baseline_history h
          join scopes s using (${KEY})
-         join days d on h.valid_from <= d.day_end and (h.valid_to is null or h.valid_to > d.day_end)
-        where h.failed_rule_num > 0 and h.valid_from <= $1::timestamptz
-        group by d.day, h.severity
+         cross join bounds b
+        where h.failed_rule_num > 0
+          and h.valid_from <= (b.last_end at time zone 'UTC')
+          and (h.valid_to is null or h.valid_to > (b.first_end at time zone 'UTC'))
+     ),
+     deltas as (
+       select severity, m, sum(delta)::bigint as delta
+         from (select severity, m_from as m, failed as delta from spans where m_from <= m_to
+               union all
+               select severity, m_to + interval '1 day', -failed from spans where m_from <= m_to) x
+        group by severity, m
      )
-     select to_char(d.day, 'YYYY-MM-DD') as day, sev.severity, coalesce(f.failed_items, 0)::bigint as failed_items
-       from days d
+     select to_char(e.m - interval '1 day', 'YYYY-MM-DD') as day, sev.severity,
+            (sum(coalesce(d.delta, 0)) over (partition by sev.severity order by e.m
+                                            rows between unbounded preceding and current row))::bigint as failed_items
+       from ends e
       cross join sev
-       left join failed f on f.day = d.day and f.severity = sev.severity
-      order by d.day, hss.severity_rank(sev.severity) desc`,
+       left join deltas d on d.m = e.m and d.severity = sev.severity
+      order by e.m, hss.severity_rank(sev.severity) desc`,
     q,
     true,
   );
