@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cmdReport } from '../../src/report/command.js';
+import { CHANGE_KINDS } from '../../src/report/findings.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { parseCsv } from '../helpers/csv.js';
 import {
@@ -172,14 +173,7 @@ describe('report as of an instant', () => {
         [from, rw.asOf],
       );
     const summary = records(out, 'changes');
-    expect(summary.map((r) => r.kind)).toEqual([
-      'appeared',
-      'fixed',
-      'regressed',
-      'worsened',
-      'improved',
-      'disappeared',
-    ]);
+    expect(summary.map((r) => r.kind)).toEqual([...CHANGE_KINDS]);
     const where: Record<string, string> = {
       appeared: `change = 'appeared'`,
       fixed: 'fixed',
