@@ -253,8 +253,9 @@ describe('report as of an instant', () => {
     }
   });
 
-  it('a second run, and a run as a login in hss_reader, give byte-identical files', async () => {
+  it('a second run (into an empty directory), and a run as a login in hss_reader, give byte-identical files', async () => {
     const again = newOutDir();
+    mkdirSync(again); // an empty directory is taken
     expect((await runReport(rw.w.t.url, ['--out', again, `--as-of=${asOf}`])).code).toBe(0);
     expect(readDir(again)).toEqual(readDir(out));
 
