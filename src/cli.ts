@@ -44,6 +44,12 @@ const COMMANDS: Record<string, CommandEntry> = {
                      --images 40 --rate-limit 0 --token sim-token)`,
     load: () => import('./commands/simulate.js'),
   },
+  report: {
+    usage: `report             evidence as of an instant: index.html, CSVs, manifest.json (DATABASE_URL)
+                     (--as-of 2026-03-01T00:00:00Z --out DIR [--days 90] [--target …]
+                     [--enterprise-project …] [--image-type …])`,
+    load: () => import('./commands/report.js'),
+  },
   demo: {
     usage: `demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
                      (--use-database-url: use DATABASE_URL instead, an empty database or the demo's)`,

@@ -1,0 +1,66 @@
+/**
+ * manifest.json: what the evidence is (instant, period, filters, tool version), what it rests on
+ * (per scope the last run finished by the instant) and the SHA-256 and row count of every file
+ * beside it. It holds no generation time, so the same database and arguments give the same
+ * manifest byte for byte; `sha256sum -c` style checks can be made from `files`.
+ */
+import { createHash } from 'node:crypto';
+import type { Row } from './queries.js';
+import { formatCell } from './table.js';
+
+/** What the history hash chain said about the data the report used. */
+export interface VerifyResult {
+  intact: boolean;
+  /** Broken links found (0 when intact). */
+  broken: number;
+}
+
+export interface ManifestInput {
+  asOf: string;
+  days: number;
+  periodFrom: string;
+  filters: { target: string[] | null; enterprise_project: string[] | null; image_type: string[] | null };
+  toolVersion: string;
+  freshness: Row[];
+  /** File name → content, in the order listed. */
+  files: ReadonlyMap<string, string>;
+  /** CSV file name → data rows (header excluded). */
+  rowCounts: ReadonlyMap<string, number>;
+  /** null when no verifier was available to this build. */
+  verify: VerifyResult | null;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The manifest's text (2-space JSON and a final newline). */
+export function renderManifest(m: ManifestInput): string {
+  const runs = m.freshness.map((r) => ({
+    target: formatCell(r.target),
+    project_id: formatCell(r.project_id),
+    enterprise_project_id: formatCell(r.enterprise_project_id),
+    image_type: formatCell(r.image_type),
+    last_run_id: r.last_run_id == null ? null : formatCell(r.last_run_id),
+    last_run_status: r.last_run_status == null ? null : formatCell(r.last_run_status),
+    last_run_finished_at: r.last_run_finished_at == null ? null : formatCell(r.last_run_finished_at),
+    last_success_run_id: r.last_success_run_id == null ? null : formatCell(r.last_success_run_id),
+  }));
+  const files = [...m.files].map(([name, text]) => ({
+    name,
+    bytes: Buffer.byteLength(text, 'utf8'),
+    ...(m.rowCounts.has(name) ? { rows: m.rowCounts.get(name) } : {}),
+    sha256: sha256(text),
+  }));
+  const manifest = {
+    tool: 'hss-baseline-sync',
+    tool_version: m.toolVersion,
+    as_of: m.asOf,
+    period: { from: m.periodFrom, to: m.asOf, days: m.days },
+    filters: m.filters,
+    runs,
+    files,
+    verify: m.verify === null ? null : { intact: m.verify.intact, broken: m.verify.broken },
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}

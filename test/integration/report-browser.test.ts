@@ -1,0 +1,135 @@
+/**
+ * The report's page in a real browser (Debian's chromium, headless, driven by playwright-core):
+ * it loads from file:// with no request anywhere else and no console error, the chart is there
+ * as SVG with a bar per day and severity, every table on the page equals its CSV cell for cell,
+ * and it prints to PDF. `UPDATE_SCREENSHOT=1` saves docs/img/report.png for the README.
+ * Without a browser the test is skipped and says why.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../helpers/csv.js';
+import { newOutDir, type ReportWorld, runReport, startReportWorld } from '../helpers/report-world.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasBrowser = existsSync(CHROMIUM);
+const skipReason = `skipped: no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
+if (!hasBrowser) console.warn(`report-browser.test.ts ${skipReason}`);
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe.skipIf(!hasBrowser)('the report page in chromium', () => {
+  let rw: ReportWorld;
+  let out: string;
+  let profile: string;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    rw = await startReportWorld({ imagesPerScope: 6 });
+    out = newOutDir();
+    const r = await runReport(rw.w.t.url, ['--as-of', rw.asOf.toISOString(), '--out', out, '--days', '7']);
+    expect(r.code).toBe(0);
+    profile = mkdtempSync(join(tmpdir(), 'hss-report-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 1700 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await rw?.close();
+  });
+
+  it(`renders with no console error and no request but the file itself (${hasBrowser ? 'chromium' : skipReason})`, async () => {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    const url = pathToFileURL(join(out, 'index.html')).href;
+    await page.goto(url, { waitUntil: 'load' });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+    expect(await page.locator('[data-meta="as of"]').textContent()).toBe(rw.asOf.toISOString());
+
+    // The chart: an SVG with one bar per day and severity (4 × 7), visible and sized.
+    const svg = page.locator('figure[data-chart="daily-failed-items"] > svg');
+    expect(await svg.count()).toBe(1);
+    expect(await svg.locator('path[aria-label^="day (UTC): "]').count()).toBe(28);
+    const box = await svg.boundingBox();
+    expect(box?.width).toBeGreaterThan(600);
+    expect(box?.height).toBeGreaterThan(200);
+
+    if (process.env.UPDATE_SCREENSHOT === '1') {
+      mkdirSync('docs/img', { recursive: true });
+      await page.screenshot({ path: 'docs/img/report.png', fullPage: false });
+    }
+    await page.close();
+  });
+
+  it('shows every table exactly as its CSV, cell for cell', async () => {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(out, 'index.html')).href);
+    const tables = await page.locator('table[data-table]').evaluateAll((els) =>
+      els.map((t) => ({
+        name: t.getAttribute('data-table') ?? '',
+        rows: Number(t.getAttribute('data-rows')),
+        header: [...t.querySelectorAll('thead th')].map((th) => th.getAttribute('data-key') ?? ''),
+        body: [...t.querySelectorAll('tbody tr')].map((tr) =>
+          [...tr.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+        ),
+      })),
+    );
+    expect(tables.map((t) => t.name)).toEqual([
+      'coverage',
+      'posture',
+      'daily-failed-items',
+      'worst-images',
+      'changes',
+      'fixes-and-regressions',
+      'failing-rules',
+      'freshness',
+    ]);
+    for (const t of tables) {
+      const [header, ...rows] = parseCsv(readFileSync(join(out, `${t.name}.csv`), 'utf8'));
+      expect(t.header, t.name).toEqual(header);
+      expect(t.rows, t.name).toBe(rows.length);
+      if (rows.length > 0) expect(t.body, t.name).toEqual(rows);
+    }
+    // The hostile remediation (CR LF, quotes, commas, markup, Chinese) arrived as text.
+    const rules = tables.find((t) => t.name === 'failing-rules');
+    expect(rules?.body[0]?.at(-1)).toMatch(
+      /\r\n修复：运行 "sysctl -w kernel\.x=1", 然后 <b>重启<\/b> & 检查$/,
+    );
+    expect(await page.locator('td b').count()).toBe(0);
+    await page.close();
+  });
+
+  it('prints to PDF', async () => {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(out, 'index.html')).href);
+    const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(20_000);
+    await page.close();
+  });
+});
