@@ -10,16 +10,14 @@ import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../commands/types.js';
-import { EXIT } from '../exit-codes.js';
 import { loadDatabaseUrl } from '../config/load.js';
 import { createDb } from '../db/pool.js';
 import { DbError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { escapeControls } from '../text.js';
 import { generateReport, type ReportVerifier } from './generate.js';
 import { sha256 } from './manifest.js';
 import { parseReportArgs, REPORT_USAGE, UsageError } from './options.js';
-
-
 
 /** The version in the package's package.json (found above this module, in src/ or dist/). */
 export function toolVersion(): string {
