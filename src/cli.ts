@@ -41,6 +41,8 @@ Commands:
   start              daemon: migrate, sync on SYNC_SCHEDULE, serve /healthz /readyz /metrics
   status [--json]    recent runs, per-scope freshness and the next scheduled run
                      (--runs N: how many runs, default 10)
+  verify [--json]    recompute the hash chain of the histories, name every broken link
+                     (--since <ISO instant>); exit 0 intact, 2 broken
   simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
                      --images 40 --rate-limit 0 --token sim-token)
   demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
@@ -118,6 +120,10 @@ export async function main(
       case 'status': {
         const { cmdStatus } = await import('./status.js');
         return await cmdStatus(io, rest);
+      }
+      case 'verify': {
+        const { cmdVerify } = await import('./verify/command.js');
+        return await cmdVerify(io, rest);
       }
       case 'simulate': {
         const { cmdSimulate } = await import('./simulate-cli.js');

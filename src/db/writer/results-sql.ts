@@ -3,7 +3,7 @@
  * through unnest (see params.ts) and returns { text, values }.
  */
 import { type ColumnSpec, Params } from '../params.js';
-import { resultKeySql } from '../schema.js';
+import { CHAIN_CLOSE_SQL, resultKeySql } from '../schema.js';
 import type { ContentRow, ImageKeyRow, ResultRow } from './results-plan.js';
 
 export interface Statement {
@@ -132,12 +132,13 @@ FROM ${img} CROSS JOIN LATERAL (
 /**
  * (c) Close (valid_to = `at`, closed_run_id) the open versions `versionIds`: one primary-key probe
  * per id (= ANY of a constant array). Still open is checked again, so a repeat closes nothing.
+ * The version's chain hash is sealed with its end (docs/sql.md, "Tamper evidence").
  */
 export function closeVersionsSql(versionIds: readonly string[], at: string, runId: string): Statement {
   return {
     text: `
 UPDATE hss_internal.image_baseline_history
-SET valid_to = $1, closed_run_id = $2
+SET valid_to = $1, closed_run_id = $2, chain_hash = ${CHAIN_CLOSE_SQL('$1::timestamptz', '$2::uuid')}
 WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
     values: [at, runId, versionIds],
   };
@@ -145,7 +146,8 @@ WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
 
 /**
  * (d) Open a version (valid_from = the row's time, opened_run_id) for every row planVersions
- * opens. The unique index on open versions (image_baseline_history_open_key_idx) is the arbiter of
+ * opens, chained to the last version of its key (one index probe per row; docs/sql.md, "Tamper
+ * evidence"). The unique index on open versions (image_baseline_history_open_key_idx) is the arbiter of
  * ON CONFLICT DO NOTHING, so a row whose key is open after all (a repeat) writes nothing. Version
  * ids follow the input order.
  */
@@ -161,9 +163,15 @@ export function openNewSql(rows: readonly { row: ResultRow; at: string }[], runI
   const $run = p.add(runId);
   const text = `
 INSERT INTO hss_internal.image_baseline_history (
-  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
-SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
+  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id, prev_hash, chain_hash)
+SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, prev.chain_hash,
+  hss_internal.baseline_version_hash(prev.chain_hash, ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)},
+    r.at, ${$run}::uuid)
 FROM ${res}
+LEFT JOIN LATERAL (
+  SELECT f.chain_hash FROM hss_internal.image_baseline_history f
+  WHERE f.result_key = ${resultKeySql('r')}
+  ORDER BY f.valid_from DESC LIMIT 1) AS prev ON true
 ORDER BY r.ord
 ON CONFLICT (result_key) WHERE valid_to IS NULL DO NOTHING`;
   return { text, values: p.values };
