@@ -16,14 +16,16 @@ ALTER TABLE "hss_internal"."image_rule_history" ADD COLUMN "chain_hash" "bytea";
 -- Hand-written from here (issue 17, tamper evidence; docs/sql.md "Tamper evidence"). The canonical
 -- form of a version and its hash, computed by the worker's write statements and recomputed by
 -- `hss-baseline-sync verify` in TypeScript from the public views. A field is '-' when NULL, else
--- its UTF-8 byte length, ':' and its text; fields are joined by '|'.
+-- its UTF-8 byte length, ':' and its text; fields are joined by '|'. Instants (27 bytes), run ids
+-- (36) and hashes in hex (64) have a fixed length, written as a constant: each expression is then
+-- evaluated once per row. textsend gives the text's bytes in the database encoding, UTF8.
 CREATE FUNCTION hss_internal.chain_field(v text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT coalesce(octet_length(v)::text || ':' || v, '-') $$;
 --> statement-breakpoint
 CREATE FUNCTION hss_internal.chain_instant(t timestamptz) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT hss_internal.chain_field(to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) $$;
+AS $$ SELECT coalesce('27:' || to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '-') $$;
 --> statement-breakpoint
 CREATE FUNCTION hss_internal.baseline_version_hash(
   prev bytea, project_id text, enterprise_project_id text, image_type text, image_id text,
@@ -31,15 +33,15 @@ CREATE FUNCTION hss_internal.baseline_version_hash(
   failed_rule_num integer, check_type_desc text, valid_from timestamptz, opened_run_id uuid)
 RETURNS bytea
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT sha256(convert_to('hss-chain-v1|baseline|'
-  || hss_internal.chain_field(encode(prev, 'hex')) || '|'
+AS $$ SELECT sha256(textsend('hss-chain-v1|baseline|'
+  || coalesce('64:' || encode(prev, 'hex'), '-') || '|'
   || hss_internal.chain_field(project_id) || '|' || hss_internal.chain_field(enterprise_project_id) || '|'
   || hss_internal.chain_field(image_type) || '|' || hss_internal.chain_field(image_id) || '|'
   || hss_internal.chain_field(check_name) || '|' || hss_internal.chain_field(check_type) || '|'
   || hss_internal.chain_field(standard) || '|' || hss_internal.chain_field(severity) || '|'
   || hss_internal.chain_field(check_rule_num::text) || '|' || hss_internal.chain_field(failed_rule_num::text) || '|'
   || hss_internal.chain_field(check_type_desc) || '|'
-  || hss_internal.chain_instant(valid_from) || '|' || hss_internal.chain_field(opened_run_id::text), 'UTF8')) $$;
+  || hss_internal.chain_instant(valid_from) || '|' || coalesce('36:' || opened_run_id::text, '-'))) $$;
 --> statement-breakpoint
 CREATE FUNCTION hss_internal.rule_version_hash(
   prev bytea, project_id text, enterprise_project_id text, image_type text, image_id text,
@@ -47,24 +49,24 @@ CREATE FUNCTION hss_internal.rule_version_hash(
   severity text, scan_result text, valid_from timestamptz, opened_run_id uuid)
 RETURNS bytea
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT sha256(convert_to('hss-chain-v1|rule|'
-  || hss_internal.chain_field(encode(prev, 'hex')) || '|'
+AS $$ SELECT sha256(textsend('hss-chain-v1|rule|'
+  || coalesce('64:' || encode(prev, 'hex'), '-') || '|'
   || hss_internal.chain_field(project_id) || '|' || hss_internal.chain_field(enterprise_project_id) || '|'
   || hss_internal.chain_field(image_type) || '|' || hss_internal.chain_field(image_id) || '|'
   || hss_internal.chain_field(check_name) || '|' || hss_internal.chain_field(check_type) || '|'
   || hss_internal.chain_field(standard) || '|' || hss_internal.chain_field(check_rule_id) || '|'
   || hss_internal.chain_field(check_rule_name) || '|' || hss_internal.chain_field(severity) || '|'
   || hss_internal.chain_field(scan_result) || '|'
-  || hss_internal.chain_instant(valid_from) || '|' || hss_internal.chain_field(opened_run_id::text), 'UTF8')) $$;
+  || hss_internal.chain_instant(valid_from) || '|' || coalesce('36:' || opened_run_id::text, '-'))) $$;
 --> statement-breakpoint
 -- Closing a version seals its open hash (as stored, never recomputed: a value altered while the
 -- version was open stays detectable) with the instant and the run that closed it.
 CREATE FUNCTION hss_internal.chain_close(open_hash bytea, valid_to timestamptz, closed_run_id uuid)
 RETURNS bytea
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT sha256(convert_to('hss-chain-v1|close|'
-  || hss_internal.chain_field(encode(open_hash, 'hex')) || '|'
-  || hss_internal.chain_instant(valid_to) || '|' || hss_internal.chain_field(closed_run_id::text), 'UTF8')) $$;
+AS $$ SELECT sha256(textsend('hss-chain-v1|close|'
+  || coalesce('64:' || encode(open_hash, 'hex'), '-') || '|'
+  || hss_internal.chain_instant(valid_to) || '|' || coalesce('36:' || closed_run_id::text, '-'))) $$;
 --> statement-breakpoint
 GRANT EXECUTE ON FUNCTION hss_internal.chain_field(text), hss_internal.chain_instant(timestamptz),
   hss_internal.baseline_version_hash(bytea, text, text, text, text, text, text, text, text, integer, integer, text, timestamptz, uuid),

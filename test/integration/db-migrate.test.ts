@@ -143,7 +143,7 @@ describe('migrate, a database migrated before the internal schema existed', () =
     const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
     const views = await t.pool.query(`SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'hss'`);
-    expect(views.rows[0].n).toBe(15);
+    expect(views.rows[0].n).toBe(16);
   });
 });
 
