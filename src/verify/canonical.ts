@@ -5,6 +5,7 @@
  * Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
+import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema.js';
 
 /** Prefix of every canonical text: the version of the form. */
 export const CHAIN_FORM = 'hss-chain-v1';
@@ -46,32 +47,8 @@ export interface ChainVersion {
 
 /** The columns each history's canonical form holds between prev_hash and valid_from, in order. */
 export const CHAIN_COLUMNS: Record<HistoryName, readonly string[]> = {
-  baseline: [
-    'project_id',
-    'enterprise_project_id',
-    'image_type',
-    'image_id',
-    'check_name',
-    'check_type',
-    'standard',
-    'severity',
-    'check_rule_num',
-    'failed_rule_num',
-    'check_type_desc',
-  ],
-  rule: [
-    'project_id',
-    'enterprise_project_id',
-    'image_type',
-    'image_id',
-    'check_name',
-    'check_type',
-    'standard',
-    'check_rule_id',
-    'check_rule_name',
-    'severity',
-    'scan_result',
-  ],
+  baseline: [...RESULT_KEY_COLUMNS, 'severity', 'check_rule_num', 'failed_rule_num', 'check_type_desc'],
+  rule: [...RULE_RESULT_KEY_COLUMNS, 'check_rule_name', 'severity', 'scan_result'],
 };
 
 const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));

@@ -5,6 +5,7 @@
  * and memory holds one page. Needs only SELECT on the public views (hss_reader).
  */
 import pg from 'pg';
+import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema.js';
 import { CHAIN_COLUMNS, type ChainVersion, canonicalInstant, type HistoryName } from './canonical.js';
 
 /** Where a history lives in the public surface and which column is its chain key. */
@@ -15,12 +16,12 @@ export const HISTORY_VIEWS: Record<
   baseline: {
     view: 'hss.image_baseline_history',
     key: 'result_key',
-    keyColumns: CHAIN_COLUMNS.baseline.slice(0, 7),
+    keyColumns: RESULT_KEY_COLUMNS,
   },
   rule: {
     view: 'hss.image_rule_history',
     key: 'rule_result_key',
-    keyColumns: CHAIN_COLUMNS.rule.slice(0, 8),
+    keyColumns: RULE_RESULT_KEY_COLUMNS,
   },
 };
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { applyRetention, retentionCutoffs } from '../../src/db/retention.js';
+import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../../src/db/schema.js';
 import { verifyChain } from '../../src/verify/chain.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { DAY_MS, type SyncWorld, startSyncWorld } from '../helpers/sync-world.js';
@@ -19,26 +20,9 @@ const TABLE: Record<History, string> = {
   rule: 'hss_internal.image_rule_history',
 };
 const KEY: Record<History, string> = { baseline: 'result_key', rule: 'rule_result_key' };
-const KEY_COLUMNS: Record<History, string[]> = {
-  baseline: [
-    'project_id',
-    'enterprise_project_id',
-    'image_type',
-    'image_id',
-    'check_name',
-    'check_type',
-    'standard',
-  ],
-  rule: [
-    'project_id',
-    'enterprise_project_id',
-    'image_type',
-    'image_id',
-    'check_name',
-    'check_type',
-    'standard',
-    'check_rule_id',
-  ],
+const KEY_COLUMNS: Record<History, readonly string[]> = {
+  baseline: RESULT_KEY_COLUMNS,
+  rule: RULE_RESULT_KEY_COLUMNS,
 };
 // The open hash of a version as the migration's SQL functions compute it (apart from verify's code).
 const OPEN_HASH: Record<History, string> = {
