@@ -50,6 +50,11 @@ const COMMANDS: Record<string, CommandEntry> = {
                      [--enterprise-project …] [--image-type …])`,
     load: () => import('./commands/report.js'),
   },
+  verify: {
+    usage: `verify             recompute the history hash chain; names every broken link (DATABASE_URL)
+                     (--since 2026-03-01T00:00:00Z --json); exit 0 intact, 2 broken`,
+    load: () => import('./commands/verify.js'),
+  },
   demo: {
     usage: `demo [--once]      embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
                      (--use-database-url: use DATABASE_URL instead, an empty database or the demo's)`,

@@ -13,6 +13,8 @@ export const EXIT = {
   failed: 1,
   /** A run ended partial: some scopes or images are left for the next run. */
   partial: 2,
+  /** `verify`: a link of the history hash chain is broken (the record was altered). */
+  broken: 2,
   /**
    * Stopped: a run was aborted by SIGTERM/SIGINT, or a stop was forced (a second signal, or a
    * stop that took longer than the shutdown bound), whatever the command.

@@ -13,6 +13,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   date,
   foreignKey,
   index,
@@ -58,6 +59,25 @@ const validityColumns = () => ({
   openedRunId: uuid('opened_run_id'),
   closedRunId: uuid('closed_run_id'),
 });
+
+/** A SHA-256 digest (32 bytes): the tamper-evidence chain of the histories (docs/sql.md). */
+const sha256Bytes = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+/**
+ * A version's link in its key's hash chain (docs/sql.md, "Tamper evidence"): the chain hash of the
+ * key's previous version (NULL for the first) and its own hash over the canonical form, which
+ * the worker sets when it opens the version and again when it closes it.
+ */
+const chainColumns = () => ({
+  prevHash: sha256Bytes('prev_hash'),
+  chainHash: sha256Bytes('chain_hash'),
+});
+
+/**
+ * The sealed chain hash of a version being closed at `validTo` by `closedRunId` (SQL expressions):
+ * hss_internal.chain_close over the version's stored open hash (the history_chain migration).
+ */
+export const CHAIN_CLOSE_SQL = (validTo: string, closedRunId: string, alias?: string): string =>
+  `hss_internal.chain_close(${alias ? `${alias}.` : ''}chain_hash, ${validTo}, ${closedRunId})`;
 
 const statusCheck = (name: string, column: string) =>
   check(name, sql.raw(`${column} IN (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`));
@@ -270,6 +290,7 @@ export const imageBaselineHistory = hssInternal.table(
     checkTypeDesc: text('check_type_desc'),
     ...validityColumns(),
     resultKey: uuid('result_key').notNull().generatedAlwaysAs(sql.raw(resultKeySql())),
+    ...chainColumns(),
   },
   (t) => [
     check('image_baseline_history_valid_range_check', sql`valid_to IS NULL OR valid_to > valid_from`),
@@ -415,6 +436,7 @@ export const imageRuleHistory = hssInternal.table(
     ruleResultKey: uuid('rule_result_key').notNull().generatedAlwaysAs(sql.raw(ruleResultKeySql())),
     /** The rule's description key (hss_internal.rule_descriptions.rule_key). */
     ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
+    ...chainColumns(),
   },
   (t) => [
     check('image_rule_history_valid_range_check', sql`valid_to IS NULL OR valid_to > valid_from`),
@@ -467,4 +489,27 @@ export const ruleDescriptions = hssInternal.table(
     fetchedAt: tstz('fetched_at').notNull(),
   },
   (t) => [primaryKey({ name: 'rule_descriptions_pkey', columns: [t.ruleKey] })],
+);
+
+/**
+ * The chain hash of the last version of a key deleted by history retention (src/db/retention.ts),
+ * so the first version left still links to something known: `verify` accepts a first version
+ * whose prev_hash is NULL or equals its key's anchor, and names any other as a missing version.
+ */
+export const historyChainAnchors = hssInternal.table(
+  'history_chain_anchors',
+  {
+    /** `baseline` (image_baseline_history, key result_key) or `rule` (image_rule_history, key rule_result_key). */
+    history: text('history').notNull(),
+    key: uuid('key').notNull(),
+    chainHash: sha256Bytes('chain_hash').notNull(),
+    /** valid_from and valid_to of the pruned version the hash belongs to. */
+    validFrom: tstz('valid_from').notNull(),
+    validTo: tstz('valid_to').notNull(),
+    prunedAt: tstz('pruned_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'history_chain_anchors_pkey', columns: [t.history, t.key] }),
+    check('history_chain_anchors_history_check', sql`history IN ('baseline', 'rule')`),
+  ],
 );

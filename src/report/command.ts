@@ -148,7 +148,7 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
   const verify = JSON.parse(manifest).verify as { intact: boolean; broken: number } | null;
   if (verify && !verify.intact) {
     io.stderr.write(
-      `warning: the history hash chain is broken (${verify.broken} links): see manifest.json "verify"\n`,
+      `warning: the history hash chain is broken (${verify.broken} ${verify.broken === 1 ? 'link' : 'links'}): see manifest.json "verify"\n`,
     );
   }
   return EXIT.ok;

@@ -54,7 +54,11 @@ export async function generateReport(db: Queryable, opts: GenerateOptions): Prom
       filters: { target: f.targets, enterpriseProject: f.enterpriseProjects, imageType: f.imageTypes },
       toolVersion: opts.toolVersion,
       verify:
-        verify === null ? 'not available' : verify.intact ? 'intact' : `broken (${verify.broken} links)`,
+        verify === null
+          ? 'not available'
+          : verify.intact
+            ? 'intact'
+            : `broken (${verify.broken} ${verify.broken === 1 ? 'link' : 'links'})`,
     },
     tables,
     svg,

@@ -36,6 +36,7 @@ describe('migrate', () => {
     // Schema hss holds views only: the public surface. Every table lives in hss_internal.
     expect(rels.rows).toEqual([
       { nspname: 'hss', relname: 'baseline_fixes', relkind: 'v' },
+      { nspname: 'hss', relname: 'history_chain_anchors', relkind: 'v' },
       { nspname: 'hss', relname: 'image_baseline_changes', relkind: 'v' },
       { nspname: 'hss', relname: 'image_baseline_daily', relkind: 'v' },
       { nspname: 'hss', relname: 'image_baseline_history', relkind: 'v' },
@@ -51,6 +52,7 @@ describe('migrate', () => {
       { nspname: 'hss', relname: 'sync_runs', relkind: 'v' },
       { nspname: 'hss', relname: 'sync_scope_runs', relkind: 'v' },
       { nspname: 'hss_internal', relname: '__drizzle_migrations', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'history_chain_anchors', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'image_baseline_daily_facts', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'image_baseline_history', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'image_contents', relkind: 'r' },
@@ -143,7 +145,7 @@ describe('migrate, a database migrated before the internal schema existed', () =
     const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
     expect(applied.rows[0].n).toBe(migrationFiles.length);
     const views = await t.pool.query(`SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'hss'`);
-    expect(views.rows[0].n).toBe(15);
+    expect(views.rows[0].n).toBe(16);
   });
 });
 

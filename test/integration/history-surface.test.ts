@@ -286,6 +286,7 @@ describe('the BI surface on a synced history', () => {
     expect(rels).toEqual(
       [
         'baseline_fixes',
+        'history_chain_anchors',
         'image_baseline_changes',
         'image_baseline_daily',
         'image_baseline_history',

@@ -237,7 +237,8 @@ describe('report as of an instant', () => {
     expect(manifest.filters).toEqual({ target: null, enterprise_project: null, image_type: null });
     expect(manifest.tool_version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
     expect(manifest.runs.map((r: { last_run_id: string }) => r.last_run_id)).toEqual(Array(4).fill(runId));
-    expect(manifest.verify).toBeNull();
+    // The CLI checks the history hash chain in the report's own snapshot (src/commands/report.ts).
+    expect(manifest.verify).toEqual({ intact: true, broken: 0 });
   });
 
   it('the manifest holds the SHA-256, size and row count of every other file', () => {
@@ -333,6 +334,33 @@ describe('report as of an instant', () => {
     expect(cap.err()).toBe(
       'warning: the history hash chain is broken (2 links): see manifest.json "verify"\n',
     );
+  });
+
+  it('through the CLI, a version altered after the fact makes the manifest say the chain is broken', async () => {
+    const pool = rw.w.t.pool;
+    const { rows } = await pool.query<{ version_id: string }>(
+      `select version_id from hss_internal.image_baseline_history order by version_id limit 1`,
+    );
+    const id = rows[0]!.version_id;
+    await pool.query(
+      `update hss_internal.image_baseline_history set failed_rule_num = failed_rule_num + 1 where version_id = $1`,
+      [id],
+    );
+    try {
+      const dir = newOutDir();
+      const r = await runReport(rw.w.t.url, ['--as-of', asOf, '--out', dir]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).verify).toEqual({
+        intact: false,
+        broken: 1,
+      });
+      expect(r.err).toBe('warning: the history hash chain is broken (1 link): see manifest.json "verify"\n');
+    } finally {
+      await pool.query(
+        `update hss_internal.image_baseline_history set failed_rule_num = failed_rule_num - 1 where version_id = $1`,
+        [id],
+      );
+    }
   });
 
   it('mistakes are usage errors naming the flag, and write nothing', async () => {

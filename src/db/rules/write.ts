@@ -2,12 +2,13 @@
  * Writes rule results and rule descriptions. Rule results of an image are replaced as a whole,
  * like its summaries: in one transaction per batch the image's rule state is recorded, every open
  * version no incoming row repeats exactly is closed, and a version is opened for every incoming
- * row without an identical open one. Identical results write no history tuple.
+ * row without an identical open one. Identical results write no history tuple. Every version is
+ * chained to the previous one of its key and sealed when closed (docs/sql.md, "Tamper evidence").
  */
 import type { RuleDetail, RuleKey, RuleResult, Scope } from '../../domain.js';
 import { type ColumnSpec, Params } from '../params.js';
 import type { DbHandle } from '../pool.js';
-import { ruleResultKeySql } from '../schema.js';
+import { CHAIN_CLOSE_SQL, ruleResultKeySql } from '../schema.js';
 import { inTransaction, query } from '../tx.js';
 
 /** The rules fetched for one image (all of them for the mode: an absent rule is closed). */
@@ -135,7 +136,8 @@ gone AS (
     WHERE ${eq('r', 'h', KEY_COLS)}
       AND (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('h', VALUE_COLS)}))
 )
-UPDATE hss_internal.image_rule_history h SET valid_to = gone.at, closed_run_id = ${$run}
+UPDATE hss_internal.image_rule_history h SET valid_to = gone.at, closed_run_id = ${$run},
+  chain_hash = ${CHAIN_CLOSE_SQL('gone.at', `${$run}::uuid`, 'h')}
 FROM gone WHERE h.version_id = gone.version_id`;
   return { text, values: p.values };
 }
@@ -145,9 +147,15 @@ function openSql(rules: readonly object[], runId: string): Statement {
   const res = p.unnest(rules, [...RULE_SPEC, ['at', 'timestamptz']], 'r');
   const $run = p.add(runId);
   const text = `
-INSERT INTO hss_internal.image_rule_history (${KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
-SELECT ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
+INSERT INTO hss_internal.image_rule_history (${KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from,
+  opened_run_id, prev_hash, chain_hash)
+SELECT ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, prev.chain_hash,
+  hss_internal.rule_version_hash(prev.chain_hash, ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}::uuid)
 FROM ${res}
+LEFT JOIN LATERAL (
+  SELECT f.chain_hash FROM hss_internal.image_rule_history f
+  WHERE f.rule_result_key = ${ruleResultKeySql('r')}
+  ORDER BY f.valid_from DESC LIMIT 1) AS prev ON true
 WHERE NOT EXISTS (
   SELECT 1 FROM hss_internal.image_rule_history h
   WHERE h.valid_to IS NULL AND h.rule_result_key = ${ruleResultKeySql('r')})`;

@@ -3,8 +3,8 @@
  * through unnest (see params.ts) and returns { text, values }.
  */
 import { type ColumnSpec, Params } from '../params.js';
-import { resultKeySql } from '../schema.js';
-import type { ContentRow, ImageKeyRow, ResultRow } from './results-plan.js';
+import { CHAIN_CLOSE_SQL, resultKeySql } from '../schema.js';
+import { type ContentRow, type ImageKeyRow, imageKeyOf, type ResultRow } from './results-plan.js';
 
 export interface Statement {
   text: string;
@@ -38,12 +38,17 @@ const eq = (a: string, b: string, cols: readonly string[]) =>
   cols.map((c) => `${a}.${c} = ${b}.${c}`).join(' AND ');
 const list = (a: string, cols: readonly string[]) => cols.map((c) => `${a}.${c}`).join(', ');
 
-/** (a) Upsert image_contents: signal, fetched_at = at, outcome, result count, not removed. */
+/**
+ * (a) Upsert image_contents: signal, fetched_at = at, outcome, result count, not removed. Returns
+ * the image key columns of the contents it inserted (xmax = 0: not an update): images never
+ * written before, which have no history (their versions start their keys' chains).
+ */
 export function upsertContentsSql(contents: readonly ContentRow[], at: Date): Statement {
   const p = new Params();
   const from = p.unnest(contents, CONTENT_SPEC, 'r');
   const $at = p.add(at);
   const text = `
+WITH upserted AS (
 INSERT INTO hss_internal.image_contents AS c (
   ${KEY_COLS.join(', ')}, fetched_scan_time, fetched_digest, fetched_unsafe_num, fetched_scan_status,
   fetched_at, outcome, result_count, first_seen_at, removed_at)
@@ -59,7 +64,10 @@ ON CONFLICT (${KEY_COLS.join(', ')}) DO UPDATE SET
   outcome = excluded.outcome,
   -- not_scanned leaves the versions open, so the count of the last fetch still describes them
   result_count = CASE WHEN excluded.outcome = 'fetched' THEN excluded.result_count ELSE c.result_count END,
-  removed_at = NULL`;
+  removed_at = NULL
+RETURNING ${KEY_COLS.join(', ')}, xmax = 0 AS inserted
+)
+SELECT ${KEY_COLS.join(', ')} FROM upserted WHERE inserted`;
   return { text, values: p.values };
 }
 
@@ -132,12 +140,13 @@ FROM ${img} CROSS JOIN LATERAL (
 /**
  * (c) Close (valid_to = `at`, closed_run_id) the open versions `versionIds`: one primary-key probe
  * per id (= ANY of a constant array). Still open is checked again, so a repeat closes nothing.
+ * The version's chain hash is sealed with its end (docs/sql.md, "Tamper evidence").
  */
 export function closeVersionsSql(versionIds: readonly string[], at: string, runId: string): Statement {
   return {
     text: `
 UPDATE hss_internal.image_baseline_history
-SET valid_to = $1, closed_run_id = $2
+SET valid_to = $1, closed_run_id = $2, chain_hash = ${CHAIN_CLOSE_SQL('$1::timestamptz', '$2::uuid')}
 WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
     values: [at, runId, versionIds],
   };
@@ -145,25 +154,44 @@ WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
 
 /**
  * (d) Open a version (valid_from = the row's time, opened_run_id) for every row planVersions
- * opens. The unique index on open versions (image_baseline_history_open_key_idx) is the arbiter of
+ * opens, chained to the last version of its key (docs/sql.md, "Tamper evidence"): one index probe
+ * per row, none for the rows of `newImages` (imageKeyOf keys; upsertContentsSql's answer), whose
+ * keys have no version yet. The unique index on open versions (image_baseline_history_open_key_idx) is the arbiter of
  * ON CONFLICT DO NOTHING, so a row whose key is open after all (a repeat) writes nothing. Version
  * ids follow the input order.
  */
-export function openNewSql(rows: readonly { row: ResultRow; at: string }[], runId: string): Statement {
+export function openNewSql(
+  rows: readonly { row: ResultRow; at: string }[],
+  runId: string,
+  newImages: ReadonlySet<string> = new Set(),
+): Statement {
   const p = new Params();
   const res = p.unnest(
     rows,
-    [...RESULT_SPEC, ['at', 'timestamptz'], ['ord', 'integer']],
+    [...RESULT_SPEC, ['at', 'timestamptz'], ['ord', 'integer'], ['probe', 'boolean']],
     'r',
     // No copy of each row: a spread per row cost more than the rest of the batch's planning.
-    (o, name, i) => (name === 'at' ? o.at : name === 'ord' ? i : o.row[name as keyof ResultRow]),
+    (o, name, i) =>
+      name === 'at'
+        ? o.at
+        : name === 'ord'
+          ? i
+          : name === 'probe'
+            ? !newImages.has(imageKeyOf(o.row))
+            : o.row[name as keyof ResultRow],
   );
   const $run = p.add(runId);
   const text = `
 INSERT INTO hss_internal.image_baseline_history (
-  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id)
-SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}
+  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id, prev_hash, chain_hash)
+SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, prev.chain_hash,
+  hss_internal.baseline_version_hash(prev.chain_hash, ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)},
+    r.at, ${$run}::uuid)
 FROM ${res}
+LEFT JOIN LATERAL (
+  SELECT f.chain_hash FROM hss_internal.image_baseline_history f
+  WHERE r.probe AND f.result_key = ${resultKeySql('r')}
+  ORDER BY f.valid_from DESC LIMIT 1) AS prev ON true
 ORDER BY r.ord
 ON CONFLICT (result_key) WHERE valid_to IS NULL DO NOTHING`;
   return { text, values: p.values };

@@ -47,9 +47,9 @@ export async function writeImageResults(
   const plan = planResults(items);
   if (plan.contents.length === 0) return { versionsOpened: 0, versionsClosed: 0 };
   return inTransaction(h, { op: 'writeImageResults' }, async (client) => {
-    const run = (s: { text: string; values: unknown[] }) => client.query(s.text, s.values);
-    await run(upsertContentsSql(plan.contents, at));
+    const inserted = await client.query<ImageKeyRow>(upsertContentsSql(plan.contents, at));
     if (plan.fetchedImages.length === 0) return { versionsOpened: 0, versionsClosed: 0 };
+    const newImages = new Set(inserted.rows.map(imageKeyOf));
 
     const open = (await client.query<OpenVersionRow>(openVersionsSql(plan.fetchedImages))).rows;
     // The open versions give the instant each image may close at. A result that comes back while
@@ -57,7 +57,7 @@ export async function writeImageResults(
     // probe per incoming row, so it is made only when writing at `at` met the constraints.
     await client.query('SAVEPOINT write_versions');
     try {
-      const written = await writeVersions(client, runId, planVersions(plan.results, open, at));
+      const written = await writeVersions(client, runId, planVersions(plan.results, open, at), newImages);
       await client.query('RELEASE SAVEPOINT write_versions');
       return written;
     } catch (err) {
@@ -68,7 +68,7 @@ export async function writeImageResults(
       floorsSql(plan.fetchedImages, plan.results, at),
     );
     const floorByImage = new Map(floors.rows.map((r) => [imageKeyOf(r), r.at]));
-    return writeVersions(client, runId, planVersions(plan.results, open, at, floorByImage));
+    return writeVersions(client, runId, planVersions(plan.results, open, at, floorByImage), newImages);
   });
 }
 
@@ -76,6 +76,7 @@ async function writeVersions(
   client: pg.PoolClient,
   runId: string,
   plan: VersionsPlan,
+  newImages: ReadonlySet<string>,
 ): Promise<{ versionsOpened: number; versionsClosed: number }> {
   let versionsClosed = 0;
   for (const c of plan.close) {
@@ -83,6 +84,6 @@ async function writeVersions(
     versionsClosed += (await client.query(s.text, s.values)).rowCount ?? 0;
   }
   if (plan.open.length === 0) return { versionsOpened: 0, versionsClosed };
-  const s = openNewSql(plan.open, runId);
+  const s = openNewSql(plan.open, runId, newImages);
   return { versionsOpened: (await client.query(s.text, s.values)).rowCount ?? 0, versionsClosed };
 }

@@ -4,6 +4,7 @@
  */
 import type { Scope } from '../../domain.js';
 import type { DbHandle } from '../pool.js';
+import { CHAIN_CLOSE_SQL } from '../schema.js';
 import { inTransaction } from '../tx.js';
 
 const scopeIs = (a: string) =>
@@ -47,10 +48,12 @@ WHERE ${scopeIs('c')}
   AND c.image_id = ANY($5::text[])`;
 
 // Closing at `at`, or just after the version opened when the clock went back (CHECK valid_to >
-// valid_from); the open version is the last of its key, so this cannot overlap anything.
+// valid_from); the open version is the last of its key, so this cannot overlap anything. Its chain
+// hash is sealed with its end (docs/sql.md, "Tamper evidence").
 const closeRetired = (history: string) => `
 UPDATE ${history} h
-SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run_id = $6
+SET valid_to = greatest($4, h.valid_from + interval '1 millisecond'), closed_run_id = $6,
+  chain_hash = ${CHAIN_CLOSE_SQL("greatest($4, h.valid_from + interval '1 millisecond')", '$6::uuid', 'h')}
 WHERE ${scopeIs('h')}
   AND h.valid_to IS NULL
   AND h.image_id = ANY($5::text[])`;
