@@ -16,7 +16,6 @@ import { createDb, type DbHandle } from './db/pool.js';
 import { assertSchemaCurrent, type JournalEntry, readJournal } from './db/schema-state.js';
 import { withConnectionRetry } from './db/tx.js';
 import type { ApiName } from './domain.js';
-import { errorSummary } from './errors.js';
 import { CircuitBreaker } from './hss/breaker.js';
 import { createAuthProvider, createHssClient } from './hss/client.js';
 import { Pacer } from './hss/pacer.js';
@@ -117,12 +116,6 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
   });
   const store = createPgStore(db, locks, {
     retention: { days: config.retentionDays, historyDays: config.historyRetentionDays },
-    // The run is already recorded; the next run rebuilds the daily facts it missed.
-    onMaintenanceError: (err) =>
-      logger.warn(
-        { err: errorSummary(err) },
-        'daily facts or retention failed after the run; the next run repairs them',
-      ),
   });
   const runCoordinator = createRunCoordinator(locks, logger);
   const engineDeps: EngineDeps = {

@@ -10,7 +10,8 @@ import { configErrorIn, errorSummary } from './errors.js';
 import { createLogger } from './log.js';
 import { createProgressReporter, progressMode } from './progress.js';
 import { failedOnConfiguration } from './sync/diagnose.js';
-import { manyListeners, type RunReport, scopesOf } from './sync/engine.js';
+import { type RunReport, scopesOf } from './sync/engine.js';
+import { allowManyListeners } from './sync/signals.js';
 import { formatRunSummary } from './sync/summary.js';
 import { escapeControls } from './text.js';
 
@@ -70,7 +71,7 @@ export const SHUTDOWN_BOUND_MS = 9_000;
 async function withSignals<T>(io: CliIo, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const source = io.signals ?? process;
   const ctrl = new AbortController();
-  manyListeners(ctrl.signal);
+  allowManyListeners(ctrl.signal);
   let count = 0;
   const onSignal = (name: string) => {
     count++;

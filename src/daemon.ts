@@ -13,7 +13,8 @@ import { errorSummary } from './errors.js';
 import { type HealthServer, startHealthServer } from './health.js';
 import { createLogger, resolveLogFormat } from './log.js';
 import { createMetrics, type SyncMetrics } from './metrics.js';
-import { manyListeners, type RunReport } from './sync/engine.js';
+import type { RunReport } from './sync/engine.js';
+import { allowManyListeners } from './sync/signals.js';
 import { formatRunSummary } from './sync/summary.js';
 
 export interface Daemon {
@@ -63,7 +64,7 @@ export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon
   }
 
   const abort = new AbortController();
-  manyListeners(abort.signal);
+  allowManyListeners(abort.signal);
   let inFlight: Promise<RunReport | null> | null = null;
   let stopping = false;
 

@@ -390,11 +390,11 @@ describe('rule drill-down modes, faults and budget', () => {
             `select (select min(valid_from) from hss_internal.image_rule_history) < (select max(finished_at) from hss_internal.sync_scope_runs) as before`,
           );
           expect(order.rows[0].before).toBe(true);
-          // The run stopped at its deadline; what is left is recorded and due next run.
-          const ms = report.finishedAt.getTime() - report.startedAt.getTime();
-          // Fake time runs on while real I/O completes (1 s a step, more on a busy machine), so
-          // some steps past it; without the deadline the descriptions alone would take hours.
-          expect(ms).toBeLessThanOrEqual(10 * 60_000 + 120_000);
+          // The run stopped at its deadline (its timing is checked exactly in src/sync/engine.test.ts;
+          // here fake time runs on while real I/O completes): without it the descriptions alone
+          // would take hours. What is left is recorded and due next run.
+          const left = report.apiBacklog?.find((a) => a.api === 'ShowImageCheckRuleDetail');
+          expect(left?.callsDue).toBeGreaterThan(0);
           const desc = await s.t.pool.query(
             `select count(distinct rule_key)::int as due,
                     count(distinct rule_key) filter (where d.rule_key is not null)::int as have

@@ -11,26 +11,17 @@
  * differs, the description is still missing) and comes first next run.
  */
 import type { Logger } from 'pino';
-import type { ApiName, RuleCounts, RuleKey, RuleResult, Scope } from '../domain.js';
-import {
-  AbortedError,
-  DbError,
-  errorSummary,
-  HssAuthError,
-  HssCircuitOpenError,
-  HssSyncError,
-} from '../errors.js';
-import { ImageQuarantinedError } from '../hss/quarantine.js';
-import type { CallOptions, HssClient } from '../hss/types.js';
-import { GroupCommit } from './group-commit.js';
-import { Lane } from './lane.js';
-import type { Limiter } from './limiter.js';
-import type { DrillStore, ImageRulesItem, RulesDue } from './store.js';
+import type { ApiName, RuleCounts, RuleKey, RuleResult, Scope } from '../../domain.js';
+import { AbortedError, errorSummary } from '../../errors.js';
+import type { CallOptions, HssClient } from '../../hss/types.js';
+import { classifyFailure, FailureStreak, stopReason } from '../failure-policy.js';
+import { GroupCommit } from '../group-commit.js';
+import { Lane } from '../lane.js';
+import type { Limiter } from '../limiter.js';
+import type { DrillStore, ImageRulesItem, RulesDue } from '../store.js';
 
 /** A description is refetched after this long (the text rarely changes upstream). */
 export const RULE_DESCRIPTION_MAX_AGE_MS = 30 * 86_400_000;
-/** Consecutive failed images after which a scope's drill-down stops. */
-const MAX_CONSECUTIVE_FAILURES = 5;
 /** Most fed images looked up in one query. */
 const RESOLVE_BATCH = 500;
 
@@ -92,7 +83,9 @@ export class ScopeDrill {
   private yielded = false;
   private failed = 0;
   private firstError: string | null = null;
-  private consecutive = 0;
+  /** Images whose rule answers were schema-invalid (quarantined): left due, not failed. */
+  private quarantined = 0;
+  private readonly streak = new FailureStreak();
   private descriptionError: string | null = null;
   private ruleCallsDue = 0;
   /** Descriptions claimed but left undone when the drill-down stopped. */
@@ -245,6 +238,9 @@ export class ScopeDrill {
     const problems: string[] = [];
     if (this.fatal) problems.push(this.fatal);
     if (this.failed > 0) problems.push(`${this.failed} rule fetch(es) failed: ${this.firstError}`);
+    if (this.quarantined > 0) {
+      problems.push(`${this.quarantined} image(s) with schema-invalid rule answers (quarantined), left due`);
+    }
     if (c.ruleImagesPending > 0 && this.input.callOptions.signal?.aborted) {
       problems.push(`${c.ruleImagesPending} image(s) still due for rules; they come first next run`);
     }
@@ -325,7 +321,7 @@ export class ScopeDrill {
           }
         }
       }
-      this.consecutive = 0;
+      this.streak.succeeded();
       await this.writer.add({
         scope,
         imageId: d.imageId,
@@ -334,28 +330,36 @@ export class ScopeDrill {
         rules: [...byKey.values()],
       });
     } catch (err) {
-      if (err instanceof AbortedError || this.stopped()) return;
-      if (err instanceof HssAuthError || err instanceof HssCircuitOpenError) {
-        this.fatal ??= errorSummary(err);
+      // The run's failure policy; the drill-down has no second round, so `retry` is a failure.
+      const kind = classifyFailure(err, this.stopped());
+      if (kind === 'stopped') return;
+      if (kind === 'item-problem') {
+        this.quarantined++;
+        log.warn(
+          { imageId: d.imageId, err: errorSummary(err) },
+          'rule answer schema-invalid; the image stays due',
+        );
+        return;
+      }
+      if (kind === 'scope-failure' || kind === 'defect') {
+        this.fatal ??= stopReason(err, 'rules', 'rule fetch');
+        if (kind === 'defect') this.countFailure(err);
         this.pumpAll();
         return;
       }
-      if (err instanceof DbError) {
-        this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
-        this.pumpAll();
-        return;
-      }
-      this.failed++;
-      this.firstError ??= errorSummary(err);
+      this.countFailure(err);
       log.warn({ imageId: d.imageId, err: errorSummary(err) }, 'rule fetch failed; the image stays due');
-      if (err instanceof ImageQuarantinedError) return;
-      if (++this.consecutive >= MAX_CONSECUTIVE_FAILURES) {
-        this.fatal ??= `stopped after ${this.consecutive} consecutive failed rule fetches; last: ${errorSummary(err)}`;
+      const stop = this.streak.failed(err, 'rule fetches');
+      if (stop) {
+        this.fatal ??= stop;
         this.pumpAll();
       }
-      if (!(err instanceof HssSyncError))
-        this.fatal ??= `rule fetch failed unexpectedly: ${errorSummary(err)}`;
     }
+  }
+
+  private countFailure(err: unknown): void {
+    this.failed++;
+    this.firstError ??= errorSummary(err);
   }
 
   /** Keys not yet claimed by this run's drill-downs (claiming them). */
