@@ -412,7 +412,13 @@ export class ScopeDrill {
       await this.db(() => this.input.store.upsertRuleDescription(key, detail, this.input.now()));
       this.counts.ruleDescriptionsFetched++;
     } catch (err) {
-      if (err instanceof AbortedError || this.stopped()) return;
+      // Descriptions follow the run's failure policy, except that any failure stops their lane.
+      if (classifyFailure(err, this.stopped()) === 'stopped') {
+        // Left undone: released, so a drill-down later in the run (a deferred one) may fetch it.
+        this.input.descriptionsClaimed.delete(ruleKeyId(key));
+        this.descriptionsLeft++;
+        return;
+      }
       // The missing descriptions stay due: the next run asks again.
       this.descriptionError ??= `rule description ${key.checkName}/${key.checkRuleId}: ${errorSummary(err)}`;
       this.failed++;
