@@ -41,23 +41,25 @@ export interface FakeCall {
 /** What a call answers instead of its data: an error to throw, or `quarantine` (schema-invalid). */
 export type Fault = Error | 'quarantine' | undefined;
 
-export function listing(imageId: string, scanTime: number): ImageListing {
+/** A listing row of `imageId` (plain values, `over` replacing some). */
+export function listing(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
   return {
     imageId,
     imageDigest: `sha256:${imageId}`,
     namespace: 'ns',
     imageName: `img-${imageId}`,
-    imageVersion: '1',
+    imageVersion: 'v1',
     instanceId: null,
     registryName: null,
     registryType: null,
     hostId: null,
     hostName: null,
     scanStatus: 'success',
-    latestScanTime: scanTime,
-    unsafeSettingNum: null,
-    imageSize: null,
-    latestUpdateTime: null,
+    latestScanTime: 1000,
+    unsafeSettingNum: 3,
+    imageSize: 10,
+    latestUpdateTime: 900,
+    ...over,
   };
 }
 
@@ -122,7 +124,7 @@ export class FakeHss implements HssClient {
     await this.call(listApiFor(scope.imageType), scope, String(offset), o);
     const rows = images
       .slice(offset, offset + Math.min(limit, this.pageSize))
-      .map((i) => listing(i.imageId, i.scanTime));
+      .map((i) => listing(i.imageId, { latestScanTime: i.scanTime }));
     return { totalNum: images.length, rows, itemsReceived: rows.length, requestId: null };
   }
 
