@@ -52,7 +52,7 @@ export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunR
   const pairs = scopesOf(deps.targets);
   log.info({ scopes: pairs.length, trigger: given.trigger }, 'sync run started');
 
-  const run = startRun(deps, given, runId, log);
+  const run = prepareRun(deps, given, runId, log);
   let reports: ScopeReport[];
   let rules: DrillPhase | null;
   try {
@@ -64,7 +64,6 @@ export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunR
     await run.drill?.settled();
     rules = rulesOutcome(run.drill?.phase ?? null, given.signal?.aborted === true);
   } catch (err) {
-    run.stopTimers.abort();
     // Scopes turn faults into statuses; this is a defect. The run still gets its record.
     log.error({ err: errorSummary(err) }, 'sync run failed unexpectedly');
     const maintenance = await runMaintenance(deps, log);
@@ -79,14 +78,14 @@ export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunR
         error: `run failed unexpectedly: ${errorSummary(err)}`,
       })
       .catch(() => {});
+    run.stopTimers.abort();
     throw err;
   }
-  run.stopTimers.abort();
   return finish(deps, run, { startedAt, reports, rules, aborted: given.signal?.aborted === true });
 }
 
 /** The run's shared state: limiters, retry budget, signals, the API board, the drill-down. */
-function startRun(deps: EngineDeps, given: RunOptions, runId: string, log: Logger) {
+function prepareRun(deps: EngineDeps, given: RunOptions, runId: string, log: Logger) {
   const live: LiveScopes = new Map();
   const targetsByName = new Map(deps.targets.map((t) => [t.name, t]));
   const board = new ApiBoard((name, api) => {
@@ -145,7 +144,7 @@ function startRun(deps: EngineDeps, given: RunOptions, runId: string, log: Logge
           inFlightSignal: opts.signal,
           log,
         });
-  const context: RunContext & { stopTimers: AbortController; retryBudget: RetryBudget } = {
+  const context: RunContext & { stopTimers: AbortController } = {
     runId,
     live,
     limiter,
@@ -167,7 +166,7 @@ function startRun(deps: EngineDeps, given: RunOptions, runId: string, log: Logge
 /** The run's end: its outcome (pure), the maintenance phase, the ledger row, the logs, the report. */
 async function finish(
   deps: EngineDeps,
-  run: ReturnType<typeof startRun>,
+  run: ReturnType<typeof prepareRun>,
   r: { startedAt: Date; reports: ScopeReport[]; rules: DrillPhase | null; aborted: boolean },
 ): Promise<RunReport> {
   const { log, runId } = run;
@@ -194,6 +193,8 @@ async function finish(
   const maintenance: MaintenanceReport | undefined = maintains(status)
     ? await runMaintenance(deps, log)
     : undefined;
+  // The progress line goes on through the maintenance: the run lasts until its row is closed.
+  run.stopTimers.abort();
   const finishedAt = new Date(deps.clock.now());
   const outcome: RunOutcome = {
     status,

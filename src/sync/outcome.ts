@@ -74,7 +74,10 @@ export function tallyScopes(statuses: readonly (EndStatus | 'skipped')[]): Scope
   return tally;
 }
 
-/** aborted when the run's signal aborted; else succeeded when no scope ran or all succeeded, failed when all failed, else partial. */
+/**
+ * aborted when the run's signal aborted; else succeeded when no scope ran or all succeeded,
+ * failed when all failed, else partial.
+ */
 export function runStatus(tally: ScopeTally, aborted: boolean): EndStatus {
   if (aborted) return 'aborted';
   if (tally.total === 0 || tally.succeeded === tally.total) return 'succeeded';

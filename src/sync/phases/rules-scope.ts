@@ -4,8 +4,8 @@
  * earlier run are due from the start. Three lanes, each paced by its own API's budget, work at
  * once: `resolve` reads from the database what each fed image needs, `rules` pages
  * ListImageRiskConfigRules (`failed` and, for HSS_RULE_DETAIL=all, `pass`) per failing baseline,
- * and `descriptions` fetches ShowImageCheckRuleDetail for every rule just written whose
- * description is missing or old. The drill-down never takes what the summaries need: its HTTP
+ * and `descriptions` (rule-descriptions.ts) fetches ShowImageCheckRuleDetail for every rule just
+ * written whose description is missing or old. The drill-down never takes what the summaries need: its HTTP
  * calls have a limiter of their own, and its database work goes through a narrow gate of its
  * own. What a deadline, SIGTERM or `stop()` leaves undone stays due (the stored signature still
  * differs, the description is still missing) and comes first next run.
