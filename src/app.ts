@@ -115,9 +115,6 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
   });
   const store = createPgStore(db, locks, {
     retention: { days: config.retentionDays, historyDays: config.historyRetentionDays },
-    // The run is already recorded; the next run rebuilds the daily facts it missed.
-    onMaintenanceError: (err) =>
-      logger.warn({ err }, 'daily facts or retention failed after the run; the next run repairs them'),
   });
   const runCoordinator = createRunCoordinator(locks, logger);
   const engineDeps: EngineDeps = {

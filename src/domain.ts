@@ -150,6 +150,35 @@ export interface RuleCounts {
   ruleDescriptionsFetched: number;
 }
 
+/** The results of one image as fetched, or its not_scanned record: what the results writer stores. */
+export interface ImageResultItem {
+  scope: Scope;
+  imageId: string;
+  /** The listing signal the fetch answered to; stored so the planner can tell a rescan. */
+  signal: ListingSignal;
+  outcome: 'fetched' | 'not_scanned';
+  /** Every result of the image ('fetched'); ignored for 'not_scanned'. */
+  results: RiskConfig[];
+}
+
+/** What started a run (hss_internal.sync_runs.trigger). */
+export type RunTrigger = 'cli' | 'schedule' | 'demo' | 'test';
+
+/**
+ * What the end-of-run maintenance did (hss_internal.sync_runs.maintenance): the daily facts
+ * brought up to date, then the retention policy applied. Its failure leaves the run's status as
+ * it is (the next run repairs the facts) and is kept in `error`.
+ */
+export interface MaintenanceReport {
+  startedAt: Date;
+  durationMs: number;
+  /** Days of daily facts rebuilt. */
+  dailyDays: number;
+  /** Rows each retention prune deleted (0 for prunes not configured). */
+  pruned: { facts: number; posture: number; runs: number; versions: number };
+  error: string | null;
+}
+
 /** Terminal and in-flight states of a run or a scope, as stored in the ledger. */
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'aborted';
 

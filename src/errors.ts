@@ -13,11 +13,9 @@ export type ErrorCode =
   | 'HSS_THROTTLED'
   | 'HSS_NETWORK'
   | 'HSS_HOST_NOT_FOUND'
-  | 'HSS_TIMEOUT'
   | 'HSS_BAD_RESPONSE'
   | 'HSS_CIRCUIT_OPEN'
   | 'IAM_TOKEN_FAILED'
-  | 'INVENTORY_INCOMPLETE'
   | 'DB_ERROR'
   | 'DB_MIGRATION_PENDING'
   | 'ABORTED';
@@ -101,7 +99,15 @@ export class HssAuthError extends HssApiError {
   }
 }
 
-/** 429 / APIGW.0308. `retryAfterMs` is set when the server said how long to wait. */
+/**
+ * Whether an HSS answer says "throttled": HTTP 429, or the gateway's APIGW.0308 under any status.
+ * The one test of it: the retry table, the run's tallies and the metrics all ask here.
+ */
+export function isThrottled(answer: { status?: number; errorCode?: string | null }): boolean {
+  return answer.status === 429 || answer.errorCode === 'APIGW.0308';
+}
+
+/** 429 / APIGW.0308 (isThrottled). `retryAfterMs` is set when the server said how long to wait. */
 export class HssThrottledError extends HssApiError {
   override readonly code: ErrorCode = 'HSS_THROTTLED';
   constructor(

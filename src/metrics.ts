@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type Clock, systemClock } from './clock.js';
 import type { Scope } from './domain.js';
+import { isThrottled } from './errors.js';
 import type { PacerKeySnapshot } from './hss/pacer.js';
 import type { CallEvent } from './hss/types.js';
 import type { ApiBacklog } from './sync/api-board.js';
@@ -301,7 +302,7 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
     onCall(_scope: Scope, e: CallEvent) {
       calls.inc({ api: e.api, status: String(e.status) });
       callDuration.observe({ api: e.api }, e.durationMs / 1000);
-      if (e.status === 429 || e.errorCode === 'APIGW.0308') throttled.inc({ api: e.api });
+      if (isThrottled(e)) throttled.inc({ api: e.api });
       if (e.willRetry) retries.inc({ api: e.api });
       samplePacer();
     },

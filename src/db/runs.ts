@@ -2,14 +2,14 @@
  * The run ledger: hss_internal.sync_runs and hss_internal.sync_scope_runs (invariant 9: every run and scope ends
  * with a status and counts).
  */
-import type { RuleCounts, RunStatus, Scope, ScopeCounts } from '../domain.js';
+import type { MaintenanceReport, RuleCounts, RunStatus, RunTrigger, Scope, ScopeCounts } from '../domain.js';
 import { DbError } from '../errors.js';
 import type { ApiBacklog } from '../sync/api-board.js';
 import { replaceNul } from '../text.js';
 import type { DbHandle } from './pool.js';
 import { query } from './tx.js';
 
-export type RunTrigger = 'cli' | 'schedule' | 'demo';
+export type { RunTrigger };
 
 /** Counters kept per scope run (column names in camelCase). */
 export type ScopeRunCounts = ScopeCounts;
@@ -101,8 +101,24 @@ export interface FinishRun {
   callsByApi: CallsByApi;
   /** Per API: calls made, due and the time to catch up; absent = not recorded (stays NULL). */
   apiBacklog?: ApiBacklog[];
+  /** What the end-of-run maintenance did; absent = it did not run (stays NULL). */
+  maintenance?: MaintenanceReport;
   /** Short, secret-free reason; null when the run succeeded. */
   error: string | null;
+}
+
+/**
+ * The maintenance as stored in hss_internal.sync_runs.maintenance:
+ * {started_at, duration_ms, daily_days, pruned: {facts, posture, runs, versions}, error}.
+ */
+export function maintenanceJson(m: MaintenanceReport): string {
+  return JSON.stringify({
+    started_at: m.startedAt.toISOString(),
+    duration_ms: m.durationMs,
+    daily_days: m.dailyDays,
+    pruned: m.pruned,
+    error: ledgerText(m.error),
+  });
 }
 
 /** Per API as stored in hss_internal.sync_runs.api_backlog: {"<api>": {calls_made, calls_due, rate_per_minute, catch_up_seconds}}. */
@@ -138,12 +154,12 @@ export async function recordRunProgress(
 
 /** Closes a run with its outcome and totals. Throws DbError when the run does not exist. */
 export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Promise<void> {
-  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 7);
+  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 8);
   const res = await query(
     h,
     'finishRun',
     `UPDATE hss_internal.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5,
-       api_backlog = coalesce($6::jsonb, api_backlog), ${set.sql}
+       api_backlog = coalesce($6::jsonb, api_backlog), maintenance = $7::jsonb, ${set.sql}
      WHERE run_id = $1`,
     [
       runId,
@@ -152,6 +168,7 @@ export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Pro
       JSON.stringify(fin.callsByApi),
       ledgerText(fin.error),
       fin.apiBacklog ? apiBacklogJson(fin.apiBacklog) : null,
+      fin.maintenance ? maintenanceJson(fin.maintenance) : null,
       ...set.values,
     ],
   );

@@ -151,6 +151,8 @@ export const syncRuns = hssInternal.table(
     ...ruleCounts(),
     /** Per API: calls made, calls due, rate and catch-up time (src/sync/api-board.ts). */
     apiBacklog: jsonb('api_backlog'),
+    /** What the end-of-run maintenance did (src/db/runs.ts maintenanceJson). */
+    maintenance: jsonb('maintenance'),
   },
   (t) => [
     statusCheck('sync_runs_status_check', 'status'),

@@ -4,6 +4,7 @@
  * refresh on APIGW.0307 (done by the auth provider); APIGW.0301 must never be retried because
  * repeated bad signatures lock the key pair.
  */
+import { isThrottled } from '../errors.js';
 
 /** What one attempt ended with, reduced to what the policy needs. */
 export type AttemptOutcome =
@@ -39,7 +40,7 @@ export function classifyOutcome(outcome: AttemptOutcome): RetryClass {
       return 'retry';
     case 'http': {
       const { status, errorCode } = outcome;
-      if (status === 429 || errorCode === 'APIGW.0308') return 'throttled';
+      if (isThrottled(outcome)) return 'throttled';
       if (status === 401) return 'auth';
       if (
         (status === 403 || status === 400) &&

@@ -1,4 +1,5 @@
 /** Counts the HTTP attempts of one part of a run (a scope, a scope's drill-down) for the ledger. */
+import { isThrottled } from '../errors.js';
 import type { CallEvent } from '../hss/types.js';
 
 export class CallTally {
@@ -11,7 +12,7 @@ export class CallTally {
     this.forward?.(e);
     this.apiCalls++;
     this.callsByApi[e.api] = (this.callsByApi[e.api] ?? 0) + 1;
-    if (e.status === 429 || e.errorCode === 'APIGW.0308') this.throttled++;
+    if (isThrottled(e)) this.throttled++;
     if (e.willRetry) this.retries++;
   };
 }

@@ -1,6 +1,7 @@
 /**
- * A work lane: a queue worked by up to `concurrency` workers, fed while it runs. The rule
- * drill-down is a pipeline of lanes (image → rule pages → descriptions), one lane per API, so
+ * A work lane: a queue worked by up to `concurrency` workers, fed while it runs. The run's one
+ * work-queue runner: the fetch phase works its due images on a lane (phases/fetch.ts), and the
+ * rule drill-down is a pipeline of lanes (image → rule pages → descriptions), one lane per API, so
  * each API works through its own budget as soon as it has work instead of after the stage before
  * it has finished.
  */

@@ -16,7 +16,6 @@ import {
   finishScopeRun,
   listRunningRuns,
   markAbandonedRuns,
-  type RunTrigger,
   recordRunProgress,
   startRun,
   startScopeRun,
@@ -36,15 +35,10 @@ function insertedBefore(err: unknown): boolean {
   return sqlStateOf(err) === '23505' || sqlStateOf((err as { cause?: unknown } | null)?.cause) === '23505';
 }
 
-/** End-of-run maintenance settings of createPgStore. */
+/** Settings of createPgStore. */
 export interface PgStoreOptions {
-  /** Retention applied after every run (src/db/retention.ts). Default: nothing is pruned. */
+  /** Retention applied by `maintain` at the end of every run (src/db/retention.ts). Default: nothing is pruned. */
   retention?: RetentionPolicy;
-  /**
-   * Receives a failure of the end-of-run maintenance (daily facts, retention). It comes after the
-   * run is recorded, and the next run repairs the facts. Default: the failure is thrown.
-   */
-  onMaintenanceError?: (err: unknown) => void;
 }
 
 /**
@@ -56,19 +50,7 @@ export interface PgStoreOptions {
  */
 export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStoreOptions = {}): SyncStore {
   const runLocks = new Map<string, ScopeLock>();
-  // End of run: daily facts up to now, then retention. Both are idempotent.
-  const maintain = async (at: Date) => {
-    try {
-      const retention = options.retention ?? { days: null, historyDays: null };
-      // Facts the retention would delete at once are not built in the first place.
-      const earliestDay = retentionCutoffs(at, retention).factsBeforeDay;
-      await retry(() => refreshDailyFacts(h, at, { earliestDay }));
-      await retry(() => applyRetention(h, at, retention));
-    } catch (err) {
-      if (!options.onMaintenanceError) throw err;
-      options.onMaintenanceError(err);
-    }
-  };
+  const retention = options.retention ?? { days: null, historyDays: null };
   return {
     reapAbandonedRuns: (at) =>
       retry(async () => {
@@ -90,7 +72,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     async startRun(run) {
       const lock = await retry(() => tryAdvisoryLock(locks, runLockName(run.runId)));
       try {
-        await retry(() => startRun(h, { ...run, trigger: run.trigger as RunTrigger }), {
+        await retry(() => startRun(h, run), {
           alreadyDone: insertedBefore,
         });
       } catch (err) {
@@ -116,15 +98,22 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
             },
             callsByApi: o.callsByApi,
             ...(o.apiBacklog ? { apiBacklog: o.apiBacklog } : {}),
+            ...(o.maintenance ? { maintenance: o.maintenance } : {}),
             error: o.error,
           }),
         );
-        // A run stopped by SIGTERM must end within seconds: the next run catches the facts up.
-        if (o.status !== 'aborted') await maintain(o.finishedAt);
       } finally {
         await runLocks.get(runId)?.release();
         runLocks.delete(runId);
       }
+    },
+    // Daily facts up to `at`, then retention. Both are idempotent.
+    async maintain(at) {
+      // Facts the retention would delete at once are not built in the first place.
+      const earliestDay = retentionCutoffs(at, retention).factsBeforeDay;
+      const facts = await retry(() => refreshDailyFacts(h, at, { earliestDay }));
+      const pruned = await retry(() => applyRetention(h, at, retention));
+      return { dailyDays: facts.days, pruned };
     },
     recordRunProgress: (runId, apiBacklog) => retry(() => recordRunProgress(h, runId, apiBacklog)),
     startScopeRun: (runId, scope, startedAt) =>

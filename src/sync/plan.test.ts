@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageListing } from '../domain.js';
+import { listing as ref } from './fake-hss.test-helper.js';
 import {
   decideRetirement,
   emptyObservation,
@@ -11,27 +12,6 @@ import {
   type StoredContent,
   shouldRepage,
 } from './plan.js';
-
-function ref(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
-  return {
-    imageId,
-    imageDigest: `sha256:${imageId}`,
-    namespace: 'ns',
-    imageName: `img-${imageId}`,
-    imageVersion: 'v1',
-    instanceId: null,
-    registryName: null,
-    registryType: null,
-    hostId: null,
-    hostName: null,
-    scanStatus: 'success',
-    latestScanTime: 1000,
-    unsafeSettingNum: 3,
-    imageSize: 10,
-    latestUpdateTime: 900,
-    ...over,
-  };
-}
 
 function stored(r: ImageListing, fetchedAt: number, over: Partial<StoredContent> = {}): StoredContent {
   return {

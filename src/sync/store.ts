@@ -1,25 +1,27 @@
 /**
  * What the sync engine needs from storage. The PostgreSQL implementation lives in
- * src/sync/pg-store.ts on top of src/db; the engine knows only this interface.
+ * src/sync/pg-store.ts on top of src/db, an in-memory one for tests in memory-store.test-helper.ts;
+ * the engine knows only this interface.
  */
 
 import type { RulesDue } from '../db/rules/due.js';
 import type { ImageRulesItem } from '../db/rules/write.js';
 import type {
   ImageListing,
-  ListingSignal,
-  RiskConfig,
+  ImageResultItem,
+  MaintenanceReport,
   RuleCounts,
   RuleDetail,
   RuleKey,
   RunStatus,
+  RunTrigger,
   Scope,
   ScopeCounts,
 } from '../domain.js';
 import type { ApiBacklog } from './api-board.js';
 import type { StoredContent } from './plan.js';
 
-export type { ImageRulesItem, RulesDue };
+export type { ImageResultItem, ImageRulesItem, RulesDue };
 
 /** Counts kept per scope and summed per run. */
 export type Counts = ScopeCounts;
@@ -50,14 +52,6 @@ export function addCalls(into: Record<string, number>, c: Record<string, number>
   for (const [k, v] of Object.entries(c)) into[k] = (into[k] ?? 0) + v;
 }
 
-export interface ImageResultItem {
-  scope: Scope;
-  imageId: string;
-  signal: ListingSignal;
-  outcome: 'fetched' | 'not_scanned';
-  results: RiskConfig[];
-}
-
 export interface ScopeOutcome {
   status: Exclude<RunStatus, 'running'>;
   finishedAt: Date;
@@ -78,8 +72,13 @@ export interface RunOutcome {
   callsByApi: Record<string, number>;
   /** Per API: calls made, calls still due and the time to catch up (src/sync/api-board.ts). */
   apiBacklog?: ApiBacklog[];
+  /** What the end-of-run maintenance did; absent = it did not run. */
+  maintenance?: MaintenanceReport;
   error: string | null;
 }
+
+/** What one maintenance pass did (store.maintain). */
+export type MaintenanceWork = Pick<MaintenanceReport, 'dailyDays' | 'pruned'>;
 
 /** What the rule drill-down needs from storage (src/db/rules). */
 export interface DrillStore {
@@ -106,8 +105,14 @@ export interface SyncStore extends DrillStore {
    * Called before each run starts.
    */
   reapAbandonedRuns(at: Date): Promise<string[]>;
-  startRun(run: { runId: string; startedAt: Date; trigger: string; worker: string }): Promise<void>;
+  startRun(run: { runId: string; startedAt: Date; trigger: RunTrigger; worker: string }): Promise<void>;
+  /** Records the run's outcome and lets go of the run (its run lock). */
   finishRun(runId: string, outcome: RunOutcome): Promise<void>;
+  /**
+   * The end-of-run maintenance: the daily facts brought up to `at`, then the retention policy
+   * applied. Idempotent; throws on failure (the maintenance phase records it).
+   */
+  maintain(at: Date): Promise<MaintenanceWork>;
   /** Records where a running run stands per API (read by `status` while the run goes on). */
   recordRunProgress(runId: string, apiBacklog: ApiBacklog[]): Promise<void>;
   startScopeRun(runId: string, scope: Scope, startedAt: Date): Promise<void>;

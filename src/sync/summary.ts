@@ -1,5 +1,5 @@
 /** The one-line run summary printed by `sync` (stable wording: people grep it, tests assert it). */
-import type { RunReport } from './engine.js';
+import type { RunReport } from './types.js';
 
 function duration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;

@@ -86,6 +86,8 @@ describe('logs of a paced run', () => {
       'scope started',
       'scope planned',
       'scope finished',
+      'maintenance started',
+      'maintenance finished',
       'sync run finished',
     ]);
     expect(lines.find((l) => l.msg === 'sync run started')).toMatchObject({ scopes: 1, trigger: 'test' });

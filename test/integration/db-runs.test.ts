@@ -110,6 +110,7 @@ describe('run ledger', () => {
         items_quarantined: 5,
         // Not given to finishRun: not recorded.
         api_backlog: null,
+        maintenance: null,
       },
     ]);
     const scopeRun = await t.pool.query('SELECT * FROM hss_internal.sync_scope_runs WHERE run_id = $1', [

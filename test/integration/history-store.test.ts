@@ -1,7 +1,7 @@
 /**
- * The end-of-run maintenance of the PostgreSQL store: finishRun records the run, then refreshes
- * the daily facts and applies the retention policy; a maintenance failure goes to the handler
- * (or is thrown) after the run is recorded.
+ * The end-of-run maintenance of the PostgreSQL store (`maintain`, run by the engine's maintenance
+ * phase): it refreshes the daily facts and applies the retention policy, and says what it did; a
+ * failure is thrown (the phase records it) and leaves the run ledger alone.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,16 +62,19 @@ describe('createPgStore end-of-run maintenance', () => {
     await t?.drop();
   });
 
+  /** A run as the engine ends it: maintenance, then the ledger row. */
   const runAt = async (store: ReturnType<typeof createPgStore>, at: Date) => {
     const runId = randomUUID();
     await store.startRun({ runId, startedAt: at, trigger: 'cli', worker: 'test:1' });
+    const done = await store.maintain(new Date(at.getTime() + 1000));
     await store.finishRun(runId, outcome(new Date(at.getTime() + 1000)));
-    return runId;
+    return { runId, done };
   };
 
   it('builds the daily facts up to the day the run finished', async () => {
     const store = createPgStore(t.handle);
-    await runAt(store, new Date(day0.getTime() + 2 * DAY));
+    const { done } = await runAt(store, new Date(day0.getTime() + 2 * DAY));
+    expect(done).toEqual({ dailyDays: 3, pruned: { facts: 0, posture: 0, runs: 0, versions: 0 } });
     const days = await t.pool.query(
       `select day::text, failed_rule_num from hss.image_baseline_daily order by 1`,
     );
@@ -85,7 +88,8 @@ describe('createPgStore end-of-run maintenance', () => {
   it('applies the retention policy it was given', async () => {
     const store = createPgStore(t.handle, t.handle, { retention: { days: 1, historyDays: null } });
     // Finishing on 5 February with 1 day kept: 4 and 5 February stay, the run of the 3rd goes.
-    const runId = await runAt(store, new Date(day0.getTime() + 4 * DAY));
+    const { runId, done } = await runAt(store, new Date(day0.getTime() + 4 * DAY));
+    expect(done.pruned).toEqual({ facts: 3, posture: 3, runs: 1, versions: 0 });
     const days = await t.pool.query(
       `select min(day)::text as d, count(*)::int as n from hss.image_baseline_daily`,
     );
@@ -94,26 +98,13 @@ describe('createPgStore end-of-run maintenance', () => {
     expect(runs.rows).toEqual([{ run_id: runId }]);
   });
 
-  it('hands a maintenance failure to its handler after recording the run', async () => {
-    const errors: string[] = [];
-    const store = createPgStore(failingOn(t.handle, 'image_baseline_daily_facts'), t.handle, {
-      onMaintenanceError: (err) => errors.push(String(err)),
-    });
-    const runId = await runAt(store, new Date(day0.getTime() + 5 * DAY));
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('image_baseline_daily_facts is unavailable');
-    const run = await t.pool.query(`select status from hss_internal.sync_runs where run_id = $1`, [runId]);
-    expect(run.rows).toEqual([{ status: 'succeeded' }]);
-  });
-
-  it('throws a maintenance failure without a handler, the run still recorded and its lock freed', async () => {
+  it('throws a maintenance failure and leaves the ledger to the engine, the run lock still freed', async () => {
     const store = createPgStore(failingOn(t.handle, 'image_baseline_daily_facts'), t.handle);
     const runId = randomUUID();
     const at = new Date(day0.getTime() + 6 * DAY);
     await store.startRun({ runId, startedAt: at, trigger: 'cli', worker: 'test:1' });
-    await expect(store.finishRun(runId, outcome(at))).rejects.toThrow(
-      'image_baseline_daily_facts is unavailable',
-    );
+    await expect(store.maintain(at)).rejects.toThrow('image_baseline_daily_facts is unavailable');
+    await store.finishRun(runId, outcome(at));
     const run = await t.pool.query(`select status from hss_internal.sync_runs where run_id = $1`, [runId]);
     expect(run.rows).toEqual([{ status: 'succeeded' }]);
     expect(await store.reapAbandonedRuns(at)).toEqual([]);

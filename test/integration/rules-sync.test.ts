@@ -361,8 +361,7 @@ describe('rule drill-down modes, faults and budget', () => {
     }
   });
 
-  it('does not change how long the summaries take, and the run deadline bounds it', async () => {
-    const summaryMs: Record<string, number> = {};
+  it('makes the same summary calls with the drill-down on, and the run deadline bounds it', async () => {
     const summaryCalls: Record<string, number> = {};
     for (const mode of ['off', 'failed']) {
       const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
@@ -378,10 +377,6 @@ describe('rule drill-down modes, faults and budget', () => {
           1000,
         );
         expect(report.status).toBe('succeeded');
-        const scope = await s.t.pool.query(
-          `select extract(epoch from finished_at - started_at)::float8 * 1000 as ms from hss_internal.sync_scope_runs`,
-        );
-        summaryMs[mode] = scope.rows[0].ms;
         summaryCalls[mode] = s.sim.stats().callsByApi.ListImageRiskConfigs ?? 0;
         if (mode === 'failed') {
           // The drill-down works beside the summaries (issue 18): rule versions open before the
@@ -390,11 +385,11 @@ describe('rule drill-down modes, faults and budget', () => {
             `select (select min(valid_from) from hss_internal.image_rule_history) < (select max(finished_at) from hss_internal.sync_scope_runs) as before`,
           );
           expect(order.rows[0].before).toBe(true);
-          // The run stopped at its deadline; what is left is recorded and due next run.
-          const ms = report.finishedAt.getTime() - report.startedAt.getTime();
-          // Fake time runs on while real I/O completes (1 s a step, more on a busy machine), so
-          // some steps past it; without the deadline the descriptions alone would take hours.
-          expect(ms).toBeLessThanOrEqual(10 * 60_000 + 120_000);
+          // The run stopped at its deadline (its timing is checked exactly in src/sync/engine.test.ts;
+          // here fake time runs on while real I/O completes): without it the descriptions alone
+          // would take hours. What is left is recorded and due next run.
+          const left = report.apiBacklog?.find((a) => a.api === 'ShowImageCheckRuleDetail');
+          expect(left?.callsDue).toBeGreaterThan(0);
           const desc = await s.t.pool.query(
             `select count(distinct rule_key)::int as due,
                     count(distinct rule_key) filter (where d.rule_key is not null)::int as have
@@ -407,12 +402,9 @@ describe('rule drill-down modes, faults and budget', () => {
         await s.close();
       }
     }
-    // The summaries make the same calls either way, with the drill-down beside them (above).
-    // Their duration in fake time carries the noise of 1 s steps over real I/O (seconds on a busy
-    // machine), so it is only checked to one pacing window: sharing the summaries' 5-a-minute
-    // budget with the rule calls would have cost several.
+    // The summaries make the same calls either way, with the drill-down beside them (above). That
+    // they keep their timing is checked to the instant in rules-overlap.test.ts (runQuiescent):
+    // here fake time runs on while real I/O completes, so this test checks the wiring only.
     expect(summaryCalls.failed).toBe(summaryCalls.off);
-    expect(summaryMs.off).toBeGreaterThan(60_000);
-    expect(Math.abs((summaryMs.failed ?? 0) - (summaryMs.off ?? 0))).toBeLessThan(60_000);
   });
 });

@@ -89,6 +89,21 @@ describe('end-to-end sync against the simulator', () => {
     expect(run.rows).toEqual([
       { status: 'succeeded', images_fetched: report.counts.imagesFetched, images_pending: 0, error: null },
     ]);
+    // The maintenance phase ran before the row closed, and the public ledger says what it did.
+    const m = report.maintenance;
+    expect(m).toMatchObject({ dailyDays: 1, error: null });
+    const ledger = await t.pool.query(`select maintenance from hss.sync_runs`);
+    expect(ledger.rows).toEqual([
+      {
+        maintenance: {
+          started_at: m?.startedAt.toISOString(),
+          duration_ms: m?.durationMs,
+          daily_days: 1,
+          pruned: { facts: 0, posture: 0, runs: 0, versions: 0 },
+          error: null,
+        },
+      },
+    ]);
   });
 
   it('rewrites nothing on a re-sync with no upstream change, and spends no result call', async () => {

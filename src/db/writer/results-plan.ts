@@ -3,20 +3,11 @@
  * Keys are deduplicated here because one INSERT ... ON CONFLICT cannot touch a row twice and the
  * history allows one open version per result key.
  */
-import type { ListingSignal, RiskConfig, Scope } from '../../domain.js';
+import type { ImageResultItem, RiskConfig } from '../../domain.js';
 import { dedupeLast, msToIso, tupleKey } from '../rows.js';
 import type { ContentOutcome } from './contents.js';
 
-/** The results of one image as fetched (or its not_scanned record). */
-export interface ImageResultItem {
-  scope: Scope;
-  imageId: string;
-  /** The listing signal the fetch answered to; stored so the planner can tell a rescan. */
-  signal: ListingSignal;
-  outcome: ContentOutcome;
-  /** Every result of the image ('fetched'); ignored for 'not_scanned'. */
-  results: RiskConfig[];
-}
+export type { ImageResultItem };
 
 export interface ImageKeyRow {
   project_id: string;

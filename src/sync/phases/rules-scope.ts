@@ -4,33 +4,23 @@
  * earlier run are due from the start. Three lanes, each paced by its own API's budget, work at
  * once: `resolve` reads from the database what each fed image needs, `rules` pages
  * ListImageRiskConfigRules (`failed` and, for HSS_RULE_DETAIL=all, `pass`) per failing baseline,
- * and `descriptions` fetches ShowImageCheckRuleDetail for every rule just written whose
- * description is missing or old. The drill-down never takes what the summaries need: its HTTP
+ * and `descriptions` (rule-descriptions.ts) fetches ShowImageCheckRuleDetail for every rule just
+ * written whose description is missing or old. The drill-down never takes what the summaries need: its HTTP
  * calls have a limiter of their own, and its database work goes through a narrow gate of its
  * own. What a deadline, SIGTERM or `stop()` leaves undone stays due (the stored signature still
  * differs, the description is still missing) and comes first next run.
  */
 import type { Logger } from 'pino';
-import type { ApiName, RuleCounts, RuleKey, RuleResult, Scope } from '../domain.js';
-import {
-  AbortedError,
-  DbError,
-  errorSummary,
-  HssAuthError,
-  HssCircuitOpenError,
-  HssSyncError,
-} from '../errors.js';
-import { ImageQuarantinedError } from '../hss/quarantine.js';
-import type { CallOptions, HssClient } from '../hss/types.js';
-import { GroupCommit } from './group-commit.js';
-import { Lane } from './lane.js';
-import type { Limiter } from './limiter.js';
-import type { DrillStore, ImageRulesItem, RulesDue } from './store.js';
+import type { ApiName, RuleCounts, RuleResult, Scope } from '../../domain.js';
+import { AbortedError, errorSummary } from '../../errors.js';
+import type { CallOptions, HssClient } from '../../hss/types.js';
+import { classifyFailure, FailureStreak, stopReason } from '../failure-policy.js';
+import { GroupCommit } from '../group-commit.js';
+import { Lane } from '../lane.js';
+import type { Limiter } from '../limiter.js';
+import type { DrillStore, ImageRulesItem, RulesDue } from '../store.js';
+import { RULE_DESCRIPTION_MAX_AGE_MS, RuleDescriptions, ruleKeyId } from './rule-descriptions.js';
 
-/** A description is refetched after this long (the text rarely changes upstream). */
-export const RULE_DESCRIPTION_MAX_AGE_MS = 30 * 86_400_000;
-/** Consecutive failed images after which a scope's drill-down stops. */
-const MAX_CONSECUTIVE_FAILURES = 5;
 /** Most fed images looked up in one query. */
 const RESOLVE_BATCH = 500;
 
@@ -83,8 +73,6 @@ export interface DrillScopeInput {
 
 export type DrillResult = RuleCounts & { problem: string | null };
 
-const ruleKeyId = (k: RuleKey) => JSON.stringify([k.checkName, k.checkType, k.standard, k.checkRuleId]);
-
 /** The drill-down of one scope; see the module comment. */
 export class ScopeDrill {
   readonly counts = zeroDrillCounts();
@@ -92,11 +80,10 @@ export class ScopeDrill {
   private yielded = false;
   private failed = 0;
   private firstError: string | null = null;
-  private consecutive = 0;
-  private descriptionError: string | null = null;
+  /** Images whose rule answers were schema-invalid (quarantined): left due, not failed. */
+  private quarantined = 0;
+  private readonly streak = new FailureStreak();
   private ruleCallsDue = 0;
-  /** Descriptions claimed but left undone when the drill-down stopped. */
-  private descriptionsLeft = 0;
   private starting: Promise<void> | null = null;
   /** Images fed and not yet looked up. */
   private fed: string[] = [];
@@ -105,8 +92,7 @@ export class ScopeDrill {
   private readonly writer: GroupCommit<ImageRulesItem>;
   private readonly resolveLane: Lane<null>;
   private readonly rulesLane: Lane<RulesDue>;
-  private readonly candidateLane: Lane<RuleKey[]>;
-  private readonly descriptionLane: Lane<RuleKey>;
+  private readonly descriptions: RuleDescriptions;
   private readonly onAbort = () => this.pumpAll();
 
   constructor(private readonly input: DrillScopeInput) {
@@ -124,24 +110,25 @@ export class ScopeDrill {
         this.counts.ruleVersionsClosed += w.versionsClosed;
         this.counts.ruleImagesFetched += batch.length;
         // The rules just written may need descriptions: asked for in this run, not the next.
-        const keys = batch.flatMap((item) => item.rules);
-        if (keys.length > 0) this.candidateLane.push([keys]);
+        this.descriptions.written(batch.flatMap((item) => item.rules));
       },
     });
     // One lookup at a time: fed images arriving meanwhile go together in the next one.
     this.resolveLane = new Lane({ concurrency: 1, stopped, failed, work: () => this.resolve() });
     this.rulesLane = new Lane({ concurrency: workers, stopped, failed, work: (d) => this.fetchRules(d) });
-    this.candidateLane = new Lane({
-      concurrency: 1,
+    this.descriptions = new RuleDescriptions({
+      ...input,
+      claimed: input.descriptionsClaimed,
+      db: (fn) => this.db(fn),
       stopped,
-      failed,
-      work: (keys) => this.claimDescriptions(keys),
-    });
-    this.descriptionLane = new Lane({
-      concurrency: workers,
-      stopped: () => this.stopped() || this.descriptionError !== null,
-      failed,
-      work: (k) => this.fetchDescription(k),
+      defect: failed,
+      failure: (message) => {
+        this.failed++;
+        this.firstError ??= message;
+      },
+      fetched: () => {
+        this.counts.ruleDescriptionsFetched++;
+      },
     });
     input.callOptions.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -163,8 +150,7 @@ export class ScopeDrill {
       const due = await this.db(() => store.loadRulesDue(scope, mode));
       this.enqueue(due.filter((d) => !refetching.has(d.imageId)));
       const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
-      const keys = await this.db(() => store.loadDescriptionsDue(scope, stale));
-      this.descriptionLane.push(this.claim(keys));
+      this.descriptions.due(await this.db(() => store.loadDescriptionsDue(scope, stale)));
     } catch (err) {
       this.fatal ??= `loading the rules due failed: ${errorSummary(err)}`;
       this.pumpAll();
@@ -194,8 +180,7 @@ export class ScopeDrill {
   due(): DrillDue {
     return {
       ListImageRiskConfigRules: this.ruleCallsDue,
-      ShowImageCheckRuleDetail:
-        this.descriptionLane.queued + this.descriptionLane.active + this.descriptionsLeft,
+      ShowImageCheckRuleDetail: this.descriptions.callsDue,
     };
   }
 
@@ -211,18 +196,7 @@ export class ScopeDrill {
     } catch (err) {
       this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
     }
-    this.candidateLane.close();
-    await this.candidateLane.idle();
-    // Rules written after a stop (calls in flight are answered and written) were never looked up
-    // for their descriptions: looked up now (database only, no call), so that the descriptions they
-    // need are counted as left below, and a yielded drill-down is resumed for them in this run.
-    for (const keys of this.candidateLane.takeQueued()) await this.claimDescriptions(keys);
-    this.descriptionLane.close();
-    await this.descriptionLane.idle();
-    // Undone descriptions are released, so a drill-down later in the run may fetch them.
-    const left = this.descriptionLane.takeQueued();
-    for (const k of left) this.input.descriptionsClaimed.delete(ruleKeyId(k));
-    this.descriptionsLeft += left.length;
+    await this.descriptions.finish();
     this.input.callOptions.signal?.removeEventListener('abort', this.onAbort);
     if (this.fed.length > 0) {
       // Stopped before these were looked up: counted (not fetched), so the ledger says what is left.
@@ -245,6 +219,9 @@ export class ScopeDrill {
     const problems: string[] = [];
     if (this.fatal) problems.push(this.fatal);
     if (this.failed > 0) problems.push(`${this.failed} rule fetch(es) failed: ${this.firstError}`);
+    if (this.quarantined > 0) {
+      problems.push(`${this.quarantined} image(s) with schema-invalid rule answers (quarantined), left due`);
+    }
     if (c.ruleImagesPending > 0 && this.input.callOptions.signal?.aborted) {
       problems.push(`${c.ruleImagesPending} image(s) still due for rules; they come first next run`);
     }
@@ -256,9 +233,9 @@ export class ScopeDrill {
   }
 
   private pumpAll(): void {
-    for (const lane of [this.resolveLane, this.rulesLane, this.candidateLane, this.descriptionLane]) {
-      lane.pump();
-    }
+    this.resolveLane.pump();
+    this.rulesLane.pump();
+    this.descriptions.pump();
   }
 
   private db<T>(fn: () => Promise<T>): Promise<T> {
@@ -325,7 +302,7 @@ export class ScopeDrill {
           }
         }
       }
-      this.consecutive = 0;
+      this.streak.succeeded();
       await this.writer.add({
         scope,
         imageId: d.imageId,
@@ -334,95 +311,37 @@ export class ScopeDrill {
         rules: [...byKey.values()],
       });
     } catch (err) {
-      if (err instanceof AbortedError || this.stopped()) return;
-      if (err instanceof HssAuthError || err instanceof HssCircuitOpenError) {
-        this.fatal ??= errorSummary(err);
+      // The run's failure policy; the drill-down has no second round, so `retry` is a failure.
+      const kind = classifyFailure(err, this.stopped());
+      if (kind === 'stopped') return;
+      if (kind === 'item-problem') {
+        this.quarantined++;
+        log.warn(
+          { imageId: d.imageId, err: errorSummary(err) },
+          'rule answer schema-invalid; the image stays due',
+        );
+        return;
+      }
+      if (kind === 'scope-failure' || kind === 'defect') {
+        this.fatal ??= stopReason(err, 'rules', 'rule fetch');
+        if (kind === 'defect') this.countFailure(err);
         this.pumpAll();
         return;
       }
-      if (err instanceof DbError) {
-        this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
-        this.pumpAll();
-        return;
-      }
-      this.failed++;
-      this.firstError ??= errorSummary(err);
+      this.countFailure(err);
       log.warn({ imageId: d.imageId, err: errorSummary(err) }, 'rule fetch failed; the image stays due');
-      if (err instanceof ImageQuarantinedError) return;
-      if (++this.consecutive >= MAX_CONSECUTIVE_FAILURES) {
-        this.fatal ??= `stopped after ${this.consecutive} consecutive failed rule fetches; last: ${errorSummary(err)}`;
+      const stop = this.streak.failed(err, 'rule fetches');
+      if (stop) {
+        this.fatal ??= stop;
         this.pumpAll();
       }
-      if (!(err instanceof HssSyncError))
-        this.fatal ??= `rule fetch failed unexpectedly: ${errorSummary(err)}`;
     }
   }
 
-  /** Keys not yet claimed by this run's drill-downs (claiming them). */
-  private claim(keys: readonly RuleKey[]): RuleKey[] {
-    const out: RuleKey[] = [];
-    for (const k of keys) {
-      const id = ruleKeyId(k);
-      if (this.input.descriptionsClaimed.has(id)) continue;
-      this.input.descriptionsClaimed.add(id);
-      out.push(k);
-    }
-    return out;
+  private countFailure(err: unknown): void {
+    this.failed++;
+    this.firstError ??= errorSummary(err);
   }
-
-  /** Of rules just written, the descriptions missing or old go to the description lane. */
-  private async claimDescriptions(rules: RuleKey[]): Promise<void> {
-    const unique = new Map<string, RuleKey>();
-    for (const r of rules) {
-      const k: RuleKey = {
-        checkName: r.checkName,
-        checkType: r.checkType,
-        standard: r.standard,
-        checkRuleId: r.checkRuleId,
-      };
-      const id = ruleKeyId(k);
-      if (!this.input.descriptionsClaimed.has(id)) unique.set(id, k);
-    }
-    if (unique.size === 0) return;
-    try {
-      const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
-      const due = await this.db(() => this.input.store.filterDescriptionsDue([...unique.values()], stale));
-      this.descriptionLane.push(this.claim(due));
-    } catch (err) {
-      // The descriptions stay missing: the next run finds them due.
-      this.descriptionError ??= `looking up rule descriptions failed: ${errorSummary(err)}`;
-      this.failed++;
-      this.firstError ??= this.descriptionError;
-      this.pumpAll();
-    }
-  }
-
-  /** Fetches and stores one description; the first failure stops the lane (the rest stay due). */
-  private async fetchDescription(key: RuleKey): Promise<void> {
-    const { client, scope, callOptions } = this.input;
-    try {
-      const detail = await this.input.limiter.run(() => {
-        if (this.stopped()) throw new AbortedError('stopped before the call');
-        return client.showCheckRuleDetail(scope, key, callOptions);
-      });
-      await this.db(() => this.input.store.upsertRuleDescription(key, detail, this.input.now()));
-      this.counts.ruleDescriptionsFetched++;
-    } catch (err) {
-      if (err instanceof AbortedError || this.stopped()) return;
-      // The missing descriptions stay due: the next run asks again.
-      this.descriptionError ??= `rule description ${key.checkName}/${key.checkRuleId}: ${errorSummary(err)}`;
-      this.failed++;
-      this.firstError ??= this.descriptionError;
-      this.pumpAll();
-    }
-  }
-}
-
-/** The whole drill-down of one scope, nothing fed: what earlier runs left due. */
-export async function drillScope(input: DrillScopeInput): Promise<DrillResult> {
-  const drill = new ScopeDrill(input);
-  await drill.start();
-  return drill.finish();
 }
 
 /** The APIs of the drill-down, in the order of its lanes. */

@@ -8,17 +8,19 @@
  * stays due.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import type { TargetConfig } from '../config/types.js';
-import { type RuleCounts, type RuleDetailMode, type Scope, scopeLabel } from '../domain.js';
-import { errorSummary } from '../errors.js';
-import type { RetryBudget } from '../hss/retry-budget.js';
-import type { CallEvent, HssClient } from '../hss/types.js';
-import type { ApiBoard } from './api-board.js';
-import { CallTally } from './call-tally.js';
-import { addDrillCounts, DRILL_APIS, type DrillResult, ScopeDrill, zeroDrillCounts } from './drill.js';
-import { createLimiter, type Limiter } from './limiter.js';
-import { addCalls, type DrillStore } from './store.js';
+import type { Clock } from '../../clock.js';
+import type { TargetConfig } from '../../config/types.js';
+import { type RuleCounts, type RuleDetailMode, type Scope, scopeLabel } from '../../domain.js';
+import { errorSummary } from '../../errors.js';
+import type { RetryBudget } from '../../hss/retry-budget.js';
+import type { CallEvent, HssClient } from '../../hss/types.js';
+import type { ApiBoard } from '../api-board.js';
+import { CallTally } from '../call-tally.js';
+import { createLimiter, type Limiter } from '../limiter.js';
+import { abortOnAny } from '../signals.js';
+import { addCalls, type DrillStore } from '../store.js';
+import type { HeldScopeLock } from '../types.js';
+import { addDrillCounts, DRILL_APIS, type DrillResult, ScopeDrill, zeroDrillCounts } from './rules-scope.js';
 
 /** What the rule drill-down of a run did. */
 export interface DrillPhase {
@@ -29,12 +31,6 @@ export interface DrillPhase {
   retries: number;
   /** `<scope>: <problem>` per scope whose drill-down did not finish cleanly. */
   problems: string[];
-}
-
-/** A scope lock as the drill-down sees it (the engine's HeldScopeLock). */
-interface Lock {
-  readonly lost?: AbortSignal;
-  release(): Promise<void>;
 }
 
 export interface RunDrillDeps {
@@ -51,13 +47,11 @@ export interface RunDrillDeps {
   onCall(target: TargetConfig, scope: Scope, e: CallEvent): void;
   /** The scope slots of the run: deferred drill-downs queue at low priority. */
   scopeLimiter: Limiter;
-  lockScope(scope: Scope): Promise<Lock | null>;
+  lockScope(scope: Scope): Promise<HeldScopeLock | null>;
   /** The run's call signal (deadline and SIGTERM). */
   callSignal: AbortSignal;
   /** What may abort a call already sent (SIGTERM), not the deadline. */
   inFlightSignal: AbortSignal | undefined;
-  /** Combines signals (the engine's eitherSignal). */
-  either(...signals: (AbortSignal | null | undefined)[]): AbortSignal | undefined;
   log: Logger;
 }
 
@@ -187,7 +181,7 @@ export class RunDrill {
     const label = scopeLabel(scope);
     const log = this.d.log.child({ scope: label, phase: 'rules' });
     if (this.d.callSignal.aborted) return;
-    let lock: Lock | null;
+    let lock: HeldScopeLock | null;
     try {
       lock = await this.d.lockScope(scope);
     } catch (err) {
@@ -198,8 +192,8 @@ export class RunDrill {
     const tally = this.tally(target, scope);
     try {
       const signals = {
-        callSignal: this.d.either(this.d.callSignal, lock.lost) as AbortSignal,
-        inFlightSignal: this.d.either(this.d.inFlightSignal, lock.lost),
+        callSignal: abortOnAny(this.d.callSignal, lock.lost),
+        inFlightSignal: abortOnAny(this.d.inFlightSignal, lock.lost),
       };
       const made = this.create(target, scope, signals, tally, log);
       await made.drill.start();
@@ -233,4 +227,14 @@ interface Made {
   drill: ScopeDrill;
   /** Fixes the board's readings at the end: what is left, or 0 when a deferred drill-down takes it over. */
   freeze(handedOver: boolean): void;
+}
+
+/**
+ * The rule figures a run reports: none when the drill-down was off, or when SIGTERM came before it
+ * did anything (no call, nothing found due).
+ */
+export function rulesOutcome(phase: DrillPhase | null, aborted: boolean): DrillPhase | null {
+  if (!phase) return null;
+  if (aborted && phase.apiCalls === 0 && phase.counts.ruleImagesDue === 0) return null;
+  return phase;
 }

@@ -1,0 +1,195 @@
+/**
+ * A fake HSS client for run-level unit tests: a small world of images, summaries and rules per
+ * scope, every call costing `callMs` of the injected clock's time (so pacing, deadlines and
+ * ordering are exact in fake time), faults injected per call, every call logged in order.
+ */
+import type { Clock } from '../clock.js';
+import {
+  type ApiName,
+  type ImageListing,
+  listApiFor,
+  type Page,
+  type RiskConfig,
+  type RuleDetail,
+  type RuleKey,
+  type RuleResult,
+  type Scope,
+  scopeLabel,
+} from '../domain.js';
+import { HssApiError, type HssErrorContext } from '../errors.js';
+import { ImageQuarantinedError } from '../hss/quarantine.js';
+import type { CallOptions, HssClient } from '../hss/types.js';
+
+/** One image of the fake world: its listing and its summaries (and rules of failing baselines). */
+export interface FakeImage {
+  imageId: string;
+  scanTime: number;
+  results: RiskConfig[];
+  /** Rules per baseline (check_name); `failed` and `pass` rows mixed. */
+  rules?: Record<string, RuleResult[]>;
+}
+
+export interface FakeCall {
+  api: ApiName;
+  scope: string;
+  /** The image asked about, or the list offset. */
+  subject: string;
+  /** Fake time the call started. */
+  at: number;
+}
+
+/** What a call answers instead of its data: an error to throw, or `quarantine` (schema-invalid). */
+export type Fault = Error | 'quarantine' | undefined;
+
+/** A listing row of `imageId` (plain values, `over` replacing some). */
+export function listing(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
+  return {
+    imageId,
+    imageDigest: `sha256:${imageId}`,
+    namespace: 'ns',
+    imageName: `img-${imageId}`,
+    imageVersion: 'v1',
+    instanceId: null,
+    registryName: null,
+    registryType: null,
+    hostId: null,
+    hostName: null,
+    scanStatus: 'success',
+    latestScanTime: 1000,
+    unsafeSettingNum: 3,
+    imageSize: 10,
+    latestUpdateTime: 900,
+    ...over,
+  };
+}
+
+export function summary(checkName: string, failed: number): RiskConfig {
+  return {
+    checkName,
+    checkType: 'os',
+    standard: 'hw_standard',
+    severity: 'High',
+    checkRuleNum: 10,
+    failedRuleNum: failed,
+    checkTypeDesc: null,
+  };
+}
+
+export function rule(checkName: string, id: string, scanResult: 'failed' | 'pass'): RuleResult {
+  return {
+    checkName,
+    checkType: 'os',
+    standard: 'hw_standard',
+    checkRuleId: id,
+    checkRuleName: `rule ${id}`,
+    severity: 'High',
+    scanResult,
+  };
+}
+
+/** An HSS error as the client throws it after its retries (retryable when `status` ≥ 500). */
+export function apiError(api: ApiName, status: number, errorCode = 'HSS.0001'): HssApiError {
+  return new HssApiError({ api, path: `GET /fake/${api}`, status, errorCode, requestId: null });
+}
+
+export class FakeHss implements HssClient {
+  /** Images per scope label. */
+  readonly world = new Map<string, FakeImage[]>();
+  readonly calls: FakeCall[] = [];
+  /** Decides each call's fault; default none. */
+  fault: (call: FakeCall) => Fault = () => undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    /** Fake time each call takes. */
+    private readonly callMs = 1000,
+    private readonly pageSize = 100,
+  ) {}
+
+  put(scope: Scope, images: FakeImage[]): void {
+    this.world.set(scopeLabel(scope), images);
+  }
+
+  callsOf(api: ApiName): FakeCall[] {
+    return this.calls.filter((c) => c.api === api);
+  }
+
+  async listImagesPage(
+    scope: Scope,
+    offset: number,
+    limit: number,
+    o?: CallOptions,
+  ): Promise<Page<ImageListing>> {
+    const images = this.world.get(scopeLabel(scope)) ?? [];
+    await this.call(listApiFor(scope.imageType), scope, String(offset), o);
+    const rows = images
+      .slice(offset, offset + Math.min(limit, this.pageSize))
+      .map((i) => listing(i.imageId, { latestScanTime: i.scanTime }));
+    return { totalNum: images.length, rows, itemsReceived: rows.length, requestId: null };
+  }
+
+  async listRiskConfigs(scope: Scope, imageId: string, o?: CallOptions): Promise<RiskConfig[]> {
+    await this.call('ListImageRiskConfigs', scope, imageId, o);
+    return this.image(scope, imageId).results;
+  }
+
+  async listRiskConfigRules(
+    scope: Scope,
+    imageId: string,
+    filter: { checkName: string; standard: string; resultType: 'failed' | 'pass' },
+    o?: CallOptions,
+  ): Promise<RuleResult[]> {
+    await this.call(
+      'ListImageRiskConfigRules',
+      scope,
+      `${imageId}/${filter.checkName}/${filter.resultType}`,
+      o,
+    );
+    const rules = this.image(scope, imageId).rules?.[filter.checkName] ?? [];
+    return rules.filter((r) => r.scanResult === filter.resultType);
+  }
+
+  async showCheckRuleDetail(scope: Scope, key: RuleKey, o?: CallOptions): Promise<RuleDetail> {
+    await this.call('ShowImageCheckRuleDetail', scope, key.checkRuleId, o);
+    return {
+      description: `about ${key.checkRuleId}`,
+      reference: null,
+      audit: null,
+      remediation: null,
+      checkInfoList: [],
+    };
+  }
+
+  private image(scope: Scope, imageId: string): FakeImage {
+    const found = this.world.get(scopeLabel(scope))?.find((i) => i.imageId === imageId);
+    if (!found) throw apiError('ListImageRiskConfigs', 404, 'HSS.1404');
+    return found;
+  }
+
+  /** Waits `callMs` (aborted by the call's signal before it is sent), then answers or fails. */
+  private async call(api: ApiName, scope: Scope, subject: string, o: CallOptions | undefined): Promise<void> {
+    o?.signal?.throwIfAborted();
+    const call: FakeCall = { api, scope: scopeLabel(scope), subject, at: this.clock.now() };
+    this.calls.push(call);
+    o?.retryBudget?.onFirstAttempt();
+    // A call sent is answered unless the in-flight signal (SIGTERM, not the deadline) aborts it.
+    await this.clock.sleep(this.callMs, o?.inFlightSignal ?? o?.signal);
+    const fault = this.fault(call);
+    const context: HssErrorContext = { api, path: `GET /fake/${api}`, requestId: null };
+    const status =
+      fault === undefined ? 200 : fault === 'quarantine' ? 200 : ((fault as HssApiError).status ?? 0);
+    o?.onCall?.({ api, status, errorCode: null, requestId: null, durationMs: this.callMs, willRetry: false });
+    if (fault === 'quarantine') {
+      o?.onQuarantine?.({
+        api,
+        requestId: null,
+        position: 0,
+        problem: 'check_rule_num: Invalid input',
+        sample: '{}',
+        imageId: subject,
+      });
+      throw new ImageQuarantinedError(context, subject, 1);
+    }
+    if (fault) throw fault;
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The fetch phase of a scope: the summaries (ListImageRiskConfigs) of every image due, fetched on
+ * the run's work-queue runner (lane.ts) and written as they arrive (group commit, one transaction
+ * per batch). Failures follow the run's failure policy (failure-policy.ts). An image whose fetch
+ * failed transiently gets one more try after the others: by then a burst of errors or throttling
+ * has usually passed. An image the database refuses is left out of its batch, never the batch.
+ */
+import type { Logger } from 'pino';
+import { type ImageResultItem, type Scope, scopeLabel } from '../../domain.js';
+import { AbortedError, errorSummary } from '../../errors.js';
+import type { CallOptions, HssClient } from '../../hss/types.js';
+import { classifyFailure, FailureStreak, type QuarantineTally, stopReason } from '../failure-policy.js';
+import { GroupCommit } from '../group-commit.js';
+import { writeIsolatingRejects } from '../isolate.js';
+import { Lane } from '../lane.js';
+import type { Limiter } from '../limiter.js';
+import type { FetchTask } from '../plan.js';
+import type { Counts, SyncStore } from '../store.js';
+import type { ProgressEvent } from '../types.js';
+
+export interface FetchInput {
+  client: HssClient;
+  store: Pick<SyncStore, 'writeImageResults'>;
+  scope: Scope;
+  runId: string;
+  /** The run's HTTP limiter (calls in flight over every scope). */
+  limiter: Limiter;
+  /** Workers of this scope (the limiter bounds them over the run). */
+  concurrency: number;
+  callOptions: CallOptions;
+  /** The scope's call signal: set when the run or scope is stopping. */
+  callSignal: AbortSignal;
+  quarantine: QuarantineTally;
+  /** The scope's counters: images fetched, not scanned, versions. */
+  counts: Counts;
+  now(): Date;
+  /** These images' summaries were just written (the drill-down starts on them). */
+  onWritten(imageIds: string[]): void;
+  onProgress?(p: ProgressEvent): void;
+  log: Logger;
+}
+
+/** What the fetch phase found. */
+export interface FetchFindings {
+  failed: number;
+  firstError: string | null;
+  /** Images the database refused (left pending) and the first reason. */
+  refused: number;
+  firstRefused: string | null;
+  /** The reason that stopped the scope's fetch (auth, breaker, database, too many failures). */
+  stoppedBy: string | null;
+}
+
+/** Writes the not-scanned records, fetches and writes the due images; throws on a defect. */
+export async function fetchDue(
+  input: FetchInput,
+  tasks: readonly FetchTask[],
+  notScanned: readonly ImageResultItem[],
+): Promise<FetchFindings> {
+  const found: FetchFindings = {
+    failed: 0,
+    firstError: null,
+    refused: 0,
+    firstRefused: null,
+    stoppedBy: null,
+  };
+  const writer = resultWriter(input, found);
+  for (const n of notScanned) await writer.add(n);
+  await fetchAll(input, tasks, writer, found);
+  await writer.drain();
+  return found;
+}
+
+/** The fetch's problems, for the scope's outcome (the stop reason last). */
+export function fetchProblems(f: FetchFindings, quarantine: QuarantineTally): string[] {
+  const problems: string[] = [];
+  if (f.failed > 0) problems.push(`${f.failed} image(s) failed to fetch: ${f.firstError}`);
+  if (quarantine.items > 0) problems.push(quarantine.describe());
+  if (f.refused > 0) {
+    problems.push(`${f.refused} image(s) refused by the database, left pending (first: ${f.firstRefused})`);
+  }
+  if (f.stoppedBy) problems.push(f.stoppedBy);
+  return problems;
+}
+
+function resultWriter(input: FetchInput, found: FetchFindings): GroupCommit<ImageResultItem> {
+  const { counts, log } = input;
+  return new GroupCommit<ImageResultItem>({
+    write: async (batch) => {
+      const at = input.now();
+      const w = await writeIsolatingRejects(batch, (items) =>
+        input.store.writeImageResults(input.runId, at, items),
+      );
+      for (const r of w.results) {
+        counts.versionsOpened += r.versionsOpened;
+        counts.versionsClosed += r.versionsClosed;
+      }
+      for (const item of w.written) {
+        if (item.outcome === 'fetched') counts.imagesFetched++;
+        else counts.imagesNotScanned++;
+      }
+      for (const { item, error } of w.rejected) {
+        found.refused++;
+        found.firstRefused ??= `image ${item.imageId}: ${errorSummary(error)}`;
+        log.warn(
+          { imageId: item.imageId, err: errorSummary(error) },
+          "the database refused an image's results; the image is left as it was and stays due",
+        );
+      }
+      // Written: their rule drill-down may start at once (it does not wait for the scope).
+      input.onWritten(w.written.filter((i) => i.outcome === 'fetched').map((i) => i.imageId));
+    },
+  });
+}
+
+async function fetchAll(
+  input: FetchInput,
+  tasks: readonly FetchTask[],
+  writer: GroupCommit<ImageResultItem>,
+  found: FetchFindings,
+): Promise<void> {
+  const { client, scope, callOptions, quarantine, log } = input;
+  const label = scopeLabel(scope);
+  const streak = new FailureStreak();
+  let done = 0;
+  let firstDeferred: string | null = null;
+  let defect: unknown = null;
+  const stop = () => found.stoppedBy !== null || defect !== null || input.callSignal.aborted;
+
+  const fetchOne = async (task: FetchTask, again: FetchTask[] | null): Promise<void> => {
+    try {
+      const results = await input.limiter.run(() => {
+        if (stop()) throw new AbortedError('stopped before the call');
+        return client.listRiskConfigs(scope, task.imageId, callOptions);
+      });
+      streak.succeeded();
+      await writer.add({ scope, imageId: task.imageId, signal: task.signal, outcome: 'fetched', results });
+      done++;
+      input.onProgress?.({ scope: label, phase: 'fetch', done, total: tasks.length });
+    } catch (err) {
+      const kind = classifyFailure(err, input.callSignal.aborted);
+      if (kind === 'stopped') return;
+      if (kind === 'item-problem') {
+        // HSS answered; the answer was unusable for this image only. It stays pending.
+        if (quarantine.overLimit) found.stoppedBy = quarantine.overLimitReason('stopped');
+        return;
+      }
+      if (kind === 'scope-failure') {
+        found.stoppedBy = stopReason(err, 'results', 'image fetch');
+        return;
+      }
+      found.stoppedBy ??= streak.failed(err, 'fetches');
+      if (kind === 'retry' && again) {
+        log.info(
+          { imageId: task.imageId, err: errorSummary(err) },
+          'image fetch failed; trying it again later',
+        );
+        again.push(task);
+        firstDeferred ??= errorSummary(err);
+        return;
+      }
+      found.failed++;
+      found.firstError ??= errorSummary(err);
+      log.warn({ imageId: task.imageId, err: errorSummary(err) }, 'image fetch failed');
+      // A defect fails the scope with it, once the images in flight are answered.
+      if (kind === 'defect') defect ??= err;
+    }
+  };
+
+  const round = async (queue: readonly FetchTask[], again: FetchTask[] | null): Promise<void> => {
+    const lane = new Lane<FetchTask>({
+      concurrency: Math.max(1, input.concurrency),
+      stopped: stop,
+      work: (task) => fetchOne(task, again),
+    });
+    lane.push(queue);
+    lane.close();
+    await lane.idle();
+    if (defect !== null) throw defect;
+  };
+
+  const again: FetchTask[] = [];
+  await round(tasks, again);
+  if (again.length > 0 && !stop()) await round(again, null);
+  else if (again.length > 0) {
+    // Stopped before the second try: those images are pending like any other unfetched one.
+    found.failed += again.length;
+    found.firstError ??= firstDeferred;
+  }
+}
