@@ -26,7 +26,7 @@ import type { AuthProvider } from './auth/provider.js';
 import { createStaticTokenProvider } from './auth/static-token.js';
 import type { CircuitBreaker } from './breaker.js';
 import { buildPath, buildQuery, type QueryValue } from './encoding.js';
-import { createDispatcher, createExecutor, type Executor, type HssResponse } from './http.js';
+import { createDispatcher, createExecutor, type Executor, type HssResponse } from './retrying-executor.js';
 import {
   emptyStats,
   type NormalizeStats,
