@@ -49,7 +49,9 @@ afterEach(async () => {
   await mock.close();
 });
 
-function setup(opts: { limits?: Partial<HttpLimits>; pageSize?: number; rate?: number } = {}) {
+function setup(
+  opts: { limits?: Partial<HttpLimits>; pageSize?: number; rate?: number; fakeDeadline?: boolean } = {},
+) {
   mock = new MockHss();
   const clock = new FakeClock(T0);
   const pacer = new Pacer({ clock, ratePerMinute: opts.rate ?? 1_000, random: () => 0.5 });
@@ -62,6 +64,7 @@ function setup(opts: { limits?: Partial<HttpLimits>; pageSize?: number; rate?: n
     dispatcher: mock.agent,
     clock,
     random: () => 0.5,
+    ...(opts.fakeDeadline ? { deadlineClock: clock } : {}),
     ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
   });
   const onCall = (e: CallEvent) => events.push(e);
@@ -567,19 +570,15 @@ describe('the executor through the client', () => {
   });
 
   it('a request that outlives requestDeadlineMs is an HssNetworkError (status 0), retried', async () => {
-    const { client, clock, events, onCall } = setup({ limits: { requestDeadlineMs: 20, maxAttempts: 2 } });
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] }, delayMs: 5_000 }, 2);
-    let settled = false;
-    const pending = client.listRiskConfigs(scope(), 'img', { onCall }).finally(() => {
-      settled = true;
+    const { client, clock, events, onCall } = setup({
+      limits: { requestDeadlineMs: 20, maxAttempts: 2 },
+      fakeDeadline: true,
     });
-    const result = pending.catch((e: unknown) => e);
-    // The deadline runs on real time; backoff on the fake clock: move both until done.
-    while (!settled) {
-      await new Promise((r) => setTimeout(r, 5));
-      await clock.advance(1_000);
-    }
-    const err = await result;
+    // The answers would come after 5 real seconds: the fake deadline ends each attempt first.
+    mock.reply({ status: 200, json: { total_num: 0, data_list: [] }, delayMs: 5_000 }, 2);
+    const err = await drive(clock, client.listRiskConfigs(scope(), 'img', { onCall }), 10).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(HssNetworkError);
     expect((err as Error).message).toBe(
       `ListImageRiskConfigs: GET ${RC_PATH}: no complete answer within 20 ms`,

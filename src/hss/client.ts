@@ -26,7 +26,6 @@ import type { AuthProvider } from './auth/provider.js';
 import { createStaticTokenProvider } from './auth/static-token.js';
 import type { CircuitBreaker } from './breaker.js';
 import { buildPath, buildQuery, type QueryValue } from './encoding.js';
-import { createDispatcher, createExecutor, type Executor, type HssResponse } from './retrying-executor.js';
 import {
   emptyStats,
   type NormalizeStats,
@@ -37,6 +36,7 @@ import {
 } from './normalize.js';
 import type { Pacer } from './pacer.js';
 import { ImageQuarantinedError, type InvalidItem, partitionItems } from './quarantine.js';
+import { createDispatcher, createExecutor, type Executor, type HssResponse } from './retrying-executor.js';
 import {
   describeIssues,
   imageEnvelopeSchema,
@@ -64,6 +64,8 @@ export interface HssClientDeps {
   dispatcher?: Dispatcher;
   /** Default: systemClock. */
   clock?: Clock;
+  /** The clock of the per-attempt deadline; default systemClock (ExecutorDeps.deadlineClock). */
+  deadlineClock?: Clock;
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number;
   logger?: Logger;
@@ -129,6 +131,7 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
     auth: deps.auth,
     dispatcher: deps.dispatcher ?? createDispatcher(deps.limits),
     clock,
+    ...(deps.deadlineClock ? { deadlineClock: deps.deadlineClock } : {}),
     random: deps.random ?? Math.random,
     ...(deps.breaker ? { breaker: deps.breaker } : {}),
     ...(logger ? { logger } : {}),

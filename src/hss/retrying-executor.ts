@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { HttpLimits } from '../config/types.js';
 import type { ApiName } from '../domain.js';
 import {
@@ -48,7 +48,14 @@ export interface ExecutorDeps {
   pacer: Pacer;
   auth: AuthProvider;
   dispatcher: Dispatcher;
+  /** Pacing, backoff and Retry-After waits. */
   clock: Clock;
+  /**
+   * The clock of the per-attempt deadline (limits.requestDeadlineMs). Default systemClock: the
+   * deadline bounds real I/O, so it stays on real time when `clock` is a fake driven far faster
+   * than sockets move; unit tests on scripted answers pass their fake clock here too.
+   */
+  deadlineClock?: Clock;
   /** [0, 1) source for backoff jitter. */
   random: () => number;
   /** App-wide breaker per (credential, API); none = never opens. */
@@ -206,6 +213,7 @@ function interpret(res: RawResponse, base: HssErrorContext, nowMs: number): Atte
 /** Builds the executor for one target and credential. */
 export function createExecutor(deps: ExecutorDeps): Executor {
   const { limits, pacer, auth, dispatcher, clock, random, breaker, logger } = deps;
+  const deadlineClock = deps.deadlineClock ?? systemClock;
   const ep = splitEndpoint(deps.endpoint);
   const backoff = { baseMs: limits.backoffBaseMs, capMs: limits.backoffCapMs };
   const maxAttempts = Math.max(1, limits.maxAttempts);
@@ -259,7 +267,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders };
       if (contentType) headers['Content-Type'] = contentType;
 
-      const deadline = attemptSignal(inFlight, limits.requestDeadlineMs);
+      const deadline = attemptSignal(inFlight, limits.requestDeadlineMs, deadlineClock);
       let result: AttemptResult;
       try {
         const res = await exchange(dispatcher, {
