@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ApiName, Scope } from '../domain.js';
 import { HssBadResponseError, type HssErrorContext } from '../errors.js';
+import type { HssResponse } from './answer.js';
 import { buildPath, buildQuery, type QueryValue } from './encoding.js';
 import type { NormalizeStats } from './normalize.js';
 import { ImageQuarantinedError, type InvalidItem, partitionItems } from './quarantine.js';
-import type { Executor, HssResponse } from './retrying-executor.js';
+import type { Executor } from './retrying-executor.js';
 import { describeIssues, type riskConfigEnvelopeSchema } from './schemas.js';
 import type { CallOptions, QuarantineEvent } from './types.js';
 
