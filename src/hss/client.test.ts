@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
-import type { HttpLimits } from '../config/types.js';
 import type { ImageType, Scope } from '../domain.js';
 import {
   AbortedError,
@@ -10,18 +8,18 @@ import {
   HssNetworkError,
   HssThrottledError,
 } from '../errors.js';
-import { Secret } from '../secret.js';
-import { createStaticTokenProvider } from './auth/static-token.js';
-import { createHssClient } from './client.js';
-import { drive, MockHss, TEST_LIMITS, TEST_TARGET } from './mock-hss.test-helper.js';
-import { Pacer } from './pacer.js';
+import {
+  drive,
+  expectRefused,
+  type MockClientOptions,
+  MockHss,
+  mockClient,
+  type Reply,
+} from './mock-hss.test-helper.js';
 import { ImageQuarantinedError } from './quarantine.js';
-import type { CallEvent, QuarantineEvent } from './types.js';
+import type { HssClient, QuarantineEvent } from './types.js';
 
-const T0 = Date.UTC(2026, 0, 1);
 const RC_PATH = '/v5/proj1/image/baseline/risk-configs';
-
-const target = TEST_TARGET;
 
 function scope(imageType: ImageType = 'private_image'): Scope {
   return { target: 't', projectId: 'proj1', enterpriseProjectId: '0', imageType };
@@ -49,26 +47,9 @@ afterEach(async () => {
   await mock.close();
 });
 
-function setup(
-  opts: { limits?: Partial<HttpLimits>; pageSize?: number; rate?: number; fakeDeadline?: boolean } = {},
-) {
+function setup(opts: MockClientOptions = {}) {
   mock = new MockHss();
-  const clock = new FakeClock(T0);
-  const pacer = new Pacer({ clock, ratePerMinute: opts.rate ?? 1_000, random: () => 0.5 });
-  const events: CallEvent[] = [];
-  const client = createHssClient({
-    target,
-    limits: { ...TEST_LIMITS, ...opts.limits },
-    pacer,
-    auth: createStaticTokenProvider(new Secret('static-token')),
-    dispatcher: mock.agent,
-    clock,
-    random: () => 0.5,
-    ...(opts.fakeDeadline ? { deadlineClock: clock } : {}),
-    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
-  });
-  const onCall = (e: CallEvent) => events.push(e);
-  return { client, clock, pacer, events, onCall };
+  return mockClient(mock, opts);
 }
 
 describe('listImagesPage', () => {
@@ -165,63 +146,42 @@ describe('listImagesPage', () => {
     expect(quarantined[0]?.sample).toHaveLength(200);
     expect(client.stats.quarantined).toBe(1);
   });
-
-  it('a page without total_num is a schema error (inventory completeness needs it)', async () => {
-    const { client } = setup();
-    mock.reply({ status: 200, json: { data_list: [] } });
-    const err = await client.listImagesPage(scope(), 0, 200).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect((err as Error).message).toBe(
-      'ListRegistryImages HTTP 200: GET /v5/proj1/image/registries/images: the answer does not match the ' +
-        'ListRegistryImages schema: total_num: Invalid input',
-    );
-  });
 });
 
-describe('bad pages are bad answers, not listings to follow', () => {
-  it('a list page with more rows than the limit asked for: not retryable, nothing returned', async () => {
-    const { client } = setup();
-    const data = Array.from({ length: 11 }, (_, i) => ({ image_id: `sha256:${i}` }));
-    mock.reply({
-      status: 200,
-      headers: { 'x-request-id': 'r9' },
-      json: { total_num: 5000, data_list: data },
-    });
-    const err = await client.listImagesPage(scope(), 0, 10).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect((err as Error).message).toBe(
-      'ListRegistryImages HTTP 200 request_id=r9: GET /v5/proj1/image/registries/images: 11 rows in a page ' +
-        'of at most 10 (limit); the answer is not a page of this request',
-    );
-    expect(mock.requests).toHaveLength(1);
-  });
-
-  it('a total_num beyond what the API defines (2,147,483,547): not retryable', async () => {
-    const { client } = setup();
-    mock.reply({ status: 200, json: { total_num: 2_147_483_548, data_list: [{ image_id: 'a' }] } });
-    const err = await client.listImagesPage(scope(), 0, 10).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect((err as Error).message).toBe(
-      'ListRegistryImages HTTP 200: GET /v5/proj1/image/registries/images: the answer does not match the ' +
-        'ListRegistryImages schema: total_num: expected an integer from 0 to 2147483547',
-    );
-    expect(mock.requests).toHaveLength(1);
-  });
-
-  it('a results page with more rows than the limit: the image fails, not retried', async () => {
+describe('bad pages are bad answers, not listings to follow: refused after one request', () => {
+  const IMAGES = 'GET /v5/proj1/image/registries/images';
+  const notAPage = 'the answer is not a page of this request';
+  const elevenImages = Array.from({ length: 11 }, (_, i) => ({ image_id: `sha256:${i}` }));
+  it.each<[string, Reply, (c: HssClient) => Promise<unknown>, string]>([
+    [
+      'a list page without total_num (inventory completeness needs it)',
+      { status: 200, json: { data_list: [] } },
+      (c) => c.listImagesPage(scope(), 0, 200),
+      `ListRegistryImages HTTP 200: ${IMAGES}: the answer does not match the ListRegistryImages schema: total_num: Invalid input`,
+    ],
+    [
+      'a list page with more rows than the limit asked for',
+      { status: 200, headers: { 'x-request-id': 'r9' }, json: { total_num: 5000, data_list: elevenImages } },
+      (c) => c.listImagesPage(scope(), 0, 10),
+      `ListRegistryImages HTTP 200 request_id=r9: ${IMAGES}: 11 rows in a page of at most 10 (limit); ${notAPage}`,
+    ],
+    [
+      'a total_num beyond what the API defines (2,147,483,547)',
+      { status: 200, json: { total_num: 2_147_483_548, data_list: [{ image_id: 'a' }] } },
+      (c) => c.listImagesPage(scope(), 0, 10),
+      `ListRegistryImages HTTP 200: ${IMAGES}: the answer does not match the ListRegistryImages schema: ` +
+        'total_num: expected an integer from 0 to 2147483547',
+    ],
+    [
+      'a results page with more rows than the limit (page size 10): the image fails',
+      { status: 200, json: { total_num: 11, data_list: rows(11) } },
+      (c) => c.listRiskConfigs(scope(), 'img'),
+      `ListImageRiskConfigs HTTP 200: GET ${RC_PATH}: 11 rows in a page of at most 10 (limit); ${notAPage}`,
+    ],
+  ])('%s', async (_, reply, call, message) => {
     const { client } = setup({ pageSize: 10 });
-    mock.reply({ status: 200, json: { total_num: 11, data_list: rows(11) } });
-    const err = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect((err as Error).message).toBe(
-      `ListImageRiskConfigs HTTP 200: GET ${RC_PATH}: 11 rows in a page of at most 10 (limit); ` +
-        'the answer is not a page of this request',
-    );
-    expect(mock.requests).toHaveLength(1);
+    mock.reply(reply);
+    await expectRefused(mock, call(client), message);
   });
 });
 
@@ -319,14 +279,12 @@ describe('listRiskConfigs', () => {
       headers: { 'x-request-id': 'r1' },
       json: { total_num: 1, data_list: 'rows' },
     });
-    const err = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect((err as Error).message).toBe(
+    await expectRefused(
+      mock,
+      client.listRiskConfigs(scope(), 'img'),
       `ListImageRiskConfigs HTTP 200 request_id=r1: GET ${RC_PATH}: the answer does not match the ` +
         'ListImageRiskConfigs schema: data_list: Invalid input: expected array, received string',
     );
-    expect(mock.requests).toHaveLength(1);
   });
 
   it('a schema-invalid item quarantines the image: reported with request id and sample, nothing returned', async () => {
@@ -501,7 +459,7 @@ describe('the executor through the client', () => {
   });
 
   it('honours Retry-After on 429, tells the pacer, and succeeds', async () => {
-    const { client, clock, pacer, events, onCall } = setup({ rate: 5 });
+    const { client, clock, pacer, events, onCall } = setup({ ratePerMinute: 5 });
     mock
       .reply({
         status: 429,
@@ -529,7 +487,7 @@ describe('the executor through the client', () => {
   });
 
   it('429 without Retry-After backs off, then waits for the pacer block (window + margin + jitter)', async () => {
-    const { client, clock } = setup({ rate: 5 });
+    const { client, clock } = setup({ ratePerMinute: 5 });
     mock
       .reply({ status: 429, json: { error_code: 'APIGW.0308', error_msg: 'throttled' } })
       .reply({ status: 200, json: { total_num: 0, data_list: [] } });
@@ -593,13 +551,11 @@ describe('the executor through the client', () => {
     const { client } = setup({ limits: { maxResponseBytes: 100 } });
     const big = { total_num: 1, data_list: rows(5) };
     mock.reply({ status: 200, json: big });
-    const err = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect((err as Error).message).toBe(
+    await expectRefused(
+      mock,
+      client.listRiskConfigs(scope(), 'img'),
       `ListImageRiskConfigs: GET ${RC_PATH}: response body exceeds 100 bytes (maxResponseBytes)`,
     );
-    expect(mock.requests).toHaveLength(1);
 
     mock.reply({ status: 200, json: big, headers: { 'content-length': String(JSON.stringify(big).length) } });
     const err2 = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
