@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectRefused, MockHss, mockClient, TEST_SCOPE } from './mock-hss.test-helper.js';
+import { expectRefused, MockHss, mockClient, okPage, TEST_SCOPE } from './mock-hss.test-helper.js';
 import { ImageQuarantinedError } from './quarantine.js';
 import type { QuarantineEvent } from './types.js';
 
@@ -81,17 +81,13 @@ describe('listRiskConfigRules', () => {
 
   it('applies the NUL policy, turns numeric ids into text, fills absent keys and drops repeats', async () => {
     const { client } = setup();
-    mock.reply({
-      status: 200,
-      json: {
-        total_num: 3,
-        data_list: [
-          { check_rule_id: 7, check_rule_name: 'a\u0000b', scan_result: 'failed' },
-          { check_rule_id: '7', check_rule_name: 'again', scan_result: 'failed' },
-          { check_name: 'CentOS 7', check_type: 'CentOS 7', check_rule_id: '8', scan_result: 'failed' },
-        ],
-      },
-    });
+    mock.reply(
+      okPage([
+        { check_rule_id: 7, check_rule_name: 'a\u0000b', scan_result: 'failed' },
+        { check_rule_id: '7', check_rule_name: 'again', scan_result: 'failed' },
+        { check_name: 'CentOS 7', check_type: 'CentOS 7', check_rule_id: '8', scan_result: 'failed' },
+      ]),
+    );
     const rules = await client.listRiskConfigRules(scope, 'img', filter);
     expect(rules.map((r) => [r.checkName, r.checkType, r.standard, r.checkRuleId, r.checkRuleName])).toEqual([
       ['CentOS 7', '', 'hw_standard', '7', 'a\uFFFDb'],

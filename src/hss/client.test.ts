@@ -14,6 +14,7 @@ import {
   type MockClientOptions,
   MockHss,
   mockClient,
+  okPage,
   type Reply,
 } from './mock-hss.test-helper.js';
 import { ImageQuarantinedError } from './quarantine.js';
@@ -72,7 +73,7 @@ describe('listImagesPage', () => {
     ['cicd', '/v5/proj1/image/cicd/images?enterprise_project_id=0&limit=50&offset=100'],
   ] as const)('%s → %s', async (imageType, url) => {
     const { client } = setup();
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listImagesPage(scope(imageType), 100, 50);
     expect(mock.paths()).toEqual([url]);
     expect(mock.requests[0]?.method).toBe('GET');
@@ -253,17 +254,13 @@ describe('listRiskConfigs', () => {
 
   it('turns a numeric check_type into text, NUL into U+FFFD, and dedupes by result key', async () => {
     const { client } = setup();
-    mock.reply({
-      status: 200,
-      json: {
-        total_num: 3,
-        data_list: [
-          { check_name: 'Windows', check_type: 3, standard: 'cn_standard', check_type_desc: 'a\u0000b' },
-          { check_name: 'Windows', check_type: '3', standard: 'cn_standard', check_type_desc: 'duplicate' },
-          { check_name: 'CentOS 7', check_type: 'CentOS 7', standard: 'hw_standard' },
-        ],
-      },
-    });
+    mock.reply(
+      okPage([
+        { check_name: 'Windows', check_type: 3, standard: 'cn_standard', check_type_desc: 'a\u0000b' },
+        { check_name: 'Windows', check_type: '3', standard: 'cn_standard', check_type_desc: 'duplicate' },
+        { check_name: 'CentOS 7', check_type: 'CentOS 7', standard: 'hw_standard' },
+      ]),
+    );
     const result = await client.listRiskConfigs(scope(), 'img');
     expect(result.map((r) => [r.checkName, r.checkType, r.checkTypeDesc])).toEqual([
       ['Windows', '3', 'a\uFFFDb'],
@@ -369,37 +366,17 @@ describe('the executor through the client', () => {
   it('retries 503 with capped full-jitter backoff, then succeeds', async () => {
     const { client, clock, events, onCall } = setup();
     const err503 = { status: 503, json: { error_code: 'APIGW.0201', error_msg: 'backend unavailable' } };
-    mock
-      .reply(err503)
-      .reply(err503)
-      .reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(err503).reply(err503).reply(okPage([]));
     await drive(clock, client.listRiskConfigs(scope(), 'img', { onCall }));
     expect(clock.sleeps).toEqual([500, 1_000]);
+    // Every field of each event: the fake clock stands still during an exchange, so 0 ms.
+    const event = (status: number, errorCode: string | null, willRetry: boolean) => {
+      return { api: 'ListImageRiskConfigs', status, errorCode, requestId: null, durationMs: 0, willRetry };
+    };
     expect(events).toEqual([
-      {
-        api: 'ListImageRiskConfigs',
-        status: 503,
-        errorCode: 'APIGW.0201',
-        requestId: null,
-        durationMs: 0,
-        willRetry: true,
-      },
-      {
-        api: 'ListImageRiskConfigs',
-        status: 503,
-        errorCode: 'APIGW.0201',
-        requestId: null,
-        durationMs: 0,
-        willRetry: true,
-      },
-      {
-        api: 'ListImageRiskConfigs',
-        status: 200,
-        errorCode: null,
-        requestId: null,
-        durationMs: 0,
-        willRetry: false,
-      },
+      event(503, 'APIGW.0201', true),
+      event(503, 'APIGW.0201', true),
+      event(200, null, false),
     ]);
   });
 
@@ -466,7 +443,7 @@ describe('the executor through the client', () => {
         headers: { 'retry-after': '7', 'x-request-id': 'r-429' },
         json: { error_code: 'APIGW.0308', error_msg: 'policy user over ratelimit,limit:5,time:1 minute' },
       })
-      .reply({ status: 200, json: { total_num: 0, data_list: [] } });
+      .reply(okPage([]));
     await drive(clock, client.listRiskConfigs(scope(), 'img', { onCall }));
     expect(clock.sleeps).toEqual([7_000]);
     expect(events.map((e) => [e.status, e.errorCode, e.requestId, e.willRetry])).toEqual([
@@ -488,9 +465,7 @@ describe('the executor through the client', () => {
 
   it('429 without Retry-After backs off, then waits for the pacer block (window + margin + jitter)', async () => {
     const { client, clock } = setup({ ratePerMinute: 5 });
-    mock
-      .reply({ status: 429, json: { error_code: 'APIGW.0308', error_msg: 'throttled' } })
-      .reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply({ status: 429, json: { error_code: 'APIGW.0308', error_msg: 'throttled' } }).reply(okPage([]));
     await drive(clock, client.listRiskConfigs(scope(), 'img'));
     // backoff 0.5 * 1000 = 500, then the rest of 60 000 + 250 + 0.5 * 2000 = 61 250.
     expect(clock.sleeps).toEqual([500, 60_750]);
@@ -509,7 +484,7 @@ describe('the executor through the client', () => {
   it('retries a network error (status 0 in onCall), then succeeds', async () => {
     const { client, clock, events, onCall } = setup();
     mock.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await drive(clock, client.listRiskConfigs(scope(), 'img', { onCall }));
     expect(events.map((e) => [e.status, e.willRetry])).toEqual([
       [0, true],

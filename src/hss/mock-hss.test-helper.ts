@@ -72,6 +72,11 @@ export interface Reply {
   delayMs?: number;
 }
 
+/** A 200 answer holding one page of `rows`; total_num is the number of rows unless given. */
+export function okPage(rows: unknown[], total: number = rows.length): Reply {
+  return { status: 200, json: { total_num: total, data_list: rows } };
+}
+
 export class MockHss {
   readonly agent = new MockAgent();
   readonly requests: SeenRequest[] = [];

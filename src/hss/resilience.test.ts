@@ -6,14 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
 import { HssApiError, HssCircuitOpenError } from '../errors.js';
 import { CircuitBreaker } from './breaker.js';
-import { drive, MockHss, mockClient, TEST_SCOPE } from './mock-hss.test-helper.js';
+import { drive, MockHss, mockClient, okPage, TEST_SCOPE } from './mock-hss.test-helper.js';
 import { RetryBudget } from './retry-budget.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RC_PATH = '/v5/proj1/image/baseline/risk-configs';
 const scope = TEST_SCOPE;
 const E503 = { status: 503, json: { error_code: 'APIGW.0201', error_msg: 'Backend unavailable' } };
-const OK = { status: 200, json: { total_num: 0, data_list: [] } };
+const OK = okPage([]);
 
 let mock = new MockHss();
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { FakeClock } from '../../clock.js';
 import type { TargetConfig } from '../../config/types.js';
 import { HssAuthError } from '../../errors.js';
 import { Secret } from '../../secret.js';
-import { MockHss, mockClient, TEST_SCOPE, targetWith } from '../mock-hss.test-helper.js';
+import { MockHss, mockClient, okPage, TEST_SCOPE, targetWith } from '../mock-hss.test-helper.js';
 import { describeClockSkew } from './aksk.js';
 import { signRequest } from './signer.js';
 
@@ -35,7 +35,7 @@ function setup(securityToken: string | null = null) {
 describe('AK/SK provider', () => {
   it('signs host, x-project-id and x-sdk-date over exactly the path and query it sends', async () => {
     const { client, auth } = setup();
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listRiskConfigs(scope, 'sha256:a b');
     const req = mock.requests[0]!;
     expect(auth.kind).toBe('aksk');
@@ -68,7 +68,7 @@ describe('AK/SK provider', () => {
 
   it('sends and signs X-Security-Token for temporary credentials', async () => {
     const { client } = setup(STS);
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listImagesPage(scope, 0, 200);
     const req = mock.requests[0]!;
     expect(req.headers['X-Security-Token']).toBe(STS);

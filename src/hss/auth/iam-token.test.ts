@@ -10,6 +10,7 @@ import {
   IAM_ORIGIN,
   MockHss,
   mockClient,
+  okPage,
   type Reply,
   TEST_LIMITS,
   TEST_SCOPE,
@@ -24,7 +25,7 @@ const PASSWORD = 'CANARY-PASSWORD-9f8e7d6c';
 const TOKEN1 = 'CANARY-TOKEN-ONE-1a2b3c';
 const TOKEN2 = 'CANARY-TOKEN-TWO-4d5e6f';
 const scope = TEST_SCOPE;
-const OK_PAGE: Reply = { status: 200, json: { total_num: 0, data_list: [] } };
+const OK_PAGE: Reply = okPage([]);
 const REJECTED_0307: Reply = {
   status: 401,
   headers: { 'x-request-id': 'r-0307' },

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HssAuthError } from '../../errors.js';
 import { Secret } from '../../secret.js';
-import { MockHss, mockClient, TEST_SCOPE, targetWith } from '../mock-hss.test-helper.js';
+import { MockHss, mockClient, okPage, TEST_SCOPE, targetWith } from '../mock-hss.test-helper.js';
 import type { CallEvent } from '../types.js';
 import { staticTokenRejectedMessage } from './static-token.js';
 
@@ -22,7 +22,7 @@ function setup() {
 describe('static token provider', () => {
   it('sends X-Auth-Token and identifies itself by a hash prefix, not the token', async () => {
     const { client, auth } = setup();
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listRiskConfigs(scope, 'img');
     expect(mock.requests[0]?.headers['X-Auth-Token']).toBe(TOKEN);
     expect(auth.kind).toBe('token');
