@@ -38,9 +38,7 @@ function setup() {
 describe('listRiskConfigRules', () => {
   it('pages with check_name as an encoded path segment and every filter in the query', async () => {
     const { client, events, onCall } = setup();
-    mock
-      .reply({ status: 200, json: { total_num: 13, data_list: ruleRows(10) } })
-      .reply({ status: 200, json: { total_num: 13, data_list: ruleRows(3, 10) } });
+    mock.reply(okPage(ruleRows(10), 13)).reply(okPage(ruleRows(3, 10), 13));
     const rules = await client.listRiskConfigRules(scope, 'img', filter, { onCall });
     expect(mock.paths()).toEqual([rulesUrl(0), rulesUrl(10)]);
     expect(rules).toHaveLength(13);

@@ -175,7 +175,7 @@ describe('bad pages are bad answers, not listings to follow: refused after one r
     ],
     [
       'a results page with more rows than the limit (page size 10): the image fails',
-      { status: 200, json: { total_num: 11, data_list: rows(11) } },
+      okPage(rows(11), 11),
       (c) => c.listRiskConfigs(scope(), 'img'),
       `ListImageRiskConfigs HTTP 200: GET ${RC_PATH}: 11 rows in a page of at most 10 (limit); ${notAPage}`,
     ],
@@ -210,9 +210,9 @@ describe('listRiskConfigs', () => {
   it('reads 3 pages until total_num is reached, with exactly the expected URLs', async () => {
     const { client, events, onCall } = setup();
     mock
-      .reply({ status: 200, json: { total_num: 450, data_list: rows(200, 0) } })
-      .reply({ status: 200, json: { total_num: 450, data_list: rows(200, 200) } })
-      .reply({ status: 200, json: { total_num: 450, data_list: rows(50, 400) } });
+      .reply(okPage(rows(200, 0), 450))
+      .reply(okPage(rows(200, 200), 450))
+      .reply(okPage(rows(50, 400), 450));
     const result = await client.listRiskConfigs(scope(), 'sha256:abc', { onCall });
     expect(mock.paths()).toEqual([rcUrl(0), rcUrl(200), rcUrl(400)]);
     expect(result).toHaveLength(450);
@@ -235,9 +235,7 @@ describe('listRiskConfigs', () => {
 
   it('uses the configured page size and stops on an empty page even if total_num says more', async () => {
     const { client } = setup({ pageSize: 10 });
-    mock
-      .reply({ status: 200, json: { total_num: 25, data_list: rows(10) } })
-      .reply({ status: 200, json: { total_num: 25, data_list: [] } });
+    mock.reply(okPage(rows(10), 25)).reply(okPage([], 25));
     const result = await client.listRiskConfigs(scope(), 'sha256:abc');
     expect(result).toHaveLength(10);
     expect(mock.paths()).toEqual([rcUrl(0, 'sha256:abc', 10), rcUrl(10, 'sha256:abc', 10)]);
@@ -326,7 +324,7 @@ describe('listRiskConfigs', () => {
         text: '<html><body>Gateway</body></html>',
         headers: { 'content-type': 'text/html' },
       })
-      .reply({ status: 200, json: { total_num: 1, data_list: rows(1) } });
+      .reply(okPage(rows(1), 1));
     const result = await drive(clock, client.listRiskConfigs(scope(), 'img', { onCall }));
     expect(result).toHaveLength(1);
     expect(events.map((e) => [e.status, e.willRetry])).toEqual([
@@ -352,7 +350,7 @@ describe('listRiskConfigs', () => {
   it('refuses to read more than the page cap', async () => {
     const { client } = setup({ pageSize: 10 });
     // A server that keeps sending full pages and a huge total would otherwise loop for ever.
-    mock.reply({ status: 200, json: { total_num: 2_000_000, data_list: rows(10) } }, 1_000);
+    mock.reply(okPage(rows(10), 2_000_000), 1_000);
     const err = await client.listRiskConfigs(scope(), 'img').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HssBadResponseError);
     expect((err as Error).message).toBe(
