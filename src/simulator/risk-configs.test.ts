@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RiskConfig } from '../domain.js';
 import { MAX_DESC_LENGTH } from './hostile.js';
-import { createSimulator, type Simulator } from './server.js';
+import { getV5, type SimAnswer, scopesOf, simulatorForFile } from './sim.test-helper.js';
 import type { SimScope } from './types.js';
 
-let sim: Simulator;
-let base: string;
 const P = 'proj-a';
-const scope = (imageType: SimScope['imageType'], ep = '0'): SimScope => ({
-  projectId: P,
-  enterpriseProjectId: ep,
-  imageType,
-});
+const scope = scopesOf(P);
+const f = simulatorForFile({ seed: 11, projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-b'] }] });
 
-beforeAll(async () => {
-  sim = createSimulator({ seed: 11, projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-b'] }] });
-  base = (await sim.listen()).url;
-});
-afterAll(() => sim.close());
+type Page = {
+  total_num: number;
+  data_list: Record<string, unknown>[];
+  error_code?: string;
+  error_msg?: string;
+};
 
-interface Answer {
-  status: number;
-  text: string;
-  json: { total_num: number; data_list: Record<string, unknown>[]; error_code?: string; error_msg?: string };
-  requestId: string | null;
-}
-
-async function risk(query: string, project = P): Promise<Answer> {
-  const r = await fetch(`${base}/v5/${project}/image/baseline/risk-configs?${query}`, {
-    headers: { 'X-Auth-Token': 'sim-token' },
-  });
-  const text = await r.text();
-  return { status: r.status, text, json: JSON.parse(text), requestId: r.headers.get('x-request-id') };
+function risk(query: string, project = P): Promise<SimAnswer<Page>> {
+  return getV5<Page>(f.base, project, `image/baseline/risk-configs?${query}`);
 }
 
 /** The client's normalisation: check_type as text, absent strings '' and absent others null. */
@@ -62,7 +47,7 @@ async function allPages(query: string): Promise<RiskConfig[]> {
   return rows;
 }
 
-const allTruth = (s: SimScope) => [...sim.world.groundTruth(s).values()].flat();
+const allTruth = (s: SimScope) => [...f.sim.world.groundTruth(s).values()].flat();
 
 describe('ListImageRiskConfigs validation', () => {
   const invalid = (param: string, rule: string) => ({
@@ -156,18 +141,18 @@ describe('ListImageRiskConfigs results', () => {
   });
 
   it('filters by image_id: exactly the truth of that image', async () => {
-    const truth = sim.world.groundTruth(scope('private_image'));
+    const truth = f.sim.world.groundTruth(scope('private_image'));
     for (const [id, rows] of [...truth].slice(0, 8)) {
       const a = await risk(`image_type=private_image&image_id=${encodeURIComponent(id)}&limit=200`);
       expect(a.json.total_num).toBe(rows.length);
       expect(a.json.data_list.map(normalise)).toEqual(rows);
     }
-    const unscanned = sim.world.images(scope('private_image')).find((r) => r.scan_status === 'unscan')!;
+    const unscanned = f.sim.world.images(scope('private_image')).find((r) => r.scan_status === 'unscan')!;
     expect((await risk(`image_type=private_image&image_id=${unscanned.image_id}`)).json.total_num).toBe(0);
   });
 
   it('lets image_id outrank image_name and image_version', async () => {
-    const [id, rows] = [...sim.world.groundTruth(scope('private_image'))][0]!;
+    const [id, rows] = [...f.sim.world.groundTruth(scope('private_image'))][0]!;
     const a = await risk(
       `image_type=private_image&image_id=${id}&image_name=no-such-name&image_version=0.0.0&limit=200`,
     );
@@ -176,11 +161,11 @@ describe('ListImageRiskConfigs results', () => {
 
   it('matches image_name as a substring and image_version only together with image_name', async () => {
     const s = scope('shared_image');
-    const truth = sim.world.groundTruth(s);
+    const truth = f.sim.world.groundTruth(s);
     const rowsOf = (pred: (r: { image_name: string; image_version: string }) => boolean) => {
       const ids = [
         ...new Set(
-          sim.world
+          f.sim.world
             .images(s)
             .filter(pred)
             .map((r) => r.image_id),
@@ -192,7 +177,7 @@ describe('ListImageRiskConfigs results', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(await allPages('image_type=shared_image&image_name=euler')).toEqual(expected);
 
-    const tag = sim.world.images(s).find((r) => truth.has(r.image_id))!;
+    const tag = f.sim.world.images(s).find((r) => truth.has(r.image_id))!;
     const both = `image_name=${encodeURIComponent(tag.image_name)}&image_version=${tag.image_version}`;
     expect(await allPages(`image_type=shared_image&${both}`)).toEqual(
       rowsOf((r) => r.image_name.includes(tag.image_name) && r.image_version === tag.image_version),
@@ -205,10 +190,10 @@ describe('ListImageRiskConfigs results', () => {
 
   it('honours namespace for private_image and ignores it for local_image and instance_image', async () => {
     const s = scope('private_image');
-    const truth = sim.world.groundTruth(s);
+    const truth = f.sim.world.groundTruth(s);
     const ids = [
       ...new Set(
-        sim.world
+        f.sim.world
           .images(s)
           .filter((r) => r.namespace === 'library')
           .map((r) => r.image_id),
@@ -248,7 +233,7 @@ describe('ListImageRiskConfigs results', () => {
 describe('ListImageRiskConfigs hostile values on the wire', () => {
   const s = scope('cicd');
   const imageWith = (pred: (r: RiskConfig) => boolean) =>
-    [...sim.world.groundTruth(s)].find(([, rows]) => rows.some(pred))![0];
+    [...f.sim.world.groundTruth(s)].find(([, rows]) => rows.some(pred))![0];
 
   it('serialises numeric-looking check_type as a JSON number', async () => {
     const a = await risk(`image_type=cicd&image_id=${imageWith((r) => r.checkType === '3')}`);
