@@ -7,7 +7,7 @@ import { intParam } from './query.js';
 import type { Reply } from './reply.js';
 import { invalidParam } from './reply.js';
 import type { SimWorld } from './world.js';
-import type { ScopeData, SimRef } from './world-gen.js';
+import type { ScopeData, SimContent, SimRef } from './world-gen.js';
 
 export const ALL_GRANTED_EPS = 'all_granted_eps';
 
@@ -80,4 +80,22 @@ export function filterRefs(refs: readonly SimRef[], f: RefFilter): SimRef[] {
       (!f.scanStatus || r.content.scanStatus === f.scanStatus) &&
       (!f.hostName || r.hostName === f.hostName),
   );
+}
+
+/**
+ * The contents of the references matching `filter(imageType)` in the request's scopes, each once,
+ * in listing order.
+ */
+export function matchingContents(
+  world: SimWorld,
+  projectId: string,
+  ep: string,
+  imageType: ImageType,
+  filter: RefFilter,
+): SimContent[] {
+  const seen = new Set<SimContent>();
+  for (const d of scopeDataFor(world, projectId, ep, imageType)) {
+    for (const r of filterRefs(d.refs, filter)) seen.add(r.content);
+  }
+  return [...seen];
 }
