@@ -50,40 +50,34 @@ async function allPages(query: string): Promise<RiskConfig[]> {
 const allTruth = (s: SimScope) => [...f.sim.world.groundTruth(s).values()].flat();
 
 describe('ListImageRiskConfigs validation', () => {
-  const invalid = (param: string, rule: string) => ({
-    error_code: 'HSS.0001',
-    error_msg: `Invalid parameter ${param}: ${rule}`,
-  });
-
-  it.each([
-    ['', invalid('image_type', 'required')],
-    ['image_type=', invalid('image_type', 'required')],
-    ['limit=50', invalid('image_type', 'required')],
-    ['image_type=private_image&limit=9', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=201', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=abc', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=10.5', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=-10', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&offset=-1', invalid('offset', 'an integer from 0 to 2000000')],
-    ['image_type=private_image&offset=2000001', invalid('offset', 'an integer from 0 to 2000000')],
-    ['image_type=private_image&offset=1e3', invalid('offset', 'an integer from 0 to 2000000')],
-    // Validation comes before the "unknown value → empty" rules.
-    ['image_type=bogus&limit=5', invalid('limit', 'an integer from 10 to 200')],
+  const pi = (q: string) => `image_type=private_image&${q}`;
+  /** [parameter, rule, queries breaking it] */
+  const rules: [string, string, string[]][] = [
+    ['image_type', 'required', ['', 'image_type=', 'limit=50']],
     [
-      'image_type=private_image&enterprise_project_id=',
-      invalid('enterprise_project_id', '1 to 256 characters'),
+      'limit',
+      'an integer from 10 to 200',
+      // Validation comes before the "unknown value → empty" rules (image_type=bogus).
+      ['limit=9', 'limit=201', 'limit=abc', 'limit=10.5', 'limit=-10', 'limit=']
+        .map(pi)
+        .concat('image_type=bogus&limit=5'),
     ],
+    ['offset', 'an integer from 0 to 2000000', ['offset=-1', 'offset=2000001', 'offset=1e3'].map(pi)],
     [
-      `image_type=private_image&enterprise_project_id=${'e'.repeat(257)}`,
-      invalid('enterprise_project_id', '1 to 256 characters'),
+      'enterprise_project_id',
+      '1 to 256 characters',
+      ['enterprise_project_id=', `enterprise_project_id=${'e'.repeat(257)}`].map(pi),
     ],
-    [`image_type=private_image&image_id=${'a'.repeat(129)}`, invalid('image_id', 'at most 128 characters')],
-  ])('%s → 400 HSS.0001', async (query, body) => {
-    const a = await risk(query);
-    expect(a.status).toBe(400);
-    expect(a.json).toEqual(body);
-  });
+    ['image_id', 'at most 128 characters', [pi(`image_id=${'a'.repeat(129)}`)]],
+  ];
+  it.each(rules.flatMap(([param, rule, queries]) => queries.map((q) => [q, param, rule])))(
+    '%s → 400 HSS.0001 (%s)',
+    async (query, param, rule) => {
+      const a = await risk(query);
+      expect(a.status).toBe(400);
+      expect(a.json).toEqual({ error_code: 'HSS.0001', error_msg: `Invalid parameter ${param}: ${rule}` });
+    },
+  );
 
   it.each([
     'image_type=bogus',

@@ -6,7 +6,7 @@ import { IMAGE_TYPES, type ImageType } from '../domain.js';
 import { rowToWire } from './baseline.js';
 import { imagePageParams, matchingContents } from './images-filter.js';
 import { filterParam, pageOf } from './query.js';
-import { EMPTY_PAGE, invalidParam, type Reply } from './reply.js';
+import { EMPTY_PAGE, type Reply } from './reply.js';
 import type { SimWorld } from './world.js';
 
 const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High'];
@@ -23,11 +23,9 @@ const NAMESPACE_TYPES: readonly string[] = ['private_image', 'shared_image'];
  * private_image), in listing order, then check_name / severity / standard, then the page.
  */
 export function listImageRiskConfigs(world: SimWorld, projectId: string, q: Map<string, string>): Reply {
-  const imageType = q.get('image_type');
-  if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
-  const params = imagePageParams(q);
+  const params = imagePageParams(q, ['image_type']);
   if ('status' in params) return params;
-  const { offset, limit, ep, imageId } = params;
+  const { image_type: imageType, offset, limit, ep, imageId } = params;
 
   const severity = filterParam(q, 'severity', SEVERITIES);
   const standard = filterParam(q, 'standard', STANDARDS);

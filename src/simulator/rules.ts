@@ -113,13 +113,9 @@ export function listImageRiskConfigRules(
   checkName: string,
   q: Map<string, string>,
 ): Reply {
-  const imageType = q.get('image_type');
-  if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
-  const standard = q.get('standard');
-  if (standard === undefined || standard === '') return invalidParam('standard', 'required');
-  const params = imagePageParams(q);
+  const params = imagePageParams(q, ['image_type', 'standard']);
   if ('status' in params) return params;
-  const { offset, limit, ep, imageId } = params;
+  const { image_type: imageType, standard, offset, limit, ep, imageId } = params;
 
   const severity = filterParam(q, 'severity', SEVERITIES);
   const resultType = filterParam(q, 'result_type', RESULT_TYPES);
