@@ -97,11 +97,7 @@ describe('listRiskConfigRules', () => {
   it('a row without check_rule_id quarantines the image: nothing partial is returned', async () => {
     const { client } = setup();
     const quarantined: QuarantineEvent[] = [];
-    mock.reply({
-      status: 200,
-      headers: { 'x-request-id': 'r9' },
-      json: { total_num: 2, data_list: [ruleRows(1)[0], { check_rule_id: '', scan_result: 'failed' }] },
-    });
+    mock.reply(okPage([ruleRows(1)[0], { check_rule_id: '', scan_result: 'failed' }], 2, 'r9'));
     const err = await client
       .listRiskConfigRules(scope, 'img', filter, { onQuarantine: (e) => quarantined.push(e) })
       .catch((e: unknown) => e);

@@ -82,12 +82,9 @@ describe('listImagesPage', () => {
 
   it('validates, normalises, skips rows without image_id and returns the request id', async () => {
     const { client, events, onCall } = setup();
-    mock.reply({
-      status: 200,
-      headers: { 'x-request-id': 'req-list-1' },
-      json: {
-        total_num: 2,
-        data_list: [
+    mock.reply(
+      okPage(
+        [
           {
             image_id: 'sha256:1',
             image_name: 'nginx',
@@ -96,8 +93,10 @@ describe('listImagesPage', () => {
           },
           { image_name: 'no-id' },
         ],
-      },
-    });
+        2,
+        'req-list-1',
+      ),
+    );
     const page = await client.listImagesPage(scope(), 0, 200, { onCall });
     expect(page.totalNum).toBe(2);
     expect(page.requestId).toBe('req-list-1');
@@ -121,18 +120,17 @@ describe('listImagesPage', () => {
     const SAMPLE_START = '{"image_id":"sha256:2","latest_scan_time":"yesterday","image_name":"';
     const { client } = setup();
     const quarantined: QuarantineEvent[] = [];
-    mock.reply({
-      status: 200,
-      headers: { 'x-request-id': 'req-q' },
-      json: {
-        total_num: 53,
-        data_list: [
+    mock.reply(
+      okPage(
+        [
           { image_id: 'sha256:1', latest_scan_time: 5 },
           { image_id: 'sha256:2', latest_scan_time: 'yesterday', image_name: 'x'.repeat(300) },
           { image_id: 'sha256:3', latest_scan_time: 7 },
         ],
-      },
-    });
+        53,
+        'req-q',
+      ),
+    );
     const page = await client.listImagesPage(scope(), 50, 10, { onQuarantine: (e) => quarantined.push(e) });
     expect(page.totalNum).toBe(53);
     expect(page.rows.map((r) => r.imageId)).toEqual(['sha256:1', 'sha256:3']);
@@ -285,14 +283,7 @@ describe('listRiskConfigs', () => {
   it('a schema-invalid item quarantines the image: reported with request id and sample, nothing returned', async () => {
     const { client } = setup();
     const quarantined: QuarantineEvent[] = [];
-    mock.reply({
-      status: 200,
-      headers: { 'x-request-id': 'r1' },
-      json: {
-        total_num: 3,
-        data_list: [rows(1)[0], { check_name: 'X', check_rule_num: 'many' }, rows(1, 5)[0]],
-      },
-    });
+    mock.reply(okPage([rows(1)[0], { check_name: 'X', check_rule_num: 'many' }, rows(1, 5)[0]], 3, 'r1'));
     const err = await client
       .listRiskConfigs(scope(), 'img', { onQuarantine: (e) => quarantined.push(e) })
       .catch((e: unknown) => e);

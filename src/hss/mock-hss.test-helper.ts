@@ -73,8 +73,11 @@ export interface Reply {
 }
 
 /** A 200 answer holding one page of `rows`; total_num is the number of rows unless given. */
-export function okPage(rows: unknown[], total: number = rows.length): Reply {
-  return { status: 200, json: { total_num: total, data_list: rows } };
+export function okPage(rows: unknown[], total: number = rows.length, requestId?: string): Reply {
+  const json = { total_num: total, data_list: rows };
+  return requestId === undefined
+    ? { status: 200, json }
+    : { status: 200, headers: { 'x-request-id': requestId }, json };
 }
 
 export class MockHss {
