@@ -32,9 +32,18 @@ export const systemClock: Clock = {
     }),
 };
 
+export interface FakeClockOptions {
+  /**
+   * Every sleep ends at once and moves time forward by its length (the delays are still
+   * recorded in `sleeps`). For tests of code that waits between real I/O (database retries):
+   * they assert the scheduled delays without driving the clock.
+   */
+  instant?: boolean;
+}
+
 /**
  * A manual clock for tests: time moves only when `advance` is called, and pending sleeps
- * whose deadline has passed resolve in deadline order.
+ * whose deadline has passed resolve in deadline order (or at once, see FakeClockOptions.instant).
  */
 export class FakeClock implements Clock {
   private t: number;
@@ -43,8 +52,11 @@ export class FakeClock implements Clock {
   /** Every delay passed to sleep(), in call order: assert the scheduled delay, not wall time. */
   readonly sleeps: number[] = [];
 
-  constructor(start = Date.UTC(2026, 0, 1)) {
+  private readonly instant: boolean;
+
+  constructor(start = Date.UTC(2026, 0, 1), options: FakeClockOptions = {}) {
     this.t = start;
+    this.instant = options.instant ?? false;
   }
   now(): number {
     return this.t;
@@ -52,6 +64,10 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     this.sleeps.push(ms);
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.instant) {
+      this.t += Math.max(0, ms);
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       const entry = { at: this.t + Math.max(0, ms), resolve, seq: this.seq++ };
       this.sleepers.push(entry);

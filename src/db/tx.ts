@@ -2,14 +2,22 @@
  * One transaction on one pooled connection, retried whole on the retryable SQLSTATEs and, where
  * safe, on a lost connection; and a retry wrapper for idempotent work.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { type Clock, systemClock } from '../clock.js';
 import { DbError } from '../errors.js';
 import { isConnectionLoss } from './connection-loss.js';
 import type { DbHandle } from './pool.js';
 import { isRetryableSqlState, sqlStateOf } from './retry.js';
 
-export interface TransactionOptions {
+/** Where the pauses between attempts come from: tests pass a FakeClock and a fixed random. */
+export interface RetryTiming {
+  /** Default systemClock. */
+  clock?: Clock;
+  /** [0, 1) source for the jitter of the pause. Default Math.random. */
+  random?: () => number;
+}
+
+export interface TransactionOptions extends RetryTiming {
   /** Name of the operation, for the error message. */
   op: string;
   /** Further attempts after the first on a retryable failure. Default 3. */
@@ -22,16 +30,29 @@ export interface TransactionOptions {
   idempotent?: boolean;
 }
 
-/** Pause before retrying after a lost connection (the server or network needs a moment). */
-export function connectionRetryDelayMs(attempt: number): number {
-  return Math.min(2_000, 100 * 2 ** attempt);
+/**
+ * Pause before retrying after a lost connection (the server or network needs a moment): capped
+ * exponential backoff with equal jitter, `bound/2 + random() * bound/2` for
+ * `bound = min(2 000, 100 * 2^attempt)`, so that the workers a failover cut off together do not
+ * all reconnect in the same instant, and none retries sooner than half the bound. Whole ms.
+ */
+export function connectionRetryDelayMs(attempt: number, random: () => number): number {
+  const bound = Math.min(2_000, 100 * 2 ** Math.max(0, attempt));
+  return Math.floor(bound / 2 + random() * (bound / 2));
+}
+
+/** The pause of `attempt` on the options' clock. */
+function pauseBeforeRetry(timing: RetryTiming, attempt: number): Promise<void> {
+  const clock = timing.clock ?? systemClock;
+  return clock.sleep(connectionRetryDelayMs(attempt, timing.random ?? Math.random));
 }
 
 /**
  * Runs `fn` inside BEGIN/COMMIT on a dedicated connection. On a retryable SQLSTATE (see
  * retry.ts) the whole transaction runs again, immediately: the conflicting transaction has
  * already finished or been aborted, so waiting buys nothing. On a lost connection (see
- * connection-loss.ts) it runs again on a new connection after a short pause, when that is safe:
+ * connection-loss.ts) it runs again on a new connection after a short jittered pause
+ * (connectionRetryDelayMs, on `opts.clock`), when that is safe:
  * the loss came before COMMIT (the server rolled the transaction back), or `idempotent` is set.
  * Any other failure, or running out of retries, rolls back and throws a DbError naming the
  * operation and the SQLSTATE, with `cause`.
@@ -49,7 +70,7 @@ export async function inTransaction<T>(
       client = await h.pool.connect();
     } catch (err) {
       if (isConnectionLoss(err) && attempt < retries) {
-        await sleep(connectionRetryDelayMs(attempt));
+        await pauseBeforeRetry(opts, attempt);
         continue;
       }
       throw toDbError(opts.op, err);
@@ -59,7 +80,7 @@ export async function inTransaction<T>(
     const onError = () => {};
     client.on('error', onError);
     let destroy = false;
-    let retryAfterMs: number | null = null;
+    let pause = false;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -75,19 +96,19 @@ export async function inTransaction<T>(
       }
       const lost = isConnectionLoss(err);
       if (lost) destroy = true;
-      if (attempt < retries && isRetryableSqlState(err)) retryAfterMs = 0;
-      else if (attempt < retries && lost && (!committing || opts.idempotent)) {
-        retryAfterMs = connectionRetryDelayMs(attempt);
-      } else throw toDbError(opts.op, err);
+      // A conflict is retried at once (see above); a lost connection after a pause, when safe.
+      const again = attempt < retries && isRetryableSqlState(err);
+      pause = !again && attempt < retries && lost && (!committing || opts.idempotent === true);
+      if (!again && !pause) throw toDbError(opts.op, err);
     } finally {
       client.removeListener('error', onError);
       client.release(destroy);
     }
-    if (retryAfterMs > 0) await sleep(retryAfterMs);
+    if (pause) await pauseBeforeRetry(opts, attempt);
   }
 }
 
-export interface ConnectionRetryOptions {
+export interface ConnectionRetryOptions extends RetryTiming {
   /** Further attempts after the first. Default 3. */
   retries?: number;
   /**
@@ -112,7 +133,7 @@ export async function withConnectionRetry<T>(
     } catch (err) {
       if (attempt > 0 && opts.alreadyDone?.(err)) return undefined as T;
       if (attempt >= retries || !isConnectionLoss(err)) throw err;
-      await sleep(connectionRetryDelayMs(attempt));
+      await pauseBeforeRetry(opts, attempt);
     }
   }
 }

@@ -40,14 +40,3 @@ export async function readBodyLimited(
   }
   return Buffer.concat(chunks).toString('utf8');
 }
-
-/** Drains and discards a body we do not need, so the connection can be reused. */
-export async function discardBody(body: BodyStream): Promise<void> {
-  try {
-    for await (const _ of body) {
-      // discard
-    }
-  } catch {
-    // the answer is already decided; a broken body changes nothing
-  }
-}

@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
-import { HssBadResponseError } from '../errors.js';
-import { Secret } from '../secret.js';
-import { createStaticTokenProvider } from './auth/static-token.js';
-import { createHssClient } from './client.js';
-import { MockHss, TEST_LIMITS, TEST_SCOPE, TEST_TARGET } from './mock-hss.test-helper.js';
-import { Pacer } from './pacer.js';
+import { expectRefused, MockHss, mockClient, okPage, TEST_SCOPE } from './mock-hss.test-helper.js';
 import { ImageQuarantinedError } from './quarantine.js';
-import type { CallEvent, QuarantineEvent } from './types.js';
+import type { QuarantineEvent } from './types.js';
 
-const T0 = Date.UTC(2026, 0, 1);
 const RULES_PATH = '/v5/proj1/image/baseline/risk-configs/CentOS%207/rules';
 const DETAIL_PATH = '/v5/proj1/image/baseline/check-rule/detail';
 
-const target = TEST_TARGET;
 const scope = TEST_SCOPE;
 const filter = { checkName: 'CentOS 7', standard: 'hw_standard', resultType: 'failed' as const };
 
@@ -40,28 +32,13 @@ afterEach(async () => {
 
 function setup() {
   mock = new MockHss();
-  const clock = new FakeClock(T0);
-  const pacer = new Pacer({ clock, ratePerMinute: 1_000, random: () => 0.5 });
-  const events: CallEvent[] = [];
-  const client = createHssClient({
-    target,
-    limits: TEST_LIMITS,
-    pacer,
-    auth: createStaticTokenProvider(new Secret('static-token')),
-    dispatcher: mock.agent,
-    clock,
-    random: () => 0.5,
-    pageSize: 10,
-  });
-  return { client, events, onCall: (e: CallEvent) => events.push(e) };
+  return mockClient(mock, { pageSize: 10 });
 }
 
 describe('listRiskConfigRules', () => {
   it('pages with check_name as an encoded path segment and every filter in the query', async () => {
     const { client, events, onCall } = setup();
-    mock
-      .reply({ status: 200, json: { total_num: 13, data_list: ruleRows(10) } })
-      .reply({ status: 200, json: { total_num: 13, data_list: ruleRows(3, 10) } });
+    mock.reply(okPage(ruleRows(10), 13)).reply(okPage(ruleRows(3, 10), 13));
     const rules = await client.listRiskConfigRules(scope, 'img', filter, { onCall });
     expect(mock.paths()).toEqual([rulesUrl(0), rulesUrl(10)]);
     expect(rules).toHaveLength(13);
@@ -91,28 +68,24 @@ describe('listRiskConfigRules', () => {
     ] as const) {
       const { client } = setup();
       mock.reply({ status: 200, json });
-      const err = await client.listRiskConfigRules(scope, 'img', filter).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(HssBadResponseError);
-      expect((err as HssBadResponseError).retryable).toBe(false);
-      expect((err as Error).message).toBe(`ListImageRiskConfigRules HTTP 200: ${path}: ${problem}`);
-      expect(mock.requests).toHaveLength(1);
+      await expectRefused(
+        mock,
+        client.listRiskConfigRules(scope, 'img', filter),
+        `ListImageRiskConfigRules HTTP 200: ${path}: ${problem}`,
+      );
       await mock.close();
     }
   });
 
   it('applies the NUL policy, turns numeric ids into text, fills absent keys and drops repeats', async () => {
     const { client } = setup();
-    mock.reply({
-      status: 200,
-      json: {
-        total_num: 3,
-        data_list: [
-          { check_rule_id: 7, check_rule_name: 'a\u0000b', scan_result: 'failed' },
-          { check_rule_id: '7', check_rule_name: 'again', scan_result: 'failed' },
-          { check_name: 'CentOS 7', check_type: 'CentOS 7', check_rule_id: '8', scan_result: 'failed' },
-        ],
-      },
-    });
+    mock.reply(
+      okPage([
+        { check_rule_id: 7, check_rule_name: 'a\u0000b', scan_result: 'failed' },
+        { check_rule_id: '7', check_rule_name: 'again', scan_result: 'failed' },
+        { check_name: 'CentOS 7', check_type: 'CentOS 7', check_rule_id: '8', scan_result: 'failed' },
+      ]),
+    );
     const rules = await client.listRiskConfigRules(scope, 'img', filter);
     expect(rules.map((r) => [r.checkName, r.checkType, r.standard, r.checkRuleId, r.checkRuleName])).toEqual([
       ['CentOS 7', '', 'hw_standard', '7', 'a\uFFFDb'],
@@ -124,11 +97,7 @@ describe('listRiskConfigRules', () => {
   it('a row without check_rule_id quarantines the image: nothing partial is returned', async () => {
     const { client } = setup();
     const quarantined: QuarantineEvent[] = [];
-    mock.reply({
-      status: 200,
-      headers: { 'x-request-id': 'r9' },
-      json: { total_num: 2, data_list: [ruleRows(1)[0], { check_rule_id: '', scan_result: 'failed' }] },
-    });
+    mock.reply(okPage([ruleRows(1)[0], { check_rule_id: '', scan_result: 'failed' }], 2, 'r9'));
     const err = await client
       .listRiskConfigRules(scope, 'img', filter, { onQuarantine: (e) => quarantined.push(e) })
       .catch((e: unknown) => e);
@@ -170,9 +139,11 @@ describe('showCheckRuleDetail', () => {
     const { client } = setup();
     mock.reply({ status: 200, json: { description: 5 } });
     const key = { checkName: 'X', checkType: 'X', standard: 'cn_standard', checkRuleId: '1' };
-    const err = await client.showCheckRuleDetail(scope, key).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HssBadResponseError);
-    expect((err as HssBadResponseError).retryable).toBe(false);
-    expect(mock.requests).toHaveLength(1);
+    await expectRefused(
+      mock,
+      client.showCheckRuleDetail(scope, key),
+      `ShowImageCheckRuleDetail HTTP 200: GET ${DETAIL_PATH}: the answer does not match the ` +
+        'ShowImageCheckRuleDetail schema: description: Invalid input: expected string, received number',
+    );
   });
 });

@@ -4,9 +4,16 @@
  * exactly as it was dispatched (pre-encoded path, headers, body).
  */
 import { MockAgent } from 'undici';
+import { expect } from 'vitest';
+import { FakeClock } from '../clock.js';
 import type { HttpLimits, TargetConfig } from '../config/types.js';
 import type { Scope } from '../domain.js';
+import { HssBadResponseError } from '../errors.js';
 import { Secret } from '../secret.js';
+import type { CircuitBreaker } from './breaker.js';
+import { createAuthProvider, createHssClient } from './client.js';
+import { Pacer } from './pacer.js';
+import type { CallEvent } from './types.js';
 
 export const HSS_ORIGIN = 'https://hss.cn-north-4.myhuaweicloud.com';
 export const IAM_ORIGIN = 'https://iam.cn-north-4.myhuaweicloud.com';
@@ -22,6 +29,11 @@ export const TEST_TARGET: TargetConfig = {
   enterpriseProjectIds: ['0'],
   imageTypes: ['private_image'],
 };
+
+/** TEST_TARGET with another authentication. */
+export function targetWith(auth: TargetConfig['auth']): TargetConfig {
+  return { ...TEST_TARGET, auth };
+}
 
 /** The private_image scope of TEST_TARGET's default enterprise project. */
 export const TEST_SCOPE: Scope = {
@@ -58,6 +70,14 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Real milliseconds before the answer (to exercise deadlines); keep it short. */
   delayMs?: number;
+}
+
+/** A 200 answer holding one page of `rows`; total_num is the number of rows unless given. */
+export function okPage(rows: unknown[], total: number = rows.length, requestId?: string): Reply {
+  const json = { total_num: total, data_list: rows };
+  return requestId === undefined
+    ? { status: 200, json }
+    : { status: 200, headers: { 'x-request-id': requestId }, json };
 }
 
 export class MockHss {
@@ -134,4 +154,57 @@ export async function drive<T>(
   );
   for (let i = 0; i < maxSteps && !settled; i++) await clock.advance(stepMs);
   return promise;
+}
+
+/**
+ * Asserts that `call` fails after one request, not retried: a non-retryable HssBadResponseError
+ * (the same request would bring the same answer) saying exactly `message`.
+ */
+export async function expectRefused(mock: MockHss, call: Promise<unknown>, message: string): Promise<void> {
+  const err = await call.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(HssBadResponseError);
+  expect((err as HssBadResponseError).retryable).toBe(false);
+  expect((err as Error).message).toBe(message);
+  expect(mock.requests).toHaveLength(1);
+}
+
+export interface MockClientOptions {
+  /** Default TEST_TARGET; the auth provider is the one its method calls for (createAuthProvider). */
+  target?: TargetConfig;
+  /** Default a FakeClock at 2026-01-01. */
+  clock?: FakeClock;
+  limits?: Partial<HttpLimits>;
+  /** The pacer's rate. Default 1 000 a minute. */
+  ratePerMinute?: number;
+  breaker?: CircuitBreaker;
+  pageSize?: number;
+  /** The per-attempt deadline runs on the fake clock too (default: real time). */
+  fakeDeadline?: boolean;
+}
+
+/**
+ * An HssClient on `mock`'s agent, with its auth provider, fake clock and pacer; jitter is fixed
+ * at 0.5. `onCall` collects the call events in `events`.
+ */
+export function mockClient(mock: MockHss, o: MockClientOptions = {}) {
+  const clock = o.clock ?? new FakeClock();
+  const target = o.target ?? TEST_TARGET;
+  const limits = { ...TEST_LIMITS, ...o.limits };
+  const random = () => 0.5;
+  const auth = createAuthProvider(target, { dispatcher: mock.agent, clock, limits, random });
+  const pacer = new Pacer({ clock, ratePerMinute: o.ratePerMinute ?? 1_000, random });
+  const client = createHssClient({
+    target,
+    limits,
+    pacer,
+    auth,
+    dispatcher: mock.agent,
+    clock,
+    random,
+    ...(o.breaker ? { breaker: o.breaker } : {}),
+    ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+    ...(o.fakeDeadline ? { deadlineClock: clock } : {}),
+  });
+  const events: CallEvent[] = [];
+  return { client, auth, clock, pacer, events, onCall: (e: CallEvent) => events.push(e) };
 }

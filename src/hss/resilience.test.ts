@@ -5,20 +5,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock.js';
 import { HssApiError, HssCircuitOpenError } from '../errors.js';
-import { Secret } from '../secret.js';
-import { createStaticTokenProvider } from './auth/static-token.js';
 import { CircuitBreaker } from './breaker.js';
-import { createHssClient } from './client.js';
-import { drive, MockHss, TEST_LIMITS, TEST_SCOPE, TEST_TARGET } from './mock-hss.test-helper.js';
-import { Pacer } from './pacer.js';
+import { drive, MockHss, mockClient, okPage, TEST_SCOPE } from './mock-hss.test-helper.js';
 import { RetryBudget } from './retry-budget.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const RC_PATH = '/v5/proj1/image/baseline/risk-configs';
-const target = TEST_TARGET;
 const scope = TEST_SCOPE;
 const E503 = { status: 503, json: { error_code: 'APIGW.0201', error_msg: 'Backend unavailable' } };
-const OK = { status: 200, json: { total_num: 0, data_list: [] } };
+const OK = okPage([]);
 
 let mock = new MockHss();
 afterEach(async () => {
@@ -29,16 +24,7 @@ function setup(opts: { threshold?: number; maxAttempts?: number } = {}) {
   mock = new MockHss();
   const clock = new FakeClock(T0);
   const breaker = new CircuitBreaker({ clock, failureThreshold: opts.threshold ?? 3, cooldownMs: 30_000 });
-  const client = createHssClient({
-    target,
-    limits: { ...TEST_LIMITS, maxAttempts: opts.maxAttempts ?? 6 },
-    pacer: new Pacer({ clock, ratePerMinute: 1_000 }),
-    breaker,
-    auth: createStaticTokenProvider(new Secret('static-token')),
-    dispatcher: mock.agent,
-    clock,
-    random: () => 0.5,
-  });
+  const { client } = mockClient(mock, { clock, breaker, limits: { maxAttempts: opts.maxAttempts ?? 6 } });
   return { client, clock, breaker };
 }
 

@@ -89,7 +89,6 @@ export const riskConfigPageSchema = z.looseObject({
   total_num: wire.count.nullish(),
   data_list: z.array(riskConfigRowSchema).nullish(),
 });
-export type RiskConfigPage = z.infer<typeof riskConfigPageSchema>;
 
 /** The envelope of a ListImageRiskConfigs page, items unchecked (see imageEnvelopeSchema). */
 export const riskConfigEnvelopeSchema = z.looseObject({

@@ -1,5 +1,6 @@
 /** One HTTP exchange on an undici Dispatcher, body read with a byte limit. No policy here. */
 import type { Dispatcher } from 'undici';
+import { type Clock, systemClock } from '../clock.js';
 import { readBodyLimited } from './body.js';
 
 export interface RawRequest {
@@ -53,19 +54,29 @@ export interface AttemptSignal {
 }
 
 /**
- * Combines the caller's signal with a deadline of `ms`. Not AbortSignal.any: on Node 20 every
- * signal derived from a long-lived one (a run's signal) stays attached to it, so a daemon would
- * accumulate them; here the listener is removed when the attempt ends.
+ * Combines the caller's signal with a deadline of `ms` on `clock`. Not AbortSignal.any: on Node 20
+ * every signal derived from a long-lived one (a run's signal) stays attached to it, so a daemon
+ * would accumulate them; here the listener is removed when the attempt ends.
  */
-export function attemptSignal(caller: AbortSignal | undefined, ms: number): AttemptSignal {
+export function attemptSignal(
+  caller: AbortSignal | undefined,
+  ms: number,
+  clock: Clock = systemClock,
+): AttemptSignal {
   const controller = new AbortController();
+  const ended = new AbortController();
   let timedOut = false;
   const onAbort = () => controller.abort(caller?.reason);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError'));
-  }, ms);
-  timer.unref?.();
+  clock.sleep(ms, ended.signal).then(
+    () => {
+      if (controller.signal.aborted) return;
+      timedOut = true;
+      controller.abort(new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError'));
+    },
+    () => {
+      // disposed before the deadline
+    },
+  );
   if (caller?.aborted) onAbort();
   else caller?.addEventListener('abort', onAbort, { once: true });
   return {
@@ -74,7 +85,7 @@ export function attemptSignal(caller: AbortSignal | undefined, ms: number): Atte
       return timedOut;
     },
     dispose() {
-      clearTimeout(timer);
+      ended.abort();
       caller?.removeEventListener('abort', onAbort);
     },
   };

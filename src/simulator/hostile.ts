@@ -14,71 +14,47 @@ function longDescription(): string {
   return unit.repeat(Math.ceil(MAX_DESC_LENGTH / unit.length)).slice(0, MAX_DESC_LENGTH);
 }
 
+interface HostileKind {
+  kind: string;
+  apply: (row: SimRiskRow) => void;
+}
+
+/** A kind that sets check_type_desc (a function is called for each row it plants on). */
+function desc(kind: string, text: string | null | (() => string)): HostileKind {
+  return {
+    kind,
+    apply: (r) => {
+      r.checkTypeDesc = typeof text === 'function' ? text() : text;
+    },
+  };
+}
+
+/** A kind that serialises check_type as a JSON number. */
+function numericCheckType(kind: string, value: string): HostileKind {
+  return {
+    kind,
+    apply: (r) => {
+      r.checkType = value;
+      r.checkTypeNumeric = true;
+    },
+  };
+}
+
 /** Each kind of hostility and how it changes a row. */
-export const HOSTILE_KINDS: readonly { kind: string; apply: (row: SimRiskRow) => void }[] = [
-  {
-    kind: 'chinese',
-    apply: (r) => {
-      r.checkTypeDesc = '该基线主要检查镜像的系统配置项和SSH应用配置项，适用于等保合规（三级）场景。';
-    },
-  },
-  {
-    kind: 'numeric-check-type',
-    apply: (r) => {
-      r.checkType = '3';
-      r.checkTypeNumeric = true;
-    },
-  },
-  {
-    kind: 'emoji',
-    apply: (r) => {
-      r.checkTypeDesc =
-        'Container hardening 🔒🐳 — passwords ✅, SSH root login ❌, 👩‍💻 family emoji, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢.';
-    },
-  },
-  {
-    kind: 'newlines-tabs',
-    apply: (r) => {
-      r.checkTypeDesc = 'Line one\nLine two\r\n\tindented\tcolumn\n\nlast line ';
-    },
-  },
-  {
-    kind: 'max-length',
-    apply: (r) => {
-      r.checkTypeDesc = longDescription();
-    },
-  },
-  {
-    kind: 'nul',
-    apply: (r) => {
-      r.checkTypeDesc = 'before NUL\u0000after NUL';
-    },
-  },
-  {
-    kind: 'quotes-backslashes',
-    apply: (r) => {
-      r.checkTypeDesc = `He said "don't" use C:\\Windows\\System32 or \\n; a '\\"quoted\\"' path \\\\server\\share`;
-    },
-  },
-  {
-    kind: 'omitted-desc',
-    apply: (r) => {
-      r.checkTypeDesc = null;
-    },
-  },
-  {
-    kind: 'empty-desc',
-    apply: (r) => {
-      r.checkTypeDesc = '';
-    },
-  },
-  {
-    kind: 'numeric-check-type-0',
-    apply: (r) => {
-      r.checkType = '0';
-      r.checkTypeNumeric = true;
-    },
-  },
+export const HOSTILE_KINDS: readonly HostileKind[] = [
+  desc('chinese', '该基线主要检查镜像的系统配置项和SSH应用配置项，适用于等保合规（三级）场景。'),
+  numericCheckType('numeric-check-type', '3'),
+  desc('emoji', 'Container hardening 🔒🐳 — passwords ✅, SSH root login ❌, 👩‍💻 family emoji, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢.'),
+  desc('newlines-tabs', 'Line one\nLine two\r\n\tindented\tcolumn\n\nlast line '),
+  desc('max-length', longDescription),
+  desc('nul', 'before NUL\u0000after NUL'),
+  desc(
+    'quotes-backslashes',
+    `He said "don't" use C:\\Windows\\System32 or \\n; a '\\"quoted\\"' path \\\\server\\share`,
+  ),
+  desc('omitted-desc', null),
+  desc('empty-desc', ''),
+  numericCheckType('numeric-check-type-0', '0'),
 ];
 
 /**

@@ -7,7 +7,7 @@ import { intParam } from './query.js';
 import type { Reply } from './reply.js';
 import { invalidParam } from './reply.js';
 import type { SimWorld } from './world.js';
-import type { ScopeData, SimRef } from './world-gen.js';
+import type { ScopeData, SimContent, SimRef } from './world-gen.js';
 
 export const ALL_GRANTED_EPS = 'all_granted_eps';
 
@@ -15,12 +15,20 @@ export const ALL_GRANTED_EPS = 'all_granted_eps';
 export const MAX_OFFSET = 2_000_000;
 
 /**
- * What the per-image APIs validate alike, in this order: offset (0–MAX_OFFSET), limit
- * (10–200, default 10), enterprise_project_id, image_id (at most 128 characters); or a 400 reply.
+ * What the per-image APIs validate alike, in this order: the `required` parameters (present and
+ * not empty), offset (0–MAX_OFFSET), limit (10–200, default 10), enterprise_project_id, image_id
+ * (at most 128 characters); or the 400 reply for the first that breaks its rule.
  */
-export function imagePageParams(
+export function imagePageParams<R extends string>(
   q: Map<string, string>,
-): { offset: number; limit: number; ep: string; imageId: string } | Reply {
+  required: readonly R[],
+): ({ offset: number; limit: number; ep: string; imageId: string } & Record<R, string>) | Reply {
+  const values = {} as Record<R, string>;
+  for (const name of required) {
+    const value = q.get(name);
+    if (value === undefined || value === '') return invalidParam(name, 'required');
+    values[name] = value;
+  }
   const offset = intParam(q, 'offset', 0, MAX_OFFSET, 0);
   if (offset === null) return invalidParam('offset', `an integer from 0 to ${MAX_OFFSET}`);
   const limit = intParam(q, 'limit', 10, 200, 10);
@@ -29,7 +37,7 @@ export function imagePageParams(
   if (typeof ep !== 'string') return ep;
   const imageId = q.get('image_id') ?? '';
   if (imageId.length > 128) return invalidParam('image_id', 'at most 128 characters');
-  return { offset, limit, ep, imageId };
+  return { ...values, offset, limit, ep, imageId };
 }
 
 /** enterprise_project_id: default '0', 1–256 characters, or a 400 reply. */
@@ -80,4 +88,22 @@ export function filterRefs(refs: readonly SimRef[], f: RefFilter): SimRef[] {
       (!f.scanStatus || r.content.scanStatus === f.scanStatus) &&
       (!f.hostName || r.hostName === f.hostName),
   );
+}
+
+/**
+ * The contents of the references matching `filter(imageType)` in the request's scopes, each once,
+ * in listing order.
+ */
+export function matchingContents(
+  world: SimWorld,
+  projectId: string,
+  ep: string,
+  imageType: ImageType,
+  filter: RefFilter,
+): SimContent[] {
+  const seen = new Set<SimContent>();
+  for (const d of scopeDataFor(world, projectId, ep, imageType)) {
+    for (const r of filterRefs(d.refs, filter)) seen.add(r.content);
+  }
+  return [...seen];
 }

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from './server.js';
-import type { SimImageRow, SimScope } from './types.js';
+import { describe, expect, it } from 'vitest';
+import { getV5, scopesOf, simulatorForFile } from './sim.test-helper.js';
+import type { SimImageRow } from './types.js';
 
-let sim: Simulator;
-let base: string;
 const P = 'proj-l';
-const scope = (imageType: SimScope['imageType'], ep = '0'): SimScope => ({
-  projectId: P,
-  enterpriseProjectId: ep,
-  imageType,
+const scope = scopesOf(P);
+const f = simulatorForFile({
+  seed: 4,
+  imagesPerScope: 25,
+  projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-2'] }],
 });
-
-beforeAll(async () => {
-  sim = createSimulator({
-    seed: 4,
-    imagesPerScope: 25,
-    projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-2'] }],
-  });
-  base = (await sim.listen()).url;
-});
-afterAll(() => sim.close());
 
 const PATHS = {
   registry: 'image/registries/images',
@@ -28,18 +17,9 @@ const PATHS = {
 } as const;
 
 async function list(api: keyof typeof PATHS, query: string, project = P) {
-  const r = await fetch(`${base}/v5/${project}/${PATHS[api]}?${query}`, {
-    headers: { 'X-Auth-Token': 'sim-token' },
-  });
-  return {
-    status: r.status,
-    json: (await r.json()) as {
-      total_num: number;
-      data_list: SimImageRow[];
-      error_code?: string;
-      error_msg?: string;
-    },
-  };
+  type Page = { total_num: number; data_list: SimImageRow[]; error_code?: string; error_msg?: string };
+  const { status, json } = await getV5<Page>(f.base, project, `${PATHS[api]}?${query}`);
+  return { status, json };
 }
 
 async function allPages(api: keyof typeof PATHS, query: string, limit: number): Promise<SimImageRow[]> {
@@ -57,17 +37,17 @@ async function allPages(api: keyof typeof PATHS, query: string, limit: number): 
 describe('image list APIs', () => {
   it('ListRegistryImages pages cover each reference of the scope exactly once', async () => {
     for (const t of ['private_image', 'shared_image', 'instance_image'] as const) {
-      expect(await allPages('registry', `image_type=${t}`, 7)).toEqual(sim.world.images(scope(t)));
+      expect(await allPages('registry', `image_type=${t}`, 7)).toEqual(f.sim.world.images(scope(t)));
     }
     // No image_type: the registry scope (harbor / jfrog rows).
     expect(await allPages('registry', 'enterprise_project_id=ep-2', 1)).toEqual(
-      sim.world.images(scope('registry', 'ep-2')),
+      f.sim.world.images(scope('registry', 'ep-2')),
     );
   });
 
   it('ListImageLocal serves the local_image data and ListCicdImages the cicd scope', async () => {
-    expect(await allPages('local', '', 200)).toEqual(sim.world.images(scope('local_image')));
-    expect(await allPages('cicd', '', 10)).toEqual(sim.world.images(scope('cicd')));
+    expect(await allPages('local', '', 200)).toEqual(f.sim.world.images(scope('local_image')));
+    expect(await allPages('cicd', '', 10)).toEqual(f.sim.world.images(scope('cicd')));
   });
 
   it('answers other image_type values of ListRegistryImages and unknown projects with nothing', async () => {
@@ -93,7 +73,7 @@ describe('image list APIs', () => {
   });
 
   it('filters by namespace, image_name substring, image_version, instance_id and scan_status', async () => {
-    const rows = sim.world.images(scope('instance_image'));
+    const rows = f.sim.world.images(scope('instance_image'));
     const one = rows[3]!;
     const cases: [string, (r: SimImageRow) => boolean][] = [
       ['namespace=library', (r) => r.namespace === 'library'],
@@ -115,8 +95,8 @@ describe('image list APIs', () => {
 
   it('lists every enterprise project for all_granted_eps', async () => {
     expect(await allPages('cicd', 'enterprise_project_id=all_granted_eps', 50)).toEqual([
-      ...sim.world.images(scope('cicd')),
-      ...sim.world.images(scope('cicd', 'ep-2')),
+      ...f.sim.world.images(scope('cicd')),
+      ...f.sim.world.images(scope('cicd', 'ep-2')),
     ]);
   });
 });

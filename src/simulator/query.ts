@@ -41,6 +41,20 @@ export function intParam(
   return n >= min && n <= max ? n : null;
 }
 
+/**
+ * A filter with documented values: absent or '' → undefined (no filter); a documented value →
+ * the value; any other → null (nothing matches: the answer is empty).
+ */
+export function filterParam(
+  q: Map<string, string>,
+  name: string,
+  known: readonly string[],
+): string | undefined | null {
+  const value = q.get(name) || undefined;
+  if (value === undefined) return undefined;
+  return known.includes(value) ? value : null;
+}
+
 /** A page of `items` and the documented envelope. */
 export function pageOf<T>(items: readonly T[], offset: number, limit: number, totalNum = items.length) {
   return { total_num: totalNum, data_list: items.slice(offset, offset + limit) };

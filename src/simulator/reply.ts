@@ -13,6 +13,9 @@ export interface Reply {
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
+/** The answer of a filter no row can match (an unknown value of a documented filter). */
+export const EMPTY_PAGE: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
+
 /** An HSS error (`{error_code, error_msg}`). */
 export function hssError(status: number, errorCode: string, errorMsg: string): Reply {
   return { status, body: { error_code: errorCode, error_msg: errorMsg } };

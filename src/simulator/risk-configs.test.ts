@@ -1,37 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RiskConfig } from '../domain.js';
 import { MAX_DESC_LENGTH } from './hostile.js';
-import { createSimulator, type Simulator } from './server.js';
+import { getV5, type SimAnswer, scopesOf, simulatorForFile } from './sim.test-helper.js';
 import type { SimScope } from './types.js';
 
-let sim: Simulator;
-let base: string;
 const P = 'proj-a';
-const scope = (imageType: SimScope['imageType'], ep = '0'): SimScope => ({
-  projectId: P,
-  enterpriseProjectId: ep,
-  imageType,
-});
+const scope = scopesOf(P);
+const f = simulatorForFile({ seed: 11, projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-b'] }] });
 
-beforeAll(async () => {
-  sim = createSimulator({ seed: 11, projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-b'] }] });
-  base = (await sim.listen()).url;
-});
-afterAll(() => sim.close());
+type Page = {
+  total_num: number;
+  data_list: Record<string, unknown>[];
+  error_code?: string;
+  error_msg?: string;
+};
 
-interface Answer {
-  status: number;
-  text: string;
-  json: { total_num: number; data_list: Record<string, unknown>[]; error_code?: string; error_msg?: string };
-  requestId: string | null;
-}
-
-async function risk(query: string, project = P): Promise<Answer> {
-  const r = await fetch(`${base}/v5/${project}/image/baseline/risk-configs?${query}`, {
-    headers: { 'X-Auth-Token': 'sim-token' },
-  });
-  const text = await r.text();
-  return { status: r.status, text, json: JSON.parse(text), requestId: r.headers.get('x-request-id') };
+function risk(query: string, project = P): Promise<SimAnswer<Page>> {
+  return getV5<Page>(f.base, project, `image/baseline/risk-configs?${query}`);
 }
 
 /** The client's normalisation: check_type as text, absent strings '' and absent others null. */
@@ -62,43 +47,37 @@ async function allPages(query: string): Promise<RiskConfig[]> {
   return rows;
 }
 
-const allTruth = (s: SimScope) => [...sim.world.groundTruth(s).values()].flat();
+const allTruth = (s: SimScope) => [...f.sim.world.groundTruth(s).values()].flat();
 
 describe('ListImageRiskConfigs validation', () => {
-  const invalid = (param: string, rule: string) => ({
-    error_code: 'HSS.0001',
-    error_msg: `Invalid parameter ${param}: ${rule}`,
-  });
-
-  it.each([
-    ['', invalid('image_type', 'required')],
-    ['image_type=', invalid('image_type', 'required')],
-    ['limit=50', invalid('image_type', 'required')],
-    ['image_type=private_image&limit=9', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=201', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=abc', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=10.5', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=-10', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&limit=', invalid('limit', 'an integer from 10 to 200')],
-    ['image_type=private_image&offset=-1', invalid('offset', 'an integer from 0 to 2000000')],
-    ['image_type=private_image&offset=2000001', invalid('offset', 'an integer from 0 to 2000000')],
-    ['image_type=private_image&offset=1e3', invalid('offset', 'an integer from 0 to 2000000')],
-    // Validation comes before the "unknown value → empty" rules.
-    ['image_type=bogus&limit=5', invalid('limit', 'an integer from 10 to 200')],
+  const pi = (q: string) => `image_type=private_image&${q}`;
+  /** [parameter, rule, queries breaking it] */
+  const rules: [string, string, string[]][] = [
+    ['image_type', 'required', ['', 'image_type=', 'limit=50']],
     [
-      'image_type=private_image&enterprise_project_id=',
-      invalid('enterprise_project_id', '1 to 256 characters'),
+      'limit',
+      'an integer from 10 to 200',
+      // Validation comes before the "unknown value → empty" rules (image_type=bogus).
+      ['limit=9', 'limit=201', 'limit=abc', 'limit=10.5', 'limit=-10', 'limit=']
+        .map(pi)
+        .concat('image_type=bogus&limit=5'),
     ],
+    ['offset', 'an integer from 0 to 2000000', ['offset=-1', 'offset=2000001', 'offset=1e3'].map(pi)],
     [
-      `image_type=private_image&enterprise_project_id=${'e'.repeat(257)}`,
-      invalid('enterprise_project_id', '1 to 256 characters'),
+      'enterprise_project_id',
+      '1 to 256 characters',
+      ['enterprise_project_id=', `enterprise_project_id=${'e'.repeat(257)}`].map(pi),
     ],
-    [`image_type=private_image&image_id=${'a'.repeat(129)}`, invalid('image_id', 'at most 128 characters')],
-  ])('%s → 400 HSS.0001', async (query, body) => {
-    const a = await risk(query);
-    expect(a.status).toBe(400);
-    expect(a.json).toEqual(body);
-  });
+    ['image_id', 'at most 128 characters', [pi(`image_id=${'a'.repeat(129)}`)]],
+  ];
+  it.each(rules.flatMap(([param, rule, queries]) => queries.map((q) => [q, param, rule])))(
+    '%s → 400 HSS.0001 (%s)',
+    async (query, param, rule) => {
+      const a = await risk(query);
+      expect(a.status).toBe(400);
+      expect(a.json).toEqual({ error_code: 'HSS.0001', error_msg: `Invalid parameter ${param}: ${rule}` });
+    },
+  );
 
   it.each([
     'image_type=bogus',
@@ -156,18 +135,18 @@ describe('ListImageRiskConfigs results', () => {
   });
 
   it('filters by image_id: exactly the truth of that image', async () => {
-    const truth = sim.world.groundTruth(scope('private_image'));
+    const truth = f.sim.world.groundTruth(scope('private_image'));
     for (const [id, rows] of [...truth].slice(0, 8)) {
       const a = await risk(`image_type=private_image&image_id=${encodeURIComponent(id)}&limit=200`);
       expect(a.json.total_num).toBe(rows.length);
       expect(a.json.data_list.map(normalise)).toEqual(rows);
     }
-    const unscanned = sim.world.images(scope('private_image')).find((r) => r.scan_status === 'unscan')!;
+    const unscanned = f.sim.world.images(scope('private_image')).find((r) => r.scan_status === 'unscan')!;
     expect((await risk(`image_type=private_image&image_id=${unscanned.image_id}`)).json.total_num).toBe(0);
   });
 
   it('lets image_id outrank image_name and image_version', async () => {
-    const [id, rows] = [...sim.world.groundTruth(scope('private_image'))][0]!;
+    const [id, rows] = [...f.sim.world.groundTruth(scope('private_image'))][0]!;
     const a = await risk(
       `image_type=private_image&image_id=${id}&image_name=no-such-name&image_version=0.0.0&limit=200`,
     );
@@ -176,11 +155,11 @@ describe('ListImageRiskConfigs results', () => {
 
   it('matches image_name as a substring and image_version only together with image_name', async () => {
     const s = scope('shared_image');
-    const truth = sim.world.groundTruth(s);
+    const truth = f.sim.world.groundTruth(s);
     const rowsOf = (pred: (r: { image_name: string; image_version: string }) => boolean) => {
       const ids = [
         ...new Set(
-          sim.world
+          f.sim.world
             .images(s)
             .filter(pred)
             .map((r) => r.image_id),
@@ -192,7 +171,7 @@ describe('ListImageRiskConfigs results', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(await allPages('image_type=shared_image&image_name=euler')).toEqual(expected);
 
-    const tag = sim.world.images(s).find((r) => truth.has(r.image_id))!;
+    const tag = f.sim.world.images(s).find((r) => truth.has(r.image_id))!;
     const both = `image_name=${encodeURIComponent(tag.image_name)}&image_version=${tag.image_version}`;
     expect(await allPages(`image_type=shared_image&${both}`)).toEqual(
       rowsOf((r) => r.image_name.includes(tag.image_name) && r.image_version === tag.image_version),
@@ -205,10 +184,10 @@ describe('ListImageRiskConfigs results', () => {
 
   it('honours namespace for private_image and ignores it for local_image and instance_image', async () => {
     const s = scope('private_image');
-    const truth = sim.world.groundTruth(s);
+    const truth = f.sim.world.groundTruth(s);
     const ids = [
       ...new Set(
-        sim.world
+        f.sim.world
           .images(s)
           .filter((r) => r.namespace === 'library')
           .map((r) => r.image_id),
@@ -248,7 +227,7 @@ describe('ListImageRiskConfigs results', () => {
 describe('ListImageRiskConfigs hostile values on the wire', () => {
   const s = scope('cicd');
   const imageWith = (pred: (r: RiskConfig) => boolean) =>
-    [...sim.world.groundTruth(s)].find(([, rows]) => rows.some(pred))![0];
+    [...f.sim.world.groundTruth(s)].find(([, rows]) => rows.some(pred))![0];
 
   it('serialises numeric-looking check_type as a JSON number', async () => {
     const a = await risk(`image_type=cicd&image_id=${imageWith((r) => r.checkType === '3')}`);

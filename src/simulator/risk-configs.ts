@@ -4,18 +4,15 @@
  */
 import { IMAGE_TYPES, type ImageType } from '../domain.js';
 import { rowToWire } from './baseline.js';
-import { filterRefs, imagePageParams, scopeDataFor } from './images-filter.js';
-import { pageOf } from './query.js';
-import { invalidParam, type Reply } from './reply.js';
+import { imagePageParams, matchingContents } from './images-filter.js';
+import { filterParam, pageOf } from './query.js';
+import { EMPTY_PAGE, type Reply } from './reply.js';
 import type { SimWorld } from './world.js';
-import type { SimContent } from './world-gen.js';
 
 const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High'];
 /** qt_standard is in old docs: a valid filter that matches nothing here. */
 const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
 const NAMESPACE_TYPES: readonly string[] = ['private_image', 'shared_image'];
-
-const empty: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
 
 /**
  * Validation first (400 HSS.0001: image_type missing or empty, offset outside 0–2,000,000, limit
@@ -26,36 +23,25 @@ const empty: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
  * private_image), in listing order, then check_name / severity / standard, then the page.
  */
 export function listImageRiskConfigs(world: SimWorld, projectId: string, q: Map<string, string>): Reply {
-  const imageType = q.get('image_type');
-  if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
-  const params = imagePageParams(q);
+  const params = imagePageParams(q, ['image_type']);
   if ('status' in params) return params;
-  const { offset, limit, ep, imageId } = params;
+  const { image_type: imageType, offset, limit, ep, imageId } = params;
 
-  if (!(IMAGE_TYPES as readonly string[]).includes(imageType)) return empty;
-  const severity = q.get('severity') || undefined;
-  if (severity !== undefined && !SEVERITIES.includes(severity)) return empty;
-  const standard = q.get('standard') || undefined;
-  if (standard !== undefined && !STANDARDS.includes(standard)) return empty;
+  const severity = filterParam(q, 'severity', SEVERITIES);
+  const standard = filterParam(q, 'standard', STANDARDS);
+  if (!(IMAGE_TYPES as readonly string[]).includes(imageType) || severity === null || standard === null) {
+    return EMPTY_PAGE;
+  }
 
   const imageName = q.get('image_name');
   const checkName = q.get('check_name');
-  const contents: SimContent[] = [];
-  const seen = new Set<SimContent>();
-  for (const d of scopeDataFor(world, projectId, ep, imageType as ImageType)) {
-    const refs = filterRefs(d.refs, {
-      namespace: NAMESPACE_TYPES.includes(imageType) ? q.get('namespace') : undefined,
-      instanceId: imageType === 'private_image' ? q.get('instance_id') : undefined,
-      imageId: imageId || undefined,
-      imageName: imageId ? undefined : imageName,
-      imageVersion: imageId || !imageName ? undefined : q.get('image_version'),
-    });
-    for (const r of refs) {
-      if (seen.has(r.content)) continue;
-      seen.add(r.content);
-      contents.push(r.content);
-    }
-  }
+  const contents = matchingContents(world, projectId, ep, imageType as ImageType, {
+    namespace: NAMESPACE_TYPES.includes(imageType) ? q.get('namespace') : undefined,
+    instanceId: imageType === 'private_image' ? q.get('instance_id') : undefined,
+    imageId: imageId || undefined,
+    imageName: imageId ? undefined : imageName,
+    imageVersion: imageId || !imageName ? undefined : q.get('image_version'),
+  });
   const rows = contents
     .flatMap((c) => c.rows)
     .filter(

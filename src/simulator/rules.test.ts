@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from './server.js';
+import { describe, expect, it } from 'vitest';
+import { getV5, simulatorForFile } from './sim.test-helper.js';
 import type { SimScope } from './types.js';
 
-let sim: Simulator;
-let base: string;
 const P = 'proj-r';
 const S: SimScope = { projectId: P, enterpriseProjectId: '0', imageType: 'private_image' };
-
-beforeAll(async () => {
-  sim = createSimulator({
-    seed: 7,
-    imagesPerScope: 12,
-    projects: [{ projectId: P, enterpriseProjects: ['0'] }],
-  });
-  base = (await sim.listen()).url;
+const f = simulatorForFile({
+  seed: 7,
+  imagesPerScope: 12,
+  projects: [{ projectId: P, enterpriseProjects: ['0'] }],
 });
-afterAll(() => sim.close());
 
-async function get(path: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const r = await fetch(`${base}/v5/${P}/${path}`, { headers: { 'X-Auth-Token': 'sim-token' } });
-  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+function get(path: string) {
+  return getV5(f.base, P, path);
 }
 
 type Page = { total_num: number; data_list: Record<string, unknown>[] };
@@ -33,7 +25,7 @@ async function rules(checkName: string, query: string): Promise<Page> {
 describe('ListImageRiskConfigRules', () => {
   it('serves, per image and baseline row, exactly failed_rule_num failed and the rest passed', async () => {
     let checked = 0;
-    for (const [imageId, rows] of sim.world.groundTruth(S)) {
+    for (const [imageId, rows] of f.sim.world.groundTruth(S)) {
       for (const row of rows) {
         const q = `image_type=private_image&standard=${row.standard}&image_id=${encodeURIComponent(imageId)}&limit=200`;
         const failed = await rules(row.checkName, `${q}&result_type=failed`);
@@ -50,15 +42,15 @@ describe('ListImageRiskConfigRules', () => {
 
   it('pages, and a rescan that changes failed_rule_num changes the failed rules with it', async () => {
     const [imageId, rows] =
-      [...sim.world.groundTruth(S)].find(([, r]) => (r[0]?.failedRuleNum ?? 0) > 10) ?? [];
+      [...f.sim.world.groundTruth(S)].find(([, r]) => (r[0]?.failedRuleNum ?? 0) > 10) ?? [];
     if (!imageId || !rows?.[0]) throw new Error('no image with more than 10 failed rules');
     const row = rows[0];
     const q = `image_type=private_image&standard=${row.standard}&image_id=${encodeURIComponent(imageId)}&result_type=failed`;
     const first = await rules(row.checkName, `${q}&limit=10&offset=0`);
     expect(first.data_list).toHaveLength(10);
     expect(first.total_num).toBeGreaterThan(10);
-    sim.world.rescan(S, [imageId]);
-    const after = sim.world
+    f.sim.world.rescan(S, [imageId]);
+    const after = f.sim.world
       .groundTruth(S)
       .get(imageId)
       ?.find(
@@ -97,7 +89,7 @@ describe('ListImageRiskConfigRules', () => {
 describe('ShowImageCheckRuleDetail', () => {
   it('answers the same text for a rule whatever the image, and 400 without a required parameter', async () => {
     const q = 'image_type=private_image&check_name=CentOS%207&check_type=CentOS%207&standard=hw_standard';
-    const truth = [...sim.world.ruleTruth(S).values()]
+    const truth = [...f.sim.world.ruleTruth(S).values()]
       .flat()
       .find((r) => r.checkName === 'CentOS 7' && r.checkType === 'CentOS 7' && r.standard === 'hw_standard');
     const id = truth?.checkRuleId ?? '1.1';
@@ -109,6 +101,6 @@ describe('ShowImageCheckRuleDetail', () => {
     expect((r.json.check_info_list as unknown[]).length).toBe(1);
     const missing = await get(`image/baseline/check-rule/detail?${q}`);
     expect([missing.status, missing.json.error_code]).toEqual([400, 'HSS.0001']);
-    expect(sim.stats().calls.ShowImageCheckRuleDetail).toEqual({ '200': 1, '400': 1 });
+    expect(f.sim.stats().calls.ShowImageCheckRuleDetail).toEqual({ '200': 1, '400': 1 });
   });
 });

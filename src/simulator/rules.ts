@@ -8,18 +8,16 @@
  */
 import { IMAGE_TYPES, type ImageType, type RuleDetail, type RuleResult } from '../domain.js';
 import type { SimRiskRow } from './baseline.js';
-import { epParam, filterRefs, imagePageParams, scopeDataFor } from './images-filter.js';
+import { epParam, imagePageParams, matchingContents } from './images-filter.js';
 import { Rng } from './prng.js';
-import { pageOf } from './query.js';
-import { invalidParam, type Reply } from './reply.js';
+import { filterParam, pageOf } from './query.js';
+import { EMPTY_PAGE, invalidParam, type Reply } from './reply.js';
 import type { SimWorld } from './world.js';
 import type { SimContent } from './world-gen.js';
 
 const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High', 'Critical'];
 const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
 const RESULT_TYPES: readonly string[] = ['pass', 'failed'];
-
-const empty: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
 
 /** FNV-1a of a string: a seed for the per-row choice of failed rules. */
 function hash(text: string): number {
@@ -115,31 +113,19 @@ export function listImageRiskConfigRules(
   checkName: string,
   q: Map<string, string>,
 ): Reply {
-  const imageType = q.get('image_type');
-  if (imageType === undefined || imageType === '') return invalidParam('image_type', 'required');
-  const standard = q.get('standard');
-  if (standard === undefined || standard === '') return invalidParam('standard', 'required');
-  const params = imagePageParams(q);
+  const params = imagePageParams(q, ['image_type', 'standard']);
   if ('status' in params) return params;
-  const { offset, limit, ep, imageId } = params;
+  const { image_type: imageType, standard, offset, limit, ep, imageId } = params;
 
-  if (!(IMAGE_TYPES as readonly string[]).includes(imageType)) return empty;
-  if (!STANDARDS.includes(standard)) return empty;
-  const severity = q.get('severity') || undefined;
-  if (severity !== undefined && !SEVERITIES.includes(severity)) return empty;
-  const resultType = q.get('result_type') || undefined;
-  if (resultType !== undefined && !RESULT_TYPES.includes(resultType)) return empty;
+  const severity = filterParam(q, 'severity', SEVERITIES);
+  const resultType = filterParam(q, 'result_type', RESULT_TYPES);
+  const known = (IMAGE_TYPES as readonly string[]).includes(imageType) && STANDARDS.includes(standard);
+  if (!known || severity === null || resultType === null) return EMPTY_PAGE;
   const ruleName = q.get('check_rule_name') || undefined;
 
-  const contents: SimContent[] = [];
-  const seen = new Set<SimContent>();
-  for (const d of scopeDataFor(world, projectId, ep, imageType as ImageType)) {
-    for (const r of filterRefs(d.refs, { imageId: imageId || undefined })) {
-      if (seen.has(r.content)) continue;
-      seen.add(r.content);
-      contents.push(r.content);
-    }
-  }
+  const contents = matchingContents(world, projectId, ep, imageType as ImageType, {
+    imageId: imageId || undefined,
+  });
   const rows = contents
     .flatMap((c) =>
       c.rows

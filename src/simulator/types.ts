@@ -2,18 +2,11 @@
  * Public types of the HSS simulator: its options, the world's data shapes and its statistics.
  */
 import type { Clock } from '../clock.js';
-import type { ImageType, RiskConfig, ScanStatus } from '../domain.js';
+import { API_NAMES, type ApiName, type ImageType, type RiskConfig, type ScanStatus } from '../domain.js';
 
-/** The HSS APIs the simulator serves (names as in src/domain.ts). */
-export const SIM_APIS = [
-  'ListRegistryImages',
-  'ListImageLocal',
-  'ListCicdImages',
-  'ListImageRiskConfigs',
-  'ListImageRiskConfigRules',
-  'ShowImageCheckRuleDetail',
-] as const;
-export type SimApi = (typeof SIM_APIS)[number];
+/** The HSS APIs the simulator serves: every /v5 API of src/domain.ts (IAM is not one). */
+export type SimApi = Exclude<ApiName, 'KeystoneCreateToken'>;
+export const SIM_APIS: readonly SimApi[] = API_NAMES.filter((a): a is SimApi => a !== 'KeystoneCreateToken');
 
 /** Seeded, switchable misbehaviour of the /v5 APIs. Every field is optional; none means no faults. */
 export interface FaultOptions {

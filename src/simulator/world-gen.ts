@@ -285,12 +285,12 @@ export function refToRow(ref: SimRef, flavour: Flavour): SimImageRow {
     vul_num: c.vulNum,
     scan_failed_desc: c.scanFailedDesc,
   };
+  const name = { image_name: ref.imageName, image_version: ref.imageVersion };
   if (flavour === 'local') {
     return {
       image_id: c.imageId,
       image_digest: c.imageDigest,
-      image_name: ref.imageName,
-      image_version: ref.imageVersion,
+      ...name,
       host_id: ref.hostId,
       host_name: ref.hostName,
       ...status,
@@ -300,8 +300,7 @@ export function refToRow(ref: SimRef, flavour: Flavour): SimImageRow {
     return {
       image_id: c.imageId,
       namespace: ref.namespace,
-      image_name: ref.imageName,
-      image_version: ref.imageVersion,
+      ...name,
       image_digest: c.imageDigest,
       registry_name: ref.registryName,
       ...status,
@@ -311,8 +310,7 @@ export function refToRow(ref: SimRef, flavour: Flavour): SimImageRow {
     image_id: c.imageId,
     image_digest: c.imageDigest,
     namespace: ref.namespace,
-    image_name: ref.imageName,
-    image_version: ref.imageVersion,
+    ...name,
     image_type: ref.imageType,
     instance_id: ref.instanceId,
     registry_name: ref.registryName,

@@ -89,23 +89,13 @@ describe('world generation', () => {
     expect(reg.image_id).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(reg.instance_id).toMatch(/^[0-9a-f]{32}$/);
     const local = w.images(scope('local_image'))[0]!;
-    expect(Object.keys(local).slice(0, 6)).toEqual([
-      'image_id',
-      'image_digest',
-      'image_name',
-      'image_version',
-      'host_id',
-      'host_name',
-    ]);
+    expect(Object.keys(local).slice(0, 6).join(' ')).toBe(
+      'image_id image_digest image_name image_version host_id host_name',
+    );
     const cicd = w.images(scope('cicd'))[0]!;
-    expect(Object.keys(cicd).slice(0, 6)).toEqual([
-      'image_id',
-      'namespace',
-      'image_name',
-      'image_version',
-      'image_digest',
-      'registry_name',
-    ]);
+    expect(Object.keys(cicd).slice(0, 6).join(' ')).toBe(
+      'image_id namespace image_name image_version image_digest registry_name',
+    );
     expect(cicd.image_id).toMatch(/^[0-9a-f]{24}$/);
     const registry = w.images(scope('registry'));
     expect(new Set(registry.map((r) => r.registry_type))).toEqual(new Set(['Harbor', 'Jfrog']));

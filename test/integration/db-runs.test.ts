@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
 import { tryLockScope } from '../../src/db/lock.js';
 import { createDb } from '../../src/db/pool.js';
 import {
@@ -345,13 +346,15 @@ describe('tryLockScope, connection lost', () => {
 describe('inTransaction', () => {
   it('retries the whole transaction on a retryable SQLSTATE, then gives up with DbError', async () => {
     let attempts = 0;
-    const result = await inTransaction(t.handle, { op: 'probe' }, async (client) => {
+    // A conflict is retried at once: no pause on the clock.
+    const clock = new FakeClock(0, { instant: true });
+    const result = await inTransaction(t.handle, { op: 'probe', clock }, async (client) => {
       attempts++;
       if (attempts < 3)
         await client.query(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`);
       return 'ok';
     });
-    expect({ result, attempts }).toEqual({ result: 'ok', attempts: 3 });
+    expect({ result, attempts, sleeps: clock.sleeps }).toEqual({ result: 'ok', attempts: 3, sleeps: [] });
 
     attempts = 0;
     const failing = inTransaction(t.handle, { op: 'probe' }, async (client) => {

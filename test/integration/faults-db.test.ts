@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/clock.js';
 import { scopeLockName } from '../../src/db/lock.js';
 import { inTransaction, withConnectionRetry } from '../../src/db/tx.js';
 import type { RunReport } from '../../src/sync/engine.js';
@@ -155,7 +156,8 @@ describe('work on a lost connection', () => {
     const t = h.t;
     let attempts = 0;
     const runId = '00000000-0000-4000-8000-000000000001';
-    await inTransaction(t.handle, { op: 'probe' }, async (client) => {
+    const clock = new FakeClock(0, { instant: true });
+    await inTransaction(t.handle, { op: 'probe', clock, random: () => 0.5 }, async (client) => {
       attempts++;
       await client.query(
         `insert into hss_internal.sync_runs (run_id, started_at, status, trigger) values ($1, now(), 'running', 'cli')`,
@@ -164,6 +166,8 @@ describe('work on a lost connection', () => {
       if (attempts === 1) await client.query('select pg_terminate_backend(pg_backend_pid())');
     });
     expect(attempts).toBe(2);
+    // One pause on the given clock: 50 + 0.5 * 50 ms (connectionRetryDelayMs of attempt 0).
+    expect(clock.sleeps).toEqual([75]);
     const rows = await t.pool.query('select run_id from hss_internal.sync_runs');
     expect(rows.rows).toEqual([{ run_id: runId }]);
   });
@@ -172,20 +176,22 @@ describe('work on a lost connection', () => {
     h = await harness();
     const t = h.t;
     let calls = 0;
+    const clock = new FakeClock(0, { instant: true });
+    const timing = { clock, random: () => 0 };
     const value = await withConnectionRetry(async () => {
       calls++;
       if (calls === 1) await t.pool.query('select pg_terminate_backend(pg_backend_pid())');
       return (await t.pool.query<{ n: number }>('select 41 + 1 as n')).rows[0]?.n;
-    });
-    expect([value, calls]).toEqual([42, 2]);
+    }, timing);
+    expect([value, calls, clock.sleeps]).toEqual([42, 2, [50]]);
     let failing = 0;
     await expect(
       withConnectionRetry(async () => {
         failing++;
         await t.pool.query('select * from no_such_table');
-      }),
+      }, timing),
     ).rejects.toThrow('relation "no_such_table" does not exist');
-    expect(failing).toBe(1);
+    expect([failing, clock.sleeps]).toEqual([1, [50]]);
   });
 });
 

@@ -3,9 +3,7 @@ import { FakeClock } from '../../clock.js';
 import type { TargetConfig } from '../../config/types.js';
 import { HssAuthError } from '../../errors.js';
 import { Secret } from '../../secret.js';
-import { createAuthProvider, createHssClient } from '../client.js';
-import { HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from '../mock-hss.test-helper.js';
-import { Pacer } from '../pacer.js';
+import { MockHss, mockClient, okPage, TEST_SCOPE, targetWith } from '../mock-hss.test-helper.js';
 import { describeClockSkew } from './aksk.js';
 import { signRequest } from './signer.js';
 
@@ -13,29 +11,15 @@ const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'CANARY-SECRET-KEY-0a9b8c7d6e5f';
 const STS = 'CANARY-SECURITY-TOKEN-1f2e3d';
-const scope = {
-  target: 't',
-  projectId: 'proj1',
-  enterpriseProjectId: '0',
-  imageType: 'private_image',
-} as const;
+const scope = TEST_SCOPE;
 
 function target(securityToken: string | null): TargetConfig {
-  return {
-    name: 't',
-    region: 'cn-north-4',
-    projectId: 'proj1',
-    endpoint: HSS_ORIGIN,
-    iamEndpoint: IAM_ORIGIN,
-    auth: {
-      method: 'aksk',
-      accessKey: AK,
-      secretKey: new Secret(SK),
-      securityToken: securityToken ? new Secret(securityToken) : null,
-    },
-    enterpriseProjectIds: ['0'],
-    imageTypes: ['private_image'],
-  };
+  return targetWith({
+    method: 'aksk',
+    accessKey: AK,
+    secretKey: new Secret(SK),
+    securityToken: securityToken ? new Secret(securityToken) : null,
+  });
 }
 
 let mock = new MockHss();
@@ -45,25 +29,13 @@ afterEach(async () => {
 
 function setup(securityToken: string | null = null) {
   mock = new MockHss();
-  const clock = new FakeClock(T0);
-  const t = target(securityToken);
-  const auth = createAuthProvider(t, { dispatcher: mock.agent, clock, limits: TEST_LIMITS });
-  const client = createHssClient({
-    target: t,
-    limits: TEST_LIMITS,
-    pacer: new Pacer({ clock, ratePerMinute: 100 }),
-    auth,
-    dispatcher: mock.agent,
-    clock,
-    random: () => 0.5,
-  });
-  return { client, auth, clock };
+  return mockClient(mock, { target: target(securityToken), clock: new FakeClock(T0), ratePerMinute: 100 });
 }
 
 describe('AK/SK provider', () => {
   it('signs host, x-project-id and x-sdk-date over exactly the path and query it sends', async () => {
     const { client, auth } = setup();
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listRiskConfigs(scope, 'sha256:a b');
     const req = mock.requests[0]!;
     expect(auth.kind).toBe('aksk');
@@ -96,7 +68,7 @@ describe('AK/SK provider', () => {
 
   it('sends and signs X-Security-Token for temporary credentials', async () => {
     const { client } = setup(STS);
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listImagesPage(scope, 0, 200);
     const req = mock.requests[0]!;
     expect(req.headers['X-Security-Token']).toBe(STS);

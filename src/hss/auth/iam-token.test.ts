@@ -4,9 +4,18 @@ import { FakeClock } from '../../clock.js';
 import type { TargetConfig } from '../../config/types.js';
 import { AbortedError, HssAuthError, IamTokenError } from '../../errors.js';
 import { Secret } from '../../secret.js';
-import { createAuthProvider, createHssClient } from '../client.js';
-import { drive, HSS_ORIGIN, IAM_ORIGIN, MockHss, type Reply, TEST_LIMITS } from '../mock-hss.test-helper.js';
-import { Pacer } from '../pacer.js';
+import {
+  drive,
+  HSS_ORIGIN,
+  IAM_ORIGIN,
+  MockHss,
+  mockClient,
+  okPage,
+  type Reply,
+  TEST_LIMITS,
+  TEST_SCOPE,
+  targetWith,
+} from '../mock-hss.test-helper.js';
 import type { CallEvent } from '../types.js';
 import { IamTokenManager, renewMarginMs } from './iam-token.js';
 
@@ -15,13 +24,8 @@ const HOUR = 3_600_000;
 const PASSWORD = 'CANARY-PASSWORD-9f8e7d6c';
 const TOKEN1 = 'CANARY-TOKEN-ONE-1a2b3c';
 const TOKEN2 = 'CANARY-TOKEN-TWO-4d5e6f';
-const scope = {
-  target: 't',
-  projectId: 'proj1',
-  enterpriseProjectId: '0',
-  imageType: 'private_image',
-} as const;
-const OK_PAGE: Reply = { status: 200, json: { total_num: 0, data_list: [] } };
+const scope = TEST_SCOPE;
+const OK_PAGE: Reply = okPage([]);
 const REJECTED_0307: Reply = {
   status: 401,
   headers: { 'x-request-id': 'r-0307' },
@@ -41,16 +45,13 @@ function iamToken(token: string, issuedAt: number, lifetimeMs = 24 * HOUR): Repl
 }
 
 function target(agency: { domain: string; name: string } | null = null): TargetConfig {
-  return {
-    name: 't',
-    region: 'cn-north-4',
-    projectId: 'proj1',
-    endpoint: HSS_ORIGIN,
-    iamEndpoint: IAM_ORIGIN,
-    auth: { method: 'password', domain: 'acme', user: 'alice', password: new Secret(PASSWORD), agency },
-    enterpriseProjectIds: ['0'],
-    imageTypes: ['private_image'],
-  };
+  return targetWith({
+    method: 'password',
+    domain: 'acme',
+    user: 'alice',
+    password: new Secret(PASSWORD),
+    agency,
+  });
 }
 
 let mock = new MockHss();
@@ -60,24 +61,7 @@ afterEach(async () => {
 
 function setup(agency: { domain: string; name: string } | null = null) {
   mock = new MockHss();
-  const clock = new FakeClock(T0);
-  const t = target(agency);
-  const auth = createAuthProvider(t, {
-    dispatcher: mock.agent,
-    clock,
-    limits: TEST_LIMITS,
-    random: () => 0.5,
-  });
-  const client = createHssClient({
-    target: t,
-    limits: TEST_LIMITS,
-    pacer: new Pacer({ clock, ratePerMinute: 1_000 }),
-    auth,
-    dispatcher: mock.agent,
-    clock,
-    random: () => 0.5,
-  });
-  return { client, auth, clock };
+  return mockClient(mock, { target: target(agency), clock: new FakeClock(T0) });
 }
 
 function manager(clock: FakeClock) {

@@ -46,6 +46,8 @@ export interface IamTokenOptions {
   agency: { domain: string; name: string } | null;
   dispatcher: Dispatcher;
   clock: Clock;
+  /** The clock of the per-call deadline; default systemClock (see ExecutorDeps.deadlineClock). */
+  deadlineClock?: Clock;
   limits: HttpLimits;
   /** [0, 1) source for retry jitter. Default Math.random. */
   random?: () => number;
@@ -188,7 +190,7 @@ export class IamTokenManager {
       }
       let res: RawResponse;
       this.calls++;
-      const deadline = attemptSignal(undefined, limits.requestDeadlineMs);
+      const deadline = attemptSignal(undefined, limits.requestDeadlineMs, this.options.deadlineClock);
       try {
         res = await exchange(dispatcher, {
           origin: ep.origin,

@@ -1,31 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../clock.js';
-import type { TargetConfig } from '../../config/types.js';
 import { HssAuthError } from '../../errors.js';
 import { Secret } from '../../secret.js';
-import { createHssClient } from '../client.js';
-import { HSS_ORIGIN, IAM_ORIGIN, MockHss, TEST_LIMITS } from '../mock-hss.test-helper.js';
-import { Pacer } from '../pacer.js';
+import { MockHss, mockClient, okPage, TEST_SCOPE, targetWith } from '../mock-hss.test-helper.js';
 import type { CallEvent } from '../types.js';
-import { createStaticTokenProvider, staticTokenRejectedMessage } from './static-token.js';
+import { staticTokenRejectedMessage } from './static-token.js';
 
 const TOKEN = 'CANARY-STATIC-TOKEN-5d4c3b2a';
-const target: TargetConfig = {
-  name: 't',
-  region: 'cn-north-4',
-  projectId: 'proj1',
-  endpoint: HSS_ORIGIN,
-  iamEndpoint: IAM_ORIGIN,
-  auth: { method: 'token', token: new Secret(TOKEN) },
-  enterpriseProjectIds: ['0'],
-  imageTypes: ['private_image'],
-};
-const scope = {
-  target: 't',
-  projectId: 'proj1',
-  enterpriseProjectId: '0',
-  imageType: 'private_image',
-} as const;
+const target = targetWith({ method: 'token', token: new Secret(TOKEN) });
+const scope = TEST_SCOPE;
 
 let mock = new MockHss();
 afterEach(async () => {
@@ -34,24 +16,13 @@ afterEach(async () => {
 
 function setup() {
   mock = new MockHss();
-  const clock = new FakeClock();
-  const auth = createStaticTokenProvider(new Secret(TOKEN));
-  const client = createHssClient({
-    target,
-    limits: TEST_LIMITS,
-    pacer: new Pacer({ clock, ratePerMinute: 100 }),
-    auth,
-    dispatcher: mock.agent,
-    clock,
-    random: () => 0.5,
-  });
-  return { client, auth };
+  return mockClient(mock, { target, ratePerMinute: 100 });
 }
 
 describe('static token provider', () => {
   it('sends X-Auth-Token and identifies itself by a hash prefix, not the token', async () => {
     const { client, auth } = setup();
-    mock.reply({ status: 200, json: { total_num: 0, data_list: [] } });
+    mock.reply(okPage([]));
     await client.listRiskConfigs(scope, 'img');
     expect(mock.requests[0]?.headers['X-Auth-Token']).toBe(TOKEN);
     expect(auth.kind).toBe('token');

@@ -1,6 +1,6 @@
 /**
- * The request executor: pacing, authentication, one undici exchange per attempt, Huawei error
- * mapping and the retry policy of retry.ts. It returns parsed JSON; schemas are the caller's job.
+ * The request executor: pacing, authentication, one undici exchange per attempt, the meaning of
+ * each answer (answer.ts) and the retry policy of retry.ts. It returns parsed JSON; schemas are the caller's job.
  *
  * Every attempt (including retries) waits for the pacer, because every attempt counts against
  * HSS's per-user rate limit. A circuit breaker per (credential, API) stops calls after repeated
@@ -10,35 +10,28 @@
  */
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { HttpLimits } from '../config/types.js';
 import type { ApiName } from '../domain.js';
 import {
   AbortedError,
   HssApiError,
-  HssAuthError,
+  type HssAuthError,
   HssBadResponseError,
   HssCircuitOpenError,
   type HssErrorContext,
   HssHostNotFoundError,
   HssNetworkError,
-  HssThrottledError,
 } from '../errors.js';
-import { replaceNul } from '../text.js';
+import { type AttemptResult, type HssResponse, interpret } from './answer.js';
 import type { AuthProvider, UnauthorizedDecision } from './auth/provider.js';
 import { BodyTooLargeError } from './body.js';
 import type { BreakerVerdict, CircuitBreaker } from './breaker.js';
 import { hostNotFoundCode, hostNotFoundProblem } from './dns.js';
 import { splitEndpoint } from './endpoints.js';
 import type { Pacer } from './pacer.js';
-import {
-  classifyOutcome,
-  normalizeErrorCode,
-  parseRetryAfter,
-  type RetryClass,
-  retryDelayMs,
-} from './retry.js';
-import { attemptSignal, exchange, header, type RawResponse } from './transport.js';
+import { classifyOutcome, retryDelayMs } from './retry.js';
+import { attemptSignal, exchange, header } from './transport.js';
 import type { CallEvent, CallOptions } from './types.js';
 
 export interface ExecutorDeps {
@@ -48,7 +41,14 @@ export interface ExecutorDeps {
   pacer: Pacer;
   auth: AuthProvider;
   dispatcher: Dispatcher;
+  /** Pacing, backoff and Retry-After waits. */
   clock: Clock;
+  /**
+   * The clock of the per-attempt deadline (limits.requestDeadlineMs). Default systemClock: the
+   * deadline bounds real I/O, so it stays on real time when `clock` is a fake driven far faster
+   * than sockets move; unit tests on scripted answers pass their fake clock here too.
+   */
+  deadlineClock?: Clock;
   /** [0, 1) source for backoff jitter. */
   random: () => number;
   /** App-wide breaker per (credential, API); none = never opens. */
@@ -68,12 +68,6 @@ export interface HssRequest {
   body?: string;
 }
 
-export interface HssResponse {
-  status: number;
-  json: unknown;
-  requestId: string | null;
-}
-
 export type Executor = (req: HssRequest, options?: CallOptions) => Promise<HssResponse>;
 
 /** The default dispatcher: an undici Agent with the connect/headers/body timeouts of HttpLimits. */
@@ -83,57 +77,6 @@ export function createDispatcher(limits: HttpLimits): Dispatcher {
     headersTimeout: limits.headersTimeoutMs,
     bodyTimeout: limits.bodyTimeoutMs,
   });
-}
-
-/** `HssApiError`-style message that also names method and path. */
-export function describeCall(ctx: HssErrorContext): string {
-  const parts = [ctx.api, ctx.path];
-  if (ctx.status !== undefined) parts.push(`HTTP ${ctx.status}`);
-  if (ctx.errorCode) parts.push(ctx.errorCode);
-  if (ctx.errorMsg) parts.push(JSON.stringify(ctx.errorMsg.slice(0, 300)));
-  if (ctx.requestId) parts.push(`request_id=${ctx.requestId}`);
-  return parts.join(' ');
-}
-
-interface ErrorBody {
-  errorCode: string | null;
-  errorMsg: string | null;
-  requestId: string | null;
-}
-
-/**
- * `{error_code, error_msg, request_id}` from an error answer; nulls when absent or not JSON.
- * These end up in error messages, logs and the run ledger: the NUL policy applies (text.ts).
- */
-export function parseErrorBody(text: string): ErrorBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { errorCode: null, errorMsg: null, requestId: null };
-  }
-  const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? replaceNul(v.slice(0, 1000)) : null);
-  return {
-    errorCode: normalizeErrorCode(str(o.error_code)),
-    errorMsg: str(o.error_msg),
-    requestId: str(o.request_id),
-  };
-}
-
-/** The X-Request-Id of an answer (NUL policy applied, like every upstream string). */
-function requestIdOf(res: RawResponse): string | null {
-  const id = header(res.headers, 'x-request-id');
-  return id === null ? null : replaceNul(id.slice(0, 1000));
-}
-
-/** A short description of a body that is not JSON, without echoing it (it may be a whole HTML page). */
-function notJsonProblem(res: RawResponse): string {
-  const type = header(res.headers, 'content-type') ?? 'no content-type';
-  const start = res.text.trimStart();
-  if (start === '') return `empty body (${type})`;
-  if (start.startsWith('<')) return `body is HTML or XML, not JSON (${type})`;
-  return `body is not valid JSON (truncated or malformed, ${res.text.length} chars, ${type})`;
 }
 
 /** The failure in a few words, for the breaker's reason (no path: the error has it). */
@@ -157,55 +100,10 @@ function networkProblem(err: unknown): string {
   return typeof code === 'string' ? `${err.name} ${code}: ${err.message}` : `${err.name}: ${err.message}`;
 }
 
-type AttemptResult =
-  | { ok: true; response: HssResponse }
-  | {
-      ok: false;
-      failure: HssApiError;
-      cls: RetryClass;
-      /** The raw answer, when one came. */
-      res: RawResponse | null;
-      retryAfterMs: number | null;
-    };
-
-/** Classifies one raw answer: usable JSON, or a typed failure with its retry class. */
-function interpret(res: RawResponse, base: HssErrorContext, nowMs: number): AttemptResult {
-  if (res.status >= 200 && res.status < 300) {
-    const requestId = requestIdOf(res);
-    try {
-      return { ok: true, response: { status: res.status, json: JSON.parse(res.text), requestId } };
-    } catch (err) {
-      const failure = new HssBadResponseError(
-        { ...base, status: res.status, requestId },
-        `${base.path}: ${notJsonProblem(res)}`,
-        { cause: err },
-      );
-      return { ok: false, failure, cls: classifyOutcome({ kind: 'bad_body' }), res, retryAfterMs: null };
-    }
-  }
-  const body = parseErrorBody(res.text);
-  const ctx: HssErrorContext = {
-    ...base,
-    status: res.status,
-    errorCode: body.errorCode ?? undefined,
-    errorMsg: body.errorMsg ?? undefined,
-    requestId: requestIdOf(res) ?? body.requestId,
-  };
-  const cls = classifyOutcome({ kind: 'http', status: res.status, errorCode: body.errorCode });
-  if (cls === 'throttled') {
-    const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'), nowMs);
-    return { ok: false, failure: new HssThrottledError(ctx, retryAfterMs), cls, res, retryAfterMs };
-  }
-  const failure =
-    cls === 'auth'
-      ? new HssAuthError(ctx, { message: describeCall(ctx) })
-      : new HssApiError(ctx, { message: describeCall(ctx) });
-  return { ok: false, failure, cls, res, retryAfterMs: null };
-}
-
 /** Builds the executor for one target and credential. */
 export function createExecutor(deps: ExecutorDeps): Executor {
   const { limits, pacer, auth, dispatcher, clock, random, breaker, logger } = deps;
+  const deadlineClock = deps.deadlineClock ?? systemClock;
   const ep = splitEndpoint(deps.endpoint);
   const backoff = { baseMs: limits.backoffBaseMs, capMs: limits.backoffCapMs };
   const maxAttempts = Math.max(1, limits.maxAttempts);
@@ -259,7 +157,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders };
       if (contentType) headers['Content-Type'] = contentType;
 
-      const deadline = attemptSignal(inFlight, limits.requestDeadlineMs);
+      const deadline = attemptSignal(inFlight, limits.requestDeadlineMs, deadlineClock);
       let result: AttemptResult;
       try {
         const res = await exchange(dispatcher, {
