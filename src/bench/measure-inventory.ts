@@ -17,7 +17,7 @@ import {
   retireContents,
   upsertImageRefs,
   writeImageResults,
-} from '../db/writer.js';
+} from '../db/writer/index.js';
 import type { ImageListing, Scope } from '../domain.js';
 import type { ImageResultItem } from '../sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';

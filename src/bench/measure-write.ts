@@ -16,7 +16,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDb } from '../db/pool.js';
 import { RESULT_KEY_COLUMNS } from '../db/schema.js';
-import { writeImageResults } from '../db/writer.js';
+import { writeImageResults } from '../db/writer/index.js';
 import type { RiskConfig, Scope } from '../domain.js';
 import type { ImageResultItem } from '../sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';

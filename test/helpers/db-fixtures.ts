@@ -2,8 +2,8 @@
  * Small builders for database tests: scopes, listings, results, and snapshots of row versions.
  */
 
+import type { ImageResultItem } from '../../src/db/writer/index.js';
 import type { ResultRow } from '../../src/db/writer/results-plan.js';
-import type { ImageResultItem } from '../../src/db/writer.js';
 import type { ImageListing, RiskConfig, Scope } from '../../src/domain.js';
 import type { TestDatabase } from './db.js';
 

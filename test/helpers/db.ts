@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
 import { createDb, type DbHandle, type HssDatabase } from '../../src/db/pool.js';
 
 export interface TestDatabase {
@@ -31,22 +30,19 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * Creates database `hss_test_<run>_<random>` (UTF8) on the server globalSetup chose, applies the
- * migrations unless `migrate: false`, and returns a pool and drizzle handle on it.
+ * Creates database `hss_test_<run>_<random>` on the server globalSetup chose, as a copy of the
+ * template it migrated (test/helpers/global-setup.ts), or empty (UTF8, from template0) with
+ * `migrate: false`, for tests of the migrations themselves. Returns a pool and drizzle handle on it.
  */
 export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const name = `${inject('testDatabasePrefix')}${randomBytes(6).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`));
+  const template = (opts.migrate ?? true) ? inject('templateDatabase') : 'template0';
+  await withAdmin((c) =>
+    c.query(`CREATE DATABASE ${name} TEMPLATE ${c.escapeIdentifier(template)} ENCODING 'UTF8'`),
+  );
   const url = new URL(inject('adminDatabaseUrl'));
   url.pathname = `/${name}`;
   const handle = createDb(url.toString(), { maxConnections: 8 });
-  try {
-    if (opts.migrate ?? true) await migrate(handle);
-  } catch (err) {
-    await handle.close();
-    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    throw err;
-  }
   let dropped: Promise<void> | undefined;
   return {
     url: url.toString(),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageRefKey } from '../../src/db/ref-key.js';
-import { recordScopeInventory, retireContents, upsertImageRefs } from '../../src/db/writer.js';
+import { recordScopeInventory, retireContents, upsertImageRefs } from '../../src/db/writer/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { listing, scope, tupleVersions } from '../helpers/db-fixtures.js';
 

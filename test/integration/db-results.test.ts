@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContentStates, retireContents, writeImageResults } from '../../src/db/writer.js';
+import { loadContentStates, retireContents, writeImageResults } from '../../src/db/writer/index.js';
 import { DbError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fetched, historyRows, risk, scope, tupleVersions } from '../helpers/db-fixtures.js';

@@ -12,7 +12,7 @@ import {
   retireContents,
   upsertImageRefs,
   writeImageResults,
-} from '../../src/db/writer.js';
+} from '../../src/db/writer/index.js';
 import type { ImageListing } from '../../src/domain.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { fetched, listing, risk, scope } from '../helpers/db-fixtures.js';
