@@ -1,7 +1,7 @@
 import { defineConfig } from 'drizzle-kit';
 
 // drizzle-kit generates migrations/ from src/db/schema.ts; it never needs a database for that.
-// `npm run db:generate` after any schema change, then commit migrations/ (append-only).
+// `npm run db:generate` after any schema change, then commit migrations/ (see migrations/README.md).
 // scripts/check-migrations.mjs sets DRIZZLE_CHECK_OUT to generate into a scratch copy instead.
 export default defineConfig({
   dialect: 'postgresql',

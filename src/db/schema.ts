@@ -98,7 +98,6 @@ const scopeCounts = () => ({
   apiCalls: count('api_calls'),
   throttled: count('throttled'),
   retries: count('retries'),
-  itemsQuarantined: count('items_quarantined'),
 });
 
 /** Counters of a run's rule drill-down (sync_runs only: a scope's drill-down may outlast its scope run). */
@@ -129,6 +128,8 @@ export const syncRuns = hssInternal.table(
     callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
     error: text('error'),
     ...ruleCounts(),
+    // Columns added after the first tables keep their place at the end (SELECT * of hss.sync_runs).
+    itemsQuarantined: count('items_quarantined'),
     /** Per API: calls made, calls due, rate and catch-up time (src/sync/api-board.ts). */
     apiBacklog: jsonb('api_backlog'),
   },
@@ -153,6 +154,7 @@ export const syncScopeRuns = hssInternal.table(
     callsByApi: jsonb('calls_by_api').notNull().default(sql`'{}'::jsonb`),
     etaSeconds: integer('eta_seconds'),
     error: text('error'),
+    itemsQuarantined: count('items_quarantined'),
   },
   (t) => [
     primaryKey({
