@@ -3,6 +3,8 @@
 // drizzle-kit generates into a scratch copy of migrations/ (DRIZZLE_CHECK_OUT, read by
 // drizzle.config.ts): any file it adds or changes there is a migration nobody committed.
 // Offline (drizzle-kit diffs snapshots, no database) and leaves the repository untouched.
+// `npm run check:migrations` then runs test/integration/schema-columns.test.ts, which compares
+// the columns of a migrated database with src/db/schema.ts (hand-written SQL cannot drift).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
