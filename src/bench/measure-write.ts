@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDb } from '../db/pool.js';
-import { RESULT_KEY_COLUMNS } from '../db/schema.js';
+import { RESULT_KEY_COLUMNS } from '../db/schema/index.js';
 import { writeImageResults } from '../db/writer/index.js';
 import type { RiskConfig, Scope } from '../domain.js';
 import type { ImageResultItem } from '../sync/store.js';

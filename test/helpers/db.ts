@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDb, type DbHandle, type HssDatabase } from '../../src/db/pool.js';
+import { createDb, type DbHandle } from '../../src/db/pool.js';
 
 export interface TestDatabase {
   /** URL of the new database (holds the server password: do not print it). */
@@ -13,7 +13,6 @@ export interface TestDatabase {
   name: string;
   handle: DbHandle;
   pool: pg.Pool;
-  db: HssDatabase;
   /** Closes the pool and drops the database. */
   drop(): Promise<void>;
 }
@@ -32,7 +31,7 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 /**
  * Creates database `hss_test_<run>_<random>` on the server globalSetup chose, as a copy of the
  * template it migrated (test/helpers/global-setup.ts), or empty (UTF8, from template0) with
- * `migrate: false`, for tests of the migrations themselves. Returns a pool and drizzle handle on it.
+ * `migrate: false`, for tests of the migrations themselves. Returns a pool on it.
  */
 export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const name = `${inject('testDatabasePrefix')}${randomBytes(6).toString('hex')}`;
@@ -49,7 +48,6 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     name,
     handle,
     pool: handle.pool,
-    db: handle.db,
     drop: () => {
       dropped ??= (async () => {
         await handle.close();

@@ -1,12 +1,12 @@
 /**
- * The columns of a database against src/db/schema.ts: hand-written SQL in migrations/ must not
+ * The columns of a database against src/db/schema/: hand-written SQL in migrations/ must not
  * drift from the drizzle definitions the code is typed by. PostgreSQL itself normalises both
- * sides: the tables drizzle-kit would create from src/db/schema.ts are built in an empty
+ * sides: the tables drizzle-kit would create from src/db/schema/ are built in an empty
  * database, and the catalogs of the two databases are compared column by column.
  */
 import { generateDrizzleJson, generateMigration } from 'drizzle-kit/api';
 import type pg from 'pg';
-import * as schema from '../../src/db/schema.js';
+import * as schema from '../../src/db/schema/index.js';
 
 /** One column as the catalog describes it. */
 export interface ColumnRow {
@@ -22,7 +22,7 @@ export interface ColumnRow {
   generated: string | null;
 }
 
-/** The SQL drizzle-kit generates from src/db/schema.ts for an empty database. */
+/** The SQL drizzle-kit generates from src/db/schema/ for an empty database. */
 export async function schemaDdl(): Promise<string[]> {
   return generateMigration(generateDrizzleJson({}), generateDrizzleJson({ ...schema }));
 }
@@ -53,7 +53,7 @@ const ASPECTS = ['type', 'notNull', 'default', 'identity', 'generated'] as const
 
 /**
  * The first difference between the columns of the migrated database (`actual`) and those
- * src/db/schema.ts declares (`expected`), as one sentence naming table, column and aspect;
+ * src/db/schema/ declares (`expected`), as one sentence naming table, column and aspect;
  * null when they agree. Column order is not compared.
  */
 export function firstColumnDifference(
@@ -65,21 +65,21 @@ export function firstColumnDifference(
   const have = new Map(actual.map((c) => [key(c), c]));
   const tables = new Set(expected.map((c) => c.table));
   for (const c of actual) {
-    if (!tables.has(c.table)) return `table ${c.table} is in the database but not in src/db/schema.ts`;
+    if (!tables.has(c.table)) return `table ${c.table} is in the database but not in src/db/schema/`;
   }
   for (const t of new Set(actual.map((c) => c.table))) tables.delete(t);
-  for (const t of tables) return `table ${t} is in src/db/schema.ts but not in the database`;
+  for (const t of tables) return `table ${t} is in src/db/schema/ but not in the database`;
   for (const [k, w] of want) {
     const h = have.get(k);
-    if (!h) return `column ${k} is in src/db/schema.ts but not in the database`;
+    if (!h) return `column ${k} is in src/db/schema/ but not in the database`;
     for (const aspect of ASPECTS) {
       if (w[aspect] !== h[aspect]) {
-        return `column ${k}: ${aspect} is ${JSON.stringify(h[aspect])} in the database, ${JSON.stringify(w[aspect])} in src/db/schema.ts`;
+        return `column ${k}: ${aspect} is ${JSON.stringify(h[aspect])} in the database, ${JSON.stringify(w[aspect])} in src/db/schema/`;
       }
     }
   }
   for (const k of have.keys()) {
-    if (!want.has(k)) return `column ${k} is in the database but not in src/db/schema.ts`;
+    if (!want.has(k)) return `column ${k} is in the database but not in src/db/schema/`;
   }
   return null;
 }

@@ -5,7 +5,7 @@
  */
 import type { RuleKey, Scope } from '../../domain.js';
 import type { DbHandle } from '../pool.js';
-import { ruleKeySql } from '../schema.js';
+import { ruleKeySql } from '../schema/index.js';
 import { query } from '../tx.js';
 
 /** A baseline and standard of an image whose summary says some of its rules failed. */
