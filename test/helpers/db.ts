@@ -1,11 +1,13 @@
 /**
- * A fresh database per integration test file: `const t = await createTestDatabase()` in
- * beforeAll, `await t.drop()` in afterAll.
+ * A fresh database per integration test file: `const t = useTestDatabase()` at the top of the file
+ * or of a describe block (created in beforeAll, dropped in afterAll), or `await
+ * createTestDatabase()` and `await t.drop()` by hand.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, type DbHandle } from '../../src/db/pool.js';
+import { perFile } from './per-file.js';
 
 export interface TestDatabase {
   /** URL of the new database (holds the server password: do not print it). */
@@ -17,8 +19,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Runs `fn` with a short-lived connection to the admin database. */
-async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `fn` with a short-lived connection to the admin database (roles, databases). */
+export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
   await client.connect();
   try {
@@ -56,4 +58,18 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
       return dropped;
     },
   };
+}
+
+/**
+ * A test database for the file or describe block it is called in: created in beforeAll (then
+ * `setup` runs on it), dropped in afterAll.
+ */
+export function useTestDatabase(
+  opts: { migrate?: boolean; setup?: (t: TestDatabase) => Promise<void> } = {},
+): TestDatabase {
+  return perFile(
+    () => createTestDatabase(opts),
+    (t) => t.drop(),
+    opts.setup,
+  );
 }

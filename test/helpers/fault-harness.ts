@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { onTestFinished } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load.js';
@@ -98,7 +99,8 @@ export async function faultHarness(opts: HarnessOptions = {}): Promise<FaultHarn
     random: seededRandom(opts.jitterSeed ?? 1),
     ...(clock ? { clock } : {}),
   });
-  return {
+  let closed: Promise<void> | undefined;
+  const harness: FaultHarness = {
     t,
     sim,
     app,
@@ -109,12 +111,18 @@ export async function faultHarness(opts: HarnessOptions = {}): Promise<FaultHarn
       const run = app.sync({ trigger: 'test', deadlineMs: null });
       return clock ? runWithFakeTime(clock, run, 1_000) : run;
     },
-    async close() {
-      await app.close();
-      await sim.close();
-      await t.drop();
+    close() {
+      closed ??= (async () => {
+        await app.close();
+        await sim.close();
+        await t.drop();
+      })();
+      return closed;
     },
   };
+  // Closed when the test that opened it has finished, whatever it asserted.
+  onTestFinished(() => harness.close());
+  return harness;
 }
 
 export interface RunRow {

@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scopeLockName } from '../../src/db/lock.js';
 import { inTransaction, withConnectionRetry } from '../../src/db/tx.js';
 import type { RunReport } from '../../src/sync/engine.js';
@@ -19,12 +19,6 @@ import {
   stillRunning,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
-
-let h: FaultHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const TYPES = ['private_image', 'shared_image', 'cicd'] as const;
 
@@ -78,7 +72,7 @@ async function withinMs(work: Promise<RunReport>, ms: number): Promise<RunReport
 
 describe('PostgreSQL faults', () => {
   it('all database connections killed mid-run: no hang, no crash, the run recorded, the next sync exact', async () => {
-    h = await harness();
+    const h = await harness();
     const running = h.app.sync({ trigger: 'test', deadlineMs: null });
     await afterRiskCalls(h, 6);
     const killed = await killBackends(h);
@@ -105,7 +99,7 @@ describe('PostgreSQL faults', () => {
   });
 
   it('only the scope-lock connections killed: those scopes stop (one writer per scope), the rest finish', async () => {
-    h = await harness();
+    const h = await harness();
     const running = h.app.sync({ trigger: 'test', deadlineMs: null });
     await afterRiskCalls(h, 4);
     const names = TYPES.map((imageType) => scopeLockName({ ...FAULT_SCOPE, target: 'x', imageType }));
@@ -125,7 +119,7 @@ describe('PostgreSQL faults', () => {
 
 describe('work on a lost connection', () => {
   it('a result write whose connection dies is retried on a new connection: the run succeeds, exact', async () => {
-    h = await harness();
+    const h = await harness();
     // Hold a lock that makes the first result write wait, then kill the waiting backend.
     const blocker = new pg.Client({ connectionString: h.t.url });
     await blocker.connect();
@@ -151,7 +145,7 @@ describe('work on a lost connection', () => {
   });
 
   it('inTransaction runs a transaction again when its connection dies before COMMIT; nothing is doubled', async () => {
-    h = await harness();
+    const h = await harness();
     const t = h.t;
     let attempts = 0;
     const runId = '00000000-0000-4000-8000-000000000001';
@@ -169,7 +163,7 @@ describe('work on a lost connection', () => {
   });
 
   it('withConnectionRetry repeats idempotent work after a lost connection, never other failures', async () => {
-    h = await harness();
+    const h = await harness();
     const t = h.t;
     let calls = 0;
     const value = await withConnectionRetry(async () => {
