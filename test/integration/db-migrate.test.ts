@@ -8,18 +8,12 @@ import { defaultMigrationsFolder, migrate } from '../../src/db/migrate.js';
 import { createDb, type DbHandle } from '../../src/db/pool.js';
 import { assertSchemaCurrent, readJournal } from '../../src/db/schema-state.js';
 import { MigrationPendingError } from '../../src/errors.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 
 const migrationFiles = readdirSync(defaultMigrationsFolder()).filter((f) => f.endsWith('.sql'));
 
 describe('migrate', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase({ migrate: false });
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useTestDatabase({ migrate: false });
 
   it('applies every migration to an empty database', async () => {
     const before = await t.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'hss'`);
@@ -113,13 +107,7 @@ describe('migrate', () => {
 });
 
 describe('migrate, a database of the migration series before the squash', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase({ migrate: false });
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useTestDatabase({ migrate: false });
   const recreate =
     'which this version cannot upgrade: recreate the database (drop it, create it empty, run `hss-baseline-sync migrate`), then sync again';
   const journalTable = (schema: string) =>
@@ -155,13 +143,7 @@ describe('migrate, a database of the migration series before the squash', () => 
 });
 
 describe('migrate, two processes at once', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase({ migrate: false });
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useTestDatabase({ migrate: false });
 
   it('both succeed and the migrations are applied once', async () => {
     const a = createDb(t.url);

@@ -4,7 +4,16 @@
  * src/db/rules/write.ts).
  */
 import { sql } from 'drizzle-orm';
-import { check, integer, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  type AnyPgColumn,
+  check,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 /** The public surface: views (and functions) only, documented in docs/sql.md. */
 export const hss = pgSchema('hss');
@@ -49,6 +58,26 @@ export const validityColumns = () => ({
   openedRunId: uuid('opened_run_id'),
   closedRunId: uuid('closed_run_id'),
 });
+
+/** The columns of imageColumns() in a table's extra config. */
+interface ImageKeyed {
+  projectId: AnyPgColumn;
+  enterpriseProjectId: AnyPgColumn;
+  imageType: AnyPgColumn;
+  imageId: AnyPgColumn;
+}
+
+/** The key columns of an image content, for a primary key or an index. */
+export const imageKey = (t: ImageKeyed) =>
+  [t.projectId, t.enterpriseProjectId, t.imageType, t.imageId] as const;
+
+/** Primary key `<table>_pkey` on the scope columns of `t`, then `rest`. */
+export const scopePrimaryKey = (table: string, t: Omit<ImageKeyed, 'imageId'>, ...rest: AnyPgColumn[]) =>
+  primaryKey({ name: `${table}_pkey`, columns: [t.projectId, t.enterpriseProjectId, t.imageType, ...rest] });
+
+/** A version's range is never empty: valid_to is after valid_from. */
+export const validRangeCheck = (table: string) =>
+  check(`${table}_valid_range_check`, sql`valid_to IS NULL OR valid_to > valid_from`);
 
 export const statusCheck = (name: string, column: string) =>
   check(name, sql.raw(`${column} IN (${RUN_STATUSES.map((s) => `'${s}'`).join(', ')})`));

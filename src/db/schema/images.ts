@@ -16,10 +16,13 @@ import {
   hss,
   hssInternal,
   imageColumns,
+  imageKey,
   resultKeySql,
   scopeColumns,
+  scopePrimaryKey,
   tstz,
   validityColumns,
+  validRangeCheck,
 } from './columns.js';
 
 /** Every image reference (tag) ever listed, keyed by its stable reference key (internal). */
@@ -52,12 +55,7 @@ export const imageRefs = hssInternal.table(
     lastSeenAt: tstz('last_seen_at').notNull(),
     removedAt: tstz('removed_at'),
   },
-  (t) => [
-    primaryKey({
-      name: 'image_refs_pkey',
-      columns: [t.projectId, t.enterpriseProjectId, t.imageType, t.refHash],
-    }),
-  ],
+  (t) => [scopePrimaryKey('image_refs', t, t.refHash)],
 );
 
 /** One row per image content (image_id) of a scope: what was fetched for it and when (internal). */
@@ -76,10 +74,7 @@ export const imageContents = hssInternal.table(
     removedAt: tstz('removed_at'),
   },
   (t) => [
-    primaryKey({
-      name: 'image_contents_pkey',
-      columns: [t.projectId, t.enterpriseProjectId, t.imageType, t.imageId],
-    }),
+    scopePrimaryKey('image_contents', t, t.imageId),
     check('image_contents_outcome_check', sql`outcome IN ('fetched', 'not_scanned')`),
   ],
 );
@@ -102,10 +97,10 @@ export const imageBaselineHistory = hssInternal.table(
     resultKey: uuid('result_key').notNull().generatedAlwaysAs(sql.raw(resultKeySql())),
   },
   (t) => [
-    check('image_baseline_history_valid_range_check', sql`valid_to IS NULL OR valid_to > valid_from`),
+    validRangeCheck('image_baseline_history'),
     uniqueIndex('image_baseline_history_open_key_idx').on(t.resultKey).where(sql`valid_to IS NULL`),
     index('image_baseline_history_open_image_idx')
-      .on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId)
+      .on(...imageKey(t))
       .where(sql`valid_to IS NULL`),
     index('image_baseline_history_key_from_idx').on(t.resultKey, t.validFrom),
   ],
@@ -160,7 +155,7 @@ export const resultKeys = hssInternal.table(
     ...imageColumns(),
     ...baselineColumns(),
   },
-  (t) => [index('result_keys_image_idx').on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId)],
+  (t) => [index('result_keys_image_idx').on(...imageKey(t))],
 );
 
 /**

@@ -1,7 +1,7 @@
 /** The run ledger and what the sync knows about each scope across runs. */
 import { sql } from 'drizzle-orm';
 import { boolean, foreignKey, index, integer, jsonb, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
-import { count, hssInternal, scopeColumns, statusCheck, tstz } from './columns.js';
+import { count, hssInternal, scopeColumns, scopePrimaryKey, statusCheck, tstz } from './columns.js';
 
 /** Counters of a scope run; a run has these plus the scope tallies. */
 const scopeCounts = () => ({
@@ -108,7 +108,5 @@ export const scopeState = hssInternal.table(
     lastSuccessAt: tstz('last_success_at'),
     imageCount: integer('image_count'),
   },
-  (t) => [
-    primaryKey({ name: 'scope_state_pkey', columns: [t.projectId, t.enterpriseProjectId, t.imageType] }),
-  ],
+  (t) => [scopePrimaryKey('scope_state', t)],
 );

@@ -15,10 +15,13 @@ import {
   baselineColumns,
   hssInternal,
   imageColumns,
+  imageKey,
   ruleKeySql,
   ruleResultKeySql,
+  scopePrimaryKey,
   tstz,
   validityColumns,
+  validRangeCheck,
 } from './columns.js';
 
 /**
@@ -42,10 +45,10 @@ export const imageRuleHistory = hssInternal.table(
     ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
   },
   (t) => [
-    check('image_rule_history_valid_range_check', sql`valid_to IS NULL OR valid_to > valid_from`),
+    validRangeCheck('image_rule_history'),
     uniqueIndex('image_rule_history_open_key_idx').on(t.ruleResultKey).where(sql`valid_to IS NULL`),
     // Every version of an image: its open versions (to close them) and its latest instant (floors).
-    index('image_rule_history_image_idx').on(t.projectId, t.enterpriseProjectId, t.imageType, t.imageId),
+    index('image_rule_history_image_idx').on(...imageKey(t)),
     index('image_rule_history_key_from_idx').on(t.ruleResultKey, t.validFrom),
     index('image_rule_history_open_rule_idx').on(t.ruleKey).where(sql`valid_to IS NULL`),
   ],
@@ -69,10 +72,7 @@ export const imageRuleState = hssInternal.table(
     runId: uuid('run_id'),
   },
   (t) => [
-    primaryKey({
-      name: 'image_rule_state_pkey',
-      columns: [t.projectId, t.enterpriseProjectId, t.imageType, t.imageId],
-    }),
+    scopePrimaryKey('image_rule_state', t, t.imageId),
     check('image_rule_state_rule_detail_check', sql`rule_detail IN ('failed', 'all')`),
   ],
 );
