@@ -13,7 +13,6 @@ import {
 } from 'drizzle-orm/pg-core';
 import {
   baselineColumns,
-  hss,
   hssInternal,
   imageColumns,
   imageKey,
@@ -105,44 +104,6 @@ export const imageBaselineHistory = hssInternal.table(
     index('image_baseline_history_key_from_idx').on(t.resultKey, t.validFrom),
   ],
 );
-
-/** View `hss.images`: one row per image reference seen (custom migration defines it). */
-export const imagesView = hss
-  .view('images', {
-    ...imageColumns(),
-    imageDigest: text('image_digest'),
-    namespace: text('namespace'),
-    imageName: text('image_name'),
-    imageVersion: text('image_version'),
-    instanceId: text('instance_id'),
-    hostId: text('host_id'),
-    scanStatus: text('scan_status'),
-    latestScanTime: tstz('latest_scan_time'),
-    firstSeenAt: tstz('first_seen_at').notNull(),
-    lastSeenAt: tstz('last_seen_at').notNull(),
-    removedAt: tstz('removed_at'),
-    registryName: text('registry_name'),
-    registryType: text('registry_type'),
-    hostName: text('host_name'),
-    unsafeSettingNum: integer('unsafe_setting_num'),
-    imageSize: bigint('image_size', { mode: 'number' }),
-    latestUpdateTime: tstz('latest_update_time'),
-  })
-  .existing();
-
-/** View `hss.image_baselines`: current results of present images (custom migration defines it). */
-export const imageBaselinesView = hss
-  .view('image_baselines', {
-    ...imageColumns(),
-    ...baselineColumns(),
-    severity: text('severity'),
-    checkRuleNum: integer('check_rule_num'),
-    failedRuleNum: integer('failed_rule_num'),
-    checkTypeDesc: text('check_type_desc'),
-    firstSeenAt: tstz('first_seen_at').notNull(),
-    lastVerifiedAt: tstz('last_verified_at'),
-  })
-  .existing();
 
 /**
  * Every result key ever seen, once (internal): the key dimension of the daily facts, so a fact

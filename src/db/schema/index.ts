@@ -1,10 +1,10 @@
 /**
- * The drizzle schema of everything this product stores: the tables in the PostgreSQL schema
- * `hss_internal`, the public views in `hss`.
+ * The drizzle schema of everything this product stores: the tables, in the PostgreSQL schema
+ * `hss_internal`, and the schema `hss` of the public views.
  * drizzle-kit generates migrations/0000_schema.sql from these modules; what it cannot express
  * (the exclusion constraints, the btree_gist extension, the views and their comments, roles and
- * grants) lives in the hand-written migrations/0001_surface.sql (migrations/README.md). The views
- * are declared with `.existing()` so queries are typed but drizzle-kit leaves them alone.
+ * grants) lives in the hand-written migrations/0001_surface.sql (migrations/README.md). The public
+ * views are not declared here: nothing queries through drizzle, and docs/sql.md documents them.
  * npm run check:migrations compares a migrated database's columns with these definitions.
  *
  * These modules import nothing but drizzle-orm: drizzle-kit loads them on its own.
