@@ -17,7 +17,7 @@ import {
   retireContents,
   upsertImageRefs,
   writeImageResults,
-} from '../src/db/writer.js';
+} from '../src/db/writer/index.js';
 import type { ImageListing, Scope } from '../src/domain.js';
 import type { ImageResultItem } from '../src/sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Fails when src/db/schema.ts has changes that the committed migrations/ do not contain.
+// Fails when src/db/schema/ has changes that the committed migrations/ do not contain.
 // drizzle-kit generates into a scratch copy of migrations/ (DRIZZLE_CHECK_OUT, read by
 // drizzle.config.ts): any file it adds or changes there is a migration nobody committed.
 // Offline (drizzle-kit diffs snapshots, no database) and leaves the repository untouched.
+// `npm run check:migrations` then runs test/integration/schema-columns.test.ts, which compares
+// the columns of a migrated database with src/db/schema/ (hand-written SQL cannot drift).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -63,7 +65,7 @@ try {
     if (sql) console.error(`--- ${sql}\n${readFileSync(join(out, sql), 'utf8').slice(0, 4000)}`);
     exitCode = 1;
   } else {
-    console.log('migrations match src/db/schema.ts');
+    console.log('migrations match src/db/schema/');
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -5,6 +5,8 @@
  * the same transaction, writing only the groups that differ.
  */
 
+import { reconcileDaysSql } from './daily-reconcile.js';
+
 const GROUP_COLUMNS = [
   'project_id',
   'enterprise_project_id',
@@ -44,27 +46,15 @@ WITH g AS (
 want AS MATERIALIZED (
   SELECT g.*, ${GROUP_KEY} AS group_key FROM g
 ),
-updated AS (
-  UPDATE hss_internal.posture_daily_facts p
-  SET ${SUMS.map((c) => `${c} = w.${c}`).join(', ')}
-  FROM want w
-  WHERE p.day BETWEEN $1::date AND $2::date AND p.day = w.day AND p.group_key = w.group_key
-    AND (${SUMS.map((c) => `p.${c}`).join(', ')}) IS DISTINCT FROM (${SUMS.map((c) => `w.${c}`).join(', ')})
-  RETURNING 1
-),
-deleted AS (
-  DELETE FROM hss_internal.posture_daily_facts p
-  WHERE p.day BETWEEN $1::date AND $2::date
-    AND NOT EXISTS (SELECT 1 FROM want w WHERE w.day = p.day AND w.group_key = p.group_key)
-  RETURNING 1
-),
-inserted AS (
-  INSERT INTO hss_internal.posture_daily_facts (day, group_key, ${SUMS.join(', ')}, ${cols.join(', ')})
-  SELECT w.day, w.group_key, ${SUMS.map((c) => `w.${c}`).join(', ')}, ${cols.map((c) => `w.${c}`).join(', ')}
-  FROM want w
-  ON CONFLICT (day, group_key) DO NOTHING
-  RETURNING 1
-)
+${reconcileDaysSql({
+  table: 'hss_internal.posture_daily_facts',
+  alias: 'p',
+  from: '$1',
+  to: '$2',
+  key: 'group_key',
+  values: SUMS,
+  insertOnly: cols,
+})}
 SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM updated)::int AS updated,
   (SELECT count(*) FROM deleted)::int AS deleted`;
 }

@@ -9,7 +9,9 @@
  * run that changed nothing changes no tuple, and a day's rows are inserted once.
  */
 import { refreshPostureSql } from './daily-posture.js';
+import { reconcileDaysSql } from './daily-reconcile.js';
 import type { DbHandle } from './pool.js';
+import { RESULT_KEY_COLUMNS } from './schema/index.js';
 import { inTransaction, query } from './tx.js';
 
 /** Rows one refresh statement may build at most; days are chunked to stay under it. */
@@ -107,10 +109,10 @@ export async function loadDailySpan(h: DbHandle): Promise<DailySpan> {
   };
 }
 
-const KEY_COLUMNS =
-  'project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard';
+const KEY_COLUMNS = RESULT_KEY_COLUMNS.join(', ');
+const keyColumnsOf = (alias: string) => RESULT_KEY_COLUMNS.map((k) => `${alias}.${k}`).join(', ');
 const VERSION_COLUMNS = `h.version_id, h.result_key, h.valid_from, h.severity, h.check_rule_num, h.failed_rule_num,
-    h.project_id, h.enterprise_project_id, h.image_type, h.image_id, h.check_name, h.check_type, h.standard`;
+    ${keyColumnsOf('h')}`;
 
 // Past days: the version in force at the end of the day, i.e. valid_from < end(D) <= valid_to.
 // Expanded per version (days date(valid_from) .. date(valid_to) - 1), one pass over the versions
@@ -152,9 +154,7 @@ want AS MATERIALIZED (
       v.valid_from,
       CASE WHEN c.outcome = 'fetched' AND (v.day_end IS NULL OR c.fetched_at < v.day_end) THEN c.fetched_at END,
       a.observed_at) AS observed_at,
-    ${KEY_COLUMNS.split(', ')
-      .map((k) => `v.${k}`)
-      .join(', ')}
+    ${keyColumnsOf('v')}
   FROM v
   LEFT JOIN hss_internal.image_contents c
     ON c.project_id = v.project_id AND c.enterprise_project_id = v.enterprise_project_id
@@ -163,38 +163,20 @@ want AS MATERIALIZED (
 ),
 new_keys AS (
   INSERT INTO hss_internal.result_keys (result_key, ${KEY_COLUMNS})
-  SELECT DISTINCT ON (w.result_key) w.result_key, ${KEY_COLUMNS.split(', ')
-    .map((k) => `w.${k}`)
-    .join(', ')}
+  SELECT DISTINCT ON (w.result_key) w.result_key, ${keyColumnsOf('w')}
   FROM want w
   WHERE NOT EXISTS (SELECT 1 FROM hss_internal.result_keys k WHERE k.result_key = w.result_key)
   ON CONFLICT (result_key) DO NOTHING
   RETURNING 1
 ),
-updated AS (
-  UPDATE hss_internal.image_baseline_daily_facts f
-  SET version_id = w.version_id, severity = w.severity, check_rule_num = w.check_rule_num,
-      failed_rule_num = w.failed_rule_num, observed_at = w.observed_at
-  FROM want w
-  WHERE f.day BETWEEN $1::date AND $4::date AND f.day = w.day AND f.result_key = w.result_key
-    AND (f.version_id, f.severity, f.check_rule_num, f.failed_rule_num, f.observed_at)
-        IS DISTINCT FROM (w.version_id, w.severity, w.check_rule_num, w.failed_rule_num, w.observed_at)
-  RETURNING 1
-),
-deleted AS (
-  DELETE FROM hss_internal.image_baseline_daily_facts f
-  WHERE f.day BETWEEN $1::date AND $4::date
-    AND NOT EXISTS (SELECT 1 FROM want w WHERE w.day = f.day AND w.result_key = f.result_key)
-  RETURNING 1
-),
-inserted AS (
-  INSERT INTO hss_internal.image_baseline_daily_facts
-    (day, result_key, version_id, severity, check_rule_num, failed_rule_num, observed_at)
-  SELECT w.day, w.result_key, w.version_id, w.severity, w.check_rule_num, w.failed_rule_num, w.observed_at
-  FROM want w
-  ON CONFLICT (day, result_key) DO NOTHING
-  RETURNING 1
-)
+${reconcileDaysSql({
+  table: 'hss_internal.image_baseline_daily_facts',
+  alias: 'f',
+  from: '$1',
+  to: '$4',
+  key: 'result_key',
+  values: ['version_id', 'severity', 'check_rule_num', 'failed_rule_num', 'observed_at'],
+})}
 SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM updated)::int AS updated,
   (SELECT count(*) FROM deleted)::int AS deleted, (SELECT count(*) FROM new_keys)::int AS keys_added`;
 }

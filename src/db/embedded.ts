@@ -28,7 +28,20 @@ export interface EmbeddedOptions {
   alternative?: string;
   /** Receives the server's own log lines. Default: dropped. */
   onLog?: (line: string) => void;
+  /**
+   * Throwaway server for tests: durability off (fsync, synchronous commit, full page writes),
+   * 200 connections. Default false.
+   */
+  disposable?: boolean;
 }
+
+/** Server settings of a disposable server (EmbeddedOptions.disposable). */
+const DISPOSABLE_SETTINGS = [
+  'fsync=off',
+  'synchronous_commit=off',
+  'full_page_writes=off',
+  'max_connections=200',
+];
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -142,9 +155,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
     // UTF8 whatever LANG says: without it initdb in a bare container makes a SQL_ASCII cluster.
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    initdbFlags: ['--encoding=UTF8', '--locale=C', ...(opts.disposable ? ['--no-sync'] : [])],
     // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${opts.dataDir}`],
+    postgresFlags: [
+      'listen_addresses=127.0.0.1',
+      `unix_socket_directories=${opts.dataDir}`,
+      ...(opts.disposable ? DISPOSABLE_SETTINGS : []),
+    ].flatMap((setting) => ['-c', setting]),
     onLog: (line: string) => opts.onLog?.(line),
     onError: (e: unknown) => opts.onLog?.(e instanceof Error ? e.message : String(e)),
   });

@@ -11,8 +11,6 @@ import { MigrationPendingError } from '../errors.js';
 import { type DbLogger, silentDbLogger } from './logger.js';
 import type { DbHandle } from './pool.js';
 import {
-  journalSchema,
-  LEGACY_MIGRATIONS_SCHEMA,
   MIGRATIONS_SCHEMA,
   MIGRATIONS_TABLE,
   pendingMessage,
@@ -21,7 +19,7 @@ import {
 } from './schema-state.js';
 import { toDbError } from './tx.js';
 
-export { LEGACY_MIGRATIONS_SCHEMA, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE };
+export { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE };
 /** Name hashed into the advisory lock key that serialises migrations across processes. */
 export const MIGRATION_LOCK_NAME = 'hss-baseline-sync:migrate';
 
@@ -87,17 +85,9 @@ export async function migrate(
       }
       await drizzleMigrate(drizzle({ client }), {
         migrationsFolder: folder,
-        migrationsSchema: state.journalSchema,
+        migrationsSchema: MIGRATIONS_SCHEMA,
         migrationsTable: MIGRATIONS_TABLE,
       });
-      // drizzle wrote the journal where it found it (a new database starts it in hss, where the
-      // early migrations grant on it); once the migration that creates hss_internal has run, the
-      // journal moves there, out of the public schema, and every later run finds it there.
-      if (state.journalSchema !== MIGRATIONS_SCHEMA && (await journalSchema(client)) === 'movable') {
-        await client.query(
-          `ALTER TABLE ${LEGACY_MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE} SET SCHEMA ${MIGRATIONS_SCHEMA}`,
-        );
-      }
     }
     const after = await appliedCount(client);
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
@@ -112,13 +102,8 @@ export async function migrate(
 }
 
 async function appliedCount(client: PoolClient): Promise<number> {
-  const schema =
-    (await journalSchema(client)) === MIGRATIONS_SCHEMA ? MIGRATIONS_SCHEMA : LEGACY_MIGRATIONS_SCHEMA;
-  const table = `${schema}.${MIGRATIONS_TABLE}`;
-  const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
-    table,
-  ]);
-  if (!exists.rows[0]?.present) return 0;
-  const res = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  const res = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`,
+  );
   return res.rows[0]?.n ?? 0;
 }

@@ -1,18 +1,15 @@
 /**
- * The connection pool and the drizzle handle every database function receives.
+ * The connection pool every database function receives. Every query is SQL through pg (set-based
+ * statements over unnest, COPY, advisory locks): there is no query builder handle. The drizzle
+ * schema (src/db/schema/) generates the migrations and gives the SQL its column lists.
  */
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { explainConnectError } from './connect-error.js';
 import { type DbLogger, silentDbLogger } from './logger.js';
-import * as schema from './schema.js';
 
-export type HssDatabase = NodePgDatabase<typeof schema>;
-
-/** What every database function takes: the pg pool (raw SQL) and drizzle over the same pool. */
+/** What every database function takes: the pg pool. */
 export interface DbHandle {
   pool: pg.Pool;
-  db: HssDatabase;
   /** Ends the pool; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -95,7 +92,7 @@ function reportingClient(connectTimeoutMs: number): typeof pg.Client {
 }
 
 /**
- * Creates a pool and a drizzle handle for `url`. Idle connections that fail (server restart,
+ * Creates a pool for `url`. Idle connections that fail (server restart,
  * network cut) are logged, not thrown: without an `error` listener pg would crash the process.
  * Nothing connects until the first query. A failed connect closes its socket and throws a
  * ConfigError (wrong setting: no password, unknown host or database) or a DbError naming the
@@ -127,11 +124,9 @@ export function createDb(url: string, opts: DbOptions = {}): DbHandle {
     if (err.code?.startsWith('57P0')) logger.warn(fields, 'the database server closed an idle connection');
     else logger.error(fields, 'idle database connection failed');
   });
-  const db = drizzle({ client: pool, schema });
   let closing: Promise<void> | undefined;
   return {
     pool,
-    db,
     close: () => {
       closing ??= pool.end();
       return closing;

@@ -29,7 +29,6 @@ describe('pendingMigrations (drizzle’s rule)', () => {
 
 describe('pendingMessage', () => {
   const state = (over: Partial<SchemaState>): SchemaState => ({
-    journalSchema: 'hss_internal',
     login: 'hss_worker',
     owner: 'hss',
     applied: 7,
@@ -69,7 +68,7 @@ describe('readJournal', () => {
 
   it('reads the shipped journal: every migration file, in order', () => {
     const shipped = readJournal(defaultMigrationsFolder());
-    expect(shipped[0]).toEqual({ tag: '0000_tables', when: expect.any(Number) });
+    expect(shipped[0]).toEqual({ tag: '0000_schema', when: expect.any(Number) });
     expect(shipped.map((e) => e.when)).toEqual(shipped.map((e) => e.when).toSorted((a, b) => a - b));
   });
 

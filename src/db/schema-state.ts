@@ -12,31 +12,22 @@ import { toDbError } from './tx.js';
 
 /** Where the migration journal lives: schema hss_internal, table __drizzle_migrations. */
 export const MIGRATIONS_SCHEMA = 'hss_internal';
-/**
- * Where it lived before the internal tables left schema hss (migration 0009), and where a new
- * database starts it: the migrations before 0009 grant on it there.
- */
-export const LEGACY_MIGRATIONS_SCHEMA = 'hss';
 export const MIGRATIONS_TABLE = '__drizzle_migrations';
 /** The public schema, whose owner is the login that migrates. */
 const PUBLIC_SCHEMA = 'hss';
+/** Where the migration series before the squash (0000_tables … 0009_internal_schema) began its journal. */
+const PRE_SQUASH_JOURNAL_SCHEMA = 'hss';
 
 /**
- * Where the journal is: in hss_internal (MIGRATIONS_SCHEMA) once that schema exists, whether or
- * not this login may see into it; 'movable' while it is still in hss although hss_internal exists
- * (the migration that creates hss_internal has just run); else in hss (LEGACY_MIGRATIONS_SCHEMA),
- * where drizzle starts it in a database never migrated. Reads the catalogs only.
+ * What a database migrated by another series of migrations (the pre-release one that the squash
+ * replaced) is told: the shipped migrations cannot upgrade it.
  */
-export async function journalSchema(q: Queryable): Promise<string> {
-  const r = await q.query<{ legacy: boolean; internal: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                     WHERE n.nspname = $1 AND c.relname = $3 AND c.relkind = 'r') AS legacy,
-            EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $2) AS internal`,
-    [LEGACY_MIGRATIONS_SCHEMA, MIGRATIONS_SCHEMA, MIGRATIONS_TABLE],
+export function foreignSeriesMessage(why: string): string {
+  return (
+    `the database was migrated by an earlier, pre-release series of migrations (${why}), which this ` +
+    'version cannot upgrade: recreate the database (drop it, create it empty, run `hss-baseline-sync migrate`), ' +
+    'then sync again'
   );
-  const row = r.rows[0];
-  if (row?.internal) return row.legacy ? 'movable' : MIGRATIONS_SCHEMA;
-  return LEGACY_MIGRATIONS_SCHEMA;
 }
 
 /** One migration of migrations/meta/_journal.json: its file name and drizzle's ordering stamp. */
@@ -78,8 +69,6 @@ export function pendingMigrations(journal: readonly JournalEntry[], lastAppliedA
 }
 
 export interface SchemaState {
-  /** The schema that holds the migrations table now (or will, for a database never migrated). */
-  journalSchema: string;
   /** The login connected (current_user). */
   login: string;
   /** Owner of the migrations schema; null while it does not exist. */
@@ -104,18 +93,12 @@ type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
  * login and the role it lacks when it may not read the migrations table.
  */
 export async function readSchemaState(q: Queryable, journal: readonly JournalEntry[]): Promise<SchemaState> {
-  let schema: string;
-  try {
-    const where = await journalSchema(q);
-    schema = where === MIGRATIONS_SCHEMA ? MIGRATIONS_SCHEMA : LEGACY_MIGRATIONS_SCHEMA;
-  } catch (err) {
-    throw toDbError('reading the schema version', err);
-  }
-  const table = `${schema}.${MIGRATIONS_TABLE}`;
+  const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
   let row: {
     login: string;
     owner: string | null;
     journaled: boolean;
+    pre_squash: boolean;
     readable: boolean;
     can_migrate: boolean;
   };
@@ -126,6 +109,8 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
       `SELECT current_user::text AS login,
               pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
               t.oid IS NOT NULL AS journaled,
+              EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+                       WHERE cn.nspname = $3 AND c.relname = $2 AND c.relkind = 'r') AS pre_squash,
               coalesce(has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(t.oid, 'SELECT'), true)
                 AS readable,
               coalesce(pg_catalog.pg_has_role(n.nspowner, 'USAGE'),
@@ -133,11 +118,16 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
          FROM (SELECT 1) AS one
          LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1
          LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'`,
-      [schema, MIGRATIONS_TABLE],
+      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, PRE_SQUASH_JOURNAL_SCHEMA],
     );
     row = who.rows[0]!;
   } catch (err) {
     throw toDbError('reading the schema version', err);
+  }
+  if (row.pre_squash) {
+    throw new DbError(
+      foreignSeriesMessage(`its journal is ${PRE_SQUASH_JOURNAL_SCHEMA}.${MIGRATIONS_TABLE}`),
+    );
   }
   if (!row.readable) {
     throw new DbError(
@@ -147,20 +137,27 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
   }
   let applied = 0;
   let lastAppliedAt: number | null = null;
+  let firstAppliedAt: number | null = null;
   if (row.journaled) {
     try {
-      const r = await q.query<{ applied: number; last: string | null }>(
-        `SELECT count(*)::int AS applied, max(created_at)::text AS last FROM ${table}`,
+      const r = await q.query<{ applied: number; first: string | null; last: string | null }>(
+        `SELECT count(*)::int AS applied, min(created_at)::text AS first, max(created_at)::text AS last FROM ${table}`,
       );
       applied = r.rows[0]?.applied ?? 0;
-      const last = r.rows[0]?.last;
+      const { first, last } = r.rows[0] ?? {};
+      firstAppliedAt = first == null ? null : Number(first);
       lastAppliedAt = last == null ? null : Number(last);
     } catch (err) {
       throw toDbError('reading the schema version', err);
     }
   }
+  // Every series this package ships starts with the same first migration; a journal that does
+  // not is another series, whose later files drizzle would apply on top of it.
+  const first = journal[0];
+  if (first && firstAppliedAt !== null && firstAppliedAt !== first.when) {
+    throw new DbError(foreignSeriesMessage(`its first migration is not ${first.tag}`));
+  }
   return {
-    journalSchema: schema,
     login: row.login,
     owner: row.owner,
     applied,

@@ -27,7 +27,7 @@ import {
   retireContents,
   upsertImageRefs,
   writeImageResults,
-} from '../db/writer.js';
+} from '../db/writer/index.js';
 import type { SyncStore } from './store.js';
 
 /** A repeated INSERT that meets its own row: the lost first attempt had committed. */

@@ -5,7 +5,7 @@
  * Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema.js';
+import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema/index.js';
 
 /** Prefix of every canonical text: the version of the form. */
 export const CHAIN_FORM = 'hss-chain-v1';

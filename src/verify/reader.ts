@@ -5,7 +5,7 @@
  * and memory holds one page. Needs only SELECT on the public views (hss_reader).
  */
 import pg from 'pg';
-import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema.js';
+import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema/index.js';
 import { CHAIN_COLUMNS, type ChainVersion, canonicalInstant, type HistoryName } from './canonical.js';
 
 /** Where a history lives in the public surface and which column is its chain key. */

@@ -2,10 +2,19 @@
  * Small builders for database tests: scopes, listings, results, and snapshots of row versions.
  */
 
+import type { ImageResultItem } from '../../src/db/writer/index.js';
 import type { ResultRow } from '../../src/db/writer/results-plan.js';
-import type { ImageResultItem } from '../../src/db/writer.js';
 import type { ImageListing, RiskConfig, Scope } from '../../src/domain.js';
 import type { TestDatabase } from './db.js';
+
+/** Run ids and instants of the database tests. */
+export const RUN1 = '00000000-0000-4000-8000-000000000001';
+export const RUN2 = '00000000-0000-4000-8000-000000000002';
+export const RUN3 = '00000000-0000-4000-8000-000000000003';
+export const T0 = new Date('2026-01-01T00:00:00.000Z');
+export const T1 = new Date('2026-01-01T01:00:00.000Z');
+export const T2 = new Date('2026-01-01T02:00:00.000Z');
+export const T3 = new Date('2026-01-01T03:00:00.000Z');
 
 export function scope(overrides: Partial<Scope> = {}): Scope {
   return {

@@ -5,14 +5,15 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { type App, createApp } from '../../src/app.js';
+import { onTestFinished } from 'vitest';
+import type { App } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { type Env, loadConfig } from '../../src/config/load.js';
+import type { Env } from '../../src/config/load.js';
 import type { AppConfig } from '../../src/config/types.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
 import type { RunReport } from '../../src/sync/engine.js';
-import { createTestDatabase, type TestDatabase } from './db.js';
-import { runWithFakeTime } from './sync-setup.js';
+import type { TestDatabase } from './db.js';
+import { runWithFakeTime, setupSync } from './sync-setup.js';
 
 export const FAULT_PROJECT = 'proj-fault';
 export const FAULT_SCOPE = {
@@ -60,31 +61,6 @@ export function seededRandom(seed: number): () => number {
 
 export async function faultHarness(opts: HarnessOptions = {}): Promise<FaultHarness> {
   const clock = opts.fakeTime === false ? null : new FakeClock(Date.UTC(2026, 2, 1));
-  const t = await createTestDatabase();
-  const sim = createSimulator({
-    seed: 7,
-    imagesPerScope: 12,
-    imageTypes: ['private_image'],
-    projects: [{ projectId: FAULT_PROJECT, enterpriseProjects: ['0'] }],
-    auth: { tokens: ['fault-token'] },
-    ...(clock ? { clock } : {}),
-    ...opts.sim,
-  });
-  const { url } = await sim.listen();
-  const env: Env = {
-    DATABASE_URL: t.url,
-    HSS_REGION: 'cn-north-4',
-    HSS_PROJECT_ID: FAULT_PROJECT,
-    HSS_ENDPOINT: url,
-    HSS_IAM_ENDPOINT: url,
-    HSS_AUTH_TOKEN: 'fault-token',
-    HSS_IMAGE_TYPES: 'private_image',
-    HSS_PAGE_SIZE: '10',
-    HSS_RATE_LIMIT_PER_MINUTE: '100000',
-    ...opts.env,
-  };
-  const loaded = loadConfig(env);
-  const config = opts.tweak ? opts.tweak(loaded) : loaded;
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -92,13 +68,26 @@ export async function faultHarness(opts: HarnessOptions = {}): Promise<FaultHarn
       done();
     },
   });
-  const app = createApp(config, {
+  const { t, sim, app } = await setupSync({
+    sim: {
+      seed: 7,
+      imagesPerScope: 12,
+      imageTypes: ['private_image'],
+      projects: [{ projectId: FAULT_PROJECT, enterpriseProjects: ['0'] }],
+      auth: { tokens: ['fault-token'] },
+      ...(clock ? { clock } : {}),
+      ...opts.sim,
+    },
+    env: { HSS_PROJECT_ID: FAULT_PROJECT, HSS_AUTH_TOKEN: 'fault-token', HSS_PAGE_SIZE: '10', ...opts.env },
+    tweak: opts.tweak,
     logger: pino({ level: 'warn' }, sink),
     // Backoff and throttle jitter from a seeded source, so a failing run replays.
     random: seededRandom(opts.jitterSeed ?? 1),
     ...(clock ? { clock } : {}),
   });
-  return {
+  const config = app.config;
+  let closed: Promise<void> | undefined;
+  const harness: FaultHarness = {
     t,
     sim,
     app,
@@ -109,12 +98,18 @@ export async function faultHarness(opts: HarnessOptions = {}): Promise<FaultHarn
       const run = app.sync({ trigger: 'test', deadlineMs: null });
       return clock ? runWithFakeTime(clock, run, 1_000) : run;
     },
-    async close() {
-      await app.close();
-      await sim.close();
-      await t.drop();
+    close() {
+      closed ??= (async () => {
+        await app.close();
+        await sim.close();
+        await t.drop();
+      })();
+      return closed;
     },
   };
+  // Closed when the test that opened it has finished, whatever it asserted.
+  onTestFinished(() => harness.close());
+  return harness;
 }
 
 export interface RunRow {

@@ -6,6 +6,7 @@ import { type Logger, pino } from 'pino';
 import { type App, createApp } from '../../src/app.js';
 import type { Clock, FakeClock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load.js';
+import type { AppConfig } from '../../src/config/types.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { SyncObserver } from '../../src/sync/engine.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
@@ -27,6 +28,10 @@ export async function setupSync(opts: {
   logger?: Logger;
   t?: TestDatabase;
   observer?: SyncObserver;
+  /** Adjusts the loaded configuration (limits that have no variable). */
+  tweak?: (config: AppConfig) => AppConfig;
+  /** The worker's jitter source. */
+  random?: () => number;
 }): Promise<SyncSetup> {
   const t = opts.t ?? (await createTestDatabase());
   const sim = createSimulator({
@@ -48,10 +53,12 @@ export async function setupSync(opts: {
     HSS_RATE_LIMIT_PER_MINUTE: '100000',
     ...opts.env,
   };
-  const app = createApp(loadConfig(env), {
+  const config = loadConfig(env);
+  const app = createApp(opts.tweak ? opts.tweak(config) : config, {
     logger: opts.logger ?? pino({ level: 'silent' }),
     clock: opts.clock,
     ...(opts.observer ? { observer: opts.observer } : {}),
+    ...(opts.random ? { random: opts.random } : {}),
   });
   return {
     t,

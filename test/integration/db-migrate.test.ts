@@ -8,18 +8,12 @@ import { defaultMigrationsFolder, migrate } from '../../src/db/migrate.js';
 import { createDb, type DbHandle } from '../../src/db/pool.js';
 import { assertSchemaCurrent, readJournal } from '../../src/db/schema-state.js';
 import { MigrationPendingError } from '../../src/errors.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 
 const migrationFiles = readdirSync(defaultMigrationsFolder()).filter((f) => f.endsWith('.sql'));
 
 describe('migrate', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase({ migrate: false });
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useTestDatabase({ migrate: false });
 
   it('applies every migration to an empty database', async () => {
     const before = await t.pool.query(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'hss'`);
@@ -114,49 +108,44 @@ describe('migrate', () => {
   });
 });
 
-describe('migrate, a database migrated before the internal schema existed', () => {
-  let t: TestDatabase;
-  let old: string;
-  beforeAll(async () => {
-    t = await createTestDatabase({ migrate: false });
-    // The migrations up to 0007, as a release before the move shipped them.
-    old = mkdtempSync(join(tmpdir(), 'hss-old-migrations-'));
-    cpSync(defaultMigrationsFolder(), old, { recursive: true });
-    const journalPath = join(old, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-    journal.entries = journal.entries.filter((e: { tag: string }) => e.tag < '0008');
-    writeFileSync(journalPath, JSON.stringify(journal));
-  });
-  afterAll(async () => {
-    await t?.drop();
-    if (old) rmSync(old, { recursive: true, force: true });
+describe('migrate, a database of the migration series before the squash', () => {
+  const t = useTestDatabase({ migrate: false });
+  const recreate =
+    'which this version cannot upgrade: recreate the database (drop it, create it empty, run `hss-baseline-sync migrate`), then sync again';
+  const journalTable = (schema: string) =>
+    `CREATE TABLE ${schema}.__drizzle_migrations (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)`;
+
+  it('with its journal still in schema hss (before 0009): an error that says to recreate, and no DDL', async () => {
+    await t.pool.query(`CREATE SCHEMA hss; ${journalTable('hss')}`);
+    await t.pool.query(
+      `INSERT INTO hss.__drizzle_migrations (hash, created_at) VALUES ('old', 1795825488106)`,
+    );
+    await expect(migrate(t.handle)).rejects.toThrow(
+      `the database was migrated by an earlier, pre-release series of migrations (its journal is hss.__drizzle_migrations), ${recreate}`,
+    );
+    const internal = await t.pool.query(`SELECT to_regnamespace('hss_internal')::text AS s`);
+    expect(internal.rows).toEqual([{ s: null }]);
+    await t.pool.query('DROP SCHEMA hss CASCADE');
   });
 
-  it('keeps its journal in hss until the move, then moves it to hss_internal and applies only the rest', async () => {
-    await migrate(t.handle, undefined, { migrationsFolder: old });
-    const where = () =>
-      t.pool.query(
-        `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relname = '__drizzle_migrations' ORDER BY 1`,
-      );
-    expect((await where()).rows).toEqual([{ nspname: 'hss', relname: '__drizzle_migrations' }]);
-    await migrate(t.handle);
-    expect((await where()).rows).toEqual([{ nspname: 'hss_internal', relname: '__drizzle_migrations' }]);
-    const applied = await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.__drizzle_migrations');
-    expect(applied.rows[0].n).toBe(migrationFiles.length);
-    const views = await t.pool.query(`SELECT count(*)::int AS n FROM pg_views WHERE schemaname = 'hss'`);
-    expect(views.rows[0].n).toBe(16);
+  it('with its journal in hss_internal: an error naming the first migration it lacks', async () => {
+    const first = readJournal(defaultMigrationsFolder())[0]!;
+    await t.pool.query(`CREATE SCHEMA hss_internal; ${journalTable('hss_internal')}`);
+    await t.pool.query(
+      `INSERT INTO hss_internal.__drizzle_migrations (hash, created_at) VALUES ('old', 1795825488106), ('old9', 1795825519000)`,
+    );
+    await expect(migrate(t.handle)).rejects.toThrow(
+      `the database was migrated by an earlier, pre-release series of migrations (its first migration is not ${first.tag}), ${recreate}`,
+    );
+    const tables = await t.pool.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname IN ('hss', 'hss_internal')`,
+    );
+    expect(tables.rows).toEqual([{ n: 1 }]);
   });
 });
 
 describe('migrate, two processes at once', () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase({ migrate: false });
-  });
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useTestDatabase({ migrate: false });
 
   it('both succeed and the migrations are applied once', async () => {
     const a = createDb(t.url);

@@ -1,24 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageRefKey } from '../../src/db/ref-key.js';
-import { recordScopeInventory, retireContents, upsertImageRefs } from '../../src/db/writer.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { listing, scope, tupleVersions } from '../helpers/db-fixtures.js';
+import { recordScopeInventory, retireContents, upsertImageRefs } from '../../src/db/writer/index.js';
+import { useTestDatabase } from '../helpers/db.js';
+import { listing, RUN1, RUN2, RUN3, scope, T0, T1, T2, T3, tupleVersions } from '../helpers/db-fixtures.js';
 
-const RUN1 = '00000000-0000-4000-8000-000000000001';
-const RUN2 = '00000000-0000-4000-8000-000000000002';
-const RUN3 = '00000000-0000-4000-8000-000000000003';
-const T0 = new Date('2026-01-01T00:00:00.000Z');
-const T1 = new Date('2026-01-01T01:00:00.000Z');
-const T2 = new Date('2026-01-01T02:00:00.000Z');
-const T3 = new Date('2026-01-01T03:00:00.000Z');
-
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const t = useTestDatabase();
 
 async function images(projectId: string) {
   const res = await t.pool.query(

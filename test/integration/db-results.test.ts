@@ -1,24 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadContentStates, retireContents, writeImageResults } from '../../src/db/writer.js';
+import { describe, expect, it } from 'vitest';
+import { loadContentStates, retireContents, writeImageResults } from '../../src/db/writer/index.js';
 import { DbError } from '../../src/errors.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { fetched, historyRows, risk, scope, tupleVersions } from '../helpers/db-fixtures.js';
+import { useTestDatabase } from '../helpers/db.js';
+import {
+  fetched,
+  historyRows,
+  RUN1,
+  RUN2,
+  RUN3,
+  risk,
+  scope,
+  T0,
+  T1,
+  T2,
+  tupleVersions,
+} from '../helpers/db-fixtures.js';
 
-const RUN1 = '00000000-0000-4000-8000-000000000001';
-const RUN2 = '00000000-0000-4000-8000-000000000002';
-const RUN3 = '00000000-0000-4000-8000-000000000003';
-const T0 = new Date('2026-01-01T00:00:00.000Z');
-const T1 = new Date('2026-01-01T01:00:00.000Z');
-const T2 = new Date('2026-01-01T02:00:00.000Z');
 const iso = (d: Date) => d.toISOString().replace('Z', '000Z');
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const t = useTestDatabase();
 
 async function rowsOf(projectId: string) {
   return (await historyRows(t)).filter((r) => r.image_id.startsWith(`${projectId}:`));

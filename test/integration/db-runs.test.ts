@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { tryLockScope } from '../../src/db/lock.js';
 import { createDb } from '../../src/db/pool.js';
@@ -14,23 +14,10 @@ import {
 } from '../../src/db/runs.js';
 import { inTransaction } from '../../src/db/tx.js';
 import { DbError } from '../../src/errors.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { scope } from '../helpers/db-fixtures.js';
+import { useTestDatabase } from '../helpers/db.js';
+import { RUN1, RUN2, RUN3, scope, T0, T1, T2 } from '../helpers/db-fixtures.js';
 
-const RUN1 = '00000000-0000-4000-8000-000000000001';
-const RUN2 = '00000000-0000-4000-8000-000000000002';
-const RUN3 = '00000000-0000-4000-8000-000000000003';
-const T0 = new Date('2026-01-01T00:00:00.000Z');
-const T1 = new Date('2026-01-01T01:00:00.000Z');
-const T2 = new Date('2026-01-01T02:00:00.000Z');
-
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(async () => {
-  await t?.drop();
-});
+const t = useTestDatabase();
 
 describe('run ledger', () => {
   it('records a run and its scopes from start to finish', async () => {

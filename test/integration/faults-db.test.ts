@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { scopeLockName } from '../../src/db/lock.js';
 import { inTransaction, withConnectionRetry } from '../../src/db/tx.js';
@@ -20,12 +20,6 @@ import {
   stillRunning,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
-
-let h: FaultHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const TYPES = ['private_image', 'shared_image', 'cicd'] as const;
 
@@ -79,7 +73,7 @@ async function withinMs(work: Promise<RunReport>, ms: number): Promise<RunReport
 
 describe('PostgreSQL faults', () => {
   it('all database connections killed mid-run: no hang, no crash, the run recorded, the next sync exact', async () => {
-    h = await harness();
+    const h = await harness();
     const running = h.app.sync({ trigger: 'test', deadlineMs: null });
     await afterRiskCalls(h, 6);
     const killed = await killBackends(h);
@@ -106,7 +100,7 @@ describe('PostgreSQL faults', () => {
   });
 
   it('only the scope-lock connections killed: those scopes stop (one writer per scope), the rest finish', async () => {
-    h = await harness();
+    const h = await harness();
     const running = h.app.sync({ trigger: 'test', deadlineMs: null });
     await afterRiskCalls(h, 4);
     const names = TYPES.map((imageType) => scopeLockName({ ...FAULT_SCOPE, target: 'x', imageType }));
@@ -126,7 +120,7 @@ describe('PostgreSQL faults', () => {
 
 describe('work on a lost connection', () => {
   it('a result write whose connection dies is retried on a new connection: the run succeeds, exact', async () => {
-    h = await harness();
+    const h = await harness();
     // Hold a lock that makes the first result write wait, then kill the waiting backend.
     const blocker = new pg.Client({ connectionString: h.t.url });
     await blocker.connect();
@@ -152,7 +146,7 @@ describe('work on a lost connection', () => {
   });
 
   it('inTransaction runs a transaction again when its connection dies before COMMIT; nothing is doubled', async () => {
-    h = await harness();
+    const h = await harness();
     const t = h.t;
     let attempts = 0;
     const runId = '00000000-0000-4000-8000-000000000001';
@@ -173,7 +167,7 @@ describe('work on a lost connection', () => {
   });
 
   it('withConnectionRetry repeats idempotent work after a lost connection, never other failures', async () => {
-    h = await harness();
+    const h = await harness();
     const t = h.t;
     let calls = 0;
     const clock = new FakeClock(0, { instant: true });

@@ -4,7 +4,7 @@
  * inconsistent; nothing is retired on an incomplete inventory; no row is stored twice; an item
  * that does not match the schema is quarantined, never half-written.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FAULT_PROJECT,
   FAULT_SCOPE,
@@ -15,12 +15,6 @@ import {
   scopeRows,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
-
-let h: FaultHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 function listCalls(x: FaultHarness): number {
   return x.sim.stats().callsByApi.ListRegistryImages ?? 0;
@@ -41,7 +35,7 @@ describe('paging faults', () => {
   it('total_num moving between pages: paged once more, complete, succeeded, exact', async () => {
     // 14 references, one page of 20. Pass 1: the first answer says total_num 15, so a second call
     // (at offset 14) is needed, which says 14: moved. Pass 2 reads 14 in one call.
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { faults: { totalNumDrift: true, totalNumDriftTimes: 1 } },
       env: { HSS_PAGE_SIZE: '20' },
     });
@@ -56,7 +50,7 @@ describe('paging faults', () => {
   });
 
   it('total_num moving on every pass: incomplete, nothing retired, partial; the next clean run retires', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     expect((await h.sync()).status).toBe('succeeded');
     const gone = [...h.sim.world.groundTruth(FAULT_SCOPE).keys()][0] as string;
     h.sim.world.removeImage(FAULT_SCOPE, gone);
@@ -82,7 +76,7 @@ describe('paging faults', () => {
   });
 
   it('rows skipped by a shifting listing on the first pass: paged again, complete, exact', async () => {
-    h = await faultHarness({ sim: { faults: { pageShift: { rows: 1, times: 1 } } } });
+    const h = await faultHarness({ sim: { faults: { pageShift: { rows: 1, times: 1 } } } });
     const report = await h.sync();
     expect(report.status).toBe('succeeded');
     // Pass 1 lost a row to the shift (and needed a third call to see the end), pass 2 was clean.
@@ -93,7 +87,7 @@ describe('paging faults', () => {
   });
 
   it('rows skipped on every pass: incomplete, nothing retired, the references seen are kept once', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     expect((await h.sync()).status).toBe('succeeded');
     const before = await storedRefs(h);
     h.sim.setFaults({ pageShift: { rows: 1 } });
@@ -110,7 +104,7 @@ describe('paging faults', () => {
   });
 
   it('rows repeated across pages: deduplicated, complete, succeeded, no reference stored twice', async () => {
-    h = await faultHarness({ sim: { faults: { pageShift: { rows: -1 } } } });
+    const h = await faultHarness({ sim: { faults: { pageShift: { rows: -1 } } } });
     const report = await h.sync();
     expect(report.status).toBe('succeeded');
     expect(h.sim.stats().faultsInjected.pageShift).toBeGreaterThan(0);
@@ -121,7 +115,7 @@ describe('paging faults', () => {
   });
 
   it('short pages (the server caps the page size): complete, succeeded, exact', async () => {
-    h = await faultHarness({ sim: { faults: { shortPages: true } } });
+    const h = await faultHarness({ sim: { faults: { shortPages: true } } });
     const report = await h.sync();
     expect(report.status).toBe('succeeded');
     const total = h.sim.world.images(FAULT_SCOPE).length;
@@ -134,7 +128,7 @@ describe('paging faults', () => {
 
 describe('schema-invalid items', () => {
   it('in results: the image is quarantined (logged with request id and sample), never half-written', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { faults: { seed: 3, onlyApis: ['ListImageRiskConfigs'], invalidItemRate: 0.1 } },
       env: { HSS_MAX_QUARANTINED_ITEMS: '100' },
     });
@@ -174,7 +168,7 @@ describe('schema-invalid items', () => {
   });
 
   it('in the image list: the row is skipped and counted, the inventory incomplete, nothing retired', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     expect((await h.sync()).status).toBe('succeeded');
     h.sim.setFaults({ seed: 1, onlyApis: ['ListRegistryImages'], invalidItemRate: 0.1 });
     const report = await h.sync();
@@ -194,7 +188,7 @@ describe('schema-invalid items', () => {
   });
 
   it('above the threshold the scope fails with the reason; the process goes on', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { faults: { onlyApis: ['ListImageRiskConfigs'], invalidItemRate: 1 } },
       env: { HSS_MAX_QUARANTINED_ITEMS: '3', HSS_FETCH_CONCURRENCY: '1' },
     });

@@ -114,18 +114,15 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
   }
 }
 
-let h: FaultHarness | undefined;
 const children: ChildProcess[] = [];
 beforeAll(() => ensureBuilt(), 120_000);
-afterEach(async () => {
+afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await h?.close();
-  h = undefined;
 });
 
 describe('processes', () => {
   it('SIGTERM mid-run: exits within 10 s, no run left running, the next sync completes exactly', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       fakeTime: false,
       sim: { imagesPerScope: 30, imageTypes: ['private_image', 'cicd'], faults: { latencyMs: 40 } },
       env: { HSS_IMAGE_TYPES: 'private_image,cicd' },
@@ -157,7 +154,7 @@ describe('processes', () => {
 
   it('two sync processes started together: exact ground truth, no image fetched twice', async () => {
     const types = ['private_image', 'shared_image', 'local_image', 'cicd'] as const;
-    h = await faultHarness({
+    const h = await faultHarness({
       fakeTime: false,
       sim: { imagesPerScope: 14, imageTypes: [...types], faults: { latencyMs: 10 } },
       env: { HSS_IMAGE_TYPES: types.join(',') },
@@ -182,7 +179,7 @@ describe('processes', () => {
   });
 
   it('a sync whose every scope another worker holds says so and exits 0', async () => {
-    h = await faultHarness({ fakeTime: false });
+    const h = await faultHarness({ fakeTime: false });
     const lock = await tryLockScope(h.t.handle, { ...FAULT_SCOPE, target: 'other-worker' });
     expect(lock).not.toBeNull();
     const stdout = new PassThrough();
@@ -221,7 +218,7 @@ describe('processes', () => {
   });
 
   it("two replicas on one schedule: node-cron's run coordinator elects one per tick", async () => {
-    h = await faultHarness({ fakeTime: false });
+    const h = await faultHarness({ fakeTime: false });
     const other = createApp(h.config, { logger: pino({ level: 'silent' }) });
     try {
       const tick = 'hss-baseline-sync:2026-03-01T00:30:00.000Z';

@@ -4,15 +4,9 @@
  * PostgreSQL real). Each test asserts the stored results against the simulator's ground truth
  * and the run's ledger row.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FaultHarness, faultHarness, runRow, scopeRows } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
-
-let h: FaultHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 async function expectExact(x: FaultHarness): Promise<void> {
   expect(await storedRows(x.t)).toEqual(truthRows(x.sim));
@@ -30,7 +24,7 @@ async function expectSucceeds(x: FaultHarness) {
 
 describe('HTTP faults', () => {
   it('25% of calls 503 and an undeclared 12/min limit, worker configured for 600/min: succeeded, exact', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: {
         imagesPerScope: 20,
         rateLimitPerMinute: 12,
@@ -62,7 +56,7 @@ describe('HTTP faults', () => {
   });
 
   it('429 with Retry-After: honoured, succeeded, exact', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { rateLimitPerMinute: 4, retryAfter: true },
       env: { HSS_RATE_LIMIT_PER_MINUTE: '600' },
     });
@@ -72,7 +66,7 @@ describe('HTTP faults', () => {
   });
 
   it('error statuses 500/502/504 at random: retried, succeeded, exact', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: {
         faults: {
           seed: 3,
@@ -91,7 +85,7 @@ describe('HTTP faults', () => {
 
   it('an image whose retries are all spent gets a second try after the others: succeeded, exact', async () => {
     // The first six result calls fail: the first image's six attempts. It is tried again last.
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { faults: { failPage: { api: 'ListImageRiskConfigs', offset: 0, status: 503, times: 6 } } },
       env: { HSS_FETCH_CONCURRENCY: '1' },
     });
@@ -104,30 +98,30 @@ describe('HTTP faults', () => {
   });
 
   it('added latency: succeeded, exact', async () => {
-    h = await faultHarness({ sim: { faults: { latencyMs: 15 } } });
+    const h = await faultHarness({ sim: { faults: { latencyMs: 15 } } });
     await expectSucceeds(h);
   });
 
   it('HTML pages with status 200: retried, succeeded, exact', async () => {
-    h = await faultHarness({ sim: { faults: { seed: 4, htmlRate: 0.3 } } });
+    const h = await faultHarness({ sim: { faults: { seed: 4, htmlRate: 0.3 } } });
     await expectSucceeds(h);
     expect(h.sim.stats().faultsInjected.html).toBeGreaterThan(0);
   });
 
   it('truncated JSON with status 200: retried, succeeded, exact', async () => {
-    h = await faultHarness({ sim: { faults: { seed: 5, truncatedJsonRate: 0.3 } } });
+    const h = await faultHarness({ sim: { faults: { seed: 5, truncatedJsonRate: 0.3 } } });
     await expectSucceeds(h);
     expect(h.sim.stats().faultsInjected.truncated).toBeGreaterThan(0);
   });
 
   it('connection reset mid-body: retried, succeeded, exact', async () => {
-    h = await faultHarness({ sim: { faults: { seed: 6, resetRate: 0.3 } } });
+    const h = await faultHarness({ sim: { faults: { seed: 6, resetRate: 0.3 } } });
     await expectSucceeds(h);
     expect(h.sim.stats().faultsInjected.reset).toBeGreaterThan(0);
   });
 
   it('slow bodies past the request deadline: abandoned, retried, succeeded, exact', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: {
         faults: { seed: 8, onlyApis: ['ListImageRiskConfigs'], slowBodyRate: 0.25, slowBodyMs: 1_500 },
       },
@@ -140,7 +134,7 @@ describe('HTTP faults', () => {
   });
 
   it('oversized bodies: refused unread, not retried; the images stay pending, the next sync is exact', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       // The largest real answer of this world (hostile 65,534-character descriptions) fits 1 MiB.
       sim: {
         faults: {
@@ -174,7 +168,7 @@ describe('HTTP faults', () => {
   });
 
   it('token expiry mid-run (IAM password auth): renewed once, succeeded, exact', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { faults: { tokenExpiry: { afterCalls: 6 } } },
       env: {
         HSS_AUTH_TOKEN: undefined,
@@ -191,7 +185,7 @@ describe('HTTP faults', () => {
   });
 
   it('a dead API opens the circuit: the scope fails with the reason after a bounded number of calls', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { faults: { errorRates: [{ api: 'ListImageRiskConfigs', status: 503, rate: 1 }] } },
       env: { HSS_FETCH_CONCURRENCY: '1' },
     });

@@ -5,7 +5,7 @@
  * in error bodies — each through the simulator over HTTP, into the real database.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FAULT_PROJECT,
   FAULT_SCOPE,
@@ -17,12 +17,6 @@ import {
   stillRunning,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
-
-let h: FaultHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const LABEL = `${FAULT_PROJECT}/0/private_image`;
 const LIST_PATH = `GET /v5/${FAULT_PROJECT}/image/registries/images`;
@@ -60,7 +54,7 @@ function listCalls(x: FaultHarness): number {
 
 describe('hostile numbers in the image list: the item is set aside, the rest is written', () => {
   it('fractional / huge / 400-digit / 200,000-deep image_size, unsafe_setting_num 3e9 and -4, a 3,000-character image_id', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     const [fraction, unsafeHuge, digits, deep, negative, longId] = singleRefImages(h);
     if (!fraction || !unsafeHuge || !digits || !deep || !negative || !longId)
       throw new Error('world too small');
@@ -139,7 +133,7 @@ describe('hostile numbers in the image list: the item is set aside, the rest is 
 
 describe('hostile numbers in results: the image is set aside, never the batch or the scope', () => {
   it('check_rule_num 3e9, negative counts, failed > check: the other images of the batch are written', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { imagesPerScope: 40 },
       // Many fetches in flight, so results arrive together and share write batches.
       env: { HSS_FETCH_CONCURRENCY: '16', HSS_PAGE_SIZE: '100' },
@@ -197,7 +191,7 @@ describe('hostile numbers in results: the image is set aside, never the batch or
 
 describe('a value the database refuses anyway sets aside its image, not the write batch', () => {
   it('a check constraint refusing one image: the batch is written item by item, the others are stored', async () => {
-    h = await faultHarness({
+    const h = await faultHarness({
       sim: { imagesPerScope: 40 },
       env: { HSS_FETCH_CONCURRENCY: '16', HSS_PAGE_SIZE: '100' },
     });
@@ -248,7 +242,7 @@ describe('a value the database refuses anyway sets aside its image, not the writ
 
 describe('bad pages are bad answers: refused at once, not followed', () => {
   it('a list page with more rows than its limit: one call, the scope fails with the reason, nothing retired', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     expect((await h.sync()).status).toBe('succeeded');
     const before = await storedRows(h.t);
     const calls = listCalls(h);
@@ -268,7 +262,7 @@ describe('bad pages are bad answers: refused at once, not followed', () => {
   });
 
   it('total_num 2,147,483,548 (beyond the API range): one call, the scope fails with the reason', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     h.sim.setFaults({
       hostileValues: [{ api: 'ListRegistryImages', at: 'page', set: { total_num: 2_147_483_548 } }],
     });
@@ -287,7 +281,7 @@ describe('bad pages are bad answers: refused at once, not followed', () => {
 
 describe('NUL, ESC and BEL in an error body', () => {
   it('the run and scope end with their real status and reason; ledger text stored without NUL', async () => {
-    h = await faultHarness();
+    const h = await faultHarness();
     const requestId = 'req\u0000\u001b]0;pwned\u0007';
     h.sim.setFaults({
       errorReply: {

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { applyRetention, retentionCutoffs } from '../../src/db/retention.js';
-import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../../src/db/schema.js';
+import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../../src/db/schema/index.js';
 import { verifyChain } from '../../src/verify/chain.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { DAY_MS, type SyncWorld, startSyncWorld } from '../helpers/sync-world.js';

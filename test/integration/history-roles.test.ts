@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createDb } from '../../src/db/pool.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import { withAdmin } from '../helpers/db.js';
 import { bindPsqlVariables, parseSqlDoc } from '../helpers/sql-doc.js';
 import { truthRows } from '../helpers/sync-world.js';
 
@@ -27,16 +28,6 @@ const passwords = {
   sync_password: randomBytes(9).toString('hex'),
   bi_password: randomBytes(9).toString('hex'),
 };
-
-async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** The admin URL with another user, password and database. */
 function urlFor(user: string, password: string, database: string): string {

@@ -4,11 +4,11 @@
  * failure is thrown (the phase records it) and leaves the run ledger alone.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/db/pool.js';
 import { createPgStore } from '../../src/sync/pg-store.js';
 import { type RunOutcome, zeroCounts } from '../../src/sync/store.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { type TestDatabase, useTestDatabase } from '../helpers/db.js';
 
 const DAY = 86_400_000;
 
@@ -50,17 +50,8 @@ async function insertResult(t: TestDatabase, at: Date): Promise<void> {
 }
 
 describe('createPgStore end-of-run maintenance', () => {
-  let t: TestDatabase;
   const day0 = new Date('2026-02-01T12:00:00Z');
-
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    await insertResult(t, day0);
-  });
-
-  afterAll(async () => {
-    await t?.drop();
-  });
+  const t = useTestDatabase({ setup: (t) => insertResult(t, day0) });
 
   /** A run as the engine ends it: maintenance, then the ledger row. */
   const runAt = async (store: ReturnType<typeof createPgStore>, at: Date) => {

@@ -4,7 +4,7 @@
  * stored contents, retirement) or of the results write path picks a plan that is quadratic in the
  * scope. The 100,000-reference proof is the opt-in scale test (scale-100k.test.ts) and the bench.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageRefKey } from '../../src/db/ref-key.js';
 import {
   loadContentStates,
@@ -12,10 +12,10 @@ import {
   retireContents,
   upsertImageRefs,
   writeImageResults,
-} from '../../src/db/writer.js';
+} from '../../src/db/writer/index.js';
 import type { ImageListing } from '../../src/domain.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { fetched, listing, risk, scope } from '../helpers/db-fixtures.js';
+import { useTestDatabase } from '../helpers/db.js';
+import { fetched, listing, RUN1, RUN2, risk, scope, T1, T2 } from '../helpers/db-fixtures.js';
 import {
   planOf,
   planProblems,
@@ -24,10 +24,6 @@ import {
   statementName,
 } from '../helpers/plan-shape.js';
 
-const RUN1 = '00000000-0000-4000-8000-000000000001';
-const RUN2 = '00000000-0000-4000-8000-000000000002';
-const T1 = new Date('2026-01-01T01:00:00.000Z');
-const T2 = new Date('2026-01-01T02:00:00.000Z');
 const IMAGES = 2_000;
 const S = scope({ projectId: 'plans' });
 
@@ -39,20 +35,20 @@ const resultsOf = (failed: number) => [
   risk({ checkName: 'EulerOS', checkType: 'EulerOS', failedRuleNum: 3 }),
 ];
 
-let t: TestDatabase;
-beforeAll(async () => {
-  t = await createTestDatabase();
-  // Run 1: a first sync of the scope, results in batches of 100 images as the group commit writes.
-  await upsertImageRefs(t.handle, S, refs, T1);
-  await recordScopeInventory(t.handle, S, S.target, RUN1, T1, { complete: true, imageCount: IMAGES });
-  await retireContents(t.handle, S, RUN1, T1, { missingImageIds: [], presentRefKeys: refs.map(imageRefKey) });
-  for (let i = 0; i < IMAGES; i += 100) {
-    const batch = refs.slice(i, i + 100).map((r) => fetched(S, r.imageId, resultsOf(1)));
-    await writeImageResults(t.handle, RUN1, T1, batch);
-  }
-});
-afterAll(async () => {
-  await t?.drop();
+const t = useTestDatabase({
+  setup: async (t) => {
+    // Run 1: a first sync of the scope, results in batches of 100 images as the group commit writes.
+    await upsertImageRefs(t.handle, S, refs, T1);
+    await recordScopeInventory(t.handle, S, S.target, RUN1, T1, { complete: true, imageCount: IMAGES });
+    await retireContents(t.handle, S, RUN1, T1, {
+      missingImageIds: [],
+      presentRefKeys: refs.map(imageRefKey),
+    });
+    for (let i = 0; i < IMAGES; i += 100) {
+      const batch = refs.slice(i, i + 100).map((r) => fetched(S, r.imageId, resultsOf(1)));
+      await writeImageResults(t.handle, RUN1, T1, batch);
+    }
+  },
 });
 
 /** Every statement of run 2 (1% of the images gone, 100 images with a changed result). */

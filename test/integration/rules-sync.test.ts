@@ -1,19 +1,10 @@
-/**
- * The rule drill-down through the simulator over HTTP and real PostgreSQL: the stored failed
- * rules of every image and baseline number exactly its failed_rule_num (and are the simulator's
- * failed rules), an unchanged re-sync calls neither rule API, after K rescans rule calls happen
- * only for the rescanned images, a baseline that stops failing closes its rule versions, and the
- * views and the as-of function answer from the stored history.
- */
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
-import { loadConfig } from '../../src/config/load.js';
 import type { ImageType } from '../../src/domain.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
-import { runWithFakeTime, setupSync, TEST_PROJECT } from '../helpers/sync-setup.js';
+import type { Simulator } from '../../src/simulator/index.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { runWithFakeTime, type SyncSetup, setupSync, TEST_PROJECT } from '../helpers/sync-setup.js';
 
 const PROJECT = 'proj-rules';
 const TYPES: ImageType[] = ['private_image', 'local_image'];
@@ -63,35 +54,30 @@ describe('rule drill-down against the simulator', () => {
   let app: App;
   const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
 
+  let s: SyncSetup | undefined;
+
   beforeAll(async () => {
-    t = await createTestDatabase();
-    sim = createSimulator({
-      seed: 21,
-      imagesPerScope: 10,
-      projects: [{ projectId: PROJECT, enterpriseProjects: ['0'] }],
-      auth: { tokens: ['rules-token'] },
-      imageTypes: TYPES,
+    s = await setupSync({
+      sim: {
+        seed: 21,
+        imagesPerScope: 10,
+        projects: [{ projectId: PROJECT, enterpriseProjects: ['0'] }],
+        imageTypes: TYPES,
+      },
+      env: {
+        HSS_PROJECT_ID: PROJECT,
+        HSS_IMAGE_TYPES: TYPES.join(','),
+        HSS_FETCH_CONCURRENCY: '4',
+        HSS_PAGE_SIZE: '10',
+      },
+      clock,
     });
-    const { url } = await sim.listen();
-    const config = loadConfig({
-      DATABASE_URL: t.url,
-      HSS_REGION: 'cn-north-4',
-      HSS_PROJECT_ID: PROJECT,
-      HSS_ENDPOINT: url,
-      HSS_AUTH_TOKEN: 'rules-token',
-      HSS_IMAGE_TYPES: TYPES.join(','),
-      HSS_RATE_LIMIT_PER_MINUTE: '100000',
-      HSS_FETCH_CONCURRENCY: '4',
-      HSS_PAGE_SIZE: '10',
-    });
-    expect(config.ruleDetail).toBe('failed');
-    app = createApp(config, { logger: pino({ level: 'silent' }), clock });
+    ({ t, sim, app } = s);
+    expect(app.config.ruleDetail).toBe('failed');
   });
 
   afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-    await t?.drop();
+    await s?.close();
   });
 
   it('stores, for every image and baseline, exactly its failed rules, and each description once', async () => {

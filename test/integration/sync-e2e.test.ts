@@ -1,15 +1,9 @@
-/**
- * The whole product through real HTTP (the simulator on loopback) and real PostgreSQL:
- * truth after a sync, idempotence of a no-change re-sync, exactly K calls after K rescans,
- * scope isolation with a failing scope.
- */
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load.js';
+import type { App } from '../../src/app.js';
 import { IMAGE_TYPES } from '../../src/domain.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import type { Simulator } from '../../src/simulator/index.js';
+import type { TestDatabase } from '../helpers/db.js';
+import { type SyncSetup, setupSync } from '../helpers/sync-setup.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
 
 const PROJECT = 'proj-e2e';
@@ -35,35 +29,24 @@ describe('end-to-end sync against the simulator', () => {
   let t: TestDatabase;
   let sim: Simulator;
   let app: App;
+  let s: SyncSetup | undefined;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    sim = createSimulator({
-      seed: 11,
-      imagesPerScope: 12,
-      projects: [{ projectId: PROJECT, enterpriseProjects: EPS }],
-      auth: { tokens: ['e2e-token'] },
+    s = await setupSync({
+      sim: { seed: 11, imagesPerScope: 12, projects: [{ projectId: PROJECT, enterpriseProjects: EPS }] },
+      env: {
+        HSS_PROJECT_ID: PROJECT,
+        HSS_IMAGE_TYPES: IMAGE_TYPES.join(','),
+        HSS_ENTERPRISE_PROJECT_IDS: EPS.join(','),
+        HSS_FETCH_CONCURRENCY: '8',
+        HSS_PAGE_SIZE: '10',
+      },
     });
-    const { url } = await sim.listen();
-    const config = loadConfig({
-      DATABASE_URL: t.url,
-      HSS_REGION: 'cn-north-4',
-      HSS_PROJECT_ID: PROJECT,
-      HSS_ENDPOINT: url,
-      HSS_AUTH_TOKEN: 'e2e-token',
-      HSS_IMAGE_TYPES: IMAGE_TYPES.join(','),
-      HSS_ENTERPRISE_PROJECT_IDS: EPS.join(','),
-      HSS_RATE_LIMIT_PER_MINUTE: '100000',
-      HSS_FETCH_CONCURRENCY: '8',
-      HSS_PAGE_SIZE: '10',
-    });
-    app = createApp(config, { logger: pino({ level: 'silent' }) });
+    ({ t, sim, app } = s);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-    await t?.drop();
+    await s?.close();
   });
 
   it('stores exactly the ground truth after the first sync', async () => {

@@ -5,7 +5,7 @@
  */
 import type { RuleKey, Scope } from '../../domain.js';
 import type { DbHandle } from '../pool.js';
-import { ruleKeySql } from '../schema.js';
+import { ruleKeySql } from '../schema/index.js';
 import { query } from '../tx.js';
 
 /** A baseline and standard of an image whose summary says some of its rules failed. */
@@ -98,6 +98,21 @@ async function rulesDueOf(
   }));
 }
 
+/** A rule key as the queries below return it. */
+interface RuleKeyRow {
+  check_name: string;
+  check_type: string;
+  standard: string;
+  check_rule_id: string;
+}
+
+const ruleKeyOf = (r: RuleKeyRow): RuleKey => ({
+  checkName: r.check_name,
+  checkType: r.check_type,
+  standard: r.standard,
+  checkRuleId: r.check_rule_id,
+});
+
 const DESCRIPTIONS_DUE = `
 SELECT DISTINCT ON (h.rule_key) h.check_name, h.check_type, h.standard, h.check_rule_id
 FROM hss_internal.image_rule_history h
@@ -111,23 +126,13 @@ ORDER BY h.rule_key`;
  * fetched before `staleBefore`.
  */
 export async function loadDescriptionsDue(h: DbHandle, scope: Scope, staleBefore: Date): Promise<RuleKey[]> {
-  const res = await query<{
-    check_name: string;
-    check_type: string;
-    standard: string;
-    check_rule_id: string;
-  }>(h, 'loadDescriptionsDue', DESCRIPTIONS_DUE, [
+  const res = await query<RuleKeyRow>(h, 'loadDescriptionsDue', DESCRIPTIONS_DUE, [
     scope.projectId,
     scope.enterpriseProjectId,
     scope.imageType,
     staleBefore,
   ]);
-  return res.rows.map((r) => ({
-    checkName: r.check_name,
-    checkType: r.check_type,
-    standard: r.standard,
-    checkRuleId: r.check_rule_id,
-  }));
+  return res.rows.map(ruleKeyOf);
 }
 
 /**
@@ -140,12 +145,7 @@ export async function filterDescriptionsDue(
   staleBefore: Date,
 ): Promise<RuleKey[]> {
   if (keys.length === 0) return [];
-  const res = await query<{
-    check_name: string;
-    check_type: string;
-    standard: string;
-    check_rule_id: string;
-  }>(
+  const res = await query<RuleKeyRow>(
     h,
     'filterDescriptionsDue',
     `SELECT k.check_name, k.check_type, k.standard, k.check_rule_id
@@ -162,10 +162,5 @@ export async function filterDescriptionsDue(
       staleBefore,
     ],
   );
-  return res.rows.map((r) => ({
-    checkName: r.check_name,
-    checkType: r.check_type,
-    standard: r.standard,
-    checkRuleId: r.check_rule_id,
-  }));
+  return res.rows.map(ruleKeyOf);
 }

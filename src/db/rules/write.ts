@@ -8,7 +8,12 @@
 import type { RuleDetail, RuleKey, RuleResult, Scope } from '../../domain.js';
 import { type ColumnSpec, Params } from '../params.js';
 import type { DbHandle } from '../pool.js';
-import { CHAIN_CLOSE_SQL, ruleResultKeySql } from '../schema.js';
+import {
+  CHAIN_CLOSE_SQL,
+  IMAGE_KEY_COLUMNS as IMAGE_COLS,
+  RULE_RESULT_KEY_COLUMNS as KEY_COLS,
+  ruleResultKeySql,
+} from '../schema/index.js';
 import { inTransaction, query } from '../tx.js';
 
 /** The rules fetched for one image (all of them for the mode: an absent rule is closed). */
@@ -26,8 +31,6 @@ interface Statement {
   values: unknown[];
 }
 
-const IMAGE_COLS = ['project_id', 'enterprise_project_id', 'image_type', 'image_id'] as const;
-const KEY_COLS = [...IMAGE_COLS, 'check_name', 'check_type', 'standard', 'check_rule_id'] as const;
 const VALUE_COLS = ['check_rule_name', 'severity', 'scan_result'] as const;
 const IMAGE_SPEC: ColumnSpec = IMAGE_COLS.map((c) => [c, 'text'] as const);
 const RULE_SPEC: ColumnSpec = [...KEY_COLS, ...VALUE_COLS].map((c) => [c, 'text'] as const);

@@ -3,7 +3,13 @@
  * through unnest (see params.ts) and returns { text, values }.
  */
 import { type ColumnSpec, Params } from '../params.js';
-import { CHAIN_CLOSE_SQL, resultKeySql } from '../schema.js';
+import {
+  BASELINE_KEY_COLUMNS,
+  CHAIN_CLOSE_SQL,
+  IMAGE_KEY_COLUMNS as KEY_COLS,
+  RESULT_KEY_COLUMNS as RESULT_KEY_COLS,
+  resultKeySql,
+} from '../schema/index.js';
 import { type ContentRow, type ImageKeyRow, imageKeyOf, type ResultRow } from './results-plan.js';
 
 export interface Statement {
@@ -11,8 +17,6 @@ export interface Statement {
   values: unknown[];
 }
 
-const KEY_COLS = ['project_id', 'enterprise_project_id', 'image_type', 'image_id'] as const;
-const RESULT_KEY_COLS = [...KEY_COLS, 'check_name', 'check_type', 'standard'] as const;
 const VALUE_COLS = ['severity', 'check_rule_num', 'failed_rule_num', 'check_type_desc'] as const;
 
 const IMAGE_SPEC: ColumnSpec = KEY_COLS.map((c) => [c, 'text'] as const);
@@ -127,7 +131,7 @@ export function openVersionsSql(images: readonly ImageKeyRow[]): Statement {
   const p = new Params();
   const img = p.unnest(images, IMAGE_SPEC, 'i');
   const text = `
-SELECT o.version_id::text AS version_id, ${list('i', KEY_COLS)}, ${list('o', ['check_name', 'check_type', 'standard'])},
+SELECT o.version_id::text AS version_id, ${list('i', KEY_COLS)}, ${list('o', BASELINE_KEY_COLUMNS)},
   ${list('o', VALUE_COLS)}, ${micros("o.valid_from + interval '1 millisecond'")} AS floor
 FROM ${img} CROSS JOIN LATERAL (
   SELECT h.version_id, h.check_name, h.check_type, h.standard, ${list('h', VALUE_COLS)}, h.valid_from

@@ -4,7 +4,7 @@
  */
 import type { Scope } from '../../domain.js';
 import type { DbHandle } from '../pool.js';
-import { CHAIN_CLOSE_SQL } from '../schema.js';
+import { CHAIN_CLOSE_SQL } from '../schema/index.js';
 import { inTransaction } from '../tx.js';
 
 const scopeIs = (a: string) =>

@@ -1,3 +1,0 @@
-ALTER TABLE "hss"."sync_runs" ADD COLUMN "api_backlog" jsonb;--> statement-breakpoint
--- Hand-written: the new ledger column described, as every public column is.
-COMMENT ON COLUMN hss.sync_runs.api_backlog IS 'Per HSS API, where the run left its call budget: {"<API>": {calls_made, calls_due, rate_per_minute, catch_up_seconds}}. calls_due counts the calls known to be still due (summaries of pending images, rule pages of images whose rules are pending, descriptions not fetched); catch_up_seconds is the time that API''s own per-minute budget needs for them. The APIs work side by side, so the run catches up in the largest catch_up_seconds. Updated while the run is running; NULL for runs recorded before this column existed.';
