@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { IMAGE_TYPES, type ImageType, type RuleResult, type ScanStatus } from '../domain.js';
 import { makeRows, rescanRows, rowToTruth } from './baseline.js';
 import { hashSeed, Rng } from './prng.js';
-import { rulesOfContent } from './rules.js';
+import { rulesOfContent } from './rule-gen.js';
 import type { RiskConfigTruth, SimImagePartial, SimImageRow, SimScope } from './types.js';
 import {
   contentsInOrder,
