@@ -14,17 +14,6 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SRC = join(ROOT, 'src');
 const MAX_LINES = 400;
 
-/**
- * Files over the limit today, each being split on another branch of issue 15 (sync phases,
- * schema module, HSS client). The lead empties this list when those branches are merged.
- */
-
-/**
- * Cycles through `import type` only (no load-order hazard, but still modules that know each
- * other): the simulator's handlers take the SimWorld type while world.ts uses the handlers
- * (src/simulator, the HSS client branch of issue 15). The lead empties this list at the merge.
- */
-
 /** Commands allowed to load the demo and the simulator: they exist to run them. */
 const DEMO_COMMANDS = new Set(['src/commands/demo.ts', 'src/commands/simulate.ts']);
 
