@@ -221,56 +221,31 @@ describe('judgeInventory', () => {
 describe('decideRetirement', () => {
   const complete = { complete: true, reason: null };
   const present = Array.from({ length: 20 }, (_, i) => `i${i}`);
-  it('retires what vanished from a complete inventory', () => {
-    const d = decideRetirement({
-      verdict: complete,
+  /** 20 stored images of which the first `gone` are not listed; at most 20% may retire at once. */
+  const decide = (gone: number, o: { complete?: boolean; allowMassRetire?: boolean } = {}) =>
+    decideRetirement({
+      verdict: o.complete === false ? { complete: false, reason: 'x' } : complete,
       storedPresent: present,
-      listed: new Set(present.slice(2)),
+      listed: new Set(present.slice(gone)),
       maxFraction: 0.2,
-      allowMassRetire: false,
+      allowMassRetire: o.allowMassRetire ?? false,
     });
-    expect(d).toEqual({ retire: ['i0', 'i1'], missing: ['i0', 'i1'], blockedReason: null });
+  it('retires what vanished from a complete inventory', () => {
+    expect(decide(2)).toEqual({ retire: ['i0', 'i1'], missing: ['i0', 'i1'], blockedReason: null });
   });
   it('retires nothing from an incomplete inventory', () => {
-    const d = decideRetirement({
-      verdict: { complete: false, reason: 'x' },
-      storedPresent: present,
-      listed: new Set(present.slice(1)),
-      maxFraction: 0.2,
-      allowMassRetire: false,
-    });
+    const d = decide(1, { complete: false });
     expect(d.retire).toEqual([]);
     expect(d.blockedReason).toBe('inventory incomplete (x); nothing retired');
   });
   it('holds back a mass disappearance unless allowed', () => {
-    const listed = new Set(present.slice(5));
-    const d = decideRetirement({
-      verdict: complete,
-      storedPresent: present,
-      listed,
-      maxFraction: 0.2,
-      allowMassRetire: false,
-    });
+    const d = decide(5);
     expect(d.retire).toEqual([]);
     expect(d.blockedReason).toBe(
       '5 of 20 images vanished at once (more than HSS_MAX_RETIRE_FRACTION=0.2); nothing retired; set HSS_ALLOW_MASS_RETIRE=true to retire them',
     );
-    const allowed = decideRetirement({
-      verdict: complete,
-      storedPresent: present,
-      listed,
-      maxFraction: 0.2,
-      allowMassRetire: true,
-    });
-    expect(allowed.retire).toHaveLength(5);
-    const atLimit = decideRetirement({
-      verdict: complete,
-      storedPresent: present,
-      listed: new Set(present.slice(4)),
-      maxFraction: 0.2,
-      allowMassRetire: false,
-    });
-    expect(atLimit.retire).toHaveLength(4);
+    expect(decide(5, { allowMassRetire: true }).retire).toHaveLength(5);
+    expect(decide(4).retire).toHaveLength(4);
   });
 });
 

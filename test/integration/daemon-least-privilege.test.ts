@@ -6,60 +6,22 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CliIo, main } from '../../src/cli.js';
+import { main } from '../../src/cli.js';
 import type { Env } from '../../src/config/load.js';
 import { defaultMigrationsFolder } from '../../src/db/migrate.js';
 import { readJournal } from '../../src/db/schema-state.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { BIN, ensureBuilt, ROOT } from '../helpers/build.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { captureIo } from '../helpers/capture-io.js';
+import { createTestDatabase, type TestDatabase, withAdmin } from '../helpers/db.js';
 
 const execFileP = promisify(execFile);
 const PROJECT = 'proj-least';
 const suffix = randomBytes(4).toString('hex');
 const LOGIN = `hss_test_worker_${suffix}`;
 const PASSWORD = randomBytes(12).toString('hex');
-
-async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-interface Captured {
-  io: CliIo;
-  out: () => string;
-  err: () => string;
-  signals: EventEmitter;
-}
-
-function capture(env: Env): Captured {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, cb) {
-        append(String(chunk));
-        cb();
-      },
-    });
-  const signals = new EventEmitter();
-  return {
-    io: { env, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), signals },
-    out: () => out,
-    err: () => err,
-    signals,
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,7 +93,7 @@ describe('the worker with a login granted only hss_writer', () => {
   });
 
   it('`start` against a current schema boots without DDL, syncs, and stops on SIGTERM', async () => {
-    const c = capture(env);
+    const c = captureIo(env);
     let returned = false;
     const exit = main(['start'], c.io).finally(() => {
       returned = true;
@@ -223,7 +185,7 @@ describe('the worker with a login granted only hss_writer', () => {
         ],
       ];
       for (const [argv, e, stderr] of cases) {
-        const c = capture(e);
+        const c = captureIo(e);
         expect([argv[0], await main(argv, c.io), c.err()]).toEqual([argv[0], 1, stderr]);
       }
       expect(await applied()).toBe(journal.length - 1);

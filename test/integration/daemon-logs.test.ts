@@ -10,9 +10,10 @@ import { type App, createApp } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import type { RunReport } from '../../src/sync/engine.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startSimTarget } from '../helpers/sim-target.js';
 
 const PROJECT = 'proj-logs';
 type Line = Record<string, unknown> & { msg: string };
@@ -26,21 +27,17 @@ describe('logs of a paced run', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    sim = createSimulator({
+    const target = await startSimTarget({
+      project: PROJECT,
+      token: 'logs-token',
       seed: 9,
       imagesPerScope: 12,
       imageTypes: ['private_image'],
-      projects: [{ projectId: PROJECT, enterpriseProjects: ['0'] }],
-      auth: { tokens: ['logs-token'] },
     });
-    const { url } = await sim.listen();
+    sim = target.sim;
     const config = loadConfig({
       DATABASE_URL: t.url,
-      HSS_REGION: 'cn-north-4',
-      HSS_PROJECT_ID: PROJECT,
-      HSS_ENDPOINT: url,
-      HSS_AUTH_TOKEN: 'logs-token',
-      HSS_IMAGE_TYPES: 'private_image',
+      ...target.env,
       HSS_RATE_LIMIT_PER_MINUTE: '5',
       HSS_FETCH_CONCURRENCY: '1',
       // The summary sync's log lines; the rule drill-down's are asserted in rules-sync.test.ts.

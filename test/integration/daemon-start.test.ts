@@ -7,9 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import { BIN, ensureBuilt, ROOT } from '../helpers/build.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startSimTarget } from '../helpers/sim-target.js';
 
 const PROJECT = 'proj-daemon';
 
@@ -80,22 +81,18 @@ describe('start: the daemon in its own process', () => {
   beforeAll(async () => {
     ensureBuilt();
     t = await createTestDatabase({ migrate: false });
-    sim = createSimulator({
+    const target = await startSimTarget({
+      project: PROJECT,
+      token: 'daemon-token',
       seed: 3,
       imagesPerScope: 5,
       imageTypes: ['private_image', 'local_image'],
-      projects: [{ projectId: PROJECT, enterpriseProjects: ['0'] }],
-      auth: { tokens: ['daemon-token'] },
     });
-    const { url } = await sim.listen();
+    sim = target.sim;
     port = await freePort();
     env = {
       DATABASE_URL: t.url,
-      HSS_REGION: 'cn-north-4',
-      HSS_PROJECT_ID: PROJECT,
-      HSS_ENDPOINT: url,
-      HSS_AUTH_TOKEN: 'daemon-token',
-      HSS_IMAGE_TYPES: 'private_image,local_image',
+      ...target.env,
       HSS_RATE_LIMIT_PER_MINUTE: '100000',
       SYNC_SCHEDULE: '*/5 * * * * *',
       HTTP_PORT: String(port),

@@ -422,19 +422,20 @@ describe('hss.image_baselines and retireContents', () => {
       fetched(s, 'view:a', [risk(), risk({ standard: 'cn_standard' })]),
       fetched(s, 'view:b', [risk()]),
     ]);
+    const viewA = {
+      image_id: 'view:a',
+      standard: 'hw_standard',
+      failed_rule_num: 3,
+      first_seen_at: T0,
+      last_verified_at: T1,
+    };
     await writeImageResults(t.handle, RUN2, T1, [
       fetched(s, 'view:a', [risk({ failedRuleNum: 3 })]),
       fetched(s, 'view:b', [risk()]),
     ]);
 
     expect(await baselines('view')).toEqual([
-      {
-        image_id: 'view:a',
-        standard: 'hw_standard',
-        failed_rule_num: 3,
-        first_seen_at: T0,
-        last_verified_at: T1,
-      },
+      viewA,
       {
         image_id: 'view:b',
         standard: 'hw_standard',
@@ -449,15 +450,7 @@ describe('hss.image_baselines and retireContents', () => {
       presentRefKeys: [],
     });
     expect(retired).toEqual({ refsRetired: 0, contentsRetired: 1, versionsClosed: 1 });
-    expect(await baselines('view')).toEqual([
-      {
-        image_id: 'view:a',
-        standard: 'hw_standard',
-        failed_rule_num: 3,
-        first_seen_at: T0,
-        last_verified_at: T1,
-      },
-    ]);
+    expect(await baselines('view')).toEqual([viewA]);
   });
 
   it('closes exactly the versions of the retired contents', async () => {

@@ -10,9 +10,10 @@ import type { CliIo } from '../../src/cli.js';
 import { FakeClock } from '../../src/clock.js';
 import { run as cmdStatus } from '../../src/commands/status.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import type { StatusReport } from '../../src/status-format.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { startSimTarget } from '../helpers/sim-target.js';
 
 const PROJECT = 'proj-status';
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -38,21 +39,17 @@ describe('status against a synced database', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    sim = createSimulator({
+    const target = await startSimTarget({
+      project: PROJECT,
+      token: 'status-token',
       seed: 21,
       imagesPerScope: 6,
       imageTypes: ['private_image', 'shared_image'],
-      projects: [{ projectId: PROJECT, enterpriseProjects: ['0'] }],
-      auth: { tokens: ['status-token'] },
     });
-    const { url } = await sim.listen();
+    sim = target.sim;
     const config = loadConfig({
       DATABASE_URL: t.url,
-      HSS_REGION: 'cn-north-4',
-      HSS_PROJECT_ID: PROJECT,
-      HSS_ENDPOINT: url,
-      HSS_AUTH_TOKEN: 'status-token',
-      HSS_IMAGE_TYPES: 'private_image,shared_image',
+      ...target.env,
       HSS_RATE_LIMIT_PER_MINUTE: '100000',
       HSS_HTTP_MAX_ATTEMPTS: '1',
     });

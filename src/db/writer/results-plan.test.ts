@@ -35,6 +35,20 @@ const item = (imageId: string, results: RiskConfig[], o: Partial<ImageResultItem
 });
 const key = { project_id: 'p', enterprise_project_id: '0', image_type: 'private_image' };
 
+/** A stored result row of image `imageId` (CentOS 7, hw_standard, 1 of 10 failed). */
+const row = (imageId: string, o: Partial<ResultRow> = {}): ResultRow => ({
+  ...key,
+  image_id: imageId,
+  check_name: 'CentOS 7',
+  check_type: 'CentOS 7',
+  standard: 'hw_standard',
+  severity: 'High',
+  check_rule_num: 10,
+  failed_rule_num: 1,
+  check_type_desc: null,
+  ...o,
+});
+
 describe('planResults', () => {
   it('shapes contents, fetched images and result rows', () => {
     expect(planResults([item('a', [risk()])])).toEqual({
@@ -51,19 +65,7 @@ describe('planResults', () => {
         },
       ],
       fetchedImages: [{ ...key, image_id: 'a' }],
-      results: [
-        {
-          ...key,
-          image_id: 'a',
-          check_name: 'CentOS 7',
-          check_type: 'CentOS 7',
-          standard: 'hw_standard',
-          severity: 'High',
-          check_rule_num: 10,
-          failed_rule_num: 1,
-          check_type_desc: null,
-        },
-      ],
+      results: [row('a')],
     });
   });
 
@@ -103,18 +105,6 @@ describe('planResults', () => {
 
 describe('planVersions', () => {
   const at = new Date('2026-01-02T00:00:00.000Z');
-  const row = (imageId: string, o: Partial<ResultRow> = {}): ResultRow => ({
-    ...key,
-    image_id: imageId,
-    check_name: 'CentOS 7',
-    check_type: 'CentOS 7',
-    standard: 'hw_standard',
-    severity: 'High',
-    check_rule_num: 10,
-    failed_rule_num: 1,
-    check_type_desc: null,
-    ...o,
-  });
   const open = (id: string, r: ResultRow, floor = '2026-01-01T00:00:00.001000Z'): OpenVersionRow => ({
     ...r,
     version_id: id,
