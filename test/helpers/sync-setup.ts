@@ -122,6 +122,8 @@ interface PgClientState {
  * whatever the machine's speed, and the fake-time figures of two runs can be compared exactly.
  * `onIdle` sees each idle instant before the clock moves (to abort a run at a chosen point).
  */
+const QUIET_LOOKS = 6;
+
 export async function runQuiescent<T>(
   clock: FakeClock,
   app: App,
@@ -145,12 +147,14 @@ export async function runQuiescent<T>(
     if (app.locks.pool.waitingCount > 0 || working(app.locks.pool)) return true;
     return app.pacer.snapshot().some((k) => (k.inFlight ?? 0) > 0);
   };
-  const settle = () => new Promise((r) => setTimeout(r, 2));
+  // A look lets the event loop run dry (setImmediate: I/O callbacks first), then waits 2 ms.
+  const settle = () => new Promise((r) => setImmediate(r)).then(() => new Promise((r) => setTimeout(r, 2)));
   for (let step = 0; !result; step++) {
     if (step >= maxSteps) throw new Error(`work did not finish within ${maxSteps} fake steps`);
-    // Idle on three looks in a row: the continuation of the last answer has reached its next wait.
+    // Idle on QUIET_LOOKS looks in a row: the continuation of the last answer has reached its
+    // next wait (on a loaded machine a continuation can take a few ms to be scheduled).
     let quiet = 0;
-    while (quiet < 3 && !result) {
+    while (quiet < QUIET_LOOKS && !result) {
       await settle();
       quiet = busy() ? 0 : quiet + 1;
     }

@@ -106,11 +106,12 @@ describe('logs of a paced run', () => {
     // 11 fetches at 5 a minute: 5 at once, 5 after ~60 s, 1 after ~120 s. Progress every 30 s
     // of (fake) run time; pino stamps lines with the wall clock, so count them against the run.
     const progress = lines.filter((l) => l.msg === 'sync progress');
-    // The progress line stops when the maintenance starts (it logs its own lines).
-    const d = (end.durationMs as number) - report!.maintenance!.durationMs;
+    const d = end.durationMs as number;
     expect(d).toBeGreaterThan(120_000);
-    // A tick due at the very moment the run ends may or may not come first.
-    expect(progress.length).toBeGreaterThanOrEqual(Math.floor(d / 30_000) - 1);
+    // The line runs until the maintenance starts, so at least through the 11th fetch, which the
+    // pacer starts at 120.5 s at the earliest: lines at 30, 60, 90 and 120 s whatever the
+    // machine's speed; never more than the run's duration holds.
+    expect(progress.length).toBeGreaterThanOrEqual(4);
     expect(progress.length).toBeLessThanOrEqual(Math.floor(d / 30_000));
     const first = progress[0]!;
     expect(first).toMatchObject({ scopesInFlight: 1, due: 11 });
