@@ -2,7 +2,9 @@
  * The arguments of `report`, checked before anything connects: every mistake is a usage error
  * (exit 64) naming the flag and what it expects.
  */
+
 import { parseArgs } from 'node:util';
+import { parseInstant } from '../instant.js';
 
 export const REPORT_USAGE = `Usage: hss-baseline-sync report --as-of <instant> --out <dir> [options]
 
@@ -23,23 +25,6 @@ export interface ReportOptions {
   targets: string[] | null;
   enterpriseProjects: string[] | null;
   imageTypes: string[] | null;
-}
-
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO 8601 instant with an explicit zone (Z or ±hh:mm), checked field by field. */
-export function parseInstant(text: string): Date | null {
-  const m = INSTANT.exec(text);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as number[];
-  const daysInMonth = new Date(Date.UTC(y as number, mo as number, 0)).getUTCDate();
-  if ((mo as number) < 1 || (mo as number) > 12 || (d as number) < 1 || (d as number) > daysInMonth)
-    return null;
-  if ((h as number) > 23 || (mi as number) > 59 || (s as number) > 59) return null;
-  const zone = m[8] as string;
-  if (zone !== 'Z' && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4)) > 59)) return null;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 function list(values: string[] | undefined): string[] | null {

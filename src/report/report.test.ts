@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../test/helpers/csv.js';
+import { parseInstant } from '../instant.js';
 import { renderDailyChart } from './chart.js';
 import { csvField, toCsv } from './csv.js';
 import { escapeHtml, renderPage } from './html.js';
-import { parseInstant, parseReportArgs, UsageError } from './options.js';
+import { parseReportArgs, UsageError } from './options.js';
 import { formatCell, type ReportTable } from './table.js';
 
 const table = (rows: string[][]): ReportTable => ({

@@ -8,25 +8,15 @@ import type { CliIo } from '../commands/types.js';
 import { loadDatabaseUrl } from '../config/load.js';
 import { createDb } from '../db/pool.js';
 import { EXIT } from '../exit-codes.js';
+import { parseInstant } from '../instant.js';
 import { escapeControls } from '../text.js';
 import { type ChainReport, verifyChain } from './chain.js';
 
-export const VERIFY_EXIT = {
-  intact: EXIT.ok,
-  failed: EXIT.failed,
-  broken: EXIT.broken,
-  usage: EXIT.usage,
-} as const;
-
 const USAGE = 'usage: hss-baseline-sync verify [--since <ISO instant, e.g. 2026-03-01T00:00:00Z>] [--json]\n';
-// A date, or a date-time with its zone: an instant without a zone would depend on the machine.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-/** Parses --since: an ISO 8601 date (UTC midnight) or date-time with Z or an offset. */
+/** Parses --since: an ISO 8601 date (UTC midnight) or an instant with Z or an offset. */
 export function parseSince(s: string): Date | null {
-  if (!ISO_INSTANT.test(s)) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
+  return parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
 }
 
 /** The one-line summary: `verify intact versions=… keys=… broken=0 baseline=V/K rule=V/K digest=…`. */
@@ -59,11 +49,11 @@ export async function cmdVerify(io: CliIo, argv: string[]): Promise<number> {
     }));
   } catch (err) {
     io.stderr.write(`hss-baseline-sync verify: ${(err as Error).message}\n${USAGE}`);
-    return VERIFY_EXIT.usage;
+    return EXIT.usage;
   }
   if (values.help) {
     io.stdout.write(USAGE);
-    return VERIFY_EXIT.intact;
+    return EXIT.ok;
   }
   let since: Date | null = null;
   if (values.since !== undefined) {
@@ -72,7 +62,7 @@ export async function cmdVerify(io: CliIo, argv: string[]): Promise<number> {
       io.stderr.write(
         `hss-baseline-sync verify: --since ${JSON.stringify(values.since)} is not an ISO 8601 instant (2026-03-01 or 2026-03-01T00:00:00Z)\n${USAGE}`,
       );
-      return VERIFY_EXIT.usage;
+      return EXIT.usage;
     }
   }
   const h = createDb(loadDatabaseUrl(io.env), { maxConnections: 1 });
@@ -85,7 +75,7 @@ export async function cmdVerify(io: CliIo, argv: string[]): Promise<number> {
     io.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatVerifySummary(report)}\n`,
     );
-    return report.intact ? VERIFY_EXIT.intact : VERIFY_EXIT.broken;
+    return report.intact ? EXIT.ok : EXIT.broken;
   } finally {
     await h.close();
   }
