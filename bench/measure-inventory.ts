@@ -18,7 +18,7 @@ import {
   upsertImageRefs,
   writeImageResults,
 } from '../src/db/writer/index.js';
-import type { ImageListing, Scope } from '../src/domain.js';
+import { type ImageListing, noListingExtras, type Scope } from '../src/domain.js';
 import type { ImageResultItem } from '../src/sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';
 
@@ -49,6 +49,7 @@ const RUN_IDS = [
 /** Deterministic references: one per image, never scanned (what the inventory path writes alone). */
 export function syntheticRefs(count: number): ImageListing[] {
   return Array.from({ length: count }, (_, i) => ({
+    ...noListingExtras(),
     imageId: `sha256:${i.toString(16).padStart(64, '0')}`,
     imageDigest: `sha256:${(i * 7919).toString(16).padStart(64, '0')}`,
     namespace: ['library', 'team-a', 'platform'][i % 3]!,
@@ -79,6 +80,7 @@ async function recordNotScanned(
       imageId: r.imageId,
       signal: { latestScanTime: null, imageDigest: r.imageDigest, unsafeSettingNum: 0, scanStatus: 'unscan' },
       outcome: 'not_scanned',
+      source: 'ListImageRiskConfigs',
       results: [],
     }));
     await writeImageResults(h, RUN_IDS[0]!, at, batch);

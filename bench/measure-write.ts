@@ -81,6 +81,7 @@ export function syntheticItems(images: number): ImageResultItem[] {
         scanStatus: 'success',
       },
       outcome: 'fetched',
+      source: 'ListImageRiskConfigs',
       results,
     });
   }

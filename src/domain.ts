@@ -23,6 +23,7 @@ export const API_NAMES = [
   'ListImageRiskConfigs',
   'ListImageRiskConfigRules',
   'ShowImageCheckRuleDetail',
+  'ListCheckRulesInfo',
   'KeystoneCreateToken',
 ] as const;
 export type ApiName = (typeof API_NAMES)[number];
@@ -65,7 +66,7 @@ export type ScanStatus = 'unscan' | 'success' | 'scanning' | 'failed' | 'waiting
  * One row of an image list API, normalised (strings cleaned, numbers parsed).
  * An image reference is a tag; several references may share one image_id (same content).
  */
-export interface ImageListing {
+export interface ImageListing extends ListingExtras {
   imageId: string;
   imageDigest: string | null;
   namespace: string | null;
@@ -77,12 +78,82 @@ export interface ImageListing {
   hostId: string | null;
   hostName: string | null;
   scanStatus: ScanStatus | null;
-  /** epoch milliseconds, as HSS sends it */
+  /** epoch milliseconds, as HSS sends it; 0 (sent while an image waits for its first scan) is null. */
   latestScanTime: number | null;
   unsafeSettingNum: number | null;
   imageSize: number | null;
   latestUpdateTime: number | null;
 }
+
+/** The listing fields auditors need beyond identity and change signal (all optional upstream). */
+export interface ListingExtras {
+  /**
+   * The row's own image_type as listed. In the `registry` scope it names the registry kind
+   * (SWR, Harbor, JFrog...); elsewhere it repeats the scope's type or is absent.
+   */
+  listedImageType: string | null;
+  severityLevel: string | null;
+  scanFailedDesc: string | null;
+  scanFailedCode: string | null;
+  nonScanReason: string | null;
+  latestVersion: string | null;
+  /** epoch milliseconds */
+  latestSyncTime: number | null;
+  instanceName: string | null;
+  isMultipleArch: boolean | null;
+  cicdName: string | null;
+  pipelineType: string | null;
+  localImageType: string | null;
+  agentId: string | null;
+  hostNum: number | null;
+  /** The whole listing item as received (NUL policy applied to its strings), so nothing is lost. */
+  raw: Record<string, unknown>;
+}
+
+/** ListingExtras with nothing known (fixtures, and listings built without an answer). */
+export function noListingExtras(): ListingExtras {
+  return {
+    listedImageType: null,
+    severityLevel: null,
+    scanFailedDesc: null,
+    scanFailedCode: null,
+    nonScanReason: null,
+    latestVersion: null,
+    latestSyncTime: null,
+    instanceName: null,
+    isMultipleArch: null,
+    cicdName: null,
+    pipelineType: null,
+    localImageType: null,
+    agentId: null,
+    hostNum: null,
+    raw: {},
+  };
+}
+
+/**
+ * Where a stored result came from (history column source_api): the API that answered it, or for
+ * summaries derived from rule results (image types ListImageRiskConfigs does not serve), the rule
+ * API they were derived from. See src/hss/api-matrix.ts.
+ */
+export type SummarySource = 'ListImageRiskConfigs' | 'ListCheckRulesInfo';
+export type RuleSource = 'ListImageRiskConfigRules' | 'ListCheckRulesInfo';
+
+/**
+ * Why a current image has (or has no) results: hss.image_coverage.coverage and
+ * hss.image_posture.coverage. `pending` (listed as scanned, results not fetched yet: the budget
+ * has not reached it) is this project's addition to the five states issue 14 names.
+ */
+export const COVERAGE_STATES = [
+  'covered',
+  'not_scanned',
+  'scan_failed',
+  'no_results',
+  'inconsistent',
+  'pending',
+] as const;
+export type CoverageState = (typeof COVERAGE_STATES)[number];
+export type CoverageCounts = Record<CoverageState, number>;
 
 /**
  * One row of ListImageRiskConfigs: a baseline summary of one image, normalised.
@@ -109,7 +180,11 @@ export interface ListingSignal {
 
 /** A page of any list API. */
 export interface Page<T> {
-  totalNum: number;
+  /**
+   * total_num as answered; null when the answer had none (it is optional in the official
+   * models): the listing then ends at the first page shorter than the limit.
+   */
+  totalNum: number | null;
   rows: T[];
   /**
    * Items the answer held, those set aside included (schema-invalid, no image_id): the next page
@@ -159,6 +234,8 @@ export interface ImageResultItem {
   outcome: 'fetched' | 'not_scanned';
   /** Every result of the image ('fetched'); ignored for 'not_scanned'. */
   results: RiskConfig[];
+  /** The API the results came from (derived from rule results for ListCheckRulesInfo). */
+  source: SummarySource;
 }
 
 /** What started a run (hss_internal.sync_runs.trigger). */
@@ -195,6 +272,35 @@ export interface RuleResult {
   severity: string | null;
   /** `pass` or `failed` as HSS sends it; other strings are kept. */
   scanResult: string;
+  /** ListCheckRulesInfo only: the baseline's description as the row carries it. */
+  checkTypeDesc?: string | null;
+}
+
+/**
+ * The image a per-image call is about (ShowImageCheckRuleDetail's optional image filters:
+ * current_value is then that image's value).
+ */
+export interface ImageFilter {
+  imageId: string;
+  namespace: string | null;
+  imageName: string | null;
+  imageVersion: string | null;
+  instanceId: string | null;
+}
+
+/** A rule of one image whose current values (check_info_list[].current_value) are to be fetched. */
+export interface ImageRuleRef {
+  scope: Scope;
+  image: ImageFilter;
+  key: RuleKey;
+}
+
+/** The current values of one rule on one image, as ShowImageCheckRuleDetail answered them. */
+export interface ImageRuleValues {
+  scope: Scope;
+  imageId: string;
+  key: RuleKey;
+  checkInfoList: RuleCheckInfo[];
 }
 
 /** What identifies a rule's description: the same text for every image. */

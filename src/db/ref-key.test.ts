@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageListing } from '../domain.js';
+import { type ImageListing, noListingExtras } from '../domain.js';
 import { imageRefKey } from './ref-key.js';
 
 const base: ImageListing = {
+  ...noListingExtras(),
   imageId: 'sha256:1',
   imageDigest: 'sha256:d1',
   namespace: 'ns',

@@ -122,7 +122,7 @@ describe('showCheckRuleDetail', () => {
       },
     });
     const key = { checkName: 'CentOS 7', checkType: 'CentOS 7', standard: 'hw_standard', checkRuleId: '1.2' };
-    expect(await client.showCheckRuleDetail(scope, key, { onCall })).toEqual({
+    expect(await client.showCheckRuleDetail(scope, key, null, { onCall })).toEqual({
       description: 'd\uFFFD',
       reference: 'ref',
       audit: null,
@@ -141,7 +141,7 @@ describe('showCheckRuleDetail', () => {
     const key = { checkName: 'X', checkType: 'X', standard: 'cn_standard', checkRuleId: '1' };
     await expectRefused(
       mock,
-      client.showCheckRuleDetail(scope, key),
+      client.showCheckRuleDetail(scope, key, null),
       `ShowImageCheckRuleDetail HTTP 200: GET ${DETAIL_PATH}: the answer does not match the ` +
         'ShowImageCheckRuleDetail schema: description: Invalid input: expected string, received number',
     );

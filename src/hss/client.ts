@@ -75,7 +75,8 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
     listRiskConfigs: (scope, imageId, options) => listRiskConfigs(kit, scope, imageId, options),
     listRiskConfigRules: (scope, imageId, filter, options) =>
       listRiskConfigRules(kit, scope, imageId, filter, options),
-    showCheckRuleDetail: (scope, key, options) => showCheckRuleDetail(kit, scope, key, options),
+    listCheckRules: () => Promise.reject(new Error('listCheckRules: not implemented yet (issue 14)')),
+    showCheckRuleDetail: (scope, key, _image, options) => showCheckRuleDetail(kit, scope, key, options),
   };
 }
 

@@ -37,6 +37,18 @@ export function cleanString(value: string, stats: NormalizeStats): string {
   return cleaned;
 }
 
+/** Applies the NUL policy to every string (keys included) of a JSON value. */
+export function cleanJson(value: unknown, stats: NormalizeStats): unknown {
+  if (typeof value === 'string') return cleanString(value, stats);
+  if (Array.isArray(value)) return value.map((v) => cleanJson(v, stats));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[cleanString(k, stats)] = cleanJson(v, stats);
+    return out;
+  }
+  return value;
+}
+
 function opt(value: string | null | undefined, stats: NormalizeStats): string | null {
   return value === undefined || value === null ? null : cleanString(value, stats);
 }
@@ -68,10 +80,26 @@ export function normalizeImageRow(row: ImageRow, stats: NormalizeStats): ImageLi
     hostId: opt(row.host_id, stats),
     hostName: opt(row.host_name, stats),
     scanStatus: opt(row.scan_status, stats),
-    latestScanTime: optNum(row.latest_scan_time),
+    // 0 is what HSS sends while an image waits for its first scan: never scanned, not 1970.
+    latestScanTime: row.latest_scan_time === 0 ? null : optNum(row.latest_scan_time),
     unsafeSettingNum: optNum(row.unsafe_setting_num),
     imageSize: optNum(row.image_size),
     latestUpdateTime: optNum(row.latest_update_time),
+    listedImageType: opt(row.image_type, stats),
+    severityLevel: opt(row.severity_level, stats),
+    scanFailedDesc: opt(row.scan_failed_desc, stats),
+    scanFailedCode: opt(row.scan_failed_code, stats),
+    nonScanReason: opt(row.non_scan_reason, stats),
+    latestVersion: opt(row.latest_version, stats),
+    latestSyncTime: optNum(row.latest_sync_time),
+    instanceName: opt(row.instance_name, stats),
+    isMultipleArch: row.is_multiple_arch ?? null,
+    cicdName: opt(row.cicd_name, stats),
+    pipelineType: opt(row.pipeline_type, stats),
+    localImageType: opt(row.local_image_type, stats),
+    agentId: opt(row.agent_id, stats),
+    hostNum: optNum(row.host_num),
+    raw: cleanJson(row, stats) as Record<string, unknown>,
   };
 }
 

@@ -44,6 +44,19 @@ export const imageRowSchema = z.looseObject({
   unsafe_setting_num: wire.count.nullish(),
   image_size: wire.bytes.nullish(),
   latest_update_time: wire.epochMs.nullish(),
+  severity_level: str,
+  scan_failed_desc: str,
+  scan_failed_code: text,
+  non_scan_reason: str,
+  latest_version: str,
+  latest_sync_time: wire.epochMs.nullish(),
+  instance_name: str,
+  is_multiple_arch: z.boolean().nullish(),
+  cicd_name: str,
+  pipeline_type: str,
+  local_image_type: str,
+  agent_id: str,
+  host_num: wire.count.nullish(),
 });
 export type ImageRow = z.infer<typeof imageRowSchema>;
 

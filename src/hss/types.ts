@@ -4,6 +4,7 @@
  */
 import type {
   ApiName,
+  ImageFilter,
   ImageListing,
   Page,
   RiskConfig,
@@ -90,6 +91,28 @@ export interface HssClient {
     filter: { checkName: string; standard: string; resultType: 'failed' | 'pass' },
     options?: CallOptions,
   ): Promise<RuleResult[]>;
-  /** The description of one rule (ShowImageCheckRuleDetail), validated and normalised. */
-  showCheckRuleDetail(scope: Scope, key: RuleKey, options?: CallOptions): Promise<RuleDetail>;
+  /**
+   * Every rule result of one CI/CD or registry image (ListCheckRulesInfo, type=image, filtered by
+   * image_id and, when given, scan_result), all pages, validated, normalised, deduplicated by
+   * (check_name, check_type, standard, check_rule_id). Rows carry checkTypeDesc. A row without
+   * check_rule_id is kept with checkRuleId '' (it still counts towards derived summaries; the
+   * rule writer sets it aside); only a schema-invalid row is quarantined, and only that row.
+   */
+  listCheckRules(
+    scope: Scope,
+    imageId: string,
+    filter: { scanResult: 'failed' | 'pass' | null },
+    options?: CallOptions,
+  ): Promise<RuleResult[]>;
+  /**
+   * The description of one rule (ShowImageCheckRuleDetail), validated and normalised. With an
+   * image, the call carries its filters (image_id, namespace, image_name, image_version,
+   * instance_id) and check_info_list[].current_value is that image's value.
+   */
+  showCheckRuleDetail(
+    scope: Scope,
+    key: RuleKey,
+    image: ImageFilter | null,
+    options?: CallOptions,
+  ): Promise<RuleDetail>;
 }

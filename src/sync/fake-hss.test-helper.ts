@@ -8,6 +8,7 @@ import {
   type ApiName,
   type ImageListing,
   listApiFor,
+  noListingExtras,
   type Page,
   type RiskConfig,
   type RuleDetail,
@@ -44,6 +45,7 @@ export type Fault = Error | 'quarantine' | undefined;
 /** A listing row of `imageId` (plain values, `over` replacing some). */
 export function listing(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
   return {
+    ...noListingExtras(),
     imageId,
     imageDigest: `sha256:${imageId}`,
     namespace: 'ns',
@@ -149,7 +151,16 @@ export class FakeHss implements HssClient {
     return rules.filter((r) => r.scanResult === filter.resultType);
   }
 
-  async showCheckRuleDetail(scope: Scope, key: RuleKey, o?: CallOptions): Promise<RuleDetail> {
+  async listCheckRules(): Promise<RuleResult[]> {
+    throw new Error('listCheckRules: not implemented yet (issue 14)');
+  }
+
+  async showCheckRuleDetail(
+    scope: Scope,
+    key: RuleKey,
+    _image: unknown,
+    o?: CallOptions,
+  ): Promise<RuleDetail> {
     await this.call('ShowImageCheckRuleDetail', scope, key.checkRuleId, o);
     return {
       description: `about ${key.checkRuleId}`,

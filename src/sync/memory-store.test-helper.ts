@@ -229,6 +229,18 @@ export class MemoryStore implements SyncStore {
     this.op('filterDescriptionsDue');
     return keys.filter((k) => this.descriptionDue(k, staleBefore));
   }
+  async loadRuleValuesDue(): Promise<never[]> {
+    throw new Error('loadRuleValuesDue: not implemented yet (issue 14)');
+  }
+
+  async upsertRuleValues(): Promise<void> {
+    throw new Error('upsertRuleValues: not implemented yet (issue 14)');
+  }
+
+  async countCoverage(): Promise<never> {
+    throw new Error('countCoverage: not implemented yet (issue 14)');
+  }
+
   async upsertRuleDescription(key: RuleKey, _detail: unknown, at: Date): Promise<void> {
     this.op('upsertRuleDescription', key.checkRuleId);
     this.descriptions.set(ruleKeyId(key), at);

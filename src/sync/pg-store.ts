@@ -135,5 +135,8 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     filterDescriptionsDue: (keys, staleBefore) => retry(() => filterDescriptionsDue(h, keys, staleBefore)),
     loadDescriptionsDue: (scope, staleBefore) => retry(() => loadDescriptionsDue(h, scope, staleBefore)),
     upsertRuleDescription: (key, detail, at) => retry(() => upsertRuleDescription(h, key, detail, at)),
+    loadRuleValuesDue: () => Promise.reject(new Error('loadRuleValuesDue: not implemented yet (issue 14)')),
+    upsertRuleValues: () => Promise.reject(new Error('upsertRuleValues: not implemented yet (issue 14)')),
+    countCoverage: () => Promise.reject(new Error('countCoverage: not implemented yet (issue 14)')),
   };
 }

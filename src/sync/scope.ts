@@ -281,6 +281,7 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
       imageId: n.imageId,
       signal: n.signal,
       outcome: 'not_scanned',
+      source: 'ListImageRiskConfigs',
       results: [],
     }),
   );

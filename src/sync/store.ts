@@ -7,8 +7,11 @@
 import type { RulesDue } from '../db/rules/due.js';
 import type { ImageRulesItem } from '../db/rules/write.js';
 import type {
+  CoverageCounts,
   ImageListing,
   ImageResultItem,
+  ImageRuleRef,
+  ImageRuleValues,
   MaintenanceReport,
   RuleCounts,
   RuleDetail,
@@ -74,6 +77,8 @@ export interface RunOutcome {
   apiBacklog?: ApiBacklog[];
   /** What the end-of-run maintenance did; absent = it did not run. */
   maintenance?: MaintenanceReport;
+  /** Current images per coverage state in the run's scopes at its end (store.countCoverage). */
+  coverage?: CoverageCounts;
   error: string | null;
 }
 
@@ -97,6 +102,13 @@ export interface DrillStore {
   /** Of `keys`, those whose description is missing or older than `staleBefore`. */
   filterDescriptionsDue(keys: readonly RuleKey[], staleBefore: Date): Promise<RuleKey[]>;
   upsertRuleDescription(key: RuleKey, detail: RuleDetail, at: Date): Promise<void>;
+  /**
+   * Failed rules of the scope's current rule results whose per-image values are missing or older
+   * than the rule version in force (each with the image's filters, from one current reference).
+   */
+  loadRuleValuesDue(scope: Scope): Promise<ImageRuleRef[]>;
+  /** Records the current values of rules on images (replacing what was stored for each). */
+  upsertRuleValues(runId: string, at: Date, items: ImageRuleValues[]): Promise<void>;
 }
 
 export interface SyncStore extends DrillStore {
@@ -130,6 +142,8 @@ export interface SyncStore extends DrillStore {
     at: Date,
     items: ImageResultItem[],
   ): Promise<{ versionsOpened: number; versionsClosed: number }>;
+  /** Current images per coverage state (hss.image_coverage) in the given scopes. */
+  countCoverage(scopes: readonly Scope[]): Promise<CoverageCounts>;
   retireContents(
     scope: Scope,
     runId: string,

@@ -4,7 +4,7 @@
 
 import type { ImageResultItem } from '../../src/db/writer/index.js';
 import type { ResultRow } from '../../src/db/writer/results-plan.js';
-import type { ImageListing, RiskConfig, Scope } from '../../src/domain.js';
+import { type ImageListing, noListingExtras, type RiskConfig, type Scope } from '../../src/domain.js';
 import type { TestDatabase } from './db.js';
 
 /** Run ids and instants of the database tests. */
@@ -28,6 +28,7 @@ export function scope(overrides: Partial<Scope> = {}): Scope {
 
 export function listing(overrides: Partial<ImageListing> = {}): ImageListing {
   return {
+    ...noListingExtras(),
     imageId: 'sha256:aaa',
     imageDigest: 'sha256:d-aaa',
     namespace: 'team',
@@ -71,6 +72,7 @@ export function fetched(s: Scope, imageId: string, results: RiskConfig[]): Image
       scanStatus: 'success',
     },
     outcome: 'fetched',
+    source: 'ListImageRiskConfigs',
     results,
   };
 }

@@ -50,6 +50,7 @@ describe('writeImageResults', () => {
       {
         image_id: 'first:a',
         outcome: 'fetched',
+        source: 'ListImageRiskConfigs',
         result_count: 2,
         fetched_at: T0,
         fetched_digest: 'd-first:a',
@@ -58,6 +59,7 @@ describe('writeImageResults', () => {
       {
         image_id: 'first:b',
         outcome: 'fetched',
+        source: 'ListImageRiskConfigs',
         result_count: 1,
         fetched_at: T0,
         fetched_digest: 'd-first:b',
@@ -326,6 +328,7 @@ describe('writeImageResults', () => {
           scanStatus: 'success',
         },
         outcome: 'fetched',
+        source: 'ListImageRiskConfigs',
         results: [risk()],
       },
       {
@@ -333,6 +336,7 @@ describe('writeImageResults', () => {
         imageId: 'load:b',
         signal: { latestScanTime: null, imageDigest: null, unsafeSettingNum: null, scanStatus: 'unscan' },
         outcome: 'not_scanned',
+        source: 'ListImageRiskConfigs',
         results: [],
       },
     ]);
@@ -352,6 +356,7 @@ describe('writeImageResults', () => {
           },
           fetchedAt: T0,
           outcome: 'fetched',
+          source: 'ListImageRiskConfigs',
           removedAt: null,
         },
       ],
@@ -366,6 +371,7 @@ describe('writeImageResults', () => {
           },
           fetchedAt: T0,
           outcome: 'not_scanned',
+          source: 'ListImageRiskConfigs',
           removedAt: null,
         },
       ],

@@ -30,6 +30,7 @@ const item = (imageId: string, results: RiskConfig[], o: Partial<ImageResultItem
     scanStatus: 'success',
   },
   outcome: 'fetched',
+  source: 'ListImageRiskConfigs',
   results,
   ...o,
 });

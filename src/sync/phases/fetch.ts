@@ -134,7 +134,14 @@ async function fetchAll(
         return client.listRiskConfigs(scope, task.imageId, callOptions);
       });
       streak.succeeded();
-      await writer.add({ scope, imageId: task.imageId, signal: task.signal, outcome: 'fetched', results });
+      await writer.add({
+        scope,
+        imageId: task.imageId,
+        signal: task.signal,
+        outcome: 'fetched',
+        source: 'ListImageRiskConfigs',
+        results,
+      });
       done++;
       input.onProgress?.({ scope: label, phase: 'fetch', done, total: tasks.length });
     } catch (err) {

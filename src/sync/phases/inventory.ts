@@ -140,7 +140,11 @@ async function listPass(input: InventoryInput): Promise<Listing> {
   const label = scopeLabel(scope);
   try {
     for (;;) {
-      const page = await input.limiter.run(() => client.listImagesPage(scope, offset, pageSize, callOptions));
+      const answered = await input.limiter.run(() =>
+        client.listImagesPage(scope, offset, pageSize, callOptions),
+      );
+      // TODO(issue 14): a page without total_num ends the listing at the first short page.
+      const page = { ...answered, totalNum: answered.totalNum ?? 0 };
       if (obs.firstTotal === null) obs.firstTotal = page.totalNum;
       obs.lastTotal = page.totalNum;
       obs.rowsReceived += page.rows.length;

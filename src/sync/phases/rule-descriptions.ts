@@ -148,7 +148,7 @@ export class RuleDescriptions {
     try {
       const detail = await this.input.limiter.run(() => {
         if (this.input.stopped()) throw new AbortedError('stopped before the call');
-        return client.showCheckRuleDetail(scope, key, callOptions);
+        return client.showCheckRuleDetail(scope, key, null, callOptions);
       });
       await this.input.db(() => this.input.store.upsertRuleDescription(key, detail, this.input.now()));
       this.input.fetched();
