@@ -5,7 +5,7 @@
  * row without an identical open one. Identical results write no history tuple. Every version is
  * chained to the previous one of its key and sealed when closed (docs/sql.md, "Tamper evidence").
  */
-import type { RuleDetail, RuleKey, RuleResult, Scope } from '../../domain.js';
+import type { RuleDetail, RuleKey, RuleResult, RuleSource, Scope } from '../../domain.js';
 import { type ColumnSpec, Params } from '../params.js';
 import type { DbHandle } from '../pool.js';
 import {
@@ -23,7 +23,12 @@ export interface ImageRulesItem {
   /** Signature of the summaries the rules were fetched for (src/db/rules/due.ts). */
   signature: string;
   mode: 'failed' | 'all';
+  /** Rows with an empty checkRuleId are not given (the caller sets them aside). */
   rules: RuleResult[];
+  /** The API the rules came from (history column source_api). */
+  source: RuleSource;
+  /** The image's latest_scan_time (epoch ms) the rules answer to (history column scanned_at). */
+  scannedAt: number | null;
 }
 
 interface Statement {

@@ -74,6 +74,9 @@ export interface DrillScopeInput {
 export type DrillResult = RuleCounts & { problem: string | null };
 
 /** The drill-down of one scope; see the module comment. */
+/** TODO(issue 14): placeholder until the drill-down follows the API matrix. */
+const RULE_ORIGIN = { source: 'ListImageRiskConfigRules', scannedAt: null } as const;
+
 export class ScopeDrill {
   readonly counts = zeroDrillCounts();
   private fatal: string | null = null;
@@ -251,7 +254,8 @@ export class ScopeDrill {
     for (const d of due) {
       if (d.failing.length === 0) {
         this.writer
-          .add({ scope, imageId: d.imageId, signature: d.signature, mode, rules: [] })
+          // TODO(issue 14): the source and scan time follow the API matrix and the image's fetch.
+          .add({ scope, imageId: d.imageId, signature: d.signature, mode, rules: [], ...RULE_ORIGIN })
           .catch((err: unknown) => {
             this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
           });
@@ -308,6 +312,7 @@ export class ScopeDrill {
         imageId: d.imageId,
         signature: d.signature,
         mode,
+        ...RULE_ORIGIN,
         rules: [...byKey.values()],
       });
     } catch (err) {
