@@ -48,24 +48,30 @@ export function buildPath(segments: readonly string[]): string {
 export type QueryValue = string | number | readonly (string | number)[] | undefined | null;
 
 /**
- * The query string without `?`: names and values percent-encoded, pairs sorted by encoded name then
- * encoded value (the signer's canonical order, so wire and signature agree), joined by `&`.
- * Empty string when there are no pairs.
+ * The query string without `?`: pairs sorted by raw name, then raw value (the signer's canonical
+ * order, so wire and signature agree), names and values percent-encoded, joined by `&`. Empty
+ * string when there are no pairs.
  */
 export function buildQuery(params: Readonly<Record<string, QueryValue>>): string {
   const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined || value === null) continue;
     const values = Array.isArray(value) ? value : [value as string | number];
-    for (const v of values) pairs.push([percentEncode(name), percentEncode(String(v))]);
+    for (const v of values) pairs.push([name, String(v)]);
   }
-  return joinSortedPairs(pairs);
+  return encodeSortedPairs(pairs);
 }
 
-/** Sorts encoded pairs by name, then value (plain code-unit order, as the SDK signers do). */
-export function joinSortedPairs(pairs: [string, string][]): string {
+/**
+ * Sorts raw (decoded) pairs by name, then value, then percent-encodes and joins them. The order is
+ * that of the raw strings, as the official signers sort them before encoding (the Node.js SDK's
+ * AKSKSigner sorts keys and repeated values with the default string order, UTF-16 code units;
+ * the Go SDK's sort.Strings is UTF-8 byte order, which differs only between U+E000..U+FFFF and
+ * characters beyond U+FFFF). Ordering by the encoded form would put `é` (`%C3%A9`) before `zeta`.
+ */
+export function encodeSortedPairs(pairs: [string, string][]): string {
   pairs.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]));
-  return pairs.map(([n, v]) => `${n}=${v}`).join('&');
+  return pairs.map(([n, v]) => `${percentEncode(n)}=${percentEncode(v)}`).join('&');
 }
 
 function compare(a: string, b: string): number {

@@ -7,7 +7,7 @@
  * signs exactly what it sends.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { joinSortedPairs, percentDecode, percentEncode } from '../encoding.js';
+import { encodeSortedPairs, percentDecode, percentEncode } from '../encoding.js';
 
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 
@@ -51,16 +51,19 @@ export function canonicalUri(path: string): string {
   return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
-/** Canonical query: pairs re-encoded, sorted by name then value, `&`-joined; '' when none. */
+/**
+ * Canonical query: pairs decoded, sorted by raw name then raw value (as the official signers
+ * sort, before encoding: encoding.ts encodeSortedPairs), re-encoded, `&`-joined; '' when none.
+ */
 export function canonicalQuery(query: string): string {
   if (query === '') return '';
   const pairs: [string, string][] = query.split('&').map((part) => {
     const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
-    return [percentEncode(percentDecode(name)), percentEncode(percentDecode(value))];
+    return [percentDecode(name), percentDecode(value)];
   });
-  return joinSortedPairs(pairs);
+  return encodeSortedPairs(pairs);
 }
 
 function sha256Hex(data: string | Uint8Array): string {
