@@ -37,8 +37,11 @@ interface ErrorBody {
 }
 
 /**
- * `{error_code, error_msg, request_id}` from an error answer; nulls when absent or not JSON.
- * These end up in error messages, logs and the run ledger: the NUL policy applies (text.ts).
+ * Huawei's error code, message and request id from an error answer; nulls when absent or not
+ * JSON. Two forms are read: the flat `{error_code, error_msg, request_id}` (API Gateway and most
+ * services) and the nested `{"error": {code, message, request_id}}` some services answer with; a
+ * flat field wins over its nested counterpart. These end up in error messages, logs and the run
+ * ledger: the NUL policy applies (text.ts).
  */
 export function parseErrorBody(text: string): ErrorBody {
   let json: unknown;
@@ -47,13 +50,20 @@ export function parseErrorBody(text: string): ErrorBody {
   } catch {
     return { errorCode: null, errorMsg: null, requestId: null };
   }
-  const o = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
+  const o = asObject(json);
+  const nested = asObject(o.error);
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? replaceNul(v.slice(0, 1000)) : null);
   return {
-    errorCode: normalizeErrorCode(str(o.error_code)),
-    errorMsg: str(o.error_msg),
-    requestId: str(o.request_id),
+    errorCode: normalizeErrorCode(str(o.error_code) ?? str(nested.code)),
+    errorMsg: str(o.error_msg) ?? str(nested.message),
+    requestId: str(o.request_id) ?? str(nested.request_id),
   };
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 /** The X-Request-Id of an answer (NUL policy applied, like every upstream string). */
