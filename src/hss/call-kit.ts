@@ -127,16 +127,31 @@ export function refuseOverfullPage(rows: number, limit: number, context: HssErro
 }
 
 /**
- * Pages an API filtered to one image until total_num is reached, advancing by the rows that
- * arrived (a server that caps limit lower must not make us skip rows), at most MAX_IMAGE_PAGES
- * pages, handing each page's rows to `take`. One schema-invalid item quarantines the whole
- * image: a result set with a hole would close the versions of the missing keys, so nothing of
- * it may be written.
+ * What a schema-invalid item of an image's answer means:
+ * - `quarantine-image`: the result set would have a hole, and a hole would close the versions of
+ *   the missing keys, so nothing of the image may be written: ImageQuarantinedError
+ *   (ListImageRiskConfigs: a partial summary set must not be written);
+ * - `quarantine-row`: the item is reported through onQuarantine and left out, the rest is
+ *   returned (the rule APIs: each rule row stands on its own).
+ */
+export type InvalidItemPolicy = 'quarantine-image' | 'quarantine-row';
+
+/**
+ * Pages an API filtered to one image until total_num is reached (without total_num: until a page
+ * shorter than the limit), advancing by the rows that arrived (a server that caps limit lower
+ * must not make us skip rows), at most MAX_IMAGE_PAGES pages, handing each page's valid rows to
+ * `take`. Schema-invalid items are quarantined per `invalidItems`.
  */
 export async function pageImage<S extends z.ZodType>(
   kit: CallKit,
   call: Call,
-  o: { imageId: string; envelope: typeof riskConfigEnvelopeSchema; row: S; take(valid: z.output<S>[]): void },
+  o: {
+    imageId: string;
+    envelope: typeof riskConfigEnvelopeSchema;
+    row: S;
+    invalidItems: InvalidItemPolicy;
+    take(valid: z.output<S>[]): void;
+  },
 ): Promise<void> {
   const { api } = call;
   const { imageId } = o;
@@ -161,7 +176,7 @@ export async function pageImage<S extends z.ZodType>(
     const { valid, invalid } = partitionItems(items, o.row);
     if (invalid.length > 0) {
       kit.quarantine(invalid, { api, requestId: res.requestId, offset, imageId }, call.options);
-      throw new ImageQuarantinedError(at, imageId, invalid.length);
+      if (o.invalidItems === 'quarantine-image') throw new ImageQuarantinedError(at, imageId, invalid.length);
     }
     o.take(valid);
     offset += items.length;

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectRefused, MockHss, mockClient, okPage, TEST_SCOPE } from './mock-hss.test-helper.js';
-import { ImageQuarantinedError } from './quarantine.js';
 import type { QuarantineEvent } from './types.js';
 
 const RULES_PATH = '/v5/proj1/image/baseline/risk-configs/CentOS%207/rules';
@@ -94,22 +93,89 @@ describe('listRiskConfigRules', () => {
     expect(client.stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 0, duplicates: 1, quarantined: 0 });
   });
 
-  it('a row without check_rule_id quarantines the image: nothing partial is returned', async () => {
+  it('a row without check_rule_id is kept with checkRuleId "" (each one: no identity to dedupe by)', async () => {
     const { client } = setup();
     const quarantined: QuarantineEvent[] = [];
-    mock.reply(okPage([ruleRows(1)[0], { check_rule_id: '', scan_result: 'failed' }], 2, 'r9'));
-    const err = await client
-      .listRiskConfigRules(scope, 'img', filter, { onQuarantine: (e) => quarantined.push(e) })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ImageQuarantinedError);
-    expect(quarantined.map((q) => [q.api, q.requestId, q.position, q.imageId])).toEqual([
-      ['ListImageRiskConfigRules', 'r9', 1, 'img'],
+    mock.reply(
+      okPage([
+        ruleRows(1)[0],
+        { check_rule_name: 'no id', scan_result: 'failed' },
+        { check_rule_id: '', check_rule_name: 'empty id', scan_result: 'failed' },
+        { check_rule_id: null, check_rule_name: 'null id', scan_result: 'failed' },
+      ]),
+    );
+    const rules = await client.listRiskConfigRules(scope, 'img', filter, {
+      onQuarantine: (e) => quarantined.push(e),
+    });
+    expect(rules.map((r) => [r.checkRuleId, r.checkRuleName])).toEqual([
+      ['1.1', 'Rule 1'],
+      ['', 'no id'],
+      ['', 'empty id'],
+      ['', 'null id'],
     ]);
+    expect(rules[1]).toEqual({
+      checkName: 'CentOS 7',
+      checkType: '',
+      standard: 'hw_standard',
+      checkRuleId: '',
+      checkRuleName: 'no id',
+      severity: null,
+      scanResult: 'failed',
+    });
+    expect(quarantined).toEqual([]);
+    expect(client.stats).toEqual({ nulReplaced: 0, skippedWithoutImageId: 0, duplicates: 0, quarantined: 0 });
+  });
+
+  it("a schema-invalid row is quarantined alone; the image's other rules, on every page, are returned", async () => {
+    const { client } = setup();
+    const quarantined: QuarantineEvent[] = [];
+    const page1 = ruleRows(10);
+    page1[3] = { ...ruleRows(1, 3)[0]!, check_rule_name: { text: 'not a string' } as unknown as string };
+    mock
+      .reply(okPage(page1, 12, 'r1'))
+      .reply(okPage([...ruleRows(1, 10), { check_rule_id: true }], 12, 'r2'));
+    const rules = await client.listRiskConfigRules(scope, 'img', filter, {
+      onQuarantine: (e) => quarantined.push(e),
+    });
+    expect(mock.paths()).toEqual([rulesUrl(0), rulesUrl(10)]);
+    expect(rules.map((r) => r.checkRuleId)).toEqual([
+      '1.1',
+      '1.2',
+      '1.3',
+      '1.5',
+      '1.6',
+      '1.7',
+      '1.8',
+      '1.9',
+      '1.10',
+      '1.11',
+    ]);
+    expect(quarantined).toEqual([
+      {
+        api: 'ListImageRiskConfigRules',
+        requestId: 'r1',
+        position: 3,
+        problem: 'check_rule_name: Invalid input: expected string, received object',
+        sample:
+          '{"check_name":"CentOS 7","check_type":"CentOS 7","standard":"hw_standard","check_rule_id":"1.4",' +
+          '"check_rule_name":{"text":"not a string"},"severity":"High","scan_result":"failed"}',
+        imageId: 'img',
+      },
+      {
+        api: 'ListImageRiskConfigRules',
+        requestId: 'r2',
+        position: 11,
+        problem: 'check_rule_id: Invalid input',
+        sample: '{"check_rule_id":true}',
+        imageId: 'img',
+      },
+    ]);
+    expect(client.stats.quarantined).toBe(2);
   });
 });
 
 describe('showCheckRuleDetail', () => {
-  it('sends every required parameter and normalises the answer', async () => {
+  it('without an image: every required parameter, no image filter; normalises the answer', async () => {
     const { client, events, onCall } = setup();
     mock.reply({
       status: 200,
@@ -133,6 +199,39 @@ describe('showCheckRuleDetail', () => {
       `${DETAIL_PATH}?check_name=CentOS%207&check_rule_id=1.2&check_type=CentOS%207&enterprise_project_id=0&image_type=private_image&standard=hw_standard`,
     ]);
     expect(events.map((e) => e.api)).toEqual(['ShowImageCheckRuleDetail']);
+  });
+
+  it('with an image, asks for that image: image_id and its non-null filters (current_value is its value)', async () => {
+    const { client } = setup();
+    mock
+      .reply({ status: 200, json: { check_info_list: [{ current_value: 'PermitRootLogin yes' }] } })
+      .reply({ status: 200, json: {} });
+    const key = { checkName: 'CentOS 7', checkType: 'CentOS 7', standard: 'hw_standard', checkRuleId: '1.2' };
+    const image = {
+      imageId: 'sha256:abc',
+      namespace: 'team a',
+      imageName: 'nginx',
+      imageVersion: '1.25',
+      instanceId: 'inst-1',
+    };
+    const detail = await client.showCheckRuleDetail(scope, key, image);
+    expect(detail.checkInfoList).toEqual([
+      { checkDescription: null, currentValue: 'PermitRootLogin yes', suggestValue: null },
+    ]);
+    // Unknown parts of the image (a local image has no namespace or instance) are not sent.
+    await client.showCheckRuleDetail(scope, key, {
+      imageId: 'sha256:def',
+      namespace: null,
+      imageName: 'redis',
+      imageVersion: null,
+      instanceId: null,
+    });
+    const common = 'check_name=CentOS%207&check_rule_id=1.2&check_type=CentOS%207&enterprise_project_id=0';
+    expect(mock.paths()).toEqual([
+      `${DETAIL_PATH}?${common}&image_id=sha256%3Aabc&image_name=nginx&image_type=private_image` +
+        '&image_version=1.25&instance_id=inst-1&namespace=team%20a&standard=hw_standard',
+      `${DETAIL_PATH}?${common}&image_id=sha256%3Adef&image_name=redis&image_type=private_image&standard=hw_standard`,
+    ]);
   });
 
   it('an answer that does not match the schema is a non-retryable HssBadResponseError', async () => {

@@ -1,6 +1,6 @@
 /**
  * The HSS client of one target, a small facade: createHssClient wires the retrying executor
- * (retrying-executor.ts) to the API families (image-lists.ts, baseline-results.ts) over their
+ * (retrying-executor.ts) to the API families (image-lists.ts, baseline-results.ts, check-rules.ts) over their
  * shared call kit (call-kit.ts: GET, validation, quarantine, paging); createAuthProvider builds
  * the target's auth provider.
  */
@@ -15,6 +15,7 @@ import { createStaticTokenProvider } from './auth/static-token.js';
 import { listRiskConfigRules, listRiskConfigs, showCheckRuleDetail } from './baseline-results.js';
 import type { CircuitBreaker } from './breaker.js';
 import { createCallKit } from './call-kit.js';
+import { listCheckRules } from './check-rules.js';
 import { listImagesPage } from './image-lists.js';
 import { emptyStats, type NormalizeStats } from './normalize.js';
 import type { Pacer } from './pacer.js';
@@ -38,7 +39,7 @@ export interface HssClientDeps {
   /** [0, 1) source for backoff jitter. Default Math.random. */
   random?: () => number;
   logger?: Logger;
-  /** ListImageRiskConfigs page size (10..200). Default 200. */
+  /** Page size of the per-image APIs (ListImageRiskConfigs, the rule APIs; 10..200). Default 200. */
   pageSize?: number;
 }
 
@@ -75,8 +76,8 @@ export function createHssClient(deps: HssClientDeps): HssClientWithStats {
     listRiskConfigs: (scope, imageId, options) => listRiskConfigs(kit, scope, imageId, options),
     listRiskConfigRules: (scope, imageId, filter, options) =>
       listRiskConfigRules(kit, scope, imageId, filter, options),
-    listCheckRules: () => Promise.reject(new Error('listCheckRules: not implemented yet (issue 14)')),
-    showCheckRuleDetail: (scope, key, _image, options) => showCheckRuleDetail(kit, scope, key, options),
+    listCheckRules: (scope, imageId, filter, options) => listCheckRules(kit, scope, imageId, filter, options),
+    showCheckRuleDetail: (scope, key, image, options) => showCheckRuleDetail(kit, scope, key, image, options),
   };
 }
 

@@ -24,7 +24,10 @@ function listRequest(imageType: ImageType): { segments: string[]; imageTypeParam
   }
 }
 
-/** HssClient.listImagesPage: schema-invalid items are quarantined, the rest normalised. */
+/**
+ * HssClient.listImagesPage: schema-invalid items are quarantined, the rest normalised, each with
+ * its item as received (`raw`). total_num is optional upstream: totalNum null without it.
+ */
 export async function listImagesPage(
   kit: CallKit,
   scope: Scope,
@@ -45,11 +48,12 @@ export async function listImagesPage(
   const envelope = kit.validate(imageEnvelopeSchema, res, api, path);
   const items = envelope.data_list ?? [];
   refuseOverfullPage(items.length, limit, { api, path, status: res.status, requestId: res.requestId });
-  const { valid, invalid } = partitionItems(items, imageRowSchema);
+  const { valid, received, invalid } = partitionItems(items, imageRowSchema);
   kit.quarantine(invalid, { api, requestId: res.requestId, offset }, options);
   const before = { ...kit.stats };
   const { totalNum, rows } = normalizeImagePage(
-    { total_num: envelope.total_num, data_list: valid },
+    envelope.total_num,
+    valid.map((row, i) => ({ row, received: received[i] })),
     kit.stats,
   );
   kit.reportStats(before, { api, scope: scope.imageType, offset, requestId: res.requestId });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { type ImageListing, noListingExtras } from '../domain.js';
 import { cleanString, emptyStats, normalizeImagePage, RiskConfigCollector } from './normalize.js';
 import {
   describeIssues,
@@ -27,7 +28,8 @@ describe('schemas', () => {
     const r = riskConfigPageSchema.safeParse({ total_num: 1, data_list: [{ check_rule_num: 'many' }] });
     expect(r.success).toBe(false);
     if (!r.success) expect(describeIssues(r.error)).toBe('data_list.0.check_rule_num: Invalid input');
-    expect(imagePageSchema.safeParse({ data_list: [] }).success).toBe(false);
+    // total_num is optional in the official models: a page without it is valid.
+    expect(imagePageSchema.safeParse({ data_list: [] }).success).toBe(true);
     expect(imagePageSchema.safeParse({ total_num: 0, data_list: 'x' }).success).toBe(false);
   });
 });
@@ -114,36 +116,62 @@ describe('cleanString (NUL policy)', () => {
   });
 });
 
+/** An ImageListing with every field null (raw {}) but those given. */
+function listing(fields: Partial<ImageListing> & { imageId: string }): ImageListing {
+  return {
+    imageDigest: null,
+    namespace: null,
+    imageName: null,
+    imageVersion: null,
+    instanceId: null,
+    registryName: null,
+    registryType: null,
+    hostId: null,
+    hostName: null,
+    scanStatus: null,
+    latestScanTime: null,
+    unsafeSettingNum: null,
+    imageSize: null,
+    latestUpdateTime: null,
+    ...noListingExtras(),
+    ...fields,
+  };
+}
+
+/** Parses each item as listImagesPage does and keeps it as received. */
+function receivedRows(items: unknown[]) {
+  return items.map((item) => ({ row: imageRowSchema.parse(item), received: item }));
+}
+
 describe('normalizeImagePage', () => {
   it('maps fields, turns absent values into null and skips rows without image_id', () => {
     const stats = emptyStats();
-    const page = imagePageSchema.parse({
-      total_num: 3,
-      data_list: [
-        {
-          image_id: 'sha256:1',
-          image_digest: 'd1',
-          namespace: 'ns',
-          image_name: 'nginx\u0000',
-          image_version: '1.0',
-          instance_id: 'i',
-          registry_name: 'swr',
-          registry_type: 'SwrPrivate',
-          scan_status: 'success',
-          latest_scan_time: 1700000000000,
-          unsafe_setting_num: '4',
-          image_size: 1024.5,
-          latest_update_time: 1700000000001,
-        },
-        { image_name: 'no id' },
-        { image_id: '', image_name: 'empty id' },
-        { image_id: 'sha256:2', host_id: 'h', host_name: 'node-1' },
-      ],
-    });
-    const { totalNum, rows } = normalizeImagePage(page, stats);
+    const first = {
+      image_id: 'sha256:1',
+      image_digest: 'd1',
+      namespace: 'ns',
+      image_name: 'nginx\u0000',
+      image_version: '1.0',
+      instance_id: 'i',
+      registry_name: 'swr',
+      registry_type: 'SwrPrivate',
+      scan_status: 'success',
+      latest_scan_time: 1700000000000,
+      unsafe_setting_num: '4',
+      image_size: 1024.5,
+      latest_update_time: 1700000000001,
+    };
+    const items = [
+      first,
+      { image_name: 'no id' },
+      { image_id: '', image_name: 'empty id' },
+      { image_id: 'sha256:2', host_id: 'h', host_name: 'node-1' },
+    ];
+    const { totalNum, rows } = normalizeImagePage(3, receivedRows(items), stats);
     expect(totalNum).toBe(3);
     expect(rows).toEqual([
       {
+        ...noListingExtras(),
         imageId: 'sha256:1',
         imageDigest: 'd1',
         namespace: 'ns',
@@ -160,8 +188,11 @@ describe('normalizeImagePage', () => {
         // A fraction of a byte is rounded to the nearest byte (values.ts wire.bytes).
         imageSize: 1025,
         latestUpdateTime: 1700000000001,
+        // The item as received: the numeric string and the fraction as sent, the NUL replaced.
+        raw: { ...first, image_name: 'nginx\uFFFD' },
       },
       {
+        ...noListingExtras(),
         imageId: 'sha256:2',
         imageDigest: null,
         namespace: null,
@@ -177,13 +208,108 @@ describe('normalizeImagePage', () => {
         unsafeSettingNum: null,
         imageSize: null,
         latestUpdateTime: null,
+        raw: { image_id: 'sha256:2', host_id: 'h', host_name: 'node-1' },
       },
     ]);
+    // The one NUL is counted once, though both imageName and raw hold its replacement.
     expect(stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 2, duplicates: 0, quarantined: 0 });
   });
 
-  it('treats an absent data_list as no rows', () => {
-    expect(normalizeImagePage(imagePageSchema.parse({ total_num: 0 }), emptyStats()).rows).toEqual([]);
+  it('keeps the listing fields auditors need, typed as the official models send them', () => {
+    const stats = emptyStats();
+    // RegistryImagesInfo: latest_version and is_multiple_arch are booleans, latest_sync_time int64 ms.
+    const registry = {
+      id: 17,
+      image_id: 'sha256:r',
+      image_type: 'harbor',
+      registry_type: 'Harbor',
+      latest_version: true,
+      scan_status: 'failed',
+      scan_failed_desc: 'download_failed',
+      scan_failed_code: 'download_failed',
+      latest_scan_time: 1700000000000,
+      latest_sync_time: 1700000000500,
+      is_multiple_arch: false,
+      instance_name: 'ent-1',
+      severity_level: 'High',
+      association_images: [{ image_digest: 'x' }],
+    };
+    // ImageLocalInfo: host_num, agent_id, local_image_type, non_scan_reason; 0 while waiting.
+    const local = {
+      image_id: 'sha256:l',
+      local_image_type: 'other_image',
+      scan_status: 'waiting_for_scan',
+      latest_scan_time: 0,
+      host_num: 3,
+      agent_id: 'agent-1',
+      non_scan_reason: '镜像格式不支持',
+    };
+    // CicdImageResponseInfo: cicd_name, pipeline_type; a numeric scan_failed_code becomes text.
+    const cicd = { image_id: 'sha256:c', cicd_name: 'pipe', pipeline_type: 'jenkins', scan_failed_code: 7 };
+    const { rows } = normalizeImagePage(null, receivedRows([registry, local, cicd]), stats);
+    expect(rows).toEqual([
+      listing({
+        imageId: 'sha256:r',
+        registryType: 'Harbor',
+        scanStatus: 'failed',
+        latestScanTime: 1700000000000,
+        listedImageType: 'harbor',
+        severityLevel: 'High',
+        scanFailedDesc: 'download_failed',
+        scanFailedCode: 'download_failed',
+        latestVersion: 'true',
+        latestSyncTime: 1700000000500,
+        instanceName: 'ent-1',
+        isMultipleArch: false,
+        // raw is the item exactly as received, fields this product does not map included.
+        raw: registry,
+      }),
+      listing({
+        imageId: 'sha256:l',
+        scanStatus: 'waiting_for_scan',
+        // 0 (sent while an image waits for its first scan) is "never", not 1970.
+        latestScanTime: null,
+        nonScanReason: '镜像格式不支持',
+        localImageType: 'other_image',
+        agentId: 'agent-1',
+        hostNum: 3,
+        raw: local,
+      }),
+      listing({
+        imageId: 'sha256:c',
+        scanFailedCode: '7',
+        cicdName: 'pipe',
+        pipelineType: 'jenkins',
+        raw: cicd,
+      }),
+    ]);
+    expect(stats.nulReplaced).toBe(0);
+  });
+
+  it('raw applies the NUL policy to every string, keys and nested values included, counted once each', () => {
+    const stats = emptyStats();
+    const item = {
+      image_id: 'a\u0000',
+      'odd\u0000key': ['x\u0000', { 'k\u0000': 'v\u0000\u0000' }],
+      n: 1,
+      b: null,
+    };
+    const { rows } = normalizeImagePage(1, receivedRows([item]), stats);
+    expect(rows[0]?.imageId).toBe('a\uFFFD');
+    expect(rows[0]?.raw).toEqual({
+      image_id: 'a\uFFFD',
+      'odd\uFFFDkey': ['x\uFFFD', { 'k\uFFFD': 'v\uFFFD\uFFFD' }],
+      n: 1,
+      b: null,
+    });
+    expect(stats.nulReplaced).toBe(6);
+  });
+
+  it('a page without total_num has totalNum null; an absent data_list is no rows', () => {
+    const page = imagePageSchema.parse({});
+    expect(page.total_num).toBeUndefined();
+    expect(normalizeImagePage(page.total_num, [], emptyStats())).toEqual({ totalNum: null, rows: [] });
+    expect(normalizeImagePage(0, [], emptyStats())).toEqual({ totalNum: 0, rows: [] });
   });
 });
 

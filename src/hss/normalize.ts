@@ -7,7 +7,7 @@
  * exactly as they came.
  */
 import type { ImageListing, RiskConfig, RuleDetail, RuleResult } from '../domain.js';
-import type { ImagePage, ImageRow, RiskConfigRow, RuleDetailAnswer, RuleRow } from './schemas.js';
+import type { CheckRuleRow, ImageRow, RiskConfigRow, RuleDetailAnswer, RuleRow } from './schemas.js';
 
 /** What normalisation changed or dropped, so the caller can log and count it. */
 export interface NormalizeStats {
@@ -61,59 +61,88 @@ function optNum(value: number | null | undefined): number | null {
   return value === undefined || value === null ? null : value;
 }
 
-/** One list row → ImageListing, or null (counted) when it has no usable image_id. */
-export function normalizeImageRow(row: ImageRow, stats: NormalizeStats): ImageListing | null {
-  const imageId = row.image_id === undefined || row.image_id === null ? '' : cleanString(row.image_id, stats);
+/**
+ * One list row → ImageListing, or null (counted) when it has no usable image_id. `received` is the
+ * item as it came (before the schema's transforms): kept whole as `raw`, NUL policy applied to
+ * every string, keys included. NULs are counted once, in `raw` (it holds every field).
+ */
+export function normalizeImageRow(
+  row: ImageRow,
+  received: unknown,
+  stats: NormalizeStats,
+): ImageListing | null {
+  // The mapped fields repeat what `raw` holds: their replacements are not counted twice.
+  const fields = emptyStats();
+  const imageId =
+    row.image_id === undefined || row.image_id === null ? '' : cleanString(row.image_id, fields);
   if (imageId === '') {
     stats.skippedWithoutImageId++;
     return null;
   }
   return {
     imageId,
-    imageDigest: opt(row.image_digest, stats),
-    namespace: opt(row.namespace, stats),
-    imageName: opt(row.image_name, stats),
-    imageVersion: opt(row.image_version, stats),
-    instanceId: opt(row.instance_id, stats),
-    registryName: opt(row.registry_name, stats),
-    registryType: opt(row.registry_type, stats),
-    hostId: opt(row.host_id, stats),
-    hostName: opt(row.host_name, stats),
-    scanStatus: opt(row.scan_status, stats),
+    imageDigest: opt(row.image_digest, fields),
+    namespace: opt(row.namespace, fields),
+    imageName: opt(row.image_name, fields),
+    imageVersion: opt(row.image_version, fields),
+    instanceId: opt(row.instance_id, fields),
+    registryName: opt(row.registry_name, fields),
+    registryType: opt(row.registry_type, fields),
+    hostId: opt(row.host_id, fields),
+    hostName: opt(row.host_name, fields),
+    scanStatus: opt(row.scan_status, fields),
     // 0 is what HSS sends while an image waits for its first scan: never scanned, not 1970.
     latestScanTime: row.latest_scan_time === 0 ? null : optNum(row.latest_scan_time),
     unsafeSettingNum: optNum(row.unsafe_setting_num),
     imageSize: optNum(row.image_size),
     latestUpdateTime: optNum(row.latest_update_time),
-    listedImageType: opt(row.image_type, stats),
-    severityLevel: opt(row.severity_level, stats),
-    scanFailedDesc: opt(row.scan_failed_desc, stats),
-    scanFailedCode: opt(row.scan_failed_code, stats),
-    nonScanReason: opt(row.non_scan_reason, stats),
-    latestVersion: opt(row.latest_version, stats),
+    listedImageType: opt(row.image_type, fields),
+    severityLevel: opt(row.severity_level, fields),
+    scanFailedDesc: opt(row.scan_failed_desc, fields),
+    scanFailedCode: opt(row.scan_failed_code, fields),
+    nonScanReason: opt(row.non_scan_reason, fields),
+    latestVersion: opt(row.latest_version, fields),
     latestSyncTime: optNum(row.latest_sync_time),
-    instanceName: opt(row.instance_name, stats),
+    instanceName: opt(row.instance_name, fields),
     isMultipleArch: row.is_multiple_arch ?? null,
-    cicdName: opt(row.cicd_name, stats),
-    pipelineType: opt(row.pipeline_type, stats),
-    localImageType: opt(row.local_image_type, stats),
-    agentId: opt(row.agent_id, stats),
+    cicdName: opt(row.cicd_name, fields),
+    pipelineType: opt(row.pipeline_type, fields),
+    localImageType: opt(row.local_image_type, fields),
+    agentId: opt(row.agent_id, fields),
     hostNum: optNum(row.host_num),
-    raw: cleanJson(row, stats) as Record<string, unknown>,
+    raw: rawObject(received, stats),
   };
 }
 
-/** A validated list page → total and listings (rows without image_id skipped and counted). */
+/** The received item, NUL-cleaned, as a JSON object (a row that passed the schema is one). */
+function rawObject(received: unknown, stats: NormalizeStats): Record<string, unknown> {
+  const cleaned = cleanJson(received, stats);
+  return cleaned !== null && typeof cleaned === 'object' && !Array.isArray(cleaned)
+    ? (cleaned as Record<string, unknown>)
+    : {};
+}
+
+/** A validated list row and the item it was parsed from. */
+export interface ReceivedImageRow {
+  row: ImageRow;
+  received: unknown;
+}
+
+/**
+ * A validated list page → total (null when the answer had none) and listings (rows without
+ * image_id skipped and counted).
+ */
 export function normalizeImagePage(
-  page: ImagePage,
+  totalNum: number | null | undefined,
+  items: readonly ReceivedImageRow[],
   stats: NormalizeStats,
-): { totalNum: number; rows: ImageListing[] } {
+): { totalNum: number | null; rows: ImageListing[] } {
   const rows: ImageListing[] = [];
-  for (const raw of page.data_list ?? []) {
-    const row = normalizeImageRow(raw, stats);
-    if (row) rows.push(row);
+  for (const { row, received } of items) {
+    const listing = normalizeImageRow(row, received, stats);
+    if (listing) rows.push(listing);
   }
-  return { totalNum: page.total_num, rows };
+  return { totalNum: totalNum ?? null, rows };
 }
 
 /** One risk-config row → RiskConfig: absent key strings become '', absent values null. */
@@ -158,25 +187,67 @@ export class RiskConfigCollector {
 }
 
 /**
- * One rule row → RuleResult. An absent check_name / standard defaults to the call's filter (the
- * row answers it); an absent check_type becomes '' as in summaries, so the keys match.
+ * One ListImageRiskConfigRules row → RuleResult. An absent check_name / standard defaults to the
+ * call's filter (the row answers it); an absent check_type becomes '' as in summaries, so the keys
+ * match; an absent check_rule_id becomes '' (the row is kept; the rule writer decides).
  */
 export function normalizeRuleRow(
   row: RuleRow,
   defaults: { checkName: string; standard: string },
   stats: NormalizeStats,
 ): RuleResult {
-  const checkRuleId = cleanString(row.check_rule_id, stats);
   const checkName = row.check_name ? cleanString(row.check_name, stats) : defaults.checkName;
   return {
     checkName,
     checkType: key(row.check_type, stats),
     standard: row.standard ? cleanString(row.standard, stats) : defaults.standard,
-    checkRuleId,
+    checkRuleId: key(row.check_rule_id, stats),
     checkRuleName: opt(row.check_rule_name, stats),
     severity: opt(row.severity, stats),
     scanResult: key(row.scan_result, stats),
   };
+}
+
+/**
+ * One ListCheckRulesInfo row → RuleResult with checkTypeDesc. No filter names the baseline, so
+ * absent key strings become '' (as in summaries).
+ */
+export function normalizeCheckRuleRow(row: CheckRuleRow, stats: NormalizeStats): RuleResult {
+  return {
+    checkName: key(row.check_name, stats),
+    checkType: key(row.check_type, stats),
+    standard: key(row.standard, stats),
+    checkRuleId: key(row.check_rule_id, stats),
+    checkRuleName: opt(row.check_rule_name, stats),
+    severity: opt(row.severity, stats),
+    scanResult: key(row.scan_result, stats),
+    checkTypeDesc: opt(row.check_type_desc, stats),
+  };
+}
+
+/**
+ * Accumulates rule results across pages, keeping the first of each rule key and counting the
+ * rest as duplicates. A row with an empty check_rule_id has no identity to compare: each is kept.
+ */
+export class RuleCollector {
+  private readonly seen = new Set<string>();
+  readonly rows: RuleResult[] = [];
+  constructor(
+    readonly stats: NormalizeStats,
+    private readonly keyOf: (row: RuleResult) => string,
+  ) {}
+
+  add(row: RuleResult): void {
+    if (row.checkRuleId !== '') {
+      const k = this.keyOf(row);
+      if (this.seen.has(k)) {
+        this.stats.duplicates++;
+        return;
+      }
+      this.seen.add(k);
+    }
+    this.rows.push(row);
+  }
 }
 
 /** The answer of ShowImageCheckRuleDetail → RuleDetail (NUL policy on every string). */

@@ -17,19 +17,25 @@ export interface InvalidItem {
   sample: string;
 }
 
-/** Valid items (parsed) and invalid ones (described), in page order. */
+/**
+ * Valid items (parsed) and invalid ones (described), in page order. `received[i]` is `valid[i]`
+ * as it came (the JSON item before the schema's transforms), for callers that keep it whole.
+ */
 export function partitionItems<S extends z.ZodType>(
   items: readonly unknown[],
   schema: S,
-): { valid: z.output<S>[]; invalid: InvalidItem[] } {
+): { valid: z.output<S>[]; received: unknown[]; invalid: InvalidItem[] } {
   const valid: z.output<S>[] = [];
+  const received: unknown[] = [];
   const invalid: InvalidItem[] = [];
   items.forEach((item, index) => {
     const parsed = schema.safeParse(item);
-    if (parsed.success) valid.push(parsed.data);
-    else invalid.push({ index, problem: describeIssues(parsed.error), sample: sampleOf(item) });
+    if (parsed.success) {
+      valid.push(parsed.data);
+      received.push(item);
+    } else invalid.push({ index, problem: describeIssues(parsed.error), sample: sampleOf(item) });
   });
-  return { valid, invalid };
+  return { valid, received, invalid };
 }
 
 /** Deepest nesting a sample shows; deeper arrays and objects print as `[…]` / `{…}`. */
@@ -112,9 +118,10 @@ function writeJson(value: unknown, depth: number, out: BoundedText): void {
 }
 
 /**
- * An image's ListImageRiskConfigs answer held schema-invalid items: its result set would be
+ * An image's ListImageRiskConfigs answer held schema-invalid items: its summary set would be
  * incomplete, so nothing is written for it this run (its stored results stay as they were).
- * Not retryable: the same request would bring the same items.
+ * Not retryable: the same request would bring the same items. (The rule APIs set aside the
+ * invalid row alone and return the rest: see pageImage's `invalidRows`.)
  */
 export class ImageQuarantinedError extends HssBadResponseError {
   constructor(

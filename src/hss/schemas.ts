@@ -1,8 +1,10 @@
 /**
- * zod schemas of the HSS answers this product reads (hss-api.md sections 1 and 2). Upstream is
- * loose: every row field may be absent (or null), integers may arrive as numeric strings, and
- * check_type may be a number. Unknown fields are kept (looseObject) and never fail a parse.
- * Every number is checked against what the API defines and its column holds (values.ts).
+ * zod schemas of the HSS answers this product reads (docs/hss-api.md). Optionality follows the
+ * official SDK models (huaweicloud-sdk-go-v3 services/hss/v5/model): every response field there
+ * is optional (`omitempty` pointers), total_num and data_list included, so every field here is
+ * nullish. Upstream is also loose in type: integers may arrive as numeric strings and check_type
+ * as a number. Unknown fields are kept (looseObject) and never fail a parse. Every number is
+ * checked against what the API defines and its column holds (values.ts).
  */
 import { z } from 'zod';
 import { wire } from './values.js';
@@ -11,6 +13,11 @@ import { wire } from './values.js';
 const str = z.string().nullish();
 /** An optional identifier or label that some versions send as a number: always text. */
 const text = z.union([z.string(), z.number().transform(String)]).nullish();
+/**
+ * latest_version: a boolean in the official models (RegistryImagesInfo, CicdImageResponseInfo),
+ * kept as the text `true` / `false` (ListingExtras.latestVersion is text); a string is kept as sent.
+ */
+const flagText = z.union([z.string(), z.boolean().transform(String)]).nullish();
 
 /** Longest image_id the API defines (ListImageRiskConfigs' image_id filter: 0–128 characters). */
 export const MAX_IMAGE_ID_CHARS = 128;
@@ -26,7 +33,12 @@ const imageId = z
   .refine((id) => id.length <= MAX_IMAGE_ID_CHARS, `longer than ${MAX_IMAGE_ID_CHARS} characters`)
   .nullish();
 
-/** One row of ListRegistryImages, ListImageLocal or ListCicdImages (the union of their fields). */
+/**
+ * One row of ListRegistryImages (RegistryImagesInfo), ListImageLocal (ImageLocalInfo) or
+ * ListCicdImages (CicdImageResponseInfo): the union of the fields this product reads, all optional
+ * as in the official models. Types as the models define them: strings, int32/int64 numbers,
+ * booleans is_multiple_arch and latest_version (the latter kept as text, see flagText).
+ */
 export const imageRowSchema = z.looseObject({
   image_id: imageId,
   image_digest: str,
@@ -48,7 +60,7 @@ export const imageRowSchema = z.looseObject({
   scan_failed_desc: str,
   scan_failed_code: text,
   non_scan_reason: str,
-  latest_version: str,
+  latest_version: flagText,
   latest_sync_time: wire.epochMs.nullish(),
   instance_name: str,
   is_multiple_arch: z.boolean().nullish(),
@@ -61,12 +73,12 @@ export const imageRowSchema = z.looseObject({
 export type ImageRow = z.infer<typeof imageRowSchema>;
 
 /**
- * A page of an image list API. total_num is required here: inventory completeness (and so every
- * retirement) is proven against it, so a page without it is not evidence of anything. One beyond
- * the API's range is a bad answer, not a listing to page through.
+ * A page of an image list API. total_num is optional in the official models: a page without it
+ * is read (Page.totalNum null) and the listing then ends at the first page shorter than its limit.
+ * One beyond the API's range is a bad answer, not a listing to page through.
  */
 export const imagePageSchema = z.looseObject({
-  total_num: wire.listTotal,
+  total_num: wire.listTotal.nullish(),
   data_list: z.array(imageRowSchema).nullish(),
 });
 export type ImagePage = z.infer<typeof imagePageSchema>;
@@ -119,18 +131,39 @@ export function describeIssues(error: z.ZodError, max = 3): string {
   return `${shown.join('; ')}${more}`;
 }
 
-/** One row of ListImageRiskConfigRules. */
+/**
+ * One row of ListImageRiskConfigRules (ImageRiskConfigsCheckRulesResponseInfo). check_rule_id is
+ * optional there like every field: a row without one is valid and kept (checkRuleId ''); the rule
+ * writer decides what it can store.
+ */
 export const ruleRowSchema = z.looseObject({
   severity: str,
   check_name: str,
   check_type: text,
   standard: str,
   check_rule_name: str,
-  // The rule's identity: a row without one cannot be stored, so it is schema-invalid (quarantined).
-  check_rule_id: z.union([z.string().min(1), z.number().transform(String)]),
+  check_rule_id: text,
   scan_result: str,
 });
 export type RuleRow = z.infer<typeof ruleRowSchema>;
+
+/**
+ * One row of ListCheckRulesInfo (ImageCheckRuleResponseInfo): a rule result of a CI/CD or
+ * registry image. Every field optional; latest_scan_time is epoch ms, image_num 0..2,097,152.
+ */
+export const checkRuleRowSchema = z.looseObject({
+  severity: str,
+  check_name: str,
+  check_type: text,
+  standard: str,
+  check_type_desc: str,
+  check_rule_name: str,
+  check_rule_id: text,
+  scan_result: str,
+  latest_scan_time: wire.epochMs.nullish(),
+  image_num: wire.ruleCount.nullish(),
+});
+export type CheckRuleRow = z.infer<typeof checkRuleRowSchema>;
 
 /** The envelope of a ListImageRiskConfigRules page, items unchecked (see imageEnvelopeSchema). */
 export const ruleEnvelopeSchema = z.looseObject({

@@ -38,7 +38,10 @@ export interface QuarantineEvent {
   problem: string;
   /** The start of the item as JSON (at most 200 characters), for the log. */
   sample: string;
-  /** For ListImageRiskConfigs: the image whose results were not written because of it. */
+  /**
+   * For the per-image APIs: the image the item belonged to. ListImageRiskConfigs: none of the
+   * image's summaries were written because of it; the rule APIs: only this row was set aside.
+   */
   imageId?: string;
 }
 
@@ -64,7 +67,8 @@ export interface HssClient {
    * One page of the image list API that serves the scope's image type
    * (ListRegistryImages / ListImageLocal / ListCicdImages), validated and normalised. Rows that
    * do not match the schema are left out and reported through `onQuarantine` (the page's
-   * total_num still counts them, so the inventory is then incomplete).
+   * total_num still counts them, so the inventory is then incomplete). Each listing keeps its
+   * item as received (`raw`). total_num is optional upstream: Page.totalNum is null without it.
    */
   listImagesPage(
     scope: Scope,
@@ -82,8 +86,9 @@ export interface HssClient {
   /**
    * Every rule result of one image for one baseline (check_name) and standard
    * (ListImageRiskConfigRules filtered by image_id and result_type), all pages, validated,
-   * normalised, deduplicated by (check_type, check_rule_id). A schema-invalid item throws
-   * ImageQuarantinedError (after onQuarantine), so nothing partial is written.
+   * normalised, deduplicated by (check_type, check_rule_id). A row without check_rule_id is kept
+   * with checkRuleId '' (each such row; the rule writer sets it aside). A schema-invalid row is
+   * quarantined alone (reported through `onQuarantine`) and the image's other rules are returned.
    */
   listRiskConfigRules(
     scope: Scope,

@@ -53,7 +53,10 @@ function integerIn(min: number, max: number, opts: { round?: boolean; unit?: str
 export const wire = {
   /** A count of things (failed settings, rows): a non-negative integer an int4 column holds. */
   count: integerIn(0, INT4_MAX),
-  /** check_rule_num / failed_rule_num: a count within what the API defines. */
+  /**
+   * check_rule_num / failed_rule_num (ListImageRiskConfigs) and image_num (ListCheckRulesInfo):
+   * a count within what the API defines (0..2,097,152 for each).
+   */
   ruleCount: integerIn(0, RULE_COUNT_MAX),
   /** total_num of an image list API, as the API defines it. */
   listTotal: integerIn(0, LIST_TOTAL_MAX),
