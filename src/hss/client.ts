@@ -1,8 +1,8 @@
 /**
  * The HSS client of one target, a small facade: createHssClient wires the retrying executor
- * (retrying-executor.ts) to the API families (image-lists.ts, baseline-results.ts, check-rules.ts) over their
- * shared call kit (call-kit.ts: GET, validation, quarantine, paging); createAuthProvider builds
- * the target's auth provider.
+ * (retrying-executor.ts) to the API families (image-lists.ts, baseline-results.ts,
+ * check-rules.ts) over their shared call kit (call-kit.ts: GET, validation, quarantine, paging);
+ * createAuthProvider builds the target's auth provider.
  */
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';

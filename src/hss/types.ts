@@ -111,8 +111,9 @@ export interface HssClient {
   ): Promise<RuleResult[]>;
   /**
    * The description of one rule (ShowImageCheckRuleDetail), validated and normalised. With an
-   * image, the call carries its filters (image_id, namespace, image_name, image_version,
-   * instance_id) and check_info_list[].current_value is that image's value.
+   * image, the call carries its filters (image_id, and those of namespace, image_name,
+   * image_version, instance_id that are not null) and check_info_list[].current_value is that
+   * image's value.
    */
   showCheckRuleDetail(
     scope: Scope,
