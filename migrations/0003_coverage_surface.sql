@@ -67,7 +67,8 @@ SELECT
   res.baselines_failing,
   l.listed_image_type,
   CASE WHEN l.image_type = 'registry' THEN l.listed_image_type END AS registry_kind,
-  l.severity_level
+  l.severity_level,
+  hss.severity_rank(l.severity_level) AS severity_level_rank
 FROM hss_internal.content_listing l
 LEFT JOIN hss_internal.image_contents c
   ON c.project_id = l.project_id
@@ -191,6 +192,7 @@ SELECT
   r.listed_image_type,
   CASE WHEN r.image_type = 'registry' THEN r.listed_image_type END AS registry_kind,
   r.severity_level,
+  hss.severity_rank(r.severity_level) AS severity_level_rank,
   r.scan_failed_desc,
   r.scan_failed_code,
   r.non_scan_reason,
@@ -267,6 +269,7 @@ COMMENT ON COLUMN hss_internal.image_refs.raw IS 'The whole listing item as rece
 COMMENT ON COLUMN hss.images.listed_image_type IS 'The row''s own image_type as listed; in the registry scope the registry kind (SWR, Harbor, JFrog...).';
 COMMENT ON COLUMN hss.images.registry_kind IS 'In the registry scope (image_type registry), the registry''s own kind (SWR, Harbor, JFrog...): listed_image_type; NULL in other scopes.';
 COMMENT ON COLUMN hss.images.severity_level IS 'Image risk level as listed (severity_level).';
+COMMENT ON COLUMN hss.images.severity_level_rank IS 'severity_level as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
 COMMENT ON COLUMN hss.images.scan_failed_desc IS 'Why the scan failed, as listed (scan_failed_desc).';
 COMMENT ON COLUMN hss.images.scan_failed_code IS 'Scan failure code, as listed (scan_failed_code).';
 COMMENT ON COLUMN hss.images.non_scan_reason IS 'Why the image is not scanned, as listed (non_scan_reason).';
@@ -303,6 +306,7 @@ COMMENT ON COLUMN hss.image_coverage.baselines_failing IS 'Current results with 
 COMMENT ON COLUMN hss.image_coverage.listed_image_type IS 'The row''s own image_type as listed.';
 COMMENT ON COLUMN hss.image_coverage.registry_kind IS 'In the registry scope, the registry''s own kind (SWR, Harbor, JFrog...); NULL in other scopes.';
 COMMENT ON COLUMN hss.image_coverage.severity_level IS 'Image risk level as listed.';
+COMMENT ON COLUMN hss.image_coverage.severity_level_rank IS 'severity_level as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
 COMMENT ON COLUMN hss.image_posture.coverage IS 'As hss.image_coverage.coverage: scan_failed, not_scanned, pending, no_results, inconsistent or covered (docs/sql.md, "Coverage").';
 COMMENT ON COLUMN hss.image_posture.latest_scan_time IS 'Latest HSS scan time among its references; NULL when never scanned.';
 --> statement-breakpoint
