@@ -257,4 +257,44 @@ describe('StartWindow', () => {
     m.observer.onRunStarted('run-2', 'test');
     expect(await samples(m, 'hss_sync_api_calls_due')).toEqual([]);
   });
+
+  it('exposes the images per coverage state a run counted, kept as they were by a run that did not count', async () => {
+    const m = createMetrics({ processMetrics: false });
+    expect(await samples(m, 'hss_sync_images_coverage')).toEqual([]);
+    const coverage = {
+      covered: 7,
+      not_scanned: 2,
+      scan_failed: 1,
+      no_results: 0,
+      inconsistent: 3,
+      pending: 4,
+    };
+    m.observer.onRunStarted('run-1', 'test');
+    // RunReport carries coverage once the engine counts it (RunOutcome.coverage).
+    const counted = { ...runReport('succeeded', 0, 1_000), coverage };
+    m.observer.onRunFinished(counted);
+    const expected = [
+      'hss_sync_images_coverage{state="covered"} 7',
+      'hss_sync_images_coverage{state="not_scanned"} 2',
+      'hss_sync_images_coverage{state="scan_failed"} 1',
+      'hss_sync_images_coverage{state="no_results"} 0',
+      'hss_sync_images_coverage{state="inconsistent"} 3',
+      'hss_sync_images_coverage{state="pending"} 4',
+    ];
+    expect(await samples(m, 'hss_sync_images_coverage')).toEqual(expected);
+    m.observer.onRunStarted('run-2', 'test');
+    m.observer.onRunFinished(runReport('aborted', 2_000, 3_000));
+    expect(await samples(m, 'hss_sync_images_coverage')).toEqual(expected);
+    m.observer.onRunStarted('run-3', 'test');
+    const later = {
+      ...runReport('partial', 4_000, 5_000),
+      coverage: { ...coverage, covered: 9, pending: 2 },
+    };
+    m.observer.onRunFinished(later);
+    expect(await samples(m, 'hss_sync_images_coverage')).toEqual([
+      'hss_sync_images_coverage{state="covered"} 9',
+      ...expected.slice(1, 5),
+      'hss_sync_images_coverage{state="pending"} 2',
+    ]);
+  });
 });

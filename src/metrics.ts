@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type Clock, systemClock } from './clock.js';
-import type { Scope } from './domain.js';
+import { COVERAGE_STATES, type CoverageCounts, type Scope } from './domain.js';
 import { isThrottled } from './errors.js';
 import type { PacerKeySnapshot } from './hss/pacer.js';
 import type { CallEvent } from './hss/types.js';
@@ -144,6 +144,12 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
     name: name('images_pending'),
     help: 'Images of the scope that were due for a refresh but not fetched in its last run.',
     labelNames: SCOPE_LABELS,
+    registers,
+  });
+  const imagesCoverage = new Gauge({
+    name: name('images_coverage'),
+    help: 'Current images of the synced scopes per coverage state (covered, not_scanned, scan_failed, no_results, inconsistent, pending; docs/sql.md "Coverage"), as the last run that counted them left them.',
+    labelNames: ['state'],
     registers,
   });
   const imagesFetched = new Counter({
@@ -318,8 +324,13 @@ export function createMetrics(opts: MetricsOptions = {}): SyncMetrics {
       versions.inc({ change: 'closed' }, report.counts.versionsClosed);
       if (report.status === 'succeeded') scopeLastSuccess.set(labels, clock.now() / 1000);
     },
-    onRunFinished(report: RunReport) {
+    onRunFinished(report: RunReport & { coverage?: CoverageCounts }) {
       runsInProgress.dec();
+      // The engine counts coverage at the run's end (RunOutcome.coverage); a run that did not
+      // count it (aborted) leaves the last counts as they were.
+      if (report.coverage) {
+        for (const state of COVERAGE_STATES) imagesCoverage.set({ state }, report.coverage[state] ?? 0);
+      }
       runs.inc({ status: report.status });
       const seconds = (report.finishedAt.getTime() - report.startedAt.getTime()) / 1000;
       runDuration.observe({ status: report.status }, seconds);

@@ -32,6 +32,7 @@ function run(error: string): RunRow {
     rule_images_fetched: 0,
     rule_images_pending: 0,
     api_backlog: null,
+    coverage: null,
   };
 }
 
@@ -48,5 +49,50 @@ describe('formatStatusText', () => {
     );
     expect(text).toContain('id=\\u001b]0;pwned\\u0007 \\u009b2J');
     expect(text).not.toMatch(/[\u0007\u001b\u009b]/);
+  });
+
+  it('reports the ledger coverage of a run with every state, and the scopes coverage now as a table', () => {
+    const report = buildStatusReport({
+      nowMs: T0 + 2_000,
+      maxResultAgeMs: 3_600_000,
+      schedule: { expression: '*/30 * * * *', timezone: 'UTC', nextRun: null },
+      runs: [{ ...run(''), coverage: { covered: 5, pending: 1 } }, run('older')],
+      scopes: [
+        {
+          target: 't',
+          project_id: 'p',
+          enterprise_project_id: '0',
+          image_type: 'cicd',
+          images: 9,
+          fresh: 9,
+          pending: 0,
+          oldest_result_at: null,
+          last_status: 'succeeded',
+          last_success_at: null,
+          coverage: { covered: 5, not_scanned: 2, scan_failed: 1, inconsistent: 1 },
+        },
+      ],
+    });
+    const all = { covered: 0, not_scanned: 0, scan_failed: 0, no_results: 0, inconsistent: 0, pending: 0 };
+    expect(report.runs.map((r) => r.coverage)).toEqual([{ ...all, covered: 5, pending: 1 }, null]);
+    expect(report.scopes[0]!.coverage).toEqual({
+      ...all,
+      covered: 5,
+      not_scanned: 2,
+      scan_failed: 1,
+      inconsistent: 1,
+    });
+    const lines = formatStatusText(report).split('\n');
+    const at = lines.indexOf('Coverage now (images per state; docs/sql.md "Coverage"):');
+    expect(lines[at + 1]!.trim().split(/ {2,}/)).toEqual([
+      'scope',
+      'covered',
+      'not scanned',
+      'scan failed',
+      'no results',
+      'inconsistent',
+      'pending',
+    ]);
+    expect(lines[at + 3]!.trim().split(/ +/)).toEqual(['p/0/cicd', '5', '2', '1', '0', '1', '0']);
   });
 });

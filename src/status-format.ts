@@ -4,7 +4,7 @@
  */
 
 import { formatAge } from './age-format.js';
-import type { ScopeCounts } from './domain.js';
+import { COVERAGE_STATES, type CoverageCounts, type ScopeCounts } from './domain.js';
 import { formatTable } from './table-format.js';
 import { escapeControls } from './text.js';
 
@@ -38,6 +38,8 @@ export interface RunRow {
   rule_images_pending: number;
   /** Per API (src/db/runs.ts apiBacklogJson); null for runs recorded before it existed. */
   api_backlog: Record<string, StoredApiBacklog> | null;
+  /** Images per coverage state at the run's end (src/db/coverage.ts); null when not counted. */
+  coverage: Partial<Record<string, number>> | null;
 }
 
 interface StoredApiBacklog {
@@ -68,6 +70,8 @@ export interface ScopeRow {
   oldest_result_at: Date | null;
   last_status: string | null;
   last_success_at: Date | null;
+  /** Present contents per coverage state now (hss.image_coverage); states without any absent. */
+  coverage: Partial<Record<string, number>>;
 }
 
 export interface RunStatus {
@@ -93,6 +97,8 @@ export interface RunStatus {
   apis: ApiStatus[];
   /** The largest catch-up time of `apis`. */
   catchUpSeconds: number;
+  /** Current images per coverage state in the run's scopes when it ended; null when not counted. */
+  coverage: CoverageCounts | null;
 }
 
 export interface ScopeStatus {
@@ -111,6 +117,8 @@ export interface ScopeStatus {
   /** Outcome of the scope's last finished run. */
   lastStatus: string | null;
   lastSuccessAt: string | null;
+  /** Present contents per coverage state now (docs/sql.md, "Coverage"): every state, 0 when none. */
+  coverage: CoverageCounts;
 }
 
 export interface StatusReport {
@@ -175,6 +183,7 @@ export function buildStatusReport(input: {
       },
       error: r.error,
       ...apiStatus(r.api_backlog),
+      coverage: r.coverage ? coverageCounts(r.coverage) : null,
     })),
     scopes: input.scopes.map((s) => ({
       target: s.target,
@@ -189,8 +198,14 @@ export function buildStatusReport(input: {
         : null,
       lastStatus: s.last_status,
       lastSuccessAt: iso(s.last_success_at),
+      coverage: coverageCounts(s.coverage),
     })),
   };
+}
+
+/** Every coverage state, in COVERAGE_STATES order, 0 where `stored` has none. */
+function coverageCounts(stored: Partial<Record<string, number>>): CoverageCounts {
+  return Object.fromEntries(COVERAGE_STATES.map((s) => [s, stored[s] ?? 0])) as CoverageCounts;
 }
 
 function apiStatus(stored: Record<string, StoredApiBacklog> | null): {
@@ -248,6 +263,10 @@ export function formatStatusText(r: StatusReport): string {
     'last status': s.lastStatus ?? '',
     'last success': shortTime(s.lastSuccessAt),
   }));
+  const coverage = r.scopes.map((s) => ({
+    scope: `${s.projectId}/${s.enterpriseProjectId}/${s.imageType}`,
+    ...Object.fromEntries(COVERAGE_STATES.map((c) => [c.replace('_', ' '), s.coverage[c]])),
+  }));
   const next = r.schedule.nextRun ? shortTime(r.schedule.nextRun) : 'unknown';
   // The table cuts cells at 48 characters: the newest finished run's problems or warnings
   // (a target that listed 0 images, a failure shared by every scope) are printed whole.
@@ -270,9 +289,10 @@ export function formatStatusText(r: StatusReport): string {
   return [
     `Recent runs (newest first):\n${formatTable(runs)}${lastNote}`,
     `Scopes:\n${formatTable(scopes)}`,
+    `Coverage now (images per state; docs/sql.md "Coverage"):\n${formatTable(coverage)}`,
     ...apis,
     `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
-    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id)\n`,
+    `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id); coverage: covered = results of the listed scan that agree with the listing, inconsistent = the listing's unsafe settings and the results disagree, pending = results not fetched for the listed scan yet, no results = HSS answered none, not scanned / scan failed = as HSS lists it\n`,
     ...(newest
       ? [
           `calls due = calls of the API known to be still due; catch-up = the time that API's own per-minute budget needs for them (the APIs work side by side)\n`,

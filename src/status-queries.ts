@@ -23,7 +23,7 @@ export async function loadRecentRuns(pool: pg.Pool, limit: number): Promise<RunR
             images_listed, images_distinct, images_due, images_fetched, images_not_scanned,
             images_pending, images_retired, versions_opened, versions_closed,
             api_calls, throttled, retries, items_quarantined, error,
-            rule_images_due, rule_images_fetched, rule_images_pending, api_backlog
+            rule_images_due, rule_images_fetched, rule_images_pending, api_backlog, coverage
        from hss_internal.sync_runs
       order by started_at desc, run_id
       limit $1`,
@@ -34,7 +34,8 @@ export async function loadRecentRuns(pool: pg.Pool, limit: number): Promise<RunR
 
 /**
  * Every scope the sync has seen, with its present contents (fresh = fetched after `freshSince`),
- * the oldest stored result, and the pending count and outcome of its last finished scope run.
+ * the oldest stored result, the pending count and outcome of its last finished scope run, and
+ * its present contents per coverage state now (hss.image_coverage; states without one absent).
  */
 export async function loadScopeStatus(pool: pg.Pool, freshSince: Date): Promise<ScopeRow[]> {
   const r = await pool.query<ScopeRow>(
@@ -52,14 +53,23 @@ export async function loadScopeStatus(pool: pg.Pool, freshSince: Date): Promise<
          from hss_internal.sync_scope_runs
         where status <> 'running'
         order by project_id, enterprise_project_id, image_type, started_at desc
+     ), states as (
+       select project_id, enterprise_project_id, image_type, coverage, count(*)::int as n
+         from hss.image_coverage
+        group by project_id, enterprise_project_id, image_type, coverage
+     ), cov as (
+       select project_id, enterprise_project_id, image_type, jsonb_object_agg(coverage, n) as coverage
+         from states
+        group by project_id, enterprise_project_id, image_type
      )
      select s.target, s.project_id, s.enterprise_project_id, s.image_type,
             coalesce(c.images, 0) as images, coalesce(c.fresh, 0) as fresh,
             coalesce(r.images_pending, 0) as pending, c.oldest_result_at,
-            r.status as last_status, s.last_success_at
+            r.status as last_status, s.last_success_at, coalesce(v.coverage, '{}'::jsonb) as coverage
        from hss_internal.scope_state s
        left join contents c using (project_id, enterprise_project_id, image_type)
        left join last_run r using (project_id, enterprise_project_id, image_type)
+       left join cov v using (project_id, enterprise_project_id, image_type)
       order by s.project_id, s.enterprise_project_id, s.image_type`,
     [freshSince],
   );

@@ -4,7 +4,7 @@
  * how many rows arrive, so a one-image batch probes indexes instead of scanning every open version.
  */
 
-export type PgType = 'text' | 'integer' | 'bigint' | 'timestamptz' | 'boolean' | 'uuid';
+export type PgType = 'text' | 'integer' | 'bigint' | 'timestamptz' | 'boolean' | 'uuid' | 'jsonb';
 
 /** Column name (also the row property read) and its PostgreSQL type. */
 export type ColumnSpec = readonly (readonly [name: string, type: PgType])[];

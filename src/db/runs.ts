@@ -2,10 +2,19 @@
  * The run ledger: hss_internal.sync_runs and hss_internal.sync_scope_runs (invariant 9: every run and scope ends
  * with a status and counts).
  */
-import type { MaintenanceReport, RuleCounts, RunStatus, RunTrigger, Scope, ScopeCounts } from '../domain.js';
+import type {
+  CoverageCounts,
+  MaintenanceReport,
+  RuleCounts,
+  RunStatus,
+  RunTrigger,
+  Scope,
+  ScopeCounts,
+} from '../domain.js';
 import { DbError } from '../errors.js';
 import type { ApiBacklog } from '../sync/api-board.js';
 import { replaceNul } from '../text.js';
+import { coverageJson } from './coverage.js';
 import type { DbHandle } from './pool.js';
 import { query } from './tx.js';
 
@@ -103,6 +112,8 @@ export interface FinishRun {
   apiBacklog?: ApiBacklog[];
   /** What the end-of-run maintenance did; absent = it did not run (stays NULL). */
   maintenance?: MaintenanceReport;
+  /** Current images per coverage state at the run's end; absent = not counted (stays NULL). */
+  coverage?: CoverageCounts;
   /** Short, secret-free reason; null when the run succeeded. */
   error: string | null;
 }
@@ -154,12 +165,12 @@ export async function recordRunProgress(
 
 /** Closes a run with its outcome and totals. Throws DbError when the run does not exist. */
 export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Promise<void> {
-  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 8);
+  const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 9);
   const res = await query(
     h,
     'finishRun',
     `UPDATE hss_internal.sync_runs SET status = $2, finished_at = $3, calls_by_api = $4::jsonb, error = $5,
-       api_backlog = coalesce($6::jsonb, api_backlog), maintenance = $7::jsonb, ${set.sql}
+       api_backlog = coalesce($6::jsonb, api_backlog), maintenance = $7::jsonb, coverage = $8::jsonb, ${set.sql}
      WHERE run_id = $1`,
     [
       runId,
@@ -169,6 +180,7 @@ export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Pro
       ledgerText(fin.error),
       fin.apiBacklog ? apiBacklogJson(fin.apiBacklog) : null,
       fin.maintenance ? maintenanceJson(fin.maintenance) : null,
+      fin.coverage ? coverageJson(fin.coverage) : null,
       ...set.values,
     ],
   );

@@ -1,4 +1,5 @@
 /** The engine's SyncStore on PostgreSQL: a thin adapter over src/db. */
+import { countCoverage } from '../db/coverage.js';
 import { refreshDailyFacts } from '../db/daily.js';
 import { runLockName, type ScopeLock, tryAdvisoryLock } from '../db/lock.js';
 import type { DbHandle } from '../db/pool.js';
@@ -10,6 +11,7 @@ import {
   loadRulesDue,
   loadRulesDueFor,
 } from '../db/rules/due.js';
+import { loadRuleValuesDue, upsertRuleValues } from '../db/rules/values.js';
 import { upsertRuleDescription, writeImageRules } from '../db/rules/write.js';
 import {
   finishRun,
@@ -99,6 +101,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
             callsByApi: o.callsByApi,
             ...(o.apiBacklog ? { apiBacklog: o.apiBacklog } : {}),
             ...(o.maintenance ? { maintenance: o.maintenance } : {}),
+            ...(o.coverage ? { coverage: o.coverage } : {}),
             error: o.error,
           }),
         );
@@ -135,8 +138,9 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     filterDescriptionsDue: (keys, staleBefore) => retry(() => filterDescriptionsDue(h, keys, staleBefore)),
     loadDescriptionsDue: (scope, staleBefore) => retry(() => loadDescriptionsDue(h, scope, staleBefore)),
     upsertRuleDescription: (key, detail, at) => retry(() => upsertRuleDescription(h, key, detail, at)),
-    loadRuleValuesDue: () => Promise.reject(new Error('loadRuleValuesDue: not implemented yet (issue 14)')),
-    upsertRuleValues: () => Promise.reject(new Error('upsertRuleValues: not implemented yet (issue 14)')),
-    countCoverage: () => Promise.reject(new Error('countCoverage: not implemented yet (issue 14)')),
+    loadRuleValuesDue: (scope) => retry(() => loadRuleValuesDue(h, scope)),
+    // Values are replaced whole: a repeat after a COMMIT that took writes the same values.
+    upsertRuleValues: (runId, at, items) => retry(() => upsertRuleValues(h, runId, at, items)),
+    countCoverage: (scopes) => retry(() => countCoverage(h, scopes)),
   };
 }

@@ -171,6 +171,32 @@ describe('the Grafana dashboard', () => {
       `${a.enterpriseProjectId}|${a.imageType}` < `${b.enterpriseProjectId}|${b.imageType}` ? -1 : 1,
     );
 
+  /**
+   * The coverage state of every content the simulator lists in `s` (docs/sql.md, "Coverage"),
+   * from its listing and results; a complete sync leaves none pending. Tags share scan facts.
+   */
+  const coverageOf = (s: ReturnType<SyncWorld['sim']['world']['scopes']>[number]) => {
+    const truth = w.sim.world.groundTruth(s);
+    const out = new Map<string, { coverage: string; hasResults: boolean }>();
+    for (const l of w.sim.world.images(s)) {
+      if (out.has(l.image_id)) continue;
+      const rows = truth.get(l.image_id) ?? [];
+      const failingNow = rows.some((r) => (r.failedRuleNum ?? 0) > 0);
+      const coverage =
+        l.scan_status === 'failed'
+          ? 'scan_failed'
+          : ['unscan', 'waiting_for_scan', 'scanning'].includes(l.scan_status) || !l.latest_scan_time
+            ? 'not_scanned'
+            : rows.length === 0
+              ? 'no_results'
+              : l.unsafe_setting_num > 0 !== failingNow
+                ? 'inconsistent'
+                : 'covered';
+      out.set(l.image_id, { coverage, hasResults: rows.length > 0 });
+    }
+    return out;
+  };
+
   const checks: Record<string, () => Promise<void>> = {
     'Failed check items now': async () => {
       expect(await run('Failed check items now')).toEqual([
@@ -203,6 +229,11 @@ describe('the Grafana dashboard', () => {
       const withResults = w.sim.world.scopes().reduce((n, s) => n + w.sim.world.groundTruth(s).size, 0);
       expect(row!.pending).toBe(0);
       expect((row!.not_scanned as number) + (row!.no_results as number)).toBe(listed - withResults);
+      const notScanned = w.sim.world
+        .scopes()
+        .flatMap((s) => [...coverageOf(s).values()])
+        .filter((c) => c.coverage === 'not_scanned' || c.coverage === 'scan_failed');
+      expect(row!.not_scanned).toBe(notScanned.filter((c) => !c.hasResults).length);
     },
     'Oldest data (hours)': async () => {
       const [row] = await run('Oldest data (hours)');
@@ -401,6 +432,26 @@ describe('the Grafana dashboard', () => {
           };
         }),
       );
+    },
+    'Images per coverage state': async () => {
+      const ORDER = ['covered', 'inconsistent', 'pending', 'no_results', 'not_scanned', 'scan_failed'];
+      const expectFor = (vars: Record<string, string[]>) => {
+        const states = sortedScopes()
+          .filter(
+            (s) =>
+              vars.enterprise_project!.includes(s.enterpriseProjectId) &&
+              vars.image_type!.includes(s.imageType),
+          )
+          .flatMap((s) => [...coverageOf(s).values()].map((c) => c.coverage));
+        return sorted(groupBy(states, (c) => c))
+          .map(([coverage, cs]) => ({ coverage, images: cs.length }))
+          .sort((a, b) => ORDER.indexOf(a.coverage) - ORDER.indexOf(b.coverage));
+      };
+      const rows = await run('Images per coverage state');
+      expect(rows.map((r) => r.coverage)).toEqual(expect.arrayContaining(['covered', 'not_scanned']));
+      expect(rows).toEqual(expectFor(all));
+      const only0 = { ...all, enterprise_project: ['0'] };
+      expect(await run('Images per coverage state', only0)).toEqual(expectFor(only0));
     },
     'Time to fix by severity (hours)': async () => {
       const fixed = fixPeriods(snaps).filter((p) => p.status === 'fixed');

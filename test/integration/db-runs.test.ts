@@ -59,6 +59,7 @@ describe('run ledger', () => {
         ruleDescriptionsFetched: 11,
       },
       callsByApi: { ListRegistryImages: 1, ListImageRiskConfigs: 3 },
+      coverage: { pending: 2, covered: 7, not_scanned: 1, scan_failed: 0, no_results: 1, inconsistent: 1 },
       error: null,
     });
 
@@ -99,6 +100,7 @@ describe('run ledger', () => {
         // Not given to finishRun: not recorded.
         api_backlog: null,
         maintenance: null,
+        coverage: { covered: 7, not_scanned: 1, scan_failed: 0, no_results: 1, inconsistent: 1, pending: 2 },
       },
     ]);
     const scopeRun = await t.pool.query('SELECT * FROM hss_internal.sync_scope_runs WHERE run_id = $1', [

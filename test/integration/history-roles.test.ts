@@ -115,7 +115,7 @@ describe('the least-privilege recipe of docs/sql.md', () => {
       const views = await owner.pool.query(
         `select count(*)::int as n from pg_views where schemaname = 'hss'`,
       );
-      expect(views.rows[0].n).toBe(16);
+      expect(views.rows[0].n).toBe(18);
     } finally {
       await owner.close();
     }

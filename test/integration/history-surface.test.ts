@@ -291,9 +291,11 @@ describe('the BI surface on a synced history', () => {
         'image_baseline_daily',
         'image_baseline_history',
         'image_baselines',
+        'image_coverage',
         'image_failed_rules',
         'image_posture',
         'image_rule_history',
+        'image_rule_values',
         'images',
         'posture_daily',
         'rule_descriptions',
@@ -336,6 +338,8 @@ describe('the BI surface on a synced history', () => {
         order by 1, 2`,
     );
     expect(types.map((t) => `${t.table_name}.${t.column_name}:${t.data_type}`)).toEqual([
+      'image_coverage.baselines:integer',
+      'image_coverage.failed_items:bigint',
       'image_posture.baselines:integer',
       'image_posture.check_items:bigint',
       'image_posture.failed_items:bigint',

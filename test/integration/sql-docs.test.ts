@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/db/daily.js';
+import { upsertRuleValues } from '../../src/db/rules/values.js';
 import { fixPeriods, hoursPercentileBounds } from '../helpers/fixes.js';
 import { bindPsqlVariables, intervalSeconds, parseSqlDoc, plainTypes } from '../helpers/sql-doc.js';
 import {
@@ -202,10 +203,14 @@ describe('docs/sql.md', () => {
         const images = new Set(w.sim.world.images(scope).map((x) => x.image_id)).size;
         expect(r.images).toBe(images);
         expect(r.with_results).toBe(w.sim.world.groundTruth(scope).size);
-        expect(r.pending).toBe(0);
-        expect((r.no_results as number) + (r.not_scanned as number)).toBe(
-          images - (r.with_results as number),
-        );
+        const states = [...coverageNow(scope).values()].map((c) => c.coverage);
+        const n = (...of: string[]) => states.filter((x) => of.includes(x)).length;
+        expect([r.covered, r.not_scanned, r.no_results, r.to_check]).toEqual([
+          n('covered'),
+          n('not_scanned', 'scan_failed'),
+          n('no_results'),
+          n('pending', 'inconsistent'),
+        ]);
         // Some images were fetched by the first sync only: the oldest data is that old.
         expect(r.oldest_data_hours as number).toBeLessThanOrEqual((now - snaps[0]!.startedAt) / HOUR + 0.1);
         expect(r.oldest_data_hours as number).toBeGreaterThanOrEqual(
@@ -476,6 +481,106 @@ describe('docs/sql.md', () => {
         );
       }
     },
+    'coverage-per-scope': async () => {
+      const expected: Row[] = [];
+      for (const scope of w.sim.world.scopes()) {
+        const counts = groupBy([...coverageNow(scope).values()], (c) => c.coverage);
+        for (const [coverage, cs] of counts)
+          expected.push({
+            project_id: w.project,
+            enterprise_project_id: scope.enterpriseProjectId,
+            image_type: scope.imageType,
+            coverage,
+            images: cs.length,
+          });
+      }
+      const key = (r: Row) => [r.project_id, r.enterprise_project_id, r.image_type, r.coverage].join('|');
+      expected.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      expect(new Set(expected.map((r) => r.coverage))).toContain('not_scanned');
+      expect(await run('coverage-per-scope')).toEqual(expected);
+    },
+    'clean-but-never-scanned': async () => {
+      const expected: Row[] = [];
+      for (const scope of w.sim.world.scopes()) {
+        for (const [id, c] of coverageNow(scope)) {
+          const l = c.listing;
+          if (c.failedItems !== 0 || (l.latest_scan_time !== null && l.latest_scan_time !== 0)) continue;
+          expected.push({
+            project_id: w.project,
+            enterprise_project_id: scope.enterpriseProjectId,
+            image_type: scope.imageType,
+            image_id: id,
+            coverage: c.coverage,
+            scan_status: l.scan_status,
+            non_scan_reason: l.non_scan_reason ?? null,
+            scan_failed_desc: l.scan_failed_desc ?? null,
+            scan_failed_code: l.scan_failed_code ?? null,
+          });
+        }
+      }
+      const key = (r: Row) => [r.project_id, r.enterprise_project_id, r.image_type, r.image_id].join('|');
+      expected.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      expect(expected.length).toBeGreaterThan(0);
+      const rows = await run('clean-but-never-scanned');
+      expect(rows.map(({ last_listed_at: _l, ...r }) => r)).toEqual(expected);
+      for (const r of rows)
+        expect((r.last_listed_at as Date).getTime()).toBeGreaterThanOrEqual(snaps.at(-1)!.startedAt);
+    },
+    'image-rule-values': async () => {
+      // The values of the image's failed rules as ShowImageCheckRuleDetail would answer them,
+      // stored through the worker's own upsert (two check items for the first rule, none for the
+      // last: it shows once, without values).
+      const failed = failedRulesNow().filter((r) => r.image_id === vars.rule_image_id);
+      expect(failed.length).toBeGreaterThan(1);
+      const key = (r: Row) => [r.check_name, r.standard, r.check_rule_id].join('|');
+      failed.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      const at = new Date(snaps.at(-1)!.finishedAt + 1000);
+      const items = failed.slice(0, -1).map((r, i) => ({
+        scope: {
+          target: w.app.config.targets[0]!.name,
+          projectId: w.project,
+          enterpriseProjectId: r.enterprise_project_id as string,
+          imageType: r.image_type as 'private_image',
+        },
+        imageId: r.image_id as string,
+        key: {
+          checkName: r.check_name as string,
+          checkType: r.check_type as string,
+          standard: r.standard as string,
+          checkRuleId: r.check_rule_id as string,
+        },
+        checkInfoList: Array.from({ length: i === 0 ? 2 : 1 }, (_, j) => ({
+          checkDescription: `item ${j}`,
+          currentValue: `value ${i}.${j}`,
+          suggestValue: 'recommended',
+        })),
+      }));
+      await upsertRuleValues(w.t.handle, '00000000-0000-4000-8000-0000000000aa', at, items);
+      const expected: Row[] = [];
+      for (const [i, r] of failed.entries()) {
+        const base = {
+          check_name: r.check_name,
+          standard: r.standard,
+          check_rule_id: r.check_rule_id,
+          severity: r.severity,
+        };
+        const values = items[i]?.checkInfoList ?? [];
+        if (values.length === 0)
+          expected.push({ ...base, item: null, current_value: null, suggest_value: null, fetched_at: null });
+        for (const v of values)
+          expected.push({
+            ...base,
+            item: v.checkDescription,
+            current_value: v.currentValue,
+            suggest_value: v.suggestValue,
+            fetched_at: at,
+          });
+      }
+      // Sorted here as well: the page orders by the database's collation.
+      const order = (xs: Row[]) =>
+        [...xs].sort((a, b) => (`${key(a)}|${a.item}` < `${key(b)}|${b.item}` ? -1 : 1));
+      expect(order(await run('image-rule-values'))).toEqual(order(expected));
+    },
     'image-rules-as-of': async () => {
       // At that instant the second sync's summaries were current, and its rules with them.
       const expected = snaps[1]!.truth
@@ -496,6 +601,35 @@ describe('docs/sql.md', () => {
       expect(sorted(rows)).toEqual(sorted(expected));
     },
   };
+
+  /**
+   * The coverage of every content the simulator lists now in `scope` (docs/sql.md, "Coverage"),
+   * from its listing and results: a complete sync leaves nothing pending. Tags of a content share
+   * its scan facts in the simulator.
+   */
+  function coverageNow(scope: ReturnType<SyncWorld['sim']['world']['scopes']>[number]) {
+    const truth = w.sim.world.groundTruth(scope);
+    const out = new Map<string, { coverage: string; failedItems: number; listing: Row }>();
+    for (const l of w.sim.world.images(scope)) {
+      if (out.has(l.image_id)) continue;
+      const rows = truth.get(l.image_id) ?? [];
+      const failedItems = rows.reduce((a, r) => a + (r.failedRuleNum ?? 0), 0);
+      const failing = rows.some((r) => (r.failedRuleNum ?? 0) > 0);
+      const scanned = l.latest_scan_time !== null && l.latest_scan_time !== 0;
+      const coverage =
+        l.scan_status === 'failed'
+          ? 'scan_failed'
+          : ['unscan', 'waiting_for_scan', 'scanning'].includes(l.scan_status) || !scanned
+            ? 'not_scanned'
+            : rows.length === 0
+              ? 'no_results'
+              : (l.unsafe_setting_num > 0 && !failing) || (l.unsafe_setting_num === 0 && failing)
+                ? 'inconsistent'
+                : 'covered';
+      out.set(l.image_id, { coverage, failedItems, listing: l as unknown as Row });
+    }
+    return out;
+  }
 
   /** Every failed rule of every image the simulator holds now, as the view names its columns. */
   function failedRulesNow(): Row[] {

@@ -149,6 +149,7 @@ describe('status against a synced database', () => {
         oldestResultAgeSeconds: 90 * 60,
         lastStatus: 'succeeded',
         lastSuccessAt: new Date(T0 + 70 * MIN).toISOString(),
+        coverage: { covered: 6, not_scanned: 0, scan_failed: 0, no_results: 0, inconsistent: 0, pending: 0 },
       },
       {
         target: `cn-north-4/${PROJECT}`,
@@ -162,6 +163,8 @@ describe('status against a synced database', () => {
         oldestResultAgeSeconds: 90 * 60,
         lastStatus: 'partial',
         lastSuccessAt: new Date(T0 + 60 * MIN).toISOString(),
+        // The two rescanned ones: results of an older scan than the listing shows.
+        coverage: { covered: 4, not_scanned: 0, scan_failed: 0, no_results: 0, inconsistent: 0, pending: 2 },
       },
     ]);
   });
@@ -190,6 +193,16 @@ describe('status against a synced database', () => {
       '  proj-status/0/private_image  6       3      0        1h 30m         succeeded    2026-03-01 13:10:00Z',
       '  proj-status/0/shared_image   6       0      2        1h 30m         partial      2026-03-01 13:00:00Z',
     ]);
+    // Coverage now, per scope and state.
+    const coverage = lines.indexOf('Coverage now (images per state; docs/sql.md "Coverage"):');
+    expect(coverage).toBeGreaterThan(11);
+    expect(lines[coverage + 1]).toMatch(
+      /^ {2}scope +covered +not scanned +scan failed +no results +inconsistent +pending$/,
+    );
+    expect(lines.slice(coverage + 3, coverage + 5).map((l) => l.trim().split(/ +/))).toEqual([
+      ['proj-status/0/private_image', '6', '0', '0', '0', '0', '0'],
+      ['proj-status/0/shared_image', '4', '0', '0', '0', '0', '2'],
+    ]);
     // The newest run's call budget per API.
     const budget = lines.indexOf(
       'Call budget per API (run of 2026-03-01 13:10:00Z, partial; catches up in 1s):',
@@ -207,7 +220,7 @@ describe('status against a synced database', () => {
       `Next run: ${year}-01-01 00:00:00Z (schedule "0 0 1 1 *" in UTC, if the daemon is running)\n`,
     );
     expect(text).toContain(
-      "fresh = checked within 1h (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id)\n",
+      "fresh = checked within 1h (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id); coverage: covered = results of the listed scan that agree with the listing, inconsistent = the listing's unsafe settings and the results disagree, pending = results not fetched for the listed scan yet, no results = HSS answered none, not scanned / scan failed = as HSS lists it\n",
     );
   });
 

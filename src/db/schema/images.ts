@@ -2,10 +2,12 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   date,
   index,
   integer,
+  jsonb,
   primaryKey,
   text,
   uniqueIndex,
@@ -54,6 +56,25 @@ export const imageRefs = hssInternal.table(
     /** Last inventory known to have listed it; frozen when the reference is removed. */
     lastSeenAt: tstz('last_seen_at').notNull(),
     removedAt: tstz('removed_at'),
+    // The listing fields auditors need (issue 14), added after the first release: they keep their
+    // place at the end of the table (migrations/README.md).
+    /** The row's own image_type as listed (in the registry scope: the registry kind). */
+    listedImageType: text('listed_image_type'),
+    severityLevel: text('severity_level'),
+    scanFailedDesc: text('scan_failed_desc'),
+    scanFailedCode: text('scan_failed_code'),
+    nonScanReason: text('non_scan_reason'),
+    latestVersion: text('latest_version'),
+    latestSyncTime: tstz('latest_sync_time'),
+    instanceName: text('instance_name'),
+    isMultipleArch: boolean('is_multiple_arch'),
+    cicdName: text('cicd_name'),
+    pipelineType: text('pipeline_type'),
+    localImageType: text('local_image_type'),
+    agentId: text('agent_id'),
+    hostNum: integer('host_num'),
+    /** The whole listing item as received; NULL for references last written before it was kept. */
+    raw: jsonb('raw'),
   },
   (t) => [scopePrimaryKey('image_refs', t, t.refHash)],
 );

@@ -53,6 +53,8 @@ export const syncRuns = hssInternal.table(
     apiBacklog: jsonb('api_backlog'),
     /** What the end-of-run maintenance did (src/db/runs.ts maintenanceJson). */
     maintenance: jsonb('maintenance'),
+    /** Current images per coverage state in the run's scopes at its end (src/db/coverage.ts). */
+    coverage: jsonb('coverage'),
   },
   (t) => [
     statusCheck('sync_runs_status_check', 'status'),

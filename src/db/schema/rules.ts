@@ -95,3 +95,29 @@ export const ruleDescriptions = hssInternal.table(
   },
   (t) => [primaryKey({ name: 'rule_descriptions_pkey', columns: [t.ruleKey] })],
 );
+
+/**
+ * Per image and failed rule: the current values ShowImageCheckRuleDetail answered for that image
+ * (check_info_list[].current_value). Descriptions stay once per rule in rule_descriptions.
+ * Replaced whenever the rule result's version in force is newer than the values.
+ */
+export const imageRuleValues = hssInternal.table(
+  'image_rule_values',
+  {
+    ...imageColumns(),
+    ...baselineColumns(),
+    checkRuleId: text('check_rule_id').notNull(),
+    ruleResultKey: uuid('rule_result_key').notNull().generatedAlwaysAs(sql.raw(ruleResultKeySql())),
+    /** The rule's description key (hss_internal.rule_descriptions.rule_key). */
+    ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
+    checkInfoList: jsonb('check_info_list').notNull().default(sql`'[]'::jsonb`),
+    /** The rule result version (image_rule_history.version_id) open when the values were fetched. */
+    versionId: bigint('version_id', { mode: 'number' }),
+    fetchedAt: tstz('fetched_at').notNull(),
+    runId: uuid('run_id'),
+  },
+  (t) => [
+    primaryKey({ name: 'image_rule_values_pkey', columns: [t.ruleResultKey] }),
+    index('image_rule_values_image_idx').on(...imageKey(t)),
+  ],
+);

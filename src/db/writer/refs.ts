@@ -29,11 +29,27 @@ const LISTING_SPEC: ColumnSpec = [
   ['unsafe_setting_num', 'integer'],
   ['image_size', 'bigint'],
   ['latest_update_time', 'timestamptz'],
+  ['listed_image_type', 'text'],
+  ['severity_level', 'text'],
+  ['scan_failed_desc', 'text'],
+  ['scan_failed_code', 'text'],
+  ['non_scan_reason', 'text'],
+  ['latest_version', 'text'],
+  ['latest_sync_time', 'timestamptz'],
+  ['instance_name', 'text'],
+  ['is_multiple_arch', 'boolean'],
+  ['cicd_name', 'text'],
+  ['pipeline_type', 'text'],
+  ['local_image_type', 'text'],
+  ['agent_id', 'text'],
+  ['host_num', 'integer'],
+  // jsonb compares by value: the same item listed again, whatever its key order, is no change.
+  ['raw', 'jsonb'],
 ];
 const NAMES = LISTING_SPEC.map(([c]) => c);
 
 /** One reference as a row (snake_case keys, timestamps as ISO strings). */
-export type RefRow = { ref_key: string } & Record<string, string | number | null>;
+export type RefRow = { ref_key: string } & Record<string, string | number | boolean | null>;
 
 /** Shapes a listing into the row upsertImageRefs writes. */
 export function refRow(listing: ImageListing): RefRow {
@@ -54,6 +70,22 @@ export function refRow(listing: ImageListing): RefRow {
     unsafe_setting_num: listing.unsafeSettingNum,
     image_size: listing.imageSize,
     latest_update_time: msToIso(listing.latestUpdateTime),
+    listed_image_type: listing.listedImageType,
+    severity_level: listing.severityLevel,
+    scan_failed_desc: listing.scanFailedDesc,
+    scan_failed_code: listing.scanFailedCode,
+    non_scan_reason: listing.nonScanReason,
+    latest_version: listing.latestVersion,
+    latest_sync_time: msToIso(listing.latestSyncTime),
+    instance_name: listing.instanceName,
+    is_multiple_arch: listing.isMultipleArch,
+    cicd_name: listing.cicdName,
+    pipeline_type: listing.pipelineType,
+    local_image_type: listing.localImageType,
+    agent_id: listing.agentId,
+    host_num: listing.hostNum,
+    // Sent as JSON text: an array parameter of objects would not reach PostgreSQL as jsonb[].
+    raw: JSON.stringify(listing.raw),
   };
 }
 
