@@ -1,14 +1,26 @@
 /**
- * The fetch phase of a scope: the summaries (ListImageRiskConfigs) of every image due, fetched on
+ * The fetch phase of a scope: the summaries of every image due, fetched on
  * the run's work-queue runner (lane.ts) and written as they arrive (group commit, one transaction
  * per batch). Failures follow the run's failure policy (failure-policy.ts). An image whose fetch
  * failed transiently gets one more try after the others: by then a burst of errors or throttling
  * has usually passed. An image the database refuses is left out of its batch, never the batch.
+ * The summaries come from the API the image type × API matrix names (src/hss/api-matrix.ts):
+ * ListImageRiskConfigs, or, where it does not serve the type, the image's rule results
+ * (ListCheckRulesInfo, every row) added up (derive-summaries.ts); those rule rows are handed to the
+ * rule drill-down, which then has no call to make for them.
  */
 import type { Logger } from 'pino';
-import { type ImageResultItem, type Scope, scopeLabel } from '../../domain.js';
+import {
+  type ImageResultItem,
+  type RiskConfig,
+  type RuleResult,
+  type Scope,
+  type SummarySource,
+  scopeLabel,
+} from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
+import { deriveSummaries } from '../derive-summaries.js';
 import { classifyFailure, FailureStreak, type QuarantineTally, stopReason } from '../failure-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { writeIsolatingRejects } from '../isolate.js';
@@ -23,6 +35,13 @@ export interface FetchInput {
   store: Pick<SyncStore, 'writeImageResults'>;
   scope: Scope;
   runId: string;
+  /** Where the scope's summaries come from (the matrix). */
+  summaries: SummarySource;
+  /**
+   * Summaries derived from rule results: the rows they came from, handed on before the summaries
+   * are written (the drill-down writes them as the image's rules). Absent = nobody wants them.
+   */
+  onRuleRows?(imageId: string, rows: RuleResult[], scannedAt: number | null): void;
   /** The run's HTTP limiter (calls in flight over every scope). */
   limiter: Limiter;
   /** Workers of this scope (the limiter bounds them over the run). */
@@ -129,9 +148,15 @@ async function fetchAll(
 
   const fetchOne = async (task: FetchTask, again: FetchTask[] | null): Promise<void> => {
     try {
-      const results = await input.limiter.run(() => {
+      const results = await input.limiter.run((): Promise<RiskConfig[]> => {
         if (stop()) throw new AbortedError('stopped before the call');
-        return client.listRiskConfigs(scope, task.imageId, callOptions);
+        if (input.summaries === 'ListImageRiskConfigs') {
+          return client.listRiskConfigs(scope, task.imageId, callOptions);
+        }
+        return client.listCheckRules(scope, task.imageId, { scanResult: null }, callOptions).then((rows) => {
+          input.onRuleRows?.(task.imageId, rows, task.signal.latestScanTime);
+          return deriveSummaries(rows);
+        });
       });
       streak.succeeded();
       await writer.add({
@@ -139,7 +164,7 @@ async function fetchAll(
         imageId: task.imageId,
         signal: task.signal,
         outcome: 'fetched',
-        source: 'ListImageRiskConfigs',
+        source: input.summaries,
         results,
       });
       done++;
