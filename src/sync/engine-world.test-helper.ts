@@ -62,6 +62,7 @@ export interface WorldOptions {
   /** The target's image types (default private_image); worlds are put per scope by the test. */
   imageTypes?: ImageType[];
   pageSize?: number;
+  enterpriseProjectIds?: string[];
 }
 
 export function world(o: WorldOptions = {}): World {
@@ -82,7 +83,13 @@ export function world(o: WorldOptions = {}): World {
   hss.put(S1, images('b', 2));
   let ids = 0;
   const deps: EngineDeps = {
-    targets: [o.imageTypes ? { ...target, imageTypes: o.imageTypes } : target],
+    targets: [
+      {
+        ...target,
+        imageTypes: o.imageTypes ?? target.imageTypes,
+        enterpriseProjectIds: o.enterpriseProjectIds ?? target.enterpriseProjectIds,
+      },
+    ],
     clientFor: () => hss,
     store,
     clock,

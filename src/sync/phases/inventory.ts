@@ -159,8 +159,9 @@ async function listPass(input: InventoryInput): Promise<Listing> {
       if (total === null) {
         const last = page.itemsReceived < pageSize;
         input.onPagesLeft(last ? 0 : 1);
-        // No total to measure against: the progress reads done = total as paging goes.
-        input.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: offset });
+        // No total to measure against: at least one more page until the short one.
+        const expected = last ? offset : offset + pageSize;
+        input.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: expected });
         if (last) {
           obs.allPagesFetched = true;
           // The short page proves the end: what was counted is the whole listing.
