@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from './engine.js';
 import { faultOn, S0, scopeOf, T0, world } from './engine-world.test-helper.js';
-import { type FakeImage, rule, summary } from './fake-hss.test-helper.js';
+import { apiError, type FakeImage, rule, summary } from './fake-hss.test-helper.js';
 import { formatRunSummary } from './summary.js';
 
 const SCAN = T0 - 86_400_000;
@@ -46,6 +46,11 @@ describe('the run follows the image type × API matrix', () => {
     const r = await w.run();
     expect(r.status).toBe('succeeded');
     expect(calls(w)).toEqual(['ListCicdImages 0', 'ListCheckRulesInfo c1/all', 'ListCheckRulesInfo c2/all']);
+    // The board shows the APIs the matrix gives the scope, and no other.
+    expect(r.apiBacklog?.map((a) => [a.api, a.callsMade, a.callsDue])).toEqual([
+      ['ListCheckRulesInfo', 2, 0],
+      ['ListCicdImages', 1, 0],
+    ]);
     expect(w.store.results.get('p1/0/cicd|c1')).toEqual([
       {
         checkName: 'CentOS 7',
@@ -194,6 +199,12 @@ describe('the run follows the image type × API matrix', () => {
       'ShowImageCheckRuleDetail p1',
     ]);
     expect(r.ruleCounts?.ruleDescriptionsFetched).toBe(2);
+    expect(r.apiBacklog?.map((a) => [a.api, a.callsMade, a.callsDue])).toEqual([
+      ['ListImageRiskConfigRules', 2, 0],
+      ['ListImageRiskConfigs', 1, 0],
+      ['ListRegistryImages', 1, 0],
+      ['ShowImageCheckRuleDetail', 2, 0],
+    ]);
     expect([...w.store.values.keys()]).toEqual([
       'p1/0/private_image|a1|["CentOS 7","os","hw_standard","f1"]',
     ]);
@@ -291,5 +302,36 @@ describe('coverage counts at the end of the run', () => {
     const warned = w.logs.find((l) => l.msg === 'could not count coverage; the run is recorded without it');
     expect(warned?.err).toBe('Error: view missing');
     expect(formatRunSummary(r)).not.toContain('coverage=');
+  });
+});
+
+describe('per-image rule detail under faults', () => {
+  it('stops at the first failure; what is left stays due and is asked for next run', async () => {
+    const w = world({ enterpriseProjectIds: ['0'], ruleDetail: 'failed' });
+    w.hss.fault = faultOn(
+      (c) => c.api === 'ShowImageCheckRuleDetail' && c.subject === 'a1-a@a1',
+      () => apiError('ShowImageCheckRuleDetail', 503),
+    );
+    const r = await w.run();
+    expect(r.status).toBe('succeeded');
+    expect(w.hss.callsOf('ShowImageCheckRuleDetail').map((c) => c.subject)).toEqual(['a1-a@a1']);
+    expect(w.store.values.size).toBe(0);
+    const incomplete = w.logs.find(
+      (l) => l.msg === 'rule drill-down incomplete; what is left stays due for the next run',
+    );
+    expect(incomplete?.problems).toEqual([
+      'p1/0/private_image: 1 rule fetch(es) failed: rule detail CentOS 7/a1-a on image a1: HSS_API_ERROR: ShowImageCheckRuleDetail HTTP 503 HSS.0001',
+    ]);
+    w.hss.fault = () => undefined;
+    const before = w.hss.calls.length;
+    const again = await w.run();
+    expect(again.ruleCounts?.ruleImagesDue).toBe(0);
+    expect(
+      w.hss.calls
+        .slice(before)
+        .filter((c) => c.api === 'ShowImageCheckRuleDetail')
+        .map((c) => c.subject),
+    ).toEqual(['a1-a@a1', 'shared@a1', 'a2-a@a2', 'shared@a2', 'a3-a@a3', 'shared@a3']);
+    expect([w.store.values.size, w.store.descriptions.size]).toEqual([6, 4]);
   });
 });

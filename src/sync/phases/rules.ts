@@ -195,9 +195,10 @@ export class RunDrill {
       descriptionsClaimed: this.descriptionsClaimed,
       dbGate: this.dbGate,
     });
-    const sources = DRILL_APIS.map(
-      (api) => [api, this.d.board.track(target.name, api, () => drill.due()[api])] as const,
-    );
+    // Only the APIs this scope's drill-down calls (the matrix) appear on the board.
+    const sources = DRILL_APIS.filter(
+      (api) => api === apis.rules || (api === 'ShowImageCheckRuleDetail' && apis.ruleDetail),
+    ).map((api) => [api, this.d.board.track(target.name, api, () => drill.due()[api])] as const);
     return {
       drill,
       freeze: (handedOver) => {
