@@ -36,8 +36,8 @@ const keyOf = (r: RuleKey): RuleKey => ({
 /** One ShowImageCheckRuleDetail call: a rule on one image, or a rule's description alone. */
 type DetailCall = { key: RuleKey; ref: ImageRuleRef | null };
 
-/** A lookup of the candidates lane: the scope's backlog, or rules just written. */
-type Lookup = { backlog: true } | { backlog: false; rules: RuleKey[] };
+/** A lookup of the candidates lane: the scope's backlog, or the rules written since the last one. */
+type Lookup = { backlog: boolean };
 
 export interface DescriptionsInput {
   client: HssClient;
@@ -76,6 +76,12 @@ export class RuleDescriptions {
   private readonly covered = new Set<string>();
   /** Rules were written since the values due were last read. */
   private valuesStale = true;
+  /** Rules written and not yet looked up (distinct). */
+  private readonly writtenRules = new Map<string, RuleKey>();
+  /** A lookup of written rules is queued. */
+  private lookupQueued = false;
+  /** `finish` has begun: it looks up what is left itself. */
+  private finishing = false;
   private readonly candidateLane: Lane<Lookup>;
   private readonly fetchLane: Lane<DetailCall>;
   private readonly values: GroupCommit<{ call: DetailCall; detail: RuleDetail }>;
@@ -102,11 +108,24 @@ export class RuleDescriptions {
     if (this.input.enabled) this.candidateLane.push([{ backlog: true }]);
   }
 
-  /** Rules just written: their values and descriptions due are looked up, then fetched. */
+  /**
+   * Rules just written: their values and descriptions due are looked up, then fetched. The lookup
+   * reads the scope's values due: it waits while the fetch lane has work queued (it is paced far
+   * slower than the database answers), so rules written meanwhile are looked up together.
+   */
   written(rules: readonly RuleKey[]): void {
     if (!this.input.enabled || rules.length === 0) return;
     this.valuesStale = true;
-    this.candidateLane.push([{ backlog: false, rules: rules.map(keyOf) }]);
+    for (const r of rules) this.writtenRules.set(ruleKeyId(r), keyOf(r));
+    this.kick();
+  }
+
+  /** Queues a lookup of the rules written, unless one is queued or the fetch lane has enough work. */
+  private kick(): void {
+    if (this.finishing || this.lookupQueued || (!this.valuesStale && this.writtenRules.size === 0)) return;
+    if (this.fetchLane.queued > Math.max(1, this.input.concurrency)) return;
+    this.lookupQueued = true;
+    this.candidateLane.push([{ backlog: false }]);
   }
 
   /** Calls still to make (queued, in flight, left). */
@@ -121,12 +140,16 @@ export class RuleDescriptions {
 
   /** No more rules will be written: resolves when every call is made or left. */
   async finish(): Promise<void> {
+    this.finishing = true;
     this.candidateLane.close();
     await this.candidateLane.idle();
-    // Rules written after a stop (calls in flight are answered and written) were never looked up:
-    // looked up now (database only, no call), so what they need is counted as left below, and a
-    // yielded drill-down is resumed for them in this run.
+    // Rules written after a stop (calls in flight are answered and written), or while the fetch
+    // lane was busy, were never looked up: looked up now (database only). After a stop, what they
+    // need is counted as left below, and a yielded drill-down is resumed for them in this run.
     for (const l of this.candidateLane.takeQueued()) await this.lookUp(l);
+    if (this.input.enabled && (this.valuesStale || this.writtenRules.size > 0)) {
+      await this.lookUp({ backlog: false });
+    }
     this.fetchLane.close();
     await this.fetchLane.idle();
     for (const c of this.fetchLane.takeQueued()) this.release(c);
@@ -158,6 +181,9 @@ export class RuleDescriptions {
   /** Values due first (each call brings its rule's description), then descriptions alone. */
   private async lookUp(l: Lookup): Promise<void> {
     const { store, scope } = this.input;
+    if (!l.backlog) this.lookupQueued = false;
+    const written = [...this.writtenRules.values()];
+    this.writtenRules.clear();
     try {
       const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
       if (this.valuesStale) {
@@ -174,7 +200,7 @@ export class RuleDescriptions {
         this.fetchLane.push(calls);
       }
       const unique = new Map<string, RuleKey>();
-      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : l.rules;
+      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
       for (const k of keys) {
         const id = ruleKeyId(k);
         if (!this.covered.has(id) && !this.input.claimed.has(id)) unique.set(id, keyOf(k));
@@ -192,6 +218,15 @@ export class RuleDescriptions {
 
   /** One call; its answer is stored (values batched). The first failure stops the lane. */
   private async fetch(c: DetailCall): Promise<void> {
+    try {
+      await this.call(c);
+    } finally {
+      // The lane has room again: rules written meanwhile are looked up.
+      this.kick();
+    }
+  }
+
+  private async call(c: DetailCall): Promise<void> {
     const { client, scope, callOptions } = this.input;
     try {
       const detail = await this.input.limiter.run(() => {

@@ -303,6 +303,8 @@ export class ScopeDrill {
         const chunk = ids.slice(i, i + RESOLVE_BATCH);
         // Found due while stopping: queued and counted, so the ledger says what is left.
         this.enqueue(await this.db(() => store.loadRulesDueFor(scope, mode, chunk)));
+        // Rows handed over for an image not due (its rules answer these summaries already) go.
+        for (const id of chunk) this.handedOver.delete(id);
       }
     } catch (err) {
       this.fatal ??= `loading the rules due failed: ${errorSummary(err)}`;
