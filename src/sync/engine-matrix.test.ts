@@ -109,16 +109,26 @@ describe('the run follows the image type × API matrix', () => {
     expect(w.store.rules.size).toBe(0);
   });
 
-  it('cicd (derived): an unusable rule answer leaves that image pending, as for ListImageRiskConfigs', async () => {
+  it.each<['quarantine' | 'quarantine-row', string]>([
+    ['quarantine', 'the answer unusable'],
+    ['quarantine-row', 'one row set aside'],
+  ])('cicd (derived): %s (%s) leaves that image pending, as for ListImageRiskConfigs', async (fault) => {
     const w = world({ imageTypes: ['cicd'], enterpriseProjectIds: ['0'], ruleDetail: 'failed' });
     w.hss.put(C0, cicdImages());
     w.hss.fault = faultOn(
       (c) => c.api === 'ListCheckRulesInfo' && c.subject === 'c1/all',
-      () => 'quarantine',
+      () => fault,
     );
     const r = await w.run();
-    expect(r.counts).toMatchObject({ imagesDue: 2, imagesFetched: 1, imagesPending: 1, itemsQuarantined: 1 });
+    expect(r.counts).toMatchObject({
+      imagesDue: 2,
+      imagesFetched: 1,
+      imagesPending: 1,
+      itemsQuarantined: 1,
+    });
     expect([...w.store.results.keys()]).toEqual(['p1/0/cicd|c2']);
+    expect([...w.store.rules.keys()]).toEqual(['p1/0/cicd|c2']);
+    expect(calls(w)).toEqual(['ListCicdImages 0', 'ListCheckRulesInfo c1/all', 'ListCheckRulesInfo c2/all']);
   });
 
   it('cicd (risk-configs): summaries from ListImageRiskConfigs, rules from one image-wide listing', async () => {

@@ -42,8 +42,11 @@ export interface FakeCall {
   at: number;
 }
 
-/** What a call answers instead of its data: an error to throw, or `quarantine` (schema-invalid). */
-export type Fault = Error | 'quarantine' | undefined;
+/**
+ * What a call answers instead of its data: an error to throw, `quarantine` (schema-invalid: the
+ * image's answer is unusable), or `quarantine-row` (one row set aside, the rest answered).
+ */
+export type Fault = Error | 'quarantine' | 'quarantine-row' | undefined;
 
 /** A listing row of `imageId` (plain values, `over` replacing some). */
 export function listing(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
@@ -210,8 +213,20 @@ export class FakeHss implements HssClient {
     const fault = this.fault(call);
     const context: HssErrorContext = { api, path: `GET /fake/${api}`, requestId: null };
     const status =
-      fault === undefined ? 200 : fault === 'quarantine' ? 200 : ((fault as HssApiError).status ?? 0);
+      fault === undefined || fault === 'quarantine' || fault === 'quarantine-row'
+        ? 200
+        : ((fault as HssApiError).status ?? 0);
     o?.onCall?.({ api, status, errorCode: null, requestId: null, durationMs: this.callMs, willRetry: false });
+    if (fault === 'quarantine-row') {
+      o?.onQuarantine?.({
+        api,
+        requestId: 'req-row',
+        position: 1,
+        problem: 'severity: Invalid input',
+        sample: '{}',
+      });
+      return;
+    }
     if (fault === 'quarantine') {
       o?.onQuarantine?.({
         api,

@@ -19,6 +19,7 @@ import {
   scopeLabel,
 } from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
+import { ImageQuarantinedError } from '../../hss/quarantine.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
 import { deriveSummaries } from '../derive-summaries.js';
 import { classifyFailure, FailureStreak, type QuarantineTally, stopReason } from '../failure-policy.js';
@@ -132,6 +133,41 @@ function resultWriter(input: FetchInput, found: FetchFindings): GroupCommit<Imag
   });
 }
 
+/**
+ * The summaries of one image derived from every rule row of it (ListCheckRulesInfo). A row set
+ * aside as schema-invalid would leave the counts short: like a schema-invalid summary, it leaves
+ * the image's summaries as they were (ImageQuarantinedError: an item problem, the image stays
+ * pending). A row without check_rule_id counts (the rule writer sets it aside, not this).
+ */
+async function derived(input: FetchInput, task: FetchTask): Promise<RiskConfig[]> {
+  const { client, scope, callOptions } = input;
+  let setAside = 0;
+  let requestId: string | null = null;
+  const rows = await client.listCheckRules(
+    scope,
+    task.imageId,
+    { scanResult: null },
+    {
+      ...callOptions,
+      onQuarantine: (e) => {
+        setAside++;
+        requestId ??= e.requestId;
+        callOptions.onQuarantine?.(e);
+      },
+    },
+  );
+  if (setAside > 0) {
+    const context = {
+      api: 'ListCheckRulesInfo' as const,
+      path: 'GET /v5/{project_id}/baseline/check-rules',
+      requestId,
+    };
+    throw new ImageQuarantinedError(context, task.imageId, setAside);
+  }
+  input.onRuleRows?.(task.imageId, rows, task.signal.latestScanTime);
+  return deriveSummaries(rows);
+}
+
 async function fetchAll(
   input: FetchInput,
   tasks: readonly FetchTask[],
@@ -153,10 +189,7 @@ async function fetchAll(
         if (input.summaries === 'ListImageRiskConfigs') {
           return client.listRiskConfigs(scope, task.imageId, callOptions);
         }
-        return client.listCheckRules(scope, task.imageId, { scanResult: null }, callOptions).then((rows) => {
-          input.onRuleRows?.(task.imageId, rows, task.signal.latestScanTime);
-          return deriveSummaries(rows);
-        });
+        return derived(input, task);
       });
       streak.succeeded();
       await writer.add({
