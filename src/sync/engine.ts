@@ -1,9 +1,11 @@
 /**
  * One sync run, as a short sequence of phases: per scope (at most scopeConcurrency at once, each
  * under its lock) the inventory and the fetch (scope.ts, phases/inventory.ts, phases/fetch.ts),
- * beside them the rule drill-down (phases/rules.ts), then the maintenance (phases/maintenance.ts)
- * and the ledger row. Every phase shares one work-queue runner (lane.ts) and one failure policy
- * (failure-policy.ts); how scopes and the run end is decided by pure functions (outcome.ts).
+ * beside them the rule drill-down (phases/rules.ts), then the maintenance (phases/maintenance.ts),
+ * the coverage count and the ledger row. Each scope calls the APIs the image type × API matrix
+ * gives its type (src/hss/api-matrix.ts). Every phase shares one work-queue runner (lane.ts) and
+ * one failure policy (failure-policy.ts); how scopes and the run end is decided by pure functions
+ * (outcome.ts).
  * Scopes are isolated: one failing scope ends the run `partial`.
  */
 import type { Logger } from 'pino';
