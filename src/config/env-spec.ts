@@ -4,6 +4,7 @@
  * and the README configuration table is generated from it (`npm run docs:config`), so neither
  * the defaults nor the documentation can drift from the code.
  */
+import { CICD_SUMMARIES } from '../hss/api-matrix.js';
 import { Secret } from '../secret.js';
 import {
   parseBool,
@@ -228,6 +229,13 @@ export const SPEC = {
     description:
       'Rule-level drill-down, beside the summaries: `off`, `failed` (the failed rules of every failing baseline) or `all` (failed and passed rules).',
     parse: oneOf(['off', 'failed', 'all'] as const),
+  }),
+  HSS_CICD_SUMMARIES: def({
+    group: 'sync',
+    default: 'derived',
+    description:
+      'Where the baseline summaries of `cicd` images come from: `derived` (from their rule results, ListCheckRulesInfo, as the official API definitions say) or `risk-configs` (ListImageRiskConfigs with image_type=cicd, as the seed example does; the official definitions say it answers empty).',
+    parse: oneOf(CICD_SUMMARIES),
   }),
   HSS_RETENTION_DAYS: def({
     group: 'database',

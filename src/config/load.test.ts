@@ -316,6 +316,18 @@ describe('every configured value is explicit', () => {
   });
 });
 
+describe('HSS_CICD_SUMMARIES', () => {
+  it('defaults to derived, takes risk-configs, and names the variable and the allowed values otherwise', () => {
+    expect(loadConfig(BASE, noFiles).cicdSummaries).toBe('derived');
+    expect(loadConfig({ ...BASE, HSS_CICD_SUMMARIES: 'risk-configs' }, noFiles).cicdSummaries).toBe(
+      'risk-configs',
+    );
+    expect(() => loadConfig({ ...BASE, HSS_CICD_SUMMARIES: 'seed' }, noFiles)).toThrow(
+      'HSS_CICD_SUMMARIES: unknown value "seed" (allowed: derived, risk-configs)',
+    );
+  });
+});
+
 describe('the small loaders other commands use', () => {
   it('loadLogSettings validates LOG_LEVEL and LOG_FORMAT; loadLogLevel takes a command default', () => {
     expect(loadLogSettings({})).toEqual({ level: 'info', format: 'auto' });

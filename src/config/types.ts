@@ -4,6 +4,7 @@
  * (defaults are applied by the loader from env-spec.ts): no consumer needs a default of its own.
  */
 import type { ApiName, ImageType } from '../domain.js';
+import type { CicdSummaries } from '../hss/api-matrix.js';
 import type { Secret } from '../secret.js';
 
 /** Exactly one authentication method per target. */
@@ -79,6 +80,8 @@ export interface AppConfig {
   allowMassRetire: boolean;
   /** Rule-level drill-down: off, failed rules only (default) or all rules. */
   ruleDetail: 'off' | 'failed' | 'all';
+  /** Where the summaries of cicd images come from (src/hss/api-matrix.ts). Default derived. */
+  cicdSummaries: CicdSummaries;
   /** Days of daily facts and run ledger kept; null = for ever. Default 730. */
   retentionDays: number | null;
   /** Days closed history versions are kept after they ended; null = for ever (default). */

@@ -3,137 +3,10 @@
  * (no PostgreSQL, no HTTP). Every call takes 1 s of fake time, so outcomes, counts, call order,
  * the deadline and an abort mid-run are exact.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../clock.js';
-import type { TargetConfig } from '../config/types.js';
-import type { RuleDetailMode, Scope } from '../domain.js';
 import { HssAuthError } from '../errors.js';
-import { Secret } from '../secret.js';
-import { type RunOptions, type RunReport, runSync } from './engine.js';
-import {
-  apiError,
-  type FakeCall,
-  FakeHss,
-  type FakeImage,
-  type Fault,
-  rule,
-  summary,
-} from './fake-hss.test-helper.js';
-import { MemoryStore } from './memory-store.test-helper.js';
-
-const T0 = Date.parse('2026-03-01T00:00:00Z');
-
-const target: TargetConfig = {
-  name: 't1',
-  region: 'cn-north-4',
-  projectId: 'p1',
-  endpoint: 'https://hss.invalid',
-  iamEndpoint: 'https://iam.invalid',
-  auth: { method: 'token', token: new Secret('x') },
-  enterpriseProjectIds: ['0', '1'],
-  imageTypes: ['private_image'],
-};
-const scopeOf = (ep: string): Scope => ({
-  target: 't1',
-  projectId: 'p1',
-  enterpriseProjectId: ep,
-  imageType: 'private_image',
-});
-const S0 = scopeOf('0');
-const S1 = scopeOf('1');
-
-/** `n` images named `<prefix>1..n`, each with one passing and one failing baseline. */
-function images(prefix: string, n: number): FakeImage[] {
-  return Array.from({ length: n }, (_, i) => ({
-    imageId: `${prefix}${i + 1}`,
-    scanTime: T0 - 86_400_000,
-    results: [summary('CentOS 7', 2), summary('SSH', 0)],
-    rules: {
-      'CentOS 7': [rule('CentOS 7', `${prefix}${i + 1}-a`, 'failed'), rule('CentOS 7', 'shared', 'failed')],
-    },
-  }));
-}
-
-interface World {
-  clock: FakeClock;
-  hss: FakeHss;
-  store: MemoryStore;
-  logs: Record<string, unknown>[];
-  run(o?: Partial<RunOptions>, advance?: (clock: FakeClock) => void): Promise<RunReport>;
-}
-
-function world(
-  o: { ruleDetail?: RuleDetailMode; fetchConcurrency?: number; maxQuarantinedItems?: number } = {},
-): World {
-  const clock = new FakeClock(T0);
-  const hss = new FakeHss(clock);
-  const store = new MemoryStore();
-  const logs: Record<string, unknown>[] = [];
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk, _enc, done) {
-        logs.push(JSON.parse(String(chunk)));
-        done();
-      },
-    }),
-  );
-  hss.put(S0, images('a', 3));
-  hss.put(S1, images('b', 2));
-  let ids = 0;
-  const deps = {
-    targets: [target],
-    clientFor: () => hss,
-    store,
-    clock,
-    newId: () => `run-${++ids}`,
-    logger,
-    rateFor: () => 60,
-    settings: {
-      pageSize: 100,
-      fetchConcurrency: o.fetchConcurrency ?? 1,
-      scopeConcurrency: 1,
-      maxResultAgeMs: 7 * 86_400_000,
-      maxRetireFraction: 0.5,
-      allowMassRetire: false,
-      maxQuarantinedItems: o.maxQuarantinedItems ?? 10,
-      retryBudget: { ratio: 0.5 },
-      ruleDetail: o.ruleDetail ?? 'off',
-    },
-    worker: 'test:1',
-  };
-  return {
-    clock,
-    hss,
-    store,
-    logs,
-    run: (opts = {}) => drive(clock, runSync(deps, { trigger: 'test', ...opts })),
-  };
-}
-
-/** Moves fake time from one pending sleep to the next until `work` settles. */
-async function drive<T>(clock: FakeClock, work: Promise<T>): Promise<T> {
-  let settled = false;
-  work.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 10_000 && !settled; i++) {
-    await clock.advance(0);
-    if (settled) break;
-    const next = clock.nextWakeAt;
-    if (next === null) throw new Error('the run waits on nothing the clock drives');
-    await clock.advance(next - clock.now());
-  }
-  return work;
-}
-
-const faultOn =
-  (match: (c: FakeCall) => boolean, fault: () => Fault) =>
-  (c: FakeCall): Fault =>
-    match(c) ? fault() : undefined;
+import { faultOn, images, S0, T0, world } from './engine-world.test-helper.js';
+import { apiError } from './fake-hss.test-helper.js';
 
 describe('runSync in memory', () => {
   it('syncs every scope, counts exactly, maintains, then records the run', async () => {
@@ -192,12 +65,23 @@ describe('runSync in memory', () => {
       'retireContents p1/1/private_image',
       'finishScopeRun p1/1/private_image succeeded',
       'maintain',
+      'countCoverage p1/0/private_image,p1/1/private_image',
       'finishRun succeeded',
     ]);
+    const coverage = {
+      covered: 5,
+      not_scanned: 0,
+      scan_failed: 0,
+      no_results: 0,
+      inconsistent: 0,
+      pending: 0,
+    };
+    expect(r.coverage).toEqual(coverage);
     expect(w.store.runs.get(r.runId)?.outcome).toMatchObject({
       status: 'succeeded',
       scopes: { total: 2, succeeded: 2, partial: 0, failed: 0 },
       maintenance: r.maintenance,
+      coverage,
     });
     const phases = w.logs.filter((l) => String(l.msg).startsWith('maintenance')).map((l) => l.msg);
     expect(phases).toEqual(['maintenance started', 'maintenance finished']);
@@ -358,12 +242,16 @@ describe('runSync in memory', () => {
     const r = await w.run();
     expect(r.status).toBe('succeeded');
     expect(r.maintenance?.error).toBe('Error: facts table unavailable');
-    expect(w.store.log.slice(-2)).toEqual(['maintain', 'finishRun succeeded']);
+    expect(w.store.log.slice(-3)).toEqual([
+      'maintain',
+      'countCoverage p1/0/private_image,p1/1/private_image',
+      'finishRun succeeded',
+    ]);
   });
 
-  // Scope 0's drill-down yields its slot to scope 1's summaries and runs the rest afterwards: the
-  // description it had claimed but not fetched (a1-a) is released to it, so every one is fetched.
-  it('drills the rules beside the summaries, each description once, and nothing on a re-sync', async () => {
+  // Scope 0's drill-down yields its slot to scope 1's summaries and runs the rest afterwards. Rule
+  // detail is asked per image (current values); each description is stored once, with the first.
+  it('drills the rules beside the summaries, values per image, each description once, nothing on a re-sync', async () => {
     const w = world({ ruleDetail: 'failed' });
     const r = await w.run();
     expect(r.status).toBe('succeeded');
@@ -388,7 +276,37 @@ describe('runSync in memory', () => {
         .callsOf('ShowImageCheckRuleDetail')
         .map((c) => c.subject)
         .sort(),
-    ).toEqual(['a1-a', 'a2-a', 'a3-a', 'b1-a', 'b2-a', 'shared']);
+    ).toEqual([
+      'a1-a@a1',
+      'a2-a@a2',
+      'a3-a@a3',
+      'b1-a@b1',
+      'b2-a@b2',
+      'shared@a1',
+      'shared@a2',
+      'shared@a3',
+      'shared@b1',
+      'shared@b2',
+    ]);
+    expect(w.store.descriptions.size).toBe(6);
+    expect(w.store.values.size).toBe(10);
+    expect(
+      w.store.values.get('p1/0/private_image|a2|["CentOS 7","os","hw_standard","shared"]')?.item,
+    ).toEqual({
+      scope: S0,
+      imageId: 'a2',
+      key: { checkName: 'CentOS 7', checkType: 'os', standard: 'hw_standard', checkRuleId: 'shared' },
+      checkInfoList: [
+        { checkDescription: 'check shared', currentValue: 'value on a2', suggestValue: 'good' },
+      ],
+    });
+    // The rules record their API and the scan time of the listing their summaries answered to.
+    expect(w.store.rules.get('p1/0/private_image|a1')).toMatchObject({
+      source: 'ListImageRiskConfigRules',
+      scannedAt: T0 - 86_400_000,
+    });
+    const line = w.logs.find((l) => l.msg === 'sync run finished');
+    expect([line?.ruleValuesFetched, line?.ruleRowsSetAside]).toEqual([10, 0]);
     const before = w.hss.calls.length;
     const again = await w.run();
     expect(again.ruleCounts?.ruleImagesDue).toBe(0);

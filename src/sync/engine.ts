@@ -1,14 +1,16 @@
 /**
  * One sync run, as a short sequence of phases: per scope (at most scopeConcurrency at once, each
  * under its lock) the inventory and the fetch (scope.ts, phases/inventory.ts, phases/fetch.ts),
- * beside them the rule drill-down (phases/rules.ts), then the maintenance (phases/maintenance.ts)
- * and the ledger row. Every phase shares one work-queue runner (lane.ts) and one failure policy
- * (failure-policy.ts); how scopes and the run end is decided by pure functions (outcome.ts).
+ * beside them the rule drill-down (phases/rules.ts), then the maintenance (phases/maintenance.ts),
+ * the coverage count and the ledger row. Each scope calls the APIs the image type × API matrix
+ * gives its type (src/hss/api-matrix.ts). Every phase shares one work-queue runner (lane.ts) and
+ * one failure policy (failure-policy.ts); how scopes and the run end is decided by pure functions
+ * (outcome.ts).
  * Scopes are isolated: one failing scope ends the run `partial`.
  */
 import type { Logger } from 'pino';
 import type { TargetConfig } from '../config/types.js';
-import { type MaintenanceReport, type Scope, scopeLabel } from '../domain.js';
+import { type CoverageCounts, type MaintenanceReport, type Scope, scopeLabel } from '../domain.js';
 import { errorSummary } from '../errors.js';
 import { RetryBudget } from '../hss/retry-budget.js';
 import type { CallEvent } from '../hss/types.js';
@@ -126,6 +128,7 @@ function prepareRun(deps: EngineDeps, given: RunOptions, runId: string, log: Log
       ? null
       : new RunDrill({
           mode,
+          cicdSummaries: deps.settings.cicdSummaries,
           runId,
           clientFor: deps.clientFor,
           store: deps.store,
@@ -196,6 +199,7 @@ async function finish(
   const maintenance: MaintenanceReport | undefined = maintains(status)
     ? await runMaintenance(deps, log)
     : undefined;
+  const coverage = await countCoverage(deps, reports, aborted, log);
   const finishedAt = new Date(deps.clock.now());
   const outcome: RunOutcome = {
     status,
@@ -207,6 +211,7 @@ async function finish(
     error,
     ...(rules ? { ruleCounts: rules.counts } : {}),
     ...(maintenance ? { maintenance } : {}),
+    ...(coverage ? { coverage } : {}),
   };
   await deps.store.finishRun(runId, outcome);
   if (rules && rules.problems.length > 0) {
@@ -233,6 +238,10 @@ async function finish(
       skipped: reports.filter((s) => s.status === 'skipped').length,
       ...counts,
       ...(rules?.counts ?? {}),
+      ...(rules
+        ? { ruleValuesFetched: rules.ruleValuesFetched, ruleRowsSetAside: rules.ruleRowsSetAside }
+        : {}),
+      ...(coverage ? { coverage } : {}),
       apis: backlogFields(apiBacklog),
       catchUpSeconds: catchUpSeconds(apiBacklog),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
@@ -252,8 +261,33 @@ async function finish(
     ...(rules ? { ruleCounts: rules.counts } : {}),
     apiBacklog,
     ...(maintenance ? { maintenance } : {}),
+    ...(coverage ? { coverage } : {}),
   };
   deps.observer?.onApiBacklog?.(apiBacklog);
   deps.observer?.onRunFinished?.(report);
   return report;
+}
+
+/**
+ * Current images per coverage state in the scopes this run synced (not those skipped because
+ * another worker held them), after every write of the run: what the ledger, `status` and the
+ * summary line report. Counted whether or not a scope's inventory was complete: the counts say
+ * what is stored, and `pending` says what is left. Not counted for an aborted run (it must end
+ * within seconds) nor when no scope was synced. Its failure leaves the run as it is (a warning;
+ * no coverage recorded).
+ */
+async function countCoverage(
+  deps: EngineDeps,
+  reports: readonly ScopeReport[],
+  aborted: boolean,
+  log: Logger,
+): Promise<CoverageCounts | undefined> {
+  const scopes = reports.filter((s) => s.status !== 'skipped').map((s) => s.scope);
+  if (aborted || scopes.length === 0) return undefined;
+  try {
+    return await deps.store.countCoverage(scopes);
+  } catch (err) {
+    log.warn({ err: errorSummary(err) }, 'could not count coverage; the run is recorded without it');
+    return undefined;
+  }
 }

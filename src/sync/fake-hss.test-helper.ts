@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import {
   type ApiName,
+  type ImageFilter,
   type ImageListing,
   listApiFor,
   noListingExtras,
@@ -28,6 +29,8 @@ export interface FakeImage {
   results: RiskConfig[];
   /** Rules per baseline (check_name); `failed` and `pass` rows mixed. */
   rules?: Record<string, RuleResult[]>;
+  /** Listing fields other than the image id and scan time. */
+  listing?: Partial<ImageListing>;
 }
 
 export interface FakeCall {
@@ -39,8 +42,11 @@ export interface FakeCall {
   at: number;
 }
 
-/** What a call answers instead of its data: an error to throw, or `quarantine` (schema-invalid). */
-export type Fault = Error | 'quarantine' | undefined;
+/**
+ * What a call answers instead of its data: an error to throw, `quarantine` (schema-invalid: the
+ * image's answer is unusable), or `quarantine-row` (one row set aside, the rest answered).
+ */
+export type Fault = Error | 'quarantine' | 'quarantine-row' | undefined;
 
 /** A listing row of `imageId` (plain values, `over` replacing some). */
 export function listing(imageId: string, over: Partial<ImageListing> = {}): ImageListing {
@@ -100,6 +106,8 @@ export class FakeHss implements HssClient {
   readonly calls: FakeCall[] = [];
   /** Decides each call's fault; default none. */
   fault: (call: FakeCall) => Fault = () => undefined;
+  /** false: list pages come without total_num (optional in the official models). */
+  listTotals = true;
 
   constructor(
     private readonly clock: Clock,
@@ -126,8 +134,9 @@ export class FakeHss implements HssClient {
     await this.call(listApiFor(scope.imageType), scope, String(offset), o);
     const rows = images
       .slice(offset, offset + Math.min(limit, this.pageSize))
-      .map((i) => listing(i.imageId, { latestScanTime: i.scanTime }));
-    return { totalNum: images.length, rows, itemsReceived: rows.length, requestId: null };
+      .map((i) => listing(i.imageId, { latestScanTime: i.scanTime, ...i.listing }));
+    const totalNum = this.listTotals ? images.length : null;
+    return { totalNum, rows, itemsReceived: rows.length, requestId: null };
   }
 
   async listRiskConfigs(scope: Scope, imageId: string, o?: CallOptions): Promise<RiskConfig[]> {
@@ -151,23 +160,39 @@ export class FakeHss implements HssClient {
     return rules.filter((r) => r.scanResult === filter.resultType);
   }
 
-  async listCheckRules(): Promise<RuleResult[]> {
-    throw new Error('listCheckRules: not implemented yet (issue 14)');
+  /** Every rule row of the image, every baseline (subject `<image>/<scan_result or all>`). */
+  async listCheckRules(
+    scope: Scope,
+    imageId: string,
+    filter: { scanResult: 'failed' | 'pass' | null },
+    o?: CallOptions,
+  ): Promise<RuleResult[]> {
+    await this.call('ListCheckRulesInfo', scope, `${imageId}/${filter.scanResult ?? 'all'}`, o);
+    const rows = Object.values(this.image(scope, imageId).rules ?? {}).flat();
+    return rows.filter((r) => filter.scanResult === null || r.scanResult === filter.scanResult);
   }
 
+  /** Subject `<rule id>`, or `<rule id>@<image>` with an image (current values of that image). */
   async showCheckRuleDetail(
     scope: Scope,
     key: RuleKey,
-    _image: unknown,
+    image: ImageFilter | null,
     o?: CallOptions,
   ): Promise<RuleDetail> {
-    await this.call('ShowImageCheckRuleDetail', scope, key.checkRuleId, o);
+    const subject = image ? `${key.checkRuleId}@${image.imageId}` : key.checkRuleId;
+    await this.call('ShowImageCheckRuleDetail', scope, subject, o);
     return {
       description: `about ${key.checkRuleId}`,
       reference: null,
       audit: null,
       remediation: null,
-      checkInfoList: [],
+      checkInfoList: [
+        {
+          checkDescription: `check ${key.checkRuleId}`,
+          currentValue: image ? `value on ${image.imageId}` : null,
+          suggestValue: 'good',
+        },
+      ],
     };
   }
 
@@ -188,8 +213,20 @@ export class FakeHss implements HssClient {
     const fault = this.fault(call);
     const context: HssErrorContext = { api, path: `GET /fake/${api}`, requestId: null };
     const status =
-      fault === undefined ? 200 : fault === 'quarantine' ? 200 : ((fault as HssApiError).status ?? 0);
+      fault === undefined || fault === 'quarantine' || fault === 'quarantine-row'
+        ? 200
+        : ((fault as HssApiError).status ?? 0);
     o?.onCall?.({ api, status, errorCode: null, requestId: null, durationMs: this.callMs, willRetry: false });
+    if (fault === 'quarantine-row') {
+      o?.onQuarantine?.({
+        api,
+        requestId: 'req-row',
+        position: 1,
+        problem: 'severity: Invalid input',
+        sample: '{}',
+      });
+      return;
+    }
     if (fault === 'quarantine') {
       o?.onQuarantine?.({
         api,

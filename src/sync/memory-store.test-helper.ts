@@ -2,9 +2,22 @@
  * The SyncStore in memory, for run-level unit tests (no PostgreSQL): the ledger, the inventory,
  * the content states, the current summaries and rules (versions counted as the database counts
  * them: one opened per new or changed key, one closed per changed or gone key), the rule
- * descriptions. Every operation is logged in order; `fault` fails a chosen one.
+ * descriptions, the per-image rule values, a simple coverage count. Every operation is logged in
+ * order; `fault` fails a chosen one.
  */
-import type { ImageListing, ImageResultItem, RiskConfig, RuleKey, RuleResult, Scope } from '../domain.js';
+import {
+  COVERAGE_STATES,
+  type CoverageCounts,
+  type CoverageState,
+  type ImageListing,
+  type ImageResultItem,
+  type ImageRuleRef,
+  type ImageRuleValues,
+  type RiskConfig,
+  type RuleKey,
+  type RuleResult,
+  type Scope,
+} from '../domain.js';
 import { DbError } from '../errors.js';
 import type { StoredContent } from './plan.js';
 import type {
@@ -55,8 +68,17 @@ export class MemoryStore implements SyncStore {
   readonly inventories: { scope: string; complete: boolean; imageCount: number }[] = [];
   readonly contents = new Map<string, StoredContent & { scope: Scope; imageId: string }>();
   readonly results = new Map<string, RiskConfig[]>();
-  readonly rules = new Map<string, { signature: string; mode: string; rules: RuleResult[] }>();
+  readonly rules = new Map<
+    string,
+    { signature: string; mode: string; rules: RuleResult[]; source: string; scannedAt: number | null }
+  >();
   readonly descriptions = new Map<string, Date>();
+  /** When the version in force of each rule of each image opened: `<image key>|<rule key>`. */
+  readonly ruleSince = new Map<string, Date>();
+  /** Per-image rule values: `<image key>|<rule key>`. */
+  readonly values = new Map<string, { at: Date; runId: string; item: ImageRuleValues }>();
+  /** The summaries' source of each image (ImageResultItem.source). */
+  readonly sources = new Map<string, string>();
   /** Every operation, in order: `startRun`, `startScopeRun <scope>`, `maintain`, ... */
   readonly log: string[] = [];
   /** Fails the operation it returns an error for (its name as logged, without arguments). */
@@ -143,6 +165,7 @@ export class MemoryStore implements SyncStore {
         removedAt: null,
       });
       if (item.outcome !== 'fetched') continue;
+      this.sources.set(k, item.source);
       const d = diff(this.results.get(k) ?? [], item.results, resultKey);
       total.versionsOpened += d.versionsOpened;
       total.versionsClosed += d.versionsClosed;
@@ -183,7 +206,7 @@ export class MemoryStore implements SyncStore {
     const failing = results
       .filter((r) => (r.failedRuleNum ?? 0) > 0)
       .map((r) => ({ checkName: r.checkName, standard: r.standard }));
-    return { imageId, signature, failing };
+    return { imageId, signature, failing, scannedAt: c.fetchedSignal.latestScanTime };
   }
   async loadRulesDue(scope: Scope, mode: 'failed' | 'all'): Promise<RulesDue[]> {
     this.op('loadRulesDue', scopeKey(scope));
@@ -200,15 +223,22 @@ export class MemoryStore implements SyncStore {
     this.op('loadRulesDueFor', scopeKey(scope));
     return [...imageIds].sort().flatMap((id) => this.dueOf(scope, id, mode) ?? []);
   }
-  async writeImageRules(_runId: string, _at: Date, items: ImageRulesItem[]) {
+  async writeImageRules(_runId: string, at: Date, items: ImageRulesItem[]) {
     this.op('writeImageRules', items.map((i) => i.imageId).join(','));
     const total = { versionsOpened: 0, versionsClosed: 0 };
     for (const item of items) {
+      if (item.rules.some((r) => r.checkRuleId === '')) throw new DbError('a rule without check_rule_id');
       const k = imageKey(item.scope, item.imageId);
-      const d = diff(this.rules.get(k)?.rules ?? [], item.rules, ruleResultKey);
+      const before = this.rules.get(k)?.rules ?? [];
+      const d = diff(before, item.rules, ruleResultKey);
       total.versionsOpened += d.versionsOpened;
       total.versionsClosed += d.versionsClosed;
-      this.rules.set(k, { signature: item.signature, mode: item.mode, rules: item.rules });
+      const old = new Map(before.map((r) => [ruleResultKey(r), JSON.stringify(r)]));
+      for (const r of item.rules) {
+        if (old.get(ruleResultKey(r)) !== JSON.stringify(r)) this.ruleSince.set(`${k}|${ruleKeyId(r)}`, at);
+      }
+      const { signature, mode, rules, source, scannedAt } = item;
+      this.rules.set(k, { signature, mode, rules, source, scannedAt });
     }
     return total;
   }
@@ -229,16 +259,79 @@ export class MemoryStore implements SyncStore {
     this.op('filterDescriptionsDue');
     return keys.filter((k) => this.descriptionDue(k, staleBefore));
   }
-  async loadRuleValuesDue(): Promise<never[]> {
-    throw new Error('loadRuleValuesDue: not implemented yet (issue 14)');
+  /** Failed rules of the scope's current rules whose values are missing or older than the rule. */
+  async loadRuleValuesDue(scope: Scope): Promise<ImageRuleRef[]> {
+    this.op('loadRuleValuesDue', scopeKey(scope));
+    const refs = this.refs.get(scopeKey(scope)) ?? [];
+    const out: ImageRuleRef[] = [];
+    for (const [k, state] of [...this.rules].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!k.startsWith(`${scopeKey(scope)}|`)) continue;
+      const imageId = k.slice(scopeKey(scope).length + 1);
+      const c = this.contents.get(k);
+      if (!c || c.removedAt) continue;
+      const ref = refs.find((r) => r.imageId === imageId);
+      const image = {
+        imageId,
+        namespace: ref?.namespace ?? null,
+        imageName: ref?.imageName ?? null,
+        imageVersion: ref?.imageVersion ?? null,
+        instanceId: ref?.instanceId ?? null,
+      };
+      for (const r of state.rules) {
+        if (r.scanResult !== 'failed') continue;
+        const id = `${k}|${ruleKeyId(r)}`;
+        const v = this.values.get(id);
+        const since = this.ruleSince.get(id);
+        if (v && since && v.at >= since) continue;
+        const key = {
+          checkName: r.checkName,
+          checkType: r.checkType,
+          standard: r.standard,
+          checkRuleId: r.checkRuleId,
+        };
+        out.push({ scope, image, key });
+      }
+    }
+    return out;
   }
 
-  async upsertRuleValues(): Promise<void> {
-    throw new Error('upsertRuleValues: not implemented yet (issue 14)');
+  async upsertRuleValues(runId: string, at: Date, items: ImageRuleValues[]): Promise<void> {
+    this.op('upsertRuleValues', items.map((i) => `${i.key.checkRuleId}@${i.imageId}`).join(','));
+    for (const item of items) {
+      this.values.set(`${imageKey(item.scope, item.imageId)}|${ruleKeyId(item.key)}`, { at, runId, item });
+    }
   }
 
-  async countCoverage(): Promise<never> {
-    throw new Error('countCoverage: not implemented yet (issue 14)');
+  /**
+   * A simple coverage per listed image of the scopes: pending (no content yet), not_scanned or
+   * scan_failed (by the listed scan status), no_results (fetched, none), inconsistent (the
+   * listing's unsafe_setting_num > 0 and no failed summary, or the reverse), else covered.
+   */
+  async countCoverage(scopes: readonly Scope[]): Promise<CoverageCounts> {
+    this.op('countCoverage', scopes.map(scopeKey).join(','));
+    const counts = Object.fromEntries(COVERAGE_STATES.map((s) => [s, 0])) as CoverageCounts;
+    for (const scope of scopes) {
+      const seen = new Set<string>();
+      for (const ref of this.refs.get(scopeKey(scope)) ?? []) {
+        if (seen.has(ref.imageId)) continue;
+        seen.add(ref.imageId);
+        counts[this.coverageOf(scope, ref)]++;
+      }
+    }
+    return counts;
+  }
+
+  private coverageOf(scope: Scope, ref: ImageListing): CoverageState {
+    const k = imageKey(scope, ref.imageId);
+    const c = this.contents.get(k);
+    if (!c || c.removedAt) return 'pending';
+    if (c.outcome === 'not_scanned') return ref.scanStatus === 'failed' ? 'scan_failed' : 'not_scanned';
+    const results = this.results.get(k) ?? [];
+    if (results.length === 0) return 'no_results';
+    const failing = results.some((r) => (r.failedRuleNum ?? 0) > 0);
+    const unsafe = ref.unsafeSettingNum;
+    if (unsafe !== null && unsafe > 0 !== failing) return 'inconsistent';
+    return 'covered';
   }
 
   async upsertRuleDescription(key: RuleKey, _detail: unknown, at: Date): Promise<void> {

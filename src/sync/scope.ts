@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { TargetConfig } from '../config/types.js';
 import { type ImageResultItem, listApiFor, type Scope, scopeLabel } from '../domain.js';
 import { errorSummary } from '../errors.js';
+import { apisFor } from '../hss/api-matrix.js';
 import type { RetryBudget } from '../hss/retry-budget.js';
 import type { CallEvent, CallOptions } from '../hss/types.js';
 import type { ApiBoard } from './api-board.js';
@@ -145,7 +146,8 @@ export async function runScope(
     counts.throttled = tally.throttled;
     counts.retries = tally.retries;
     counts.itemsQuarantined = quarantine.items;
-    const eta = etaSeconds(counts.imagesPending, deps.rateFor(target, 'ListImageRiskConfigs'));
+    const summaryApi = apisFor(scope.imageType, deps.settings.cicdSummaries).summaries;
+    const eta = etaSeconds(counts.imagesPending, deps.rateFor(target, summaryApi));
     const outcome: ScopeOutcome = {
       status: result.status,
       finishedAt: new Date(deps.clock.now()),
@@ -204,6 +206,7 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
   const { store, clock, settings } = deps;
   const now = () => new Date(clock.now());
   const client = deps.clientFor(target);
+  const summaries = apisFor(scope.imageType, settings.cicdSummaries).summaries;
   const findings = () => ({
     aborted: run.opts.signal?.aborted === true,
     lockLost: s.lockLost?.aborted === true,
@@ -250,7 +253,7 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
   counts.imagesDue = plan.tasks.length;
   const summariesDue = run.board.track(
     target.name,
-    'ListImageRiskConfigs',
+    summaries,
     () => plan.tasks.length - counts.imagesFetched,
   );
   // Images due for rules from earlier runs start now; those refetched here come once written.
@@ -281,7 +284,7 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
       imageId: n.imageId,
       signal: n.signal,
       outcome: 'not_scanned',
-      source: 'ListImageRiskConfigs',
+      source: summaries,
       results: [],
     }),
   );
@@ -291,6 +294,8 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
       store,
       scope,
       runId: run.runId,
+      summaries,
+      ...(s.scopeDrill ? { onRuleRows: s.scopeDrill.prefetched.bind(s.scopeDrill) } : {}),
       limiter: run.limiter,
       concurrency: settings.fetchConcurrency,
       callOptions: s.callOptions,

@@ -1,4 +1,5 @@
 /** The one-line run summary printed by `sync` (stable wording: people grep it, tests assert it). */
+import { COVERAGE_STATES } from '../domain.js';
 import type { RunReport } from './types.js';
 
 function duration(ms: number): string {
@@ -39,6 +40,10 @@ export function formatRunSummary(r: RunReport): string {
           `rules=${r.ruleCounts.ruleImagesFetched}/${r.ruleCounts.ruleImagesDue}`,
           `rules_pending=${r.ruleCounts.ruleImagesPending}`,
         ]
+      : []),
+    // Current images per coverage state in the run's scopes, when counted.
+    ...(r.coverage
+      ? [`coverage=${COVERAGE_STATES.map((k) => `${k}:${r.coverage?.[k] ?? 0}`).join(',')}`]
       : []),
     `calls=${formatCalls(r.callsByApi)}`,
     `429s=${c.throttled}`,

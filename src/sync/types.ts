@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { TargetConfig } from '../config/types.js';
 import type {
   ApiName,
+  CoverageCounts,
   MaintenanceReport,
   RuleCounts,
   RuleDetailMode,
@@ -14,6 +15,7 @@ import type {
   RunTrigger,
   Scope,
 } from '../domain.js';
+import type { CicdSummaries } from '../hss/api-matrix.js';
 import type { RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, HssClient } from '../hss/types.js';
 import type { ApiBacklog } from './api-board.js';
@@ -34,6 +36,8 @@ export interface RunSettings {
   retryBudget: RetryBudgetOptions;
   /** The rule drill-down beside the summaries (HSS_RULE_DETAIL). */
   ruleDetail: RuleDetailMode;
+  /** Where the summaries of cicd images come from (HSS_CICD_SUMMARIES; src/hss/api-matrix.ts). */
+  cicdSummaries: CicdSummaries;
 }
 
 export interface EngineDeps {
@@ -122,4 +126,6 @@ export interface RunReport {
   apiBacklog?: ApiBacklog[];
   /** What the end-of-run maintenance did; absent when it did not run (an aborted run). */
   maintenance?: MaintenanceReport;
+  /** Current images per coverage state in the run's scopes at its end; absent = not counted. */
+  coverage?: CoverageCounts;
 }

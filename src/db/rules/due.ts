@@ -21,6 +21,11 @@ export interface RulesDue {
   signature: string;
   /** Pairs to page through, sorted; empty = no rule fails now (its failed rules are closed). */
   failing: FailingBaseline[];
+  /**
+   * The latest_scan_time (epoch ms) of the listing the image's summaries were fetched for
+   * (image_contents.fetched_scan_time): the rules' scanned_at. Absent = not known.
+   */
+  scannedAt?: number | null;
 }
 
 /**

@@ -1,14 +1,27 @@
 /**
- * The fetch phase of a scope: the summaries (ListImageRiskConfigs) of every image due, fetched on
+ * The fetch phase of a scope: the summaries of every image due, fetched on
  * the run's work-queue runner (lane.ts) and written as they arrive (group commit, one transaction
  * per batch). Failures follow the run's failure policy (failure-policy.ts). An image whose fetch
  * failed transiently gets one more try after the others: by then a burst of errors or throttling
  * has usually passed. An image the database refuses is left out of its batch, never the batch.
+ * The summaries come from the API the image type × API matrix names (src/hss/api-matrix.ts):
+ * ListImageRiskConfigs, or, where it does not serve the type, the image's rule results
+ * (ListCheckRulesInfo, every row) added up (derive-summaries.ts); those rule rows are handed to the
+ * rule drill-down, which then has no call to make for them.
  */
 import type { Logger } from 'pino';
-import { type ImageResultItem, type Scope, scopeLabel } from '../../domain.js';
+import {
+  type ImageResultItem,
+  type RiskConfig,
+  type RuleResult,
+  type Scope,
+  type SummarySource,
+  scopeLabel,
+} from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
+import { ImageQuarantinedError } from '../../hss/quarantine.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
+import { deriveSummaries } from '../derive-summaries.js';
 import { classifyFailure, FailureStreak, type QuarantineTally, stopReason } from '../failure-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { writeIsolatingRejects } from '../isolate.js';
@@ -23,6 +36,13 @@ export interface FetchInput {
   store: Pick<SyncStore, 'writeImageResults'>;
   scope: Scope;
   runId: string;
+  /** Where the scope's summaries come from (the matrix). */
+  summaries: SummarySource;
+  /**
+   * Summaries derived from rule results: the rows they came from, handed on before the summaries
+   * are written (the drill-down writes them as the image's rules). Absent = nobody wants them.
+   */
+  onRuleRows?(imageId: string, rows: RuleResult[], scannedAt: number | null): void;
   /** The run's HTTP limiter (calls in flight over every scope). */
   limiter: Limiter;
   /** Workers of this scope (the limiter bounds them over the run). */
@@ -113,6 +133,41 @@ function resultWriter(input: FetchInput, found: FetchFindings): GroupCommit<Imag
   });
 }
 
+/**
+ * The summaries of one image derived from every rule row of it (ListCheckRulesInfo). A row set
+ * aside as schema-invalid would leave the counts short: like a schema-invalid summary, it leaves
+ * the image's summaries as they were (ImageQuarantinedError: an item problem, the image stays
+ * pending). A row without check_rule_id counts (the rule writer sets it aside, not this).
+ */
+async function derived(input: FetchInput, task: FetchTask): Promise<RiskConfig[]> {
+  const { client, scope, callOptions } = input;
+  let setAside = 0;
+  let requestId: string | null = null;
+  const rows = await client.listCheckRules(
+    scope,
+    task.imageId,
+    { scanResult: null },
+    {
+      ...callOptions,
+      onQuarantine: (e) => {
+        setAside++;
+        requestId ??= e.requestId;
+        callOptions.onQuarantine?.(e);
+      },
+    },
+  );
+  if (setAside > 0) {
+    const context = {
+      api: 'ListCheckRulesInfo' as const,
+      path: 'GET /v5/{project_id}/baseline/check-rules',
+      requestId,
+    };
+    throw new ImageQuarantinedError(context, task.imageId, setAside);
+  }
+  input.onRuleRows?.(task.imageId, rows, task.signal.latestScanTime);
+  return deriveSummaries(rows);
+}
+
 async function fetchAll(
   input: FetchInput,
   tasks: readonly FetchTask[],
@@ -129,9 +184,12 @@ async function fetchAll(
 
   const fetchOne = async (task: FetchTask, again: FetchTask[] | null): Promise<void> => {
     try {
-      const results = await input.limiter.run(() => {
+      const results = await input.limiter.run((): Promise<RiskConfig[]> => {
         if (stop()) throw new AbortedError('stopped before the call');
-        return client.listRiskConfigs(scope, task.imageId, callOptions);
+        if (input.summaries === 'ListImageRiskConfigs') {
+          return client.listRiskConfigs(scope, task.imageId, callOptions);
+        }
+        return derived(input, task);
       });
       streak.succeeded();
       await writer.add({
@@ -139,7 +197,7 @@ async function fetchAll(
         imageId: task.imageId,
         signal: task.signal,
         outcome: 'fetched',
-        source: 'ListImageRiskConfigs',
+        source: input.summaries,
         results,
       });
       done++;

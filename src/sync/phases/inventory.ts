@@ -130,7 +130,11 @@ async function listAll(input: InventoryInput): Promise<Listing> {
   return { refs: [...union.values()], observation: second.observation, error: second.error };
 }
 
-/** One pass over every page of the scope's list API. */
+/**
+ * One pass over every page of the scope's list API. A page without total_num (optional in the
+ * official models) is read by its length: the listing ends at the first page shorter than the
+ * limit (or empty), and that page proves the end; the items counted stand in for total_num.
+ */
 async function listPass(input: InventoryInput): Promise<Listing> {
   const { client, scope, pageSize, callOptions } = input;
   const byKey = new Map<string, ImageListing>();
@@ -140,26 +144,40 @@ async function listPass(input: InventoryInput): Promise<Listing> {
   const label = scopeLabel(scope);
   try {
     for (;;) {
-      const answered = await input.limiter.run(() =>
-        client.listImagesPage(scope, offset, pageSize, callOptions),
-      );
-      // TODO(issue 14): a page without total_num ends the listing at the first short page.
-      const page = { ...answered, totalNum: answered.totalNum ?? 0 };
-      if (obs.firstTotal === null) obs.firstTotal = page.totalNum;
-      obs.lastTotal = page.totalNum;
+      const page = await input.limiter.run(() => client.listImagesPage(scope, offset, pageSize, callOptions));
+      const total = page.totalNum;
+      if (total !== null) {
+        if (obs.firstTotal === null) obs.firstTotal = total;
+        obs.lastTotal = total;
+      }
       obs.rowsReceived += page.rows.length;
       obs.itemsSetAside += page.itemsReceived - page.rows.length;
       for (const row of page.rows) byKey.set(imageRefKey(row), row);
       // Paging advances by the items HSS sent, those set aside included: advancing by the rows
       // kept would read the page's last items again (and count them as duplicates).
       offset += page.itemsReceived;
-      input.onPagesLeft(Math.ceil(Math.max(0, page.totalNum - offset) / pageSize));
-      input.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: page.totalNum });
-      if (page.itemsReceived === 0 || offset >= page.totalNum) {
-        obs.allPagesFetched = offset >= page.totalNum;
-        break;
+      if (total === null) {
+        const last = page.itemsReceived < pageSize;
+        input.onPagesLeft(last ? 0 : 1);
+        // No total to measure against: at least one more page until the short one.
+        const expected = last ? offset : offset + pageSize;
+        input.onProgress?.({ scope: label, phase: 'inventory', done: offset, total: expected });
+        if (last) {
+          obs.allPagesFetched = true;
+          // The short page proves the end: what was counted is the whole listing.
+          obs.firstTotal ??= offset;
+          obs.lastTotal ??= offset;
+          break;
+        }
+      } else {
+        input.onPagesLeft(Math.ceil(Math.max(0, total - offset) / pageSize));
+        input.onProgress?.({ scope: label, phase: 'inventory', done: offset, total });
+        if (page.itemsReceived === 0 || offset >= total) {
+          obs.allPagesFetched = offset >= total;
+          break;
+        }
+        if (page.itemsReceived < pageSize) obs.shortPages++;
       }
-      if (page.itemsReceived < pageSize) obs.shortPages++;
       if (offset > MAX_OFFSET) {
         obs.hitOffsetCap = true;
         break;

@@ -1,15 +1,21 @@
 /**
- * The descriptions part of a scope's rule drill-down: of the rules just written, the descriptions
- * missing or old are looked up (`candidates` lane, database only) and fetched with
- * ShowImageCheckRuleDetail (`fetch` lane). A description is claimed for the whole run before it
- * is fetched, so scopes that share rules fetch it once; one left undone is released, so a
+ * The ShowImageCheckRuleDetail part of a scope's rule drill-down, for image types the API
+ * documents (src/hss/api-matrix.ts `ruleDetail`; for the others it makes no call). Per image:
+ * the failed rules whose current values are missing or older than the rule version in force
+ * (store.loadRuleValuesDue) are asked about one image at a time (the call carries the image's
+ * filters); each answer's current values are stored (batched), and the rule's description with
+ * them when it is missing or old. A rule whose description is due but that no image needs values
+ * for is asked about without an image. Lookups (database only) go one at a time in the
+ * `candidates` lane, calls in the `fetch` lane. A description is claimed for the whole run before
+ * it is fetched, so scopes that share rules fetch it once; one left undone is released, so a
  * drill-down later in the run may fetch it. The first failure stops the fetch lane (the rest stay
  * due for the next run).
  */
-import type { RuleKey, Scope } from '../../domain.js';
+import type { ImageRuleRef, RuleDetail, RuleKey, Scope } from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
 import { classifyFailure } from '../failure-policy.js';
+import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
 import type { Limiter } from '../limiter.js';
 import type { DrillStore } from '../store.js';
@@ -20,10 +26,26 @@ export const RULE_DESCRIPTION_MAX_AGE_MS = 30 * 86_400_000;
 export const ruleKeyId = (k: RuleKey) =>
   JSON.stringify([k.checkName, k.checkType, k.standard, k.checkRuleId]);
 
+const keyOf = (r: RuleKey): RuleKey => ({
+  checkName: r.checkName,
+  checkType: r.checkType,
+  standard: r.standard,
+  checkRuleId: r.checkRuleId,
+});
+
+/** One ShowImageCheckRuleDetail call: a rule on one image, or a rule's description alone. */
+type DetailCall = { key: RuleKey; ref: ImageRuleRef | null };
+
+/** A lookup of the candidates lane: the scope's backlog, or the rules written since the last one. */
+type Lookup = { backlog: boolean };
+
 export interface DescriptionsInput {
   client: HssClient;
   store: DrillStore;
   scope: Scope;
+  runId: string;
+  /** ShowImageCheckRuleDetail documents the scope's image type: false = no call at all. */
+  enabled: boolean;
   now: () => Date;
   limiter: Limiter;
   concurrency: number;
@@ -46,8 +68,23 @@ export class RuleDescriptions {
   private error: string | null = null;
   /** Claimed but left undone when the drill-down stopped (due for a later drill-down). */
   private left = 0;
-  private readonly candidateLane: Lane<RuleKey[]>;
-  private readonly fetchLane: Lane<RuleKey>;
+  /** Current values of one rule on one image stored. */
+  valuesFetched = 0;
+  /** `image|rule` pairs this drill-down asks about (or asked about): never twice. */
+  private readonly pairs = new Set<string>();
+  /** Rules some image's call brings the description of. */
+  private readonly covered = new Set<string>();
+  /** Rules were written since the values due were last read. */
+  private valuesStale = true;
+  /** Rules written and not yet looked up (distinct). */
+  private readonly writtenRules = new Map<string, RuleKey>();
+  /** A lookup of written rules is queued. */
+  private lookupQueued = false;
+  /** `finish` has begun: it looks up what is left itself. */
+  private finishing = false;
+  private readonly candidateLane: Lane<Lookup>;
+  private readonly fetchLane: Lane<DetailCall>;
+  private readonly values: GroupCommit<{ call: DetailCall; detail: RuleDetail }>;
 
   constructor(private readonly input: DescriptionsInput) {
     const stopped = () => input.stopped();
@@ -55,27 +92,43 @@ export class RuleDescriptions {
       concurrency: 1,
       stopped,
       failed: input.defect,
-      work: (keys) => this.lookUp(keys),
+      work: (l) => this.lookUp(l),
     });
     this.fetchLane = new Lane({
       concurrency: Math.max(1, input.concurrency),
       stopped: () => input.stopped() || this.error !== null,
       failed: input.defect,
-      work: (k) => this.fetch(k),
+      work: (c) => this.fetch(c),
     });
+    this.values = new GroupCommit({ write: (batch) => this.store(batch) });
   }
 
-  /** Rules just written: their descriptions missing or old are looked up, then fetched. */
-  written(rules: RuleKey[]): void {
-    if (rules.length > 0) this.candidateLane.push([rules]);
+  /** The scope's backlog: values and descriptions left due by earlier runs. */
+  backlog(): void {
+    if (this.input.enabled) this.candidateLane.push([{ backlog: true }]);
   }
 
-  /** Descriptions found due (the scope's backlog): fetched unless another scope claimed them. */
-  due(keys: readonly RuleKey[]): void {
-    this.fetchLane.push(this.claim(keys));
+  /**
+   * Rules just written: their values and descriptions due are looked up, then fetched. The lookup
+   * reads the scope's values due: it waits while the fetch lane has work queued (it is paced far
+   * slower than the database answers), so rules written meanwhile are looked up together.
+   */
+  written(rules: readonly RuleKey[]): void {
+    if (!this.input.enabled || rules.length === 0) return;
+    this.valuesStale = true;
+    for (const r of rules) this.writtenRules.set(ruleKeyId(r), keyOf(r));
+    this.kick();
   }
 
-  /** Descriptions still to fetch (queued, in flight, left). */
+  /** Queues a lookup of the rules written, unless one is queued or the fetch lane has enough work. */
+  private kick(): void {
+    if (this.finishing || this.lookupQueued || (!this.valuesStale && this.writtenRules.size === 0)) return;
+    if (this.fetchLane.queued > Math.max(1, this.input.concurrency)) return;
+    this.lookupQueued = true;
+    this.candidateLane.push([{ backlog: false }]);
+  }
+
+  /** Calls still to make (queued, in flight, left). */
   get callsDue(): number {
     return this.fetchLane.queued + this.fetchLane.active + this.left;
   }
@@ -85,26 +138,35 @@ export class RuleDescriptions {
     this.fetchLane.pump();
   }
 
-  /** No more rules will be written: resolves when every description is fetched or left. */
+  /** No more rules will be written: resolves when every call is made or left. */
   async finish(): Promise<void> {
+    this.finishing = true;
     this.candidateLane.close();
     await this.candidateLane.idle();
-    // Rules written after a stop (calls in flight are answered and written) were never looked up
-    // for their descriptions: looked up now (database only, no call), so that the descriptions they
-    // need are counted as left below, and a yielded drill-down is resumed for them in this run.
-    for (const keys of this.candidateLane.takeQueued()) await this.lookUp(keys);
+    // Rules written after a stop (calls in flight are answered and written), or while the fetch
+    // lane was busy, were never looked up: looked up now (database only). After a stop, what they
+    // need is counted as left below, and a yielded drill-down is resumed for them in this run.
+    for (const l of this.candidateLane.takeQueued()) await this.lookUp(l);
+    if (this.input.enabled && (this.valuesStale || this.writtenRules.size > 0)) {
+      await this.lookUp({ backlog: false });
+    }
     this.fetchLane.close();
     await this.fetchLane.idle();
-    for (const k of this.fetchLane.takeQueued()) this.release(k);
+    for (const c of this.fetchLane.takeQueued()) this.release(c);
+    try {
+      await this.values.drain();
+    } catch (err) {
+      this.fail(`storing rule values failed: ${errorSummary(err)}`);
+    }
   }
 
-  /** Undone: released, so a drill-down later in the run (a deferred one) may fetch it. */
-  private release(k: RuleKey): void {
-    this.input.claimed.delete(ruleKeyId(k));
+  /** Undone: released, so a drill-down later in the run (a deferred one) may make it. */
+  private release(c: DetailCall): void {
+    if (c.ref === null) this.input.claimed.delete(ruleKeyId(c.key));
     this.left++;
   }
 
-  /** Keys not yet claimed by this run's drill-downs (claiming them). */
+  /** Descriptions not yet claimed by this run's drill-downs (claiming them). */
   private claim(keys: readonly RuleKey[]): RuleKey[] {
     const out: RuleKey[] = [];
     for (const k of keys) {
@@ -116,47 +178,109 @@ export class RuleDescriptions {
     return out;
   }
 
-  /** Of rules just written, the descriptions missing or old go to the fetch lane. */
-  private async lookUp(rules: RuleKey[]): Promise<void> {
-    const unique = new Map<string, RuleKey>();
-    for (const r of rules) {
-      const k: RuleKey = {
-        checkName: r.checkName,
-        checkType: r.checkType,
-        standard: r.standard,
-        checkRuleId: r.checkRuleId,
-      };
-      const id = ruleKeyId(k);
-      if (!this.input.claimed.has(id)) unique.set(id, k);
-    }
-    if (unique.size === 0) return;
+  /** Values due first (each call brings its rule's description), then descriptions alone. */
+  private async lookUp(l: Lookup): Promise<void> {
+    const { store, scope } = this.input;
+    if (!l.backlog) this.lookupQueued = false;
+    const written = [...this.writtenRules.values()];
+    this.writtenRules.clear();
     try {
       const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
-      const due = await this.input.db(() =>
-        this.input.store.filterDescriptionsDue([...unique.values()], stale),
-      );
-      this.fetchLane.push(this.claim(due));
+      if (this.valuesStale) {
+        this.valuesStale = false;
+        const refs = await this.input.db(() => store.loadRuleValuesDue(scope));
+        const calls: DetailCall[] = [];
+        for (const ref of refs) {
+          const pair = `${ref.image.imageId}|${ruleKeyId(ref.key)}`;
+          if (this.pairs.has(pair)) continue;
+          this.pairs.add(pair);
+          this.covered.add(ruleKeyId(ref.key));
+          calls.push({ key: keyOf(ref.key), ref });
+        }
+        this.fetchLane.push(calls);
+      }
+      const unique = new Map<string, RuleKey>();
+      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
+      for (const k of keys) {
+        const id = ruleKeyId(k);
+        if (!this.covered.has(id) && !this.input.claimed.has(id)) unique.set(id, keyOf(k));
+      }
+      if (unique.size === 0) return;
+      const due = l.backlog
+        ? [...unique.values()]
+        : await this.input.db(() => store.filterDescriptionsDue([...unique.values()], stale));
+      this.fetchLane.push(this.claim(due).map((key) => ({ key, ref: null })));
     } catch (err) {
-      // The descriptions stay missing: the next run finds them due.
-      this.fail(`looking up rule descriptions failed: ${errorSummary(err)}`);
+      // What was not looked up stays due: the next run finds it.
+      this.fail(`looking up rule values and descriptions failed: ${errorSummary(err)}`);
     }
   }
 
-  /** Fetches and stores one description; the first failure stops the lane (the rest stay due). */
-  private async fetch(key: RuleKey): Promise<void> {
+  /** One call; its answer is stored (values batched). The first failure stops the lane. */
+  private async fetch(c: DetailCall): Promise<void> {
+    try {
+      await this.call(c);
+    } finally {
+      // The lane has room again: rules written meanwhile are looked up.
+      this.kick();
+    }
+  }
+
+  private async call(c: DetailCall): Promise<void> {
     const { client, scope, callOptions } = this.input;
     try {
       const detail = await this.input.limiter.run(() => {
         if (this.input.stopped()) throw new AbortedError('stopped before the call');
-        return client.showCheckRuleDetail(scope, key, null, callOptions);
+        return client.showCheckRuleDetail(scope, c.key, c.ref?.image ?? null, callOptions);
       });
-      await this.input.db(() => this.input.store.upsertRuleDescription(key, detail, this.input.now()));
+      if (c.ref) {
+        await this.values.add({ call: c, detail });
+        return;
+      }
+      await this.input.db(() => this.input.store.upsertRuleDescription(c.key, detail, this.input.now()));
       this.input.fetched();
     } catch (err) {
       // The run's failure policy, except that any failure stops this lane.
-      if (classifyFailure(err, this.input.stopped()) === 'stopped') this.release(key);
-      // The missing descriptions stay due: the next run asks again.
-      else this.fail(`rule description ${key.checkName}/${key.checkRuleId}: ${errorSummary(err)}`);
+      if (classifyFailure(err, this.input.stopped()) === 'stopped') this.release(c);
+      // What is missing stays due: the next run asks again.
+      else {
+        const on = c.ref ? ` on image ${c.ref.image.imageId}` : '';
+        this.fail(`rule detail ${c.key.checkName}/${c.key.checkRuleId}${on}: ${errorSummary(err)}`);
+      }
+    }
+  }
+
+  /** Stores answers of per-image calls: their values, and the descriptions due among them. */
+  private async store(batch: { call: DetailCall; detail: RuleDetail }[]): Promise<void> {
+    const { store, scope, runId } = this.input;
+    const at = this.input.now();
+    await this.input.db(() =>
+      store.upsertRuleValues(
+        runId,
+        at,
+        batch.map(({ call, detail }) => ({
+          scope,
+          imageId: (call.ref as ImageRuleRef).image.imageId,
+          key: call.key,
+          checkInfoList: detail.checkInfoList,
+        })),
+      ),
+    );
+    this.valuesFetched += batch.length;
+    // The first answer of each rule not yet claimed brings its description, if that is due.
+    const details = new Map<string, { key: RuleKey; detail: RuleDetail }>();
+    for (const { call, detail } of batch) {
+      const id = ruleKeyId(call.key);
+      if (!details.has(id) && !this.input.claimed.has(id)) details.set(id, { key: call.key, detail });
+    }
+    const keys = this.claim([...details.values()].map((d) => d.key));
+    if (keys.length === 0) return;
+    const stale = new Date(at.getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
+    const due = await this.input.db(() => store.filterDescriptionsDue(keys, stale));
+    for (const key of due) {
+      const { detail } = details.get(ruleKeyId(key)) as { detail: RuleDetail };
+      await this.input.db(() => store.upsertRuleDescription(key, detail, at));
+      this.input.fetched();
     }
   }
 

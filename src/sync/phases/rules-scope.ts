@@ -2,48 +2,32 @@
  * The rule drill-down of one scope, run beside its summaries. An image becomes due for its rules
  * the moment its summaries are written (`feed`), and the images whose rules were left due by an
  * earlier run are due from the start. Three lanes, each paced by its own API's budget, work at
- * once: `resolve` reads from the database what each fed image needs, `rules` pages
- * ListImageRiskConfigRules (`failed` and, for HSS_RULE_DETAIL=all, `pass`) per failing baseline,
- * and `descriptions` (rule-descriptions.ts) fetches ShowImageCheckRuleDetail for every rule just
- * written whose description is missing or old. The drill-down never takes what the summaries need: its HTTP
+ * once: `resolve` reads from the database what each fed image needs, `rules` lists the image's
+ * rules through the API the image type × API matrix names (rule-fetch.ts), and `descriptions`
+ * (rule-descriptions.ts) fetches ShowImageCheckRuleDetail per image for the failed rules just
+ * written whose current values are due, and the descriptions missing or old. Rule rows the
+ * summaries were derived from (fetch.ts) are handed over (`prefetched`) and written with no call.
+ * The drill-down never takes what the summaries need: its HTTP
  * calls have a limiter of their own, and its database work goes through a narrow gate of its
  * own. What a deadline, SIGTERM or `stop()` leaves undone stays due (the stored signature still
  * differs, the description is still missing) and comes first next run.
  */
 import type { Logger } from 'pino';
-import type { ApiName, RuleCounts, RuleResult, Scope } from '../../domain.js';
-import { AbortedError, errorSummary } from '../../errors.js';
+import type { RuleResult, RuleSource, Scope } from '../../domain.js';
+import { errorSummary } from '../../errors.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
 import { classifyFailure, FailureStreak, stopReason } from '../failure-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
 import type { Limiter } from '../limiter.js';
 import type { DrillStore, ImageRulesItem, RulesDue } from '../store.js';
-import { RULE_DESCRIPTION_MAX_AGE_MS, RuleDescriptions, ruleKeyId } from './rule-descriptions.js';
+import { RuleDescriptions } from './rule-descriptions.js';
+import { fetchImageRules, ruleCallsOf } from './rule-fetch.js';
+import { ruleSetOf } from './rule-set.js';
+import { type DrillDue, type DrillResult, zeroDrillCounts } from './rules-counts.js';
 
 /** Most fed images looked up in one query. */
 const RESOLVE_BATCH = 500;
-
-export function zeroDrillCounts(): RuleCounts {
-  return {
-    ruleImagesDue: 0,
-    ruleImagesFetched: 0,
-    ruleImagesPending: 0,
-    ruleVersionsOpened: 0,
-    ruleVersionsClosed: 0,
-    ruleDescriptionsFetched: 0,
-  };
-}
-
-export function addDrillCounts(into: RuleCounts, c: RuleCounts): void {
-  for (const k of Object.keys(into) as (keyof RuleCounts)[]) into[k] += c[k];
-}
-
-/** Calls still due per rule API, read live by the run's API board. */
-export interface DrillDue {
-  ListImageRiskConfigRules: number;
-  ShowImageCheckRuleDetail: number;
-}
 
 export interface DrillScopeInput {
   client: HssClient;
@@ -51,6 +35,10 @@ export interface DrillScopeInput {
   scope: Scope;
   runId: string;
   mode: 'failed' | 'all';
+  /** The scope's rule API (the matrix; a scope without one has no drill-down). */
+  rules: RuleSource;
+  /** ShowImageCheckRuleDetail documents the scope's image type (the matrix). */
+  ruleDetail: boolean;
   now: () => Date;
   /** Bounds rule calls in flight (a limiter of the drill-down's own, not the summaries'). */
   limiter: Limiter;
@@ -71,12 +59,7 @@ export interface DrillScopeInput {
   dbGate?: Limiter;
 }
 
-export type DrillResult = RuleCounts & { problem: string | null };
-
 /** The drill-down of one scope; see the module comment. */
-/** TODO(issue 14): placeholder until the drill-down follows the API matrix. */
-const RULE_ORIGIN = { source: 'ListImageRiskConfigRules', scannedAt: null } as const;
-
 export class ScopeDrill {
   readonly counts = zeroDrillCounts();
   private fatal: string | null = null;
@@ -87,11 +70,13 @@ export class ScopeDrill {
   private quarantined = 0;
   private readonly streak = new FailureStreak();
   private ruleCallsDue = 0;
+  private rowsSetAside = 0;
+  /** Rule rows the summaries were derived from, by image, until the image is found due. */
+  private readonly handedOver = new Map<string, { rows: RuleResult[]; scannedAt: number | null }>();
   private starting: Promise<void> | null = null;
   /** Images fed and not yet looked up. */
   private fed: string[] = [];
   private lookupQueued = false;
-  private readonly kinds: ('failed' | 'pass')[];
   private readonly writer: GroupCommit<ImageRulesItem>;
   private readonly resolveLane: Lane<null>;
   private readonly rulesLane: Lane<RulesDue>;
@@ -99,7 +84,6 @@ export class ScopeDrill {
   private readonly onAbort = () => this.pumpAll();
 
   constructor(private readonly input: DrillScopeInput) {
-    this.kinds = input.mode === 'all' ? ['failed', 'pass'] : ['failed'];
     const workers = Math.max(1, input.concurrency);
     const stopped = () => this.stopped();
     const failed = (err: unknown) => {
@@ -121,6 +105,7 @@ export class ScopeDrill {
     this.rulesLane = new Lane({ concurrency: workers, stopped, failed, work: (d) => this.fetchRules(d) });
     this.descriptions = new RuleDescriptions({
       ...input,
+      enabled: input.ruleDetail,
       claimed: input.descriptionsClaimed,
       db: (fn) => this.db(fn),
       stopped,
@@ -152,12 +137,19 @@ export class ScopeDrill {
     try {
       const due = await this.db(() => store.loadRulesDue(scope, mode));
       this.enqueue(due.filter((d) => !refetching.has(d.imageId)));
-      const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
-      this.descriptions.due(await this.db(() => store.loadDescriptionsDue(scope, stale)));
+      this.descriptions.backlog();
     } catch (err) {
       this.fatal ??= `loading the rules due failed: ${errorSummary(err)}`;
       this.pumpAll();
     }
+  }
+
+  /**
+   * The rule rows an image's summaries were derived from (all of them), handed over before the
+   * summaries are written: when the image is found due, they are its rules, with no call.
+   */
+  prefetched(imageId: string, rows: RuleResult[], scannedAt: number | null): void {
+    this.handedOver.set(imageId, { rows, scannedAt });
   }
 
   /** The summaries of these images were just written: their rules are due now. */
@@ -181,8 +173,10 @@ export class ScopeDrill {
 
   /** Calls still due per rule API (a lower bound: rule pages beyond the first are not known). */
   due(): DrillDue {
+    const rules = this.input.rules;
     return {
-      ListImageRiskConfigRules: this.ruleCallsDue,
+      ListImageRiskConfigRules: rules === 'ListImageRiskConfigRules' ? this.ruleCallsDue : 0,
+      ListCheckRulesInfo: rules === 'ListCheckRulesInfo' ? this.ruleCallsDue : 0,
       ShowImageCheckRuleDetail: this.descriptions.callsDue,
     };
   }
@@ -217,6 +211,7 @@ export class ScopeDrill {
       }
     }
     this.ruleCallsDue = Math.max(0, this.ruleCallsDue);
+    this.handedOver.clear();
     const c = this.counts;
     c.ruleImagesPending = c.ruleImagesDue - c.ruleImagesFetched;
     const problems: string[] = [];
@@ -228,7 +223,12 @@ export class ScopeDrill {
     if (c.ruleImagesPending > 0 && this.input.callOptions.signal?.aborted) {
       problems.push(`${c.ruleImagesPending} image(s) still due for rules; they come first next run`);
     }
-    return { ...c, problem: problems.length ? problems.join('; ') : null };
+    return {
+      ...c,
+      problem: problems.length ? problems.join('; ') : null,
+      ruleValuesFetched: this.descriptions.valuesFetched,
+      ruleRowsSetAside: this.rowsSetAside,
+    };
   }
 
   private stopped(): boolean {
@@ -246,25 +246,52 @@ export class ScopeDrill {
     return gate ? gate.run(fn) : fn();
   }
 
-  /** Images due for rules: those with no failing baseline need no call (their rules close now). */
+  /**
+   * Images due for rules: those with no failing baseline need no call (their rules close now),
+   * nor do those whose rule rows were handed over.
+   */
   private enqueue(due: readonly RulesDue[]): void {
-    const { scope, mode } = this.input;
+    const { mode, rules } = this.input;
     this.counts.ruleImagesDue += due.length;
     const withCalls: RulesDue[] = [];
     for (const d of due) {
-      if (d.failing.length === 0) {
-        this.writer
-          // TODO(issue 14): the source and scan time follow the API matrix and the image's fetch.
-          .add({ scope, imageId: d.imageId, signature: d.signature, mode, rules: [], ...RULE_ORIGIN })
-          .catch((err: unknown) => {
+      const given = this.handedOver.get(d.imageId);
+      this.handedOver.delete(d.imageId);
+      const calls = ruleCallsOf(rules, mode, d);
+      if (given || calls === 0) {
+        this.write(d, given?.rows ?? [], given ? given.scannedAt : (d.scannedAt ?? null)).catch(
+          (err: unknown) => {
             this.fatal ??= `writing rules failed: ${errorSummary(err)}`;
-          });
+          },
+        );
       } else {
         withCalls.push(d);
-        this.ruleCallsDue += d.failing.length * this.kinds.length;
+        this.ruleCallsDue += calls;
       }
     }
     this.rulesLane.push(withCalls);
+  }
+
+  /** Queues the rule set of `rows` for the image (rows without a rule id set aside). */
+  private write(d: RulesDue, rows: readonly RuleResult[], scannedAt: number | null): Promise<void> {
+    const { scope, mode, rules: source, log } = this.input;
+    const set = ruleSetOf(rows, d, mode);
+    if (set.setAside > 0) {
+      this.rowsSetAside += set.setAside;
+      log.warn(
+        { imageId: d.imageId, rows: set.setAside, api: source },
+        "rule rows without a check_rule_id set aside; the rest of the image's rules are written",
+      );
+    }
+    return this.writer.add({
+      scope,
+      imageId: d.imageId,
+      signature: d.signature,
+      mode,
+      rules: set.rules,
+      source,
+      scannedAt,
+    });
   }
 
   private async resolve(): Promise<void> {
@@ -276,6 +303,8 @@ export class ScopeDrill {
         const chunk = ids.slice(i, i + RESOLVE_BATCH);
         // Found due while stopping: queued and counted, so the ledger says what is left.
         this.enqueue(await this.db(() => store.loadRulesDueFor(scope, mode, chunk)));
+        // Rows handed over for an image not due (its rules answer these summaries already) go.
+        for (const id of chunk) this.handedOver.delete(id);
       }
     } catch (err) {
       this.fatal ??= `loading the rules due failed: ${errorSummary(err)}`;
@@ -286,35 +315,23 @@ export class ScopeDrill {
   private async fetchRules(d: RulesDue): Promise<void> {
     const { client, scope, mode, callOptions, log } = this.input;
     try {
-      const byKey = new Map<string, RuleResult>();
-      for (const resultType of this.kinds) {
-        for (const f of d.failing) {
-          const rows = await this.input.limiter.run(() => {
-            if (this.stopped()) throw new AbortedError('stopped before the call');
-            return client.listRiskConfigRules(
-              scope,
-              d.imageId,
-              { checkName: f.checkName, standard: f.standard, resultType },
-              callOptions,
-            );
-          });
-          this.ruleCallsDue--;
-          // A rule listed twice (rescanned between the failed and the pass pages) keeps its first answer.
-          for (const r of rows) {
-            const k = ruleKeyId(r);
-            if (!byKey.has(k)) byKey.set(k, r);
-          }
-        }
-      }
+      const rows = await fetchImageRules(
+        {
+          client,
+          scope,
+          mode,
+          source: this.input.rules,
+          limiter: this.input.limiter,
+          callOptions,
+          stopped: () => this.stopped(),
+          answered: () => {
+            this.ruleCallsDue--;
+          },
+        },
+        d,
+      );
       this.streak.succeeded();
-      await this.writer.add({
-        scope,
-        imageId: d.imageId,
-        signature: d.signature,
-        mode,
-        ...RULE_ORIGIN,
-        rules: [...byKey.values()],
-      });
+      await this.write(d, rows, d.scannedAt ?? null);
     } catch (err) {
       // The run's failure policy; the drill-down has no second round, so `retry` is a failure.
       const kind = classifyFailure(err, this.stopped());
@@ -348,9 +365,3 @@ export class ScopeDrill {
     this.firstError ??= errorSummary(err);
   }
 }
-
-/** The APIs of the drill-down, in the order of its lanes. */
-export const DRILL_APIS: readonly (keyof DrillDue & ApiName)[] = [
-  'ListImageRiskConfigRules',
-  'ShowImageCheckRuleDetail',
-];

@@ -10,8 +10,15 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { TargetConfig } from '../../config/types.js';
-import { type RuleCounts, type RuleDetailMode, type Scope, scopeLabel } from '../../domain.js';
+import {
+  type RuleCounts,
+  type RuleDetailMode,
+  type RuleResult,
+  type Scope,
+  scopeLabel,
+} from '../../domain.js';
 import { errorSummary } from '../../errors.js';
+import { apisFor, type CicdSummaries } from '../../hss/api-matrix.js';
 import type { RetryBudget } from '../../hss/retry-budget.js';
 import type { CallEvent, HssClient } from '../../hss/types.js';
 import type { ApiBoard } from '../api-board.js';
@@ -20,7 +27,8 @@ import { createLimiter, type Limiter } from '../limiter.js';
 import { abortOnAny } from '../signals.js';
 import { addCalls, type DrillStore } from '../store.js';
 import type { HeldScopeLock } from '../types.js';
-import { addDrillCounts, DRILL_APIS, type DrillResult, ScopeDrill, zeroDrillCounts } from './rules-scope.js';
+import { addDrillCounts, DRILL_APIS, type DrillResult, zeroDrillCounts } from './rules-counts.js';
+import { ScopeDrill } from './rules-scope.js';
 
 /** What the rule drill-down of a run did. */
 export interface DrillPhase {
@@ -31,10 +39,16 @@ export interface DrillPhase {
   retries: number;
   /** `<scope>: <problem>` per scope whose drill-down did not finish cleanly. */
   problems: string[];
+  /** Current values of a rule on an image stored (no ledger column: the run's log line says it). */
+  ruleValuesFetched: number;
+  /** Rule rows without a check_rule_id, set aside (the log line says it). */
+  ruleRowsSetAside: number;
 }
 
 export interface RunDrillDeps {
   mode: Exclude<RuleDetailMode, 'off'>;
+  /** Where cicd summaries come from (the matrix: which API serves each scope's rules). */
+  cicdSummaries: CicdSummaries;
   runId: string;
   clientFor(target: TargetConfig): HssClient;
   store: DrillStore;
@@ -61,6 +75,8 @@ export interface ScopeDrillHandle {
   planned(refetching: ReadonlySet<string>): void;
   /** The summaries of these images were just written. */
   written(imageIds: readonly string[]): void;
+  /** The rule rows an image's summaries were derived from (written as its rules, no call). */
+  prefetched(imageId: string, rows: RuleResult[], scannedAt: number | null): void;
   /**
    * The summaries are done. `finish`: drill on until done (the slot is free to keep);
    * `yield`: stop now and drill the rest later at low priority; `stop`: stop, the rest stays
@@ -77,6 +93,8 @@ export class RunDrill {
     throttled: 0,
     retries: 0,
     problems: [],
+    ruleValuesFetched: 0,
+    ruleRowsSetAside: 0,
   };
   /** Bounds rule calls in flight over the run: a limiter of its own, never a summary's slot. */
   private readonly limiter: Limiter;
@@ -97,6 +115,14 @@ export class RunDrill {
   ): ScopeDrillHandle {
     const label = scopeLabel(scope);
     const log = this.d.log.child({ scope: label, phase: 'rules' });
+    const apis = apisFor(scope.imageType, this.d.cicdSummaries);
+    if (apis.rules === null) {
+      log.info(
+        { imageType: scope.imageType },
+        'no HSS API documents rule results for this image type: no rule drill-down in this scope',
+      );
+      return { planned: () => {}, written: () => {}, prefetched: () => {}, end: async () => {} };
+    }
     let made: Made | null = null;
     let tally: CallTally | null = null;
     return {
@@ -107,6 +133,7 @@ export class RunDrill {
         void made.drill.start(refetching);
       },
       written: (ids) => made?.drill.feed(ids),
+      prefetched: (id, rows, scannedAt) => made?.drill.prefetched(id, rows, scannedAt),
       end: async (how) => {
         if (!made || !tally) return;
         const { drill } = made;
@@ -146,12 +173,15 @@ export class RunDrill {
     tally: CallTally,
     log: Logger,
   ): Made {
+    const apis = apisFor(scope.imageType, this.d.cicdSummaries);
     const drill = new ScopeDrill({
       client: this.d.clientFor(target),
       store: this.d.store,
       scope,
       runId: this.d.runId,
       mode: this.d.mode,
+      rules: apis.rules ?? 'ListImageRiskConfigRules',
+      ruleDetail: apis.ruleDetail,
       now: () => new Date(this.d.clock.now()),
       limiter: this.limiter,
       concurrency: this.d.concurrency,
@@ -165,9 +195,10 @@ export class RunDrill {
       descriptionsClaimed: this.descriptionsClaimed,
       dbGate: this.dbGate,
     });
-    const sources = DRILL_APIS.map(
-      (api) => [api, this.d.board.track(target.name, api, () => drill.due()[api])] as const,
-    );
+    // Only the APIs this scope's drill-down calls (the matrix) appear on the board.
+    const sources = DRILL_APIS.filter(
+      (api) => api === apis.rules || (api === 'ShowImageCheckRuleDetail' && apis.ruleDetail),
+    ).map((api) => [api, this.d.board.track(target.name, api, () => drill.due()[api])] as const);
     return {
       drill,
       freeze: (handedOver) => {
@@ -209,14 +240,16 @@ export class RunDrill {
   }
 
   private record(label: string, r: DrillResult, tally: CallTally, log: Logger): void {
-    const { problem, ...counts } = r;
+    const { problem, ruleValuesFetched, ruleRowsSetAside, ...counts } = r;
     addDrillCounts(this.phase.counts, counts);
+    this.phase.ruleValuesFetched += ruleValuesFetched;
+    this.phase.ruleRowsSetAside += ruleRowsSetAside;
     if (problem) this.phase.problems.push(`${label}: ${problem}`);
     addCalls(this.phase.callsByApi, tally.callsByApi);
     this.phase.apiCalls += tally.apiCalls;
     this.phase.throttled += tally.throttled;
     this.phase.retries += tally.retries;
-    const line = { ...counts, calls: tally.apiCalls, error: problem };
+    const line = { ...counts, ruleValuesFetched, ruleRowsSetAside, calls: tally.apiCalls, error: problem };
     if (problem) log.warn(line, 'rule drill-down finished');
     else log.info(line, 'rule drill-down finished');
   }
