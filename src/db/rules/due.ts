@@ -37,7 +37,8 @@ const SIGNATURE = `md5(coalesce(string_agg(
   ',' ORDER BY h.result_key), ''))`;
 
 const rulesDue = (onlyImages: boolean) => `
-SELECT c.image_id, s.signature, s.failing
+SELECT c.image_id, s.signature, s.failing,
+  (extract(epoch FROM c.fetched_scan_time) * 1000)::bigint AS scanned_at
 FROM hss_internal.image_contents c
 CROSS JOIN LATERAL (
   SELECT ${SIGNATURE} AS signature,
@@ -86,15 +87,16 @@ async function rulesDueOf(
 ): Promise<RulesDue[]> {
   const params: unknown[] = [scope.projectId, scope.enterpriseProjectId, scope.imageType, mode];
   if (imageIds) params.push([...imageIds]);
-  const res = await query<{ image_id: string; signature: string; failing: FailingBaseline[] }>(
-    h,
-    imageIds ? 'loadRulesDueFor' : 'loadRulesDue',
-    rulesDue(imageIds !== null),
-    params,
-  );
+  const res = await query<{
+    image_id: string;
+    signature: string;
+    failing: FailingBaseline[];
+    scanned_at: string | null;
+  }>(h, imageIds ? 'loadRulesDueFor' : 'loadRulesDue', rulesDue(imageIds !== null), params);
   return res.rows.map((r) => ({
     imageId: r.image_id,
     signature: r.signature,
+    scannedAt: r.scanned_at === null ? null : Number(r.scanned_at),
     failing: [...r.failing].sort(
       (a, b) =>
         (a.checkName < b.checkName ? -1 : a.checkName > b.checkName ? 1 : 0) ||
