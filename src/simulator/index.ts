@@ -5,6 +5,7 @@
 
 export { HOSTILE_KINDS, MAX_DESC_LENGTH } from './hostile.js';
 export { createSimulator, type Simulator } from './server.js';
+export { SIM_TEST_ACCESS_KEY, SIM_TEST_SECRET_KEY } from './test-keys.js';
 export type {
   FaultOptions,
   HostileValue,
@@ -30,5 +31,5 @@ export {
   stringToSign,
   verifyRequest,
 } from './verify-signature.js';
-export { SimWorld } from './world.js';
+export { type CicdRiskConfigs, SimWorld } from './world.js';
 export { WORLD_EPOCH_MS } from './world-gen.js';
