@@ -6,7 +6,13 @@
  * own, in counts set by shares of those contents.
  */
 import type { Rng } from './prng.js';
-import type { SimContent } from './world-gen.js';
+
+/** What the planting reads and changes of an image content (world-gen.ts SimContent). */
+interface CoverageContent {
+  scanStatus: string;
+  rows: unknown[];
+  inconsistent: boolean;
+}
 
 /** Shares (0–1) of the successfully scanned contents of each scope; see SimulatorOptions.coverage. */
 export interface CoverageShares {
@@ -28,7 +34,11 @@ export function countFor(share: number, eligible: number): number {
  * Plants the cases on `contents` (the scope's contents in listing order that may be changed):
  * only successfully scanned ones with results are eligible, and no content gets both.
  */
-export function plantCoverage(contents: readonly SimContent[], rng: Rng, shares: CoverageShares = {}): void {
+export function plantCoverage(
+  contents: readonly CoverageContent[],
+  rng: Rng,
+  shares: CoverageShares = {},
+): void {
   const s = { ...DEFAULT_COVERAGE_SHARES, ...shares };
   const eligible = rng.shuffle(contents.filter((c) => c.scanStatus === 'success' && c.rows.length > 0));
   const empty = countFor(s.noResults, eligible.length);
