@@ -280,7 +280,8 @@ export interface SimStats {
   tokensIssued: number;
   /**
    * Fault kind ('error', 'html', 'truncated', 'reset', 'failPage', 'drift', 'slowBody', 'oversized',
-   * 'invalidItem', 'pageShift', 'shortPage', 'longPage', 'hostileValue', 'errorReply', 'tokenExpiry')
+   * 'invalidItem', 'pageShift', 'shortPage', 'longPage', 'hostileValue', 'errorReply', 'tokenExpiry',
+   * 'omitTotalNum')
    * → injections.
    */
   faultsInjected: Record<string, number>;
