@@ -41,7 +41,8 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   simulate: {
     usage: `simulate           serve the HSS simulator (--port 8080 --host 127.0.0.1 --seed 1
-                     --images 40 --rate-limit 0 --token sim-token)`,
+                     --images 40 per scope --rate-limit 0 --token sim-token
+                     --cicd-risk-configs empty|seed); also accepts the test AK/SK it prints`,
     load: () => import('./commands/simulate.js'),
   },
   report: {

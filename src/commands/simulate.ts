@@ -1,9 +1,15 @@
-/** `simulate`: serves the HSS simulator until SIGTERM/SIGINT. */
+/**
+ * `simulate`: serves the HSS simulator until SIGTERM/SIGINT. It accepts the token(s) given with
+ * --token (default sim-token) and the documented test key pair (SIM_TEST_ACCESS_KEY /
+ * SIM_TEST_SECRET_KEY) for AK/SK signing. The rate limit is off by default (--rate-limit 0): a
+ * first sync of the default world then takes seconds, where HSS's documented 5 calls per minute
+ * per API (--rate-limit 5) make it take about an hour.
+ */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { listenForStop } from '../lifecycle.js';
-import { createSimulator } from '../simulator/index.js';
+import { createSimulator, SIM_TEST_ACCESS_KEY, SIM_TEST_SECRET_KEY } from '../simulator/index.js';
 import type { CliIo } from './types.js';
 
 function int(flag: string, raw: string | undefined, def: number, min: number, max: number): number {
@@ -18,6 +24,11 @@ function int(flag: string, raw: string | undefined, def: number, min: number, ma
   return n;
 }
 
+function cicdMode(raw: string | undefined): 'empty' | 'seed' {
+  if (raw === undefined || raw === 'empty' || raw === 'seed') return raw ?? 'empty';
+  throw new ConfigError('--cicd-risk-configs', `${JSON.stringify(raw)} is not a known mode`, 'empty or seed');
+}
+
 export async function run(io: CliIo, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -30,30 +41,40 @@ export async function run(io: CliIo, args: string[]): Promise<number> {
       token: { type: 'string', multiple: true },
       project: { type: 'string' },
       'enterprise-projects': { type: 'string' },
+      'cicd-risk-configs': { type: 'string' },
     },
     strict: true,
   });
   const rate = int('rate-limit', values['rate-limit'], 0, 0, 100_000);
+  const cicd = cicdMode(values['cicd-risk-configs']);
   const projectId = values.project ?? 'proj-demo';
   const eps = (values['enterprise-projects'] ?? '0')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  const token = values.token?.[0] ?? 'sim-token';
   const sim = createSimulator({
     seed: int('seed', values.seed, 1, 0, 2 ** 31 - 1),
     imagesPerScope: int('images', values.images, 40, 0, 1_000_000),
     rateLimitPerMinute: rate === 0 ? null : rate,
     projects: [{ projectId, enterpriseProjects: eps }],
-    auth: { tokens: values.token ?? ['sim-token'] },
+    cicdRiskConfigs: cicd,
+    auth: {
+      tokens: values.token ?? ['sim-token'],
+      accessKeys: [{ ak: SIM_TEST_ACCESS_KEY, sk: SIM_TEST_SECRET_KEY }],
+    },
   });
   const { url } = await sim.listen({
     port: int('port', values.port, 8080, 0, 65_535),
     host: values.host ?? '127.0.0.1',
   });
+  const target = `HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=${projectId}`;
   io.stdout.write(
     `HSS simulator listening on ${url}\n` +
-      `  project ${projectId}, enterprise projects ${eps.join(',')}, rate limit ${rate === 0 ? 'off' : `${rate}/min per API`}\n` +
-      `  try: HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=${projectId} HSS_AUTH_TOKEN=sim-token hss-baseline-sync sync\n` +
+      `  project ${projectId}, enterprise projects ${eps.join(',')}, rate limit ${rate === 0 ? 'off' : `${rate}/min per API`}, ` +
+      `ListImageRiskConfigs for cicd: ${cicd === 'seed' ? "the seed's summaries" : 'empty (official)'}\n` +
+      `  try (token): ${target} HSS_AUTH_TOKEN=${token} hss-baseline-sync sync\n` +
+      `  try (AK/SK, a public test key pair only this simulator accepts): ${target} HSS_ACCESS_KEY=${SIM_TEST_ACCESS_KEY} HSS_SECRET_KEY=${SIM_TEST_SECRET_KEY} hss-baseline-sync sync\n` +
       `  control: ${url}/_sim/scopes, POST ${url}/_sim/rescan\n`,
   );
   const stop = listenForStop(

@@ -1,6 +1,7 @@
 /**
  * The control surface under /_sim/ for other processes (the demo, cross-process tests): read the
- * world and its truth, mutate it, read and reset stats, set faults and the rate limit.
+ * world and its truth, mutate it (coverage cases and the cicd switch included), read and reset
+ * stats, set faults and the rate limit.
  * No auth: it is a test instrument bound to loopback by default.
  */
 import { IMAGE_TYPES, type ImageType } from '../domain.js';
@@ -145,6 +146,27 @@ function route(method: string, path: string, q: Map<string, string>, body: strin
         b.image_id,
         b.status,
       );
+      return ok();
+    }
+    case 'GET /_sim/coverage':
+      return ok(world.coverageCases(scopeFrom((n) => q.get(n))));
+    case 'POST /_sim/coverage': {
+      const b = jsonBody(body);
+      const states = ['no_results', 'inconsistent', 'consistent'];
+      if (typeof b.image_id !== 'string' || typeof b.state !== 'string' || !states.includes(b.state)) {
+        throw new ControlError(400, `image_id and state (${states.join(', ')}) are required`);
+      }
+      world.setCoverage(
+        scopeFrom((n) => b[n]),
+        b.image_id,
+        b.state as 'no_results' | 'inconsistent' | 'consistent',
+      );
+      return ok();
+    }
+    case 'POST /_sim/cicd-risk-configs': {
+      const b = jsonBody(body);
+      if (b.mode !== 'empty' && b.mode !== 'seed') throw new ControlError(400, 'mode must be empty or seed');
+      world.cicdRiskConfigs = b.mode;
       return ok();
     }
     case 'GET /_sim/stats':

@@ -65,7 +65,11 @@ describe('faults over HTTP', () => {
   let sim: Simulator;
   let base: string;
   beforeAll(async () => {
-    sim = createSimulator({ imagesPerScope: 30, imageTypes: ['private_image', 'cicd'] });
+    sim = createSimulator({
+      imagesPerScope: 30,
+      imageTypes: ['private_image', 'cicd'],
+      cicdRiskConfigs: 'seed',
+    });
     base = (await sim.listen()).url;
   });
   afterAll(() => sim.close());

@@ -113,6 +113,17 @@ export class FaultInjector {
     return Math.max(0, this.options.longPages ?? 0);
   }
 
+  /** Whether 200 pages of `api` go without total_num. */
+  omitTotalNum(api: string): boolean {
+    const apis = this.options.omitTotalNum ?? [];
+    return apis.includes(api) || apis.includes('*');
+  }
+
+  /** Whether error answers take the nested form {"error":{"code","message"}}. */
+  get nestedErrors(): boolean {
+    return this.options.nestedErrors === true;
+  }
+
   /** The hostile values to plant in 200 answers. */
   get hostileValues(): readonly HostileValue[] {
     return this.options.hostileValues ?? [];
@@ -185,6 +196,16 @@ export function faultReply(status: number, requestId: string): Reply {
     default:
       return gatewayError(status, 'SIM.FAULT', `Injected fault HTTP ${status}`, requestId);
   }
+}
+
+/**
+ * An error reply in the nested form `{"error":{"code","message"}}` (some Huawei gateways and
+ * services answer so); other bodies are returned unchanged.
+ */
+export function nestError(reply: Reply): Reply {
+  const b = reply.body as { error_code?: unknown; error_msg?: unknown } | null;
+  if (reply.status < 400 || b === null || typeof b !== 'object' || b.error_code === undefined) return reply;
+  return { ...reply, body: { error: { code: b.error_code, message: b.error_msg } } };
 }
 
 /** The HTML page a misrouted proxy answers with. */

@@ -61,9 +61,13 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
  * Plants every hostile kind on rows spread evenly over `rows` (the scope's result rows in listing
  * order). With fewer rows than kinds, the later kinds are left out.
  * A numeric check_type is applied to every row of that image with the same check name, so keys
- * stay distinct within the image. Returns the planted kinds in order.
+ * stay distinct within the image. Returns the planted kinds in order; `touched` receives the rows
+ * planted on.
  */
-export function plantHostile(rows: { row: SimRiskRow; siblings: SimRiskRow[] }[]): string[] {
+export function plantHostile(
+  rows: { row: SimRiskRow; siblings: SimRiskRow[] }[],
+  touched?: Set<SimRiskRow>,
+): string[] {
   const planted: string[] = [];
   const n = rows.length;
   const k = HOSTILE_KINDS.length;
@@ -77,6 +81,7 @@ export function plantHostile(rows: { row: SimRiskRow; siblings: SimRiskRow[] }[]
     } else {
       hostile.apply(target.row);
     }
+    touched?.add(target.row);
     planted.push(hostile.kind);
   });
   return planted;
@@ -99,6 +104,7 @@ export function plantValues(
   const nonce = randomBytes(6).toString('hex');
   const apply = (target: Record<string, unknown>, spec: HostileValue) => {
     Object.assign(target, spec.set ?? {});
+    for (const field of spec.unset ?? []) delete target[field];
     for (const [field, text] of Object.entries(spec.raw ?? {})) {
       const placeholder = `sim-raw-${nonce}-${raws.size}`;
       raws.set(JSON.stringify(placeholder), text);

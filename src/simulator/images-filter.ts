@@ -17,7 +17,10 @@ export const MAX_OFFSET = 2_000_000;
 /**
  * What the per-image APIs validate alike, in this order: the `required` parameters (present and
  * not empty), offset (0–MAX_OFFSET), limit (10–200, default 10), enterprise_project_id, image_id
- * (at most 128 characters); or the 400 reply for the first that breaks its rule.
+ * (at most 128 characters); or the 400 reply for the first that breaks its rule. The ranges are
+ * those of ListImageRiskConfigsRequest, ListImageRiskConfigRulesRequest and
+ * ListCheckRulesInfoRequest (official SDK models: offset minimum 0 maximum 2000000, limit
+ * minimum 10 maximum 200, enterprise_project_id 1–256, image_id 0–128 characters).
  */
 export function imagePageParams<R extends string>(
   q: Map<string, string>,

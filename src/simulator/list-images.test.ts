@@ -64,7 +64,8 @@ describe('image list APIs', () => {
     });
     expect(await list('registry', 'limit=0')).toEqual(bad('limit', 'an integer from 1 to 200'));
     expect(await list('registry', 'limit=201')).toEqual(bad('limit', 'an integer from 1 to 200'));
-    expect(await list('local', 'limit=x')).toEqual(bad('limit', 'an integer from 1 to 200'));
+    expect(await list('local', 'limit=x')).toEqual(bad('limit', 'an integer from 10 to 200'));
+    expect(await list('local', 'limit=9')).toEqual(bad('limit', 'an integer from 10 to 200'));
     expect(await list('cicd', 'limit=9')).toEqual(bad('limit', 'an integer from 10 to 200'));
     expect(await list('cicd', 'offset=2000001')).toEqual(bad('offset', 'an integer from 0 to 2000000'));
     expect((await list('registry', 'limit=1')).json.data_list.length).toBe(1);

@@ -13,8 +13,13 @@ export interface Reply {
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
-/** The answer of a filter no row can match (an unknown value of a documented filter). */
-export const EMPTY_PAGE: Reply = { status: 200, body: { total_num: 0, data_list: [] } };
+/**
+ * The answer of a filter no row can match (an unknown value of a documented filter, an
+ * image_type outside the API's range). A fresh object each time: the server bends answers.
+ */
+export function emptyPage(): Reply {
+  return { status: 200, body: { total_num: 0, data_list: [] } };
+}
 
 /** An HSS error (`{error_code, error_msg}`). */
 export function hssError(status: number, errorCode: string, errorMsg: string): Reply {

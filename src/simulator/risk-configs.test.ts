@@ -6,7 +6,13 @@ import type { SimScope } from './types.js';
 
 const P = 'proj-a';
 const scope = scopesOf(P);
-const f = simulatorForFile({ seed: 11, projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-b'] }] });
+// cicdRiskConfigs 'seed': these tests read the cicd scope through ListImageRiskConfigs, as the
+// seed's example does (the official default answers cicd empty: simulator-ranges.test.ts).
+const f = simulatorForFile({
+  seed: 11,
+  cicdRiskConfigs: 'seed',
+  projects: [{ projectId: P, enterpriseProjects: ['0', 'ep-b'] }],
+});
 
 type Page = {
   total_num: number;

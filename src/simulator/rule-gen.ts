@@ -2,7 +2,10 @@
  * The rules of the simulated world, derived, not stored: a baseline row with check_rule_num N
  * has the rules `<n>.1` … `<n>.N` (the same catalogue for every image), and which of them fail is
  * a seeded choice of exactly failed_rule_num of them from (image_id, row key, failed_rule_num).
- * The world (world.ts) and the rule APIs (rules.ts) both read them from here.
+ * So for every image and baseline (check_name, check_type, standard) the rule rows number
+ * check_rule_num and the failed ones failed_rule_num, in ListImageRiskConfigRules and in
+ * ListCheckRulesInfo alike. The world (world.ts) and the rule APIs (rules.ts, check-rules.ts)
+ * read them from here, as do the per-image current values of ShowImageCheckRuleDetail.
  */
 import type { RuleResult } from '../domain.js';
 import type { SimRiskRow } from './baseline.js';
@@ -81,4 +84,55 @@ export function rulesOfRow(imageId: string, row: SimRiskRow): RuleResult[] {
 /** Every rule result of an image content (all its rows), in row then rule order. */
 export function rulesOfContent(content: SimContent): RuleResult[] {
   return content.rows.flatMap((row) => rulesOfRow(content.imageId, row));
+}
+
+/** ListCheckRulesInfo's documented severity range (ImageCheckRuleResponseInfo.severity). */
+export const CHECK_RULES_SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High'];
+const RANK = new Map(CHECK_RULES_SEVERITIES.map((s, i) => [s, i]));
+const rank = (s: string | null): number => RANK.get(s ?? '') ?? 0;
+
+/**
+ * The rule results of one row as ListCheckRulesInfo serves them (cicd and registry images):
+ * rulesOfRow with severities in that API's documented range (Critical served as High) and with
+ * check_type_desc of the baseline. The failed rules' severities never exceed the baseline
+ * summary's, and the first failed rule has exactly it, so summaries derived from these rows
+ * (rows, failed rows, worst severity of the failed rows, Security when none failed) equal the
+ * world's summaries.
+ */
+export function checkRulesOfRow(imageId: string, row: SimRiskRow): RuleResult[] {
+  let first = true;
+  return rulesOfRow(imageId, row).map((r) => {
+    let severity = r.severity === 'Critical' ? 'High' : r.severity;
+    if (r.scanResult === 'failed') {
+      if (first || rank(severity) > rank(row.severity)) severity = row.severity;
+      first = false;
+    }
+    return { ...r, severity, checkTypeDesc: row.checkTypeDesc };
+  });
+}
+
+/** Every ListCheckRulesInfo rule result of an image content, in row then rule order. */
+export function checkRulesOfContent(content: SimContent): RuleResult[] {
+  return content.rows.flatMap((row) => checkRulesOfRow(content.imageId, row));
+}
+
+/** The suggested value of a rule's check (the same for every image). */
+export function suggestValueOf(ruleId: string): string {
+  return `recommended-${ruleId}`;
+}
+
+/**
+ * The current value of a rule's check on one image: the suggested value where the rule passed,
+ * else a value derived from (image_id, rule key), so two images failing one rule differ.
+ */
+export function currentValueOf(
+  imageId: string,
+  key: { checkName: string; checkType: string; standard: string; checkRuleId: string },
+  failed: boolean,
+): string {
+  if (!failed) return suggestValueOf(key.checkRuleId);
+  const h = hash(
+    `${imageId}\u0001${key.checkName}\u0001${key.checkType}\u0001${key.standard}\u0001${key.checkRuleId}`,
+  );
+  return `observed-${h.toString(16).padStart(8, '0')}`;
 }

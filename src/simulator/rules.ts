@@ -1,17 +1,41 @@
 /**
  * The rule level of the simulated world (hss-api.md section 3): ListImageRiskConfigRules and
- * ShowImageCheckRuleDetail. Rules are derived, not stored: a baseline row with check_rule_num N
- * has the rules `<n>.1` … `<n>.N` (the same catalogue for every image), and which of them fail is
- * a seeded choice of exactly failed_rule_num of them from (image_id, row key, failed_rule_num).
- * So the failed rules of an image always number its failed_rule_num, and a rescan that changes a
- * row's failed_rule_num changes its failed rules with it. Pure: world and parsed query in, reply out.
+ * ShowImageCheckRuleDetail. Rules are derived, not stored (rule-gen.ts): a baseline row with
+ * check_rule_num N has N rules, exactly failed_rule_num of them failed, so the rule rows of an
+ * image add up to its summaries. Pure: world and parsed query in, reply out.
+ *
+ * Documented ranges played (official SDK request models, huaweicloud-sdk-go-v3 / -java-v3
+ * services/hss/v5):
+ * - ListImageRiskConfigRulesRequest: image_type private_image, shared_image, local_image,
+ *   instance_image (other values, cicd / registry / local included: an empty result, as the
+ *   sibling ListImageRiskConfigs documents for values outside its range); offset 0–2,000,000,
+ *   limit 10–200 (400 HSS.0001 outside); standard cn_standard, hw_standard, qt_standard; severity
+ *   Security…Critical; result_type pass / failed (other values: an empty result).
+ * - ShowImageCheckRuleDetailRequest: the same four image types; image_type, check_name,
+ *   check_type, check_rule_id and standard required (400 HSS.0001); optional image filters
+ *   image_id, namespace, image_name, image_version, instance_id.
+ *
+ * Assumptions (no source settles them): ShowImageCheckRuleDetail for an image_type outside its
+ * range answers 200 with every field absent (`{}`); without image filters, or when no image of
+ * the scope matches them or the matching image has no result for the rule, check_info_list
+ * carries no current_value; image filters that match several images answer for the first in
+ * listing order.
  */
-import { IMAGE_TYPES, type ImageType, type RuleDetail, type RuleResult } from '../domain.js';
-import { epParam, imagePageParams, matchingContents } from './images-filter.js';
+import type { ImageType, RuleDetail, RuleResult } from '../domain.js';
+import { epParam, imagePageParams, matchingContents, type RefFilter } from './images-filter.js';
 import { filterParam, pageOf } from './query.js';
-import { EMPTY_PAGE, invalidParam, type Reply } from './reply.js';
-import { RESULT_TYPES, ruleNameOf, ruleSection, rulesOfRow, SEVERITIES, STANDARDS } from './rule-gen.js';
-import type { SimWorld } from './world.js';
+import { emptyPage, invalidParam, type Reply } from './reply.js';
+import {
+  currentValueOf,
+  RESULT_TYPES,
+  ruleNameOf,
+  ruleSection,
+  rulesOfRow,
+  SEVERITIES,
+  STANDARDS,
+  suggestValueOf,
+} from './rule-gen.js';
+import { RULES_API_TYPES, type SimWorld } from './world.js';
 
 function ruleToWire(r: RuleResult): Record<string, unknown> {
   return {
@@ -25,11 +49,31 @@ function ruleToWire(r: RuleResult): Record<string, unknown> {
   };
 }
 
+const NAMESPACE_TYPES: readonly string[] = ['private_image', 'shared_image'];
+
+/**
+ * The image filters of a per-image request, as ListImageRiskConfigs reads them (image_id
+ * outranks image_name + image_version; image_version only with image_name); namespace only for
+ * private_image / shared_image unless `anyNamespace`.
+ */
+export function imageFilterOf(q: Map<string, string>, imageType: string, anyNamespace = false): RefFilter {
+  const imageId = q.get('image_id') || undefined;
+  const imageName = q.get('image_name');
+  return {
+    namespace: anyNamespace || NAMESPACE_TYPES.includes(imageType) ? q.get('namespace') : undefined,
+    instanceId: q.get('instance_id'),
+    imageId,
+    imageName: imageId ? undefined : imageName,
+    imageVersion: imageId || !imageName ? undefined : q.get('image_version'),
+  };
+}
+
 /**
  * ListImageRiskConfigRules for `checkName` (the decoded path segment). Validation (400 HSS.0001):
  * image_type and standard required, offset 0–2,000,000, limit 10–200, enterprise_project_id 1–256,
- * image_id ≤ 128 chars; unknown image_type / standard / severity / result_type give an empty
- * result. Rows: every rule of the matching contents' rows of that baseline and standard.
+ * image_id ≤ 128 chars; image_type outside its range and unknown standard / severity /
+ * result_type give an empty result. Rows: every rule of the matching contents' rows of that
+ * baseline and standard.
  */
 export function listImageRiskConfigRules(
   world: SimWorld,
@@ -39,17 +83,21 @@ export function listImageRiskConfigRules(
 ): Reply {
   const params = imagePageParams(q, ['image_type', 'standard']);
   if ('status' in params) return params;
-  const { image_type: imageType, standard, offset, limit, ep, imageId } = params;
+  const { image_type: imageType, standard, offset, limit, ep } = params;
 
   const severity = filterParam(q, 'severity', SEVERITIES);
   const resultType = filterParam(q, 'result_type', RESULT_TYPES);
-  const known = (IMAGE_TYPES as readonly string[]).includes(imageType) && STANDARDS.includes(standard);
-  if (!known || severity === null || resultType === null) return EMPTY_PAGE;
+  const known = (RULES_API_TYPES as readonly string[]).includes(imageType) && STANDARDS.includes(standard);
+  if (!known || severity === null || resultType === null) return emptyPage();
   const ruleName = q.get('check_rule_name') || undefined;
 
-  const contents = matchingContents(world, projectId, ep, imageType as ImageType, {
-    imageId: imageId || undefined,
-  });
+  const contents = matchingContents(
+    world,
+    projectId,
+    ep,
+    imageType as ImageType,
+    imageFilterOf(q, imageType),
+  );
   const rows = contents
     .flatMap((c) =>
       c.rows
@@ -66,7 +114,10 @@ export function listImageRiskConfigRules(
   return { status: 200, body: { total_num: page.total_num, data_list: page.data_list.map(ruleToWire) } };
 }
 
-/** The description of a rule: derived from its key alone, so the same for every image. */
+/**
+ * The description of a rule: derived from its key alone, so the same for every image. Its one
+ * check_info_list entry has no current value (currentValue null): that is per image.
+ */
 export function ruleDetailOf(
   checkName: string,
   checkType: string,
@@ -80,34 +131,64 @@ export function ruleDetailOf(
     audit: `Check ${name} in the image's configuration files.`,
     remediation: `Set ${name} to its recommended value and rebuild the image.`,
     checkInfoList: [
-      { checkDescription: `${name} value`, currentValue: 'unset', suggestValue: `recommended-${ruleId}` },
+      { checkDescription: `${name} value`, currentValue: null, suggestValue: suggestValueOf(ruleId) },
     ],
   };
 }
 
 /**
- * ShowImageCheckRuleDetail: image_type, check_name, check_type, check_rule_id and standard
- * required (400 HSS.0001 when missing); a rule outside the world's catalogue answers 404 HSS.0005.
+ * The current value of a rule on the image the filters name, or undefined (no image filter, no
+ * matching image, or no result of that rule on it).
  */
-export function showImageCheckRuleDetail(
-  _world: SimWorld,
-  _projectId: string,
+function currentValueFor(
+  world: SimWorld,
+  projectId: string,
+  ep: string,
   q: Map<string, string>,
-): Reply {
+  key: { checkName: string; checkType: string; standard: string; checkRuleId: string },
+): string | undefined {
+  const imageType = q.get('image_type') as ImageType;
+  const filter = imageFilterOf(q, imageType);
+  const filtered = filter.imageId || filter.imageName || filter.namespace || filter.instanceId;
+  if (!filtered) return undefined;
+  const content = matchingContents(world, projectId, ep, imageType, filter)[0];
+  const row = content?.rows.find(
+    (r) => r.checkName === key.checkName && r.checkType === key.checkType && r.standard === key.standard,
+  );
+  if (!content || !row) return undefined;
+  const rule = rulesOfRow(content.imageId, row).find((r) => r.checkRuleId === key.checkRuleId);
+  if (!rule) return undefined;
+  return currentValueOf(content.imageId, key, rule.scanResult === 'failed');
+}
+
+/**
+ * ShowImageCheckRuleDetail: image_type, check_name, check_type, check_rule_id and standard
+ * required (400 HSS.0001 when missing); image_type outside its range: `{}` (assumption, see the
+ * file comment); a rule outside the world's catalogue answers 404 HSS.0005. With image filters,
+ * check_info_list[].current_value is that image's value (rule-gen.ts currentValueOf).
+ */
+export function showImageCheckRuleDetail(world: SimWorld, projectId: string, q: Map<string, string>): Reply {
   for (const name of ['image_type', 'check_name', 'check_type', 'check_rule_id', 'standard']) {
     if (!q.get(name)) return invalidParam(name, 'required');
   }
   const ep = epParam(q);
   if (typeof ep !== 'string') return ep;
-  const checkName = q.get('check_name') as string;
-  const checkType = q.get('check_type') as string;
-  const standard = q.get('standard') as string;
-  const ruleId = q.get('check_rule_id') as string;
-  const prefix = `${ruleSection(checkType)}.`;
-  if (!ruleId.startsWith(prefix) || !/^\d+$/.test(ruleId.slice(prefix.length))) {
+  if ((q.get('image_id') ?? '').length > 128) return invalidParam('image_id', 'at most 128 characters');
+  if (!(RULES_API_TYPES as readonly string[]).includes(q.get('image_type') as string)) {
+    return { status: 200, body: {} };
+  }
+  const key = {
+    checkName: q.get('check_name') as string,
+    checkType: q.get('check_type') as string,
+    standard: q.get('standard') as string,
+    checkRuleId: q.get('check_rule_id') as string,
+  };
+  const prefix = `${ruleSection(key.checkType)}.`;
+  if (!key.checkRuleId.startsWith(prefix) || !/^\d+$/.test(key.checkRuleId.slice(prefix.length))) {
     return { status: 404, body: { error_code: 'HSS.0005', error_msg: 'The check rule does not exist' } };
   }
-  const d = ruleDetailOf(checkName, checkType, standard, ruleId);
+  const d = ruleDetailOf(key.checkName, key.checkType, key.standard, key.checkRuleId);
+  const current = currentValueFor(world, projectId, ep, q, key);
   return {
     status: 200,
     body: {
@@ -117,7 +198,7 @@ export function showImageCheckRuleDetail(
       remediation: d.remediation,
       check_info_list: d.checkInfoList.map((i) => ({
         check_description: i.checkDescription,
-        current_value: i.currentValue,
+        ...(current === undefined ? {} : { current_value: current }),
         suggest_value: i.suggestValue,
       })),
     },

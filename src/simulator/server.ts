@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../clock.js';
 import { authenticate } from './authenticate.js';
+import { listCheckRulesInfo } from './check-rules.js';
 import { handleControl } from './control.js';
-import { FaultInjector, faultReply, HTML_PAGE } from './faults.js';
-import { plantValues } from './hostile.js';
+import { FaultInjector, faultReply, HTML_PAGE, nestError } from './faults.js';
 import {
   headerRecord,
   newRequestId,
@@ -21,6 +21,7 @@ import {
 } from './http-io.js';
 import { createToken } from './iam.js';
 import { listCicdImages, listImageLocal, listRegistryImages } from './list-images.js';
+import { bendPage } from './page-faults.js';
 import { parseQuery, splitTarget } from './query.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { gatewayError, hssError, noSuchApi, type Reply } from './reply.js';
@@ -56,7 +57,15 @@ const V5_ROUTES: Record<string, { api: SimApi; handler: Handler }> = {
   'image/cicd/images': { api: 'ListCicdImages', handler: listCicdImages },
   'image/baseline/risk-configs': { api: 'ListImageRiskConfigs', handler: listImageRiskConfigs },
   'image/baseline/check-rule/detail': { api: 'ShowImageCheckRuleDetail', handler: showImageCheckRuleDetail },
+  'baseline/check-rules': { api: 'ListCheckRulesInfo', handler: listCheckRulesInfo },
 };
+/** The per-image APIs whose 200 answers with an image_id filter are counted per image. */
+const PER_IMAGE_APIS: readonly string[] = [
+  'ListImageRiskConfigs',
+  'ListImageRiskConfigRules',
+  'ListCheckRulesInfo',
+  'ShowImageCheckRuleDetail',
+];
 /** `image/baseline/risk-configs/{check_name}/rules`: check_name is one percent-encoded segment. */
 const RULES_ROUTE = /^image\/baseline\/risk-configs\/([^/]+)\/rules$/;
 const LIST_APIS: readonly string[] = ['ListRegistryImages', 'ListImageLocal', 'ListCicdImages'];
@@ -95,6 +104,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     projects: options.projects,
     imageTypes: options.imageTypes,
     imagesPerScope: options.imagesPerScope,
+    coverage: options.coverage,
+    cicdRiskConfigs: options.cicdRiskConfigs,
     clock,
   });
   const auth = options.auth ?? {};
@@ -129,7 +140,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const { api } = route;
     const send = (reply: Reply, status = reply.status) => {
       stats.call(api, status);
-      writeReply(res, reply);
+      writeReply(res, faults.nestedErrors ? nestError(reply) : reply);
     };
     stats.arrived(api);
     const latency = faults.latencyFor(api);
@@ -179,7 +190,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       stats.fault('errorReply');
       // The body's request_id is the only one: a client must keep what the body says.
       res.removeHeader('X-Request-Id');
-      return send({ status: hostileError.status, body: hostileError.body });
+      stats.call(api, hostileError.status);
+      return writeReply(res, { status: hostileError.status, body: hostileError.body });
     }
 
     const offset = /^\d+$/.test(q.get('offset') ?? '0') ? Number(q.get('offset') ?? '0') : -1;
@@ -210,43 +222,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       served.set('limit', String(asked + faults.extraRows));
     }
     const reply = route.handler(world, route.projectId, served);
-    const page = reply.status === 200 ? (reply.body as { total_num: number; data_list?: unknown[] }) : null;
-    if (page && isList && faults.drift(api)) {
-      stats.fault('drift');
-      page.total_num += 1;
-    }
-    if (page && isList && Array.isArray(page.data_list)) {
-      const keep = Math.min(
-        page.data_list.length,
-        faults.pageLimit(Number.isFinite(asked) ? asked : 10) + faults.extraRows,
-      );
-      if (keep < page.data_list.length) {
-        stats.fault('shortPage');
-        page.data_list = page.data_list.slice(0, keep);
-      }
-    }
-    if (page && Array.isArray(page.data_list)) {
-      page.data_list = page.data_list.map((item) => {
-        if (!faults.invalidItem(api)) return item;
-        stats.fault('invalidItem');
-        if (isList) return { ...(item as object), latest_scan_time: 'not-a-time' };
-        if (api === 'ListImageRiskConfigRules') return { ...(item as object), check_rule_id: '' };
-        return { ...(item as object), check_rule_num: 'many' };
-      });
-    }
-    if (page && faults.hostileValues.length > 0) {
-      const text = plantValues(api, page, q.get('image_id'), faults.hostileValues, isList);
-      if (text !== null) {
-        stats.fault('hostileValue');
-        reply.body = text;
-      }
-    }
-    if (reply.status === 200 && api === 'ListImageRiskConfigs' && q.get('image_id')) {
-      stats.riskConfigCall(q.get('image_id') as string);
-    }
-    if (reply.status === 200 && api === 'ListImageRiskConfigRules' && q.get('image_id')) {
-      stats.ruleCall(q.get('image_id') as string);
-    }
+    bendPage(reply, { api, q, asked, isList, faults, stats });
+    const imageId = q.get('image_id');
+    if (reply.status === 200 && imageId && PER_IMAGE_APIS.includes(api)) stats.perImageCall(api, imageId);
     if (fault?.kind === 'truncated') {
       stats.fault('truncated');
       stats.call(api, reply.status);

@@ -13,6 +13,8 @@ function emptyStats(): SimStats {
     faultsInjected: {},
     riskConfigCallsByImageId: {},
     ruleCallsByImageId: {},
+    checkRuleCallsByImageId: {},
+    ruleDetailCallsByImageId: {},
   };
 }
 
@@ -42,11 +44,19 @@ export class StatsRecorder {
   fault(kind: string): void {
     this.s.faultsInjected[kind] = (this.s.faultsInjected[kind] ?? 0) + 1;
   }
-  riskConfigCall(imageId: string): void {
-    this.s.riskConfigCallsByImageId[imageId] = (this.s.riskConfigCallsByImageId[imageId] ?? 0) + 1;
-  }
-  ruleCall(imageId: string): void {
-    this.s.ruleCallsByImageId[imageId] = (this.s.ruleCallsByImageId[imageId] ?? 0) + 1;
+  /** A 200 answer of a per-image API filtered on `imageId`, counted under the API's record. */
+  perImageCall(api: string, imageId: string): void {
+    const by =
+      api === 'ListImageRiskConfigs'
+        ? this.s.riskConfigCallsByImageId
+        : api === 'ListImageRiskConfigRules'
+          ? this.s.ruleCallsByImageId
+          : api === 'ListCheckRulesInfo'
+            ? this.s.checkRuleCallsByImageId
+            : api === 'ShowImageCheckRuleDetail'
+              ? this.s.ruleDetailCallsByImageId
+              : null;
+    if (by) by[imageId] = (by[imageId] ?? 0) + 1;
   }
   snapshot(): SimStats {
     return structuredClone(this.s);

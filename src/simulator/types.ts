@@ -53,9 +53,20 @@ export interface FaultOptions {
   /**
    * Share of data_list items of 200 answers made schema-invalid: list rows get
    * `latest_scan_time: "not-a-time"`, ListImageRiskConfigs rows `check_rule_num: "many"`,
-   * ListImageRiskConfigRules rows `check_rule_id: ""`.
+   * ListImageRiskConfigRules and ListCheckRulesInfo rows `check_rule_id: ""`.
    */
   invalidItemRate?: number;
+  /**
+   * APIs (names, or '*' for every /v5 API) whose 200 pages come without total_num, which every
+   * official response model marks optional.
+   */
+  omitTotalNum?: string[];
+  /**
+   * Error answers of the /v5 APIs (validation, auth, throttling, injected statuses) in the nested
+   * form `{"error":{"code":…,"message":…}}` instead of `{"error_code":…,"error_msg":…}`.
+   * errorReply bodies are sent as given.
+   */
+  nestedErrors?: boolean;
   /**
    * List pages after the first are served from offset + `rows` (the listing moved while paging):
    * negative repeats rows of the previous page, positive skips rows. `times` (default unlimited)
@@ -97,6 +108,12 @@ export interface HostileValue {
    * 400-digit number or an array nested 200,000 deep.
    */
   raw?: Record<string, string>;
+  /**
+   * Fields removed (absent from the answer): e.g. `{ api: 'ListCheckRulesInfo', at: 'item',
+   * imageId, index: 2, unset: ['check_rule_id'] }` for a rule row without its id, or
+   * `{ api, at: 'page', unset: ['total_num'] }`.
+   */
+  unset?: string[];
 }
 
 /** Options of createSimulator(). Every default is documented on the field. */
@@ -121,6 +138,19 @@ export interface SimulatorOptions {
   maxClockSkewMs?: number;
   /** Time source for token expiry, rate windows, X-Sdk-Date checks and scan times; default systemClock. */
   clock?: Clock;
+  /**
+   * How ListImageRiskConfigs answers image_type=cicd: 'empty' (default; the official definition:
+   * a value outside its range gives an empty result) or 'seed' (the cicd images' summaries, as
+   * the seed's example shows). ListCheckRulesInfo serves cicd images either way.
+   */
+  cicdRiskConfigs?: 'empty' | 'seed';
+  /**
+   * Shares (0–1, of each scope's successfully scanned images with results) turned into coverage
+   * cases at generation, from a PRNG stream of their own: `noResults` scanned success without
+   * results, `inconsistent` listing unsafe_setting_num contradicting the results. Default 0.025
+   * each (at least one image per scope when the share is above 0); 0 switches a case off.
+   */
+  coverage?: { noResults?: number; inconsistent?: number };
   /** Faults to inject from the start; default none. */
   faults?: FaultOptions;
 }
@@ -150,6 +180,10 @@ export interface SimScope {
 /**
  * One image reference (tag) exactly as the list API of its scope serialises it (snake_case).
  * Registry rows carry namespace/registry fields, local rows host fields, cicd rows registry_name.
+ * The optional fields follow the official response models (huaweicloud-sdk-go-v3 services/hss/v5:
+ * RegistryImagesInfo for ListRegistryImages, ImageLocalInfo for ListImageLocal,
+ * CicdImageResponseInfo for ListCicdImages), each only on the APIs whose model has it, with the
+ * model's type; see listing-row.ts for when each is sent.
  */
 export interface SimImageRow {
   image_id: string;
@@ -157,9 +191,14 @@ export interface SimImageRow {
   namespace?: string;
   image_name: string;
   image_version: string;
+  /**
+   * Registry APIs: the row's kind (private_image, shared_image, instance_image; in the
+   * `registry` scope harbor or jfrog); cicd rows `cicd`. Absent on local rows.
+   */
   image_type?: string;
   instance_id?: string;
   registry_name?: string;
+  /** SwrPrivate, SwrShared, SwrEnterprise, Harbor, Jfrog; `cicd` on cicd rows. */
   registry_type?: string;
   host_id?: string;
   host_name?: string;
@@ -171,7 +210,32 @@ export interface SimImageRow {
   latest_update_time: number;
   /** Extra fields real HSS sends and clients must tolerate. */
   vul_num: number;
-  scan_failed_desc: string;
+  /** Registry and cicd rows: failed scans only. Local rows: the failure code when failed, else ''. */
+  scan_failed_desc?: string;
+  /** Registry and cicd rows, failed scans only. */
+  scan_failed_code?: string;
+  /** Local rows of unscan images only. */
+  non_scan_reason?: string;
+  /** Security, Low, Medium or High once the image was scanned (it has results or scanned success). */
+  severity_level?: string;
+  /** Registry and cicd rows. */
+  latest_version?: boolean;
+  /** Registry rows (epoch ms). */
+  latest_sync_time?: number;
+  /** instance_image rows. */
+  instance_name?: string;
+  /** Registry rows. */
+  is_multiple_arch?: boolean;
+  /** cicd rows. */
+  cicd_name?: string;
+  /** cicd rows: jenkins or codearts. */
+  pipeline_type?: string;
+  /** Local rows: swr_image or other_image. */
+  local_image_type?: string;
+  /** Local rows: the HSS agent of the row's host. */
+  agent_id?: string;
+  /** Local rows: the hosts holding the image (its tags in the scope). */
+  host_num?: number;
 }
 
 /**
@@ -216,7 +280,8 @@ export interface SimStats {
   tokensIssued: number;
   /**
    * Fault kind ('error', 'html', 'truncated', 'reset', 'failPage', 'drift', 'slowBody', 'oversized',
-   * 'invalidItem', 'pageShift', 'shortPage', 'longPage', 'hostileValue', 'errorReply', 'tokenExpiry')
+   * 'invalidItem', 'pageShift', 'shortPage', 'longPage', 'hostileValue', 'errorReply', 'tokenExpiry',
+   * 'omitTotalNum')
    * → injections.
    */
   faultsInjected: Record<string, number>;
@@ -224,4 +289,8 @@ export interface SimStats {
   riskConfigCallsByImageId: Record<string, number>;
   /** ListImageRiskConfigRules calls answered 200 with an image_id filter, per image_id. */
   ruleCallsByImageId: Record<string, number>;
+  /** ListCheckRulesInfo calls answered 200 with an image_id filter, per image_id. */
+  checkRuleCallsByImageId: Record<string, number>;
+  /** ShowImageCheckRuleDetail calls answered 200 with an image_id filter, per image_id. */
+  ruleDetailCallsByImageId: Record<string, number>;
 }

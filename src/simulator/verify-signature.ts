@@ -24,8 +24,13 @@ export function canonicalUri(rawPath: string): string {
 }
 
 /**
- * Canonical query: wire pairs decoded ('+' stays '+'), sorted by name then value (UTF-16 order,
- * as the SDKs sort), each re-encoded as name=value, joined by '&'. '' for no query.
+ * Canonical query: wire pairs decoded ('+' stays '+'), sorted by name then by RAW (decoded)
+ * value, and only then each re-encoded as name=value, joined by '&'. '' for no query. This is
+ * the official signers' order (huaweicloud-sdk-go-v3 core/auth/signer CanonicalQueryString sorts
+ * the raw values, then escapes them), so `tag=zeta&tag=é` canonicalises as
+ * `tag=zeta&tag=%C3%A9`, not by the encoded `%C3%A9` first. Strings compare in UTF-16 order (as
+ * the Java and Node.js signers and this project's client do); Go's byte order differs only
+ * between characters beyond U+FFFF and U+E000–U+FFFF.
  */
 export function canonicalQuery(rawQuery: string): string {
   const pairs: [string, string][] = [];

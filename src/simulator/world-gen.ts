@@ -1,13 +1,15 @@
 /**
  * Seeded generation of one scope's data: image contents, their references (tags) and baseline
- * rows, with the realistic mess (shared image_ids, unscanned images, hostile strings) planted
+ * rows, with the realistic mess (shared image_ids, unscanned images, hostile strings, images
+ * scanned without results, listings that disagree with their results) planted
  * deterministically. Pure apart from the Rng it is handed.
  */
 import type { ImageType, ScanStatus } from '../domain.js';
-import { makeRows, type SimRiskRow, unsafeSettingNum } from './baseline.js';
+import { makeRows, type SimRiskRow } from './baseline.js';
+import { type CoverageShares, plantCoverage } from './coverage.js';
 import { plantHostile } from './hostile.js';
 import type { Rng } from './prng.js';
-import type { SimImagePartial, SimImageRow } from './types.js';
+import type { SimImagePartial } from './types.js';
 
 /** Which list API shape a scope's rows have. */
 export type Flavour = 'registry' | 'local' | 'cicd';
@@ -34,7 +36,13 @@ export interface SimContent {
   latestUpdateTime: number;
   imageSize: number;
   vulNum: number;
-  scanFailedDesc: string;
+  /** The scan_failed_code of a failed scan ('' otherwise); listing-row.ts words its description. */
+  scanFailedCode: string;
+  /**
+   * The listing's unsafe_setting_num contradicts the results (coverage `inconsistent`): it says
+   * 0 when the results have failed items, 3 when they have none.
+   */
+  inconsistent: boolean;
   /** Baseline rows; empty when the image has no results. */
   rows: SimRiskRow[];
 }
@@ -129,8 +137,9 @@ function registryFields(
       return { imageType, instanceId: '', registryName: 'cicd-pipeline', registryType: '' };
     default: {
       const harbor = rng.chance(0.5);
+      // RegistryImagesInfo.image_type names the registry kind in this scope: harbor or jfrog.
       return {
-        imageType: 'registry',
+        imageType: harbor ? 'harbor' : 'jfrog',
         instanceId: '',
         registryName: harbor ? 'harbor-prod' : 'jfrog-central',
         registryType: harbor ? 'Harbor' : 'Jfrog',
@@ -166,7 +175,7 @@ export function makeRef(
       // Local tags of one content differ by host and keep name and version; others differ by version.
       imageVersion:
         partial.image_version ?? (flavour === 'local' && base ? base.imageVersion : newVersion(rng)),
-      imageType: reg?.imageType ?? '',
+      imageType: base?.imageType ?? reg?.imageType ?? '',
       instanceId: partial.instance_id ?? base?.instanceId ?? reg?.instanceId ?? '',
       registryName: partial.registry_name ?? base?.registryName ?? reg?.registryName ?? '',
       registryType: partial.registry_type ?? base?.registryType ?? reg?.registryType ?? '',
@@ -197,7 +206,8 @@ export function makeContent(data: ScopeData, scanTime: number, partial: SimImage
     latestUpdateTime: scanTime - rng.int(DAY_MS, 300 * DAY_MS),
     imageSize: rng.int(5_000_000, 2_000_000_000),
     vulNum: rng.int(0, 120),
-    scanFailedDesc: '',
+    scanFailedCode: '',
+    inconsistent: false,
     rows,
   };
 }
@@ -217,9 +227,17 @@ function addTags(data: ScopeData, content: SimContent, tags: number): void {
 /**
  * Generates a scope: `count` contents; every 10th (index 7, 17, …) not successfully scanned,
  * cycling unscan, waiting_for_scan, scanning, failed; every 5th (index 2, 7, …) with 2–3 tags;
- * references shuffled into listing order; hostile values planted on spread rows.
+ * references shuffled into listing order; hostile values planted on spread rows; then the
+ * coverage cases (coverage.ts) chosen by `coverageRng`, a stream of its own, so the draws above
+ * (identities, results) do not depend on the coverage shares.
  */
-export function generateScope(imageType: ImageType, count: number, rng: Rng): ScopeData {
+export function generateScope(
+  imageType: ImageType,
+  count: number,
+  rng: Rng,
+  coverageRng?: Rng,
+  shares?: CoverageShares,
+): ScopeData {
   const flavour = flavourOf(imageType);
   const data: ScopeData = {
     imageType: dataImageType(imageType),
@@ -249,7 +267,7 @@ export function generateScope(imageType: ImageType, count: number, rng: Rng): Sc
         content.rows = [];
         content.latestScanTime = 0;
       } else if (status === 'failed') {
-        content.scanFailedDesc = 'image layer download timed out';
+        content.scanFailedCode = 'download_failed';
         // A failed rescan may keep the results of an earlier scan, or there may be none.
         if (rng.chance(0.5)) {
           content.rows = [];
@@ -262,7 +280,13 @@ export function generateScope(imageType: ImageType, count: number, rng: Rng): Sc
   }
   data.refs = rng.shuffle(data.refs);
   const rows = contentsInOrder(data).flatMap((c) => c.rows.map((row) => ({ row, siblings: c.rows })));
-  data.hostileKinds = plantHostile(rows);
+  const hostileRows = new Set<SimRiskRow>();
+  data.hostileKinds = plantHostile(rows, hostileRows);
+  if (coverageRng) {
+    // Hostile rows stay: an image emptied of its results must not take a planted value with it.
+    const eligible = contentsInOrder(data).filter((c) => !c.rows.some((r) => hostileRows.has(r)));
+    plantCoverage(eligible, coverageRng, shares);
+  }
   return data;
 }
 
@@ -271,50 +295,4 @@ export function contentsInOrder(data: ScopeData): SimContent[] {
   const seen = new Set<SimContent>();
   for (const ref of data.refs) seen.add(ref.content);
   return [...seen];
-}
-
-/** A reference as its list API serialises it. */
-export function refToRow(ref: SimRef, flavour: Flavour): SimImageRow {
-  const c = ref.content;
-  const status = {
-    scan_status: c.scanStatus,
-    latest_scan_time: c.latestScanTime,
-    unsafe_setting_num: unsafeSettingNum(c.rows),
-    image_size: c.imageSize,
-    latest_update_time: c.latestUpdateTime,
-    vul_num: c.vulNum,
-    scan_failed_desc: c.scanFailedDesc,
-  };
-  const name = { image_name: ref.imageName, image_version: ref.imageVersion };
-  if (flavour === 'local') {
-    return {
-      image_id: c.imageId,
-      image_digest: c.imageDigest,
-      ...name,
-      host_id: ref.hostId,
-      host_name: ref.hostName,
-      ...status,
-    };
-  }
-  if (flavour === 'cicd') {
-    return {
-      image_id: c.imageId,
-      namespace: ref.namespace,
-      ...name,
-      image_digest: c.imageDigest,
-      registry_name: ref.registryName,
-      ...status,
-    };
-  }
-  return {
-    image_id: c.imageId,
-    image_digest: c.imageDigest,
-    namespace: ref.namespace,
-    ...name,
-    image_type: ref.imageType,
-    instance_id: ref.instanceId,
-    registry_name: ref.registryName,
-    registry_type: ref.registryType,
-    ...status,
-  };
 }

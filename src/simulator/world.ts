@@ -6,8 +6,10 @@
 import type { Clock } from '../clock.js';
 import { IMAGE_TYPES, type ImageType, type RuleResult, type ScanStatus } from '../domain.js';
 import { makeRows, rescanRows, rowToTruth } from './baseline.js';
+import type { CoverageShares } from './coverage.js';
+import { refToRow, tagCounts } from './listing-row.js';
 import { hashSeed, Rng } from './prng.js';
-import { rulesOfContent } from './rule-gen.js';
+import { checkRulesOfContent, rulesOfContent } from './rule-gen.js';
 import type { RiskConfigTruth, SimImagePartial, SimImageRow, SimScope } from './types.js';
 import {
   contentsInOrder,
@@ -16,10 +18,26 @@ import {
   makeContent,
   makeRef,
   refKey,
-  refToRow,
   type ScopeData,
   type SimContent,
 } from './world-gen.js';
+
+/**
+ * How ListImageRiskConfigs answers image_type=cicd: `empty` (default) as its official definition
+ * says of a value outside its range; `seed` with the cicd images' summaries, as the seed's own
+ * example (`image_type=cicd`) shows.
+ */
+export type CicdRiskConfigs = 'empty' | 'seed';
+
+/** The image types whose rule results ListImageRiskConfigRules serves (its SDK definition). */
+export const RULES_API_TYPES: readonly ImageType[] = [
+  'private_image',
+  'shared_image',
+  'local_image',
+  'instance_image',
+];
+/** The image types whose rule results ListCheckRulesInfo serves (its SDK definition). */
+export const CHECK_RULES_API_TYPES: readonly ImageType[] = ['cicd', 'registry'];
 
 export interface SimWorldOptions {
   /** default 1 */
@@ -30,6 +48,10 @@ export interface SimWorldOptions {
   imageTypes?: ImageType[];
   /** default 40 */
   imagesPerScope?: number;
+  /** Shares of the coverage cases (coverage.ts); default DEFAULT_COVERAGE_SHARES. */
+  coverage?: CoverageShares;
+  /** default 'empty' */
+  cicdRiskConfigs?: CicdRiskConfigs;
   clock: Clock;
 }
 
@@ -40,10 +62,13 @@ export class SimWorld {
   private readonly scopeList: SimScope[] = [];
   private readonly projects: { projectId: string; enterpriseProjects: string[] }[];
   private readonly clock: Clock;
+  /** How ListImageRiskConfigs answers image_type=cicd (see CicdRiskConfigs). */
+  cicdRiskConfigs: CicdRiskConfigs;
 
   constructor(options: SimWorldOptions) {
     const seed = options.seed ?? 1;
     this.clock = options.clock;
+    this.cicdRiskConfigs = options.cicdRiskConfigs ?? 'empty';
     this.projects = (options.projects ?? [{ projectId: 'proj-demo', enterpriseProjects: ['0'] }]).map(
       (p) => ({
         projectId: p.projectId,
@@ -60,7 +85,8 @@ export class SimWorld {
           if (this.data.has(key)) continue;
           // Each scope has its own stream: adding a project or type never changes another scope.
           const rng = new Rng(hashSeed(seed, p.projectId, ep, dataImageType(imageType)));
-          this.data.set(key, generateScope(imageType, perScope, rng));
+          const coverageRng = new Rng(hashSeed(seed, p.projectId, ep, dataImageType(imageType), 'coverage'));
+          this.data.set(key, generateScope(imageType, perScope, rng, coverageRng, options.coverage));
         }
       }
     }
@@ -104,12 +130,16 @@ export class SimWorld {
   /** The image references (list rows) of a scope, in listing order, as the list API serves them. */
   images(scope: SimScope): SimImageRow[] {
     const d = this.mustScope(scope);
-    return d.refs.map((r) => refToRow(r, d.flavour));
+    const tags = tagCounts(d);
+    return d.refs.map((r) => refToRow(r, d.flavour, tags.get(r.content)));
   }
 
   /**
-   * What ListImageRiskConfigs returns per image_id (normalised, see RiskConfigTruth), for every
-   * image that has results, in listing order. Images without results are absent.
+   * The baseline summaries per image_id (normalised, see RiskConfigTruth), for every image that
+   * has results, in listing order; images without results are absent. What ListImageRiskConfigs
+   * returns for the types it serves, and for cicd what its ListCheckRulesInfo rule results add
+   * up to (rows, failed rows, worst failed severity; see checkRulesOfRow) — and what
+   * ListImageRiskConfigs returns for cicd with cicdRiskConfigs 'seed'.
    */
   groundTruth(scope: SimScope): Map<string, RiskConfigTruth[]> {
     const out = new Map<string, RiskConfigTruth[]>();
@@ -120,13 +150,19 @@ export class SimWorld {
   }
 
   /**
-   * Every rule result (ListImageRiskConfigRules, see rules.ts) per image_id of the scope, for
-   * every image that has results, in listing order.
+   * Every rule result per image_id of the scope, for every image that has results, in listing
+   * order, as the rule API of the scope's type serves them: ListImageRiskConfigRules (rules.ts)
+   * for private_image, shared_image, local_image and instance_image, ListCheckRulesInfo
+   * (check-rules.ts: severities in its range, check_type_desc set) for cicd and registry. Empty
+   * for `local`: no API documents rule results for it.
    */
   ruleTruth(scope: SimScope): Map<string, RuleResult[]> {
     const out = new Map<string, RuleResult[]>();
+    const served = RULES_API_TYPES.includes(scope.imageType);
+    const checkRules = CHECK_RULES_API_TYPES.includes(scope.imageType);
+    if (!served && !checkRules) return out;
     for (const c of contentsInOrder(this.mustScope(scope))) {
-      if (c.rows.length > 0) out.set(c.imageId, rulesOfContent(c));
+      if (c.rows.length > 0) out.set(c.imageId, served ? rulesOfContent(c) : checkRulesOfContent(c));
     }
     return out;
   }
@@ -152,7 +188,9 @@ export class SimWorld {
       if (!chosen.has(c)) continue;
       c.latestScanTime = Math.max(now, (c.latestScanTime ?? 0) + 1);
       c.scanStatus = 'success';
-      c.scanFailedDesc = '';
+      c.scanFailedCode = '';
+      // A fresh scan agrees with its listing.
+      c.inconsistent = false;
       if (c.rows.length === 0) c.rows = makeRows(d.rng);
       else rescanRows(d.rng, c.rows);
       done.push(c.imageId);
@@ -207,7 +245,34 @@ export class SimWorld {
       c.rows = makeRows(d.rng);
       c.latestScanTime = Math.max(this.clock.now(), (c.latestScanTime ?? 0) + 1);
     }
-    c.scanFailedDesc = status === 'failed' ? 'image layer download timed out' : '';
+    c.scanFailedCode = status === 'failed' ? 'download_failed' : '';
+  }
+
+  /**
+   * The coverage cases of a scope (coverage.ts), image_ids in listing order: images scanned
+   * `success` without results, and images whose listing contradicts their results.
+   */
+  coverageCases(scope: SimScope): { noResults: string[]; inconsistent: string[] } {
+    const all = contentsInOrder(this.mustScope(scope));
+    return {
+      noResults: all.filter((c) => c.scanStatus === 'success' && c.rows.length === 0).map((c) => c.imageId),
+      inconsistent: all.filter((c) => c.inconsistent).map((c) => c.imageId),
+    };
+  }
+
+  /**
+   * Makes an image a coverage case: `no_results` (scanned success now, no results),
+   * `inconsistent` (its listing contradicts its results) or `consistent` (the listing agrees).
+   */
+  setCoverage(scope: SimScope, imageId: string, state: 'no_results' | 'inconsistent' | 'consistent'): void {
+    const c = this.mustContent(this.mustScope(scope), imageId);
+    if (state === 'no_results') {
+      c.rows = [];
+      c.scanStatus = 'success';
+      c.scanFailedCode = '';
+      c.latestScanTime = Math.max(this.clock.now(), (c.latestScanTime ?? 0) + 1);
+    }
+    c.inconsistent = state === 'inconsistent';
   }
 
   /** Hostile kinds planted in a scope at generation (see hostile.ts). */

@@ -51,6 +51,9 @@ describe('authentication through the simulator', () => {
   it('syncs with AK/SK signing and zero rejected signatures', async () => {
     s = await setupSync({
       sim: {
+        // cicd summaries through ListImageRiskConfigs, as the seed's example shows (the simulator's
+        // default answers image_type=cicd empty, as the official definition says).
+        cicdRiskConfigs: 'seed',
         auth: {
           tokens: [],
           accessKeys: [{ ak: 'AKTEST0001', sk: 'sk-secret-0001', securityToken: 'sts-0001' }],

@@ -26,7 +26,9 @@ const TYPES = ['private_image', 'shared_image', 'cicd'] as const;
 async function harness(): Promise<FaultHarness> {
   return faultHarness({
     fakeTime: false,
-    sim: { imagesPerScope: 16, imageTypes: [...TYPES], faults: { latencyMs: 15 } },
+    // cicd summaries through ListImageRiskConfigs, as the seed's example shows (the simulator's
+    // default answers image_type=cicd empty, as the official definition says).
+    sim: { imagesPerScope: 16, imageTypes: [...TYPES], cicdRiskConfigs: 'seed', faults: { latencyMs: 15 } },
     env: { HSS_IMAGE_TYPES: TYPES.join(','), HSS_FETCH_CONCURRENCY: '2', HSS_SCOPE_CONCURRENCY: '2' },
   });
 }

@@ -124,7 +124,14 @@ describe('processes', () => {
   it('SIGTERM mid-run: exits within 10 s, no run left running, the next sync completes exactly', async () => {
     const h = await faultHarness({
       fakeTime: false,
-      sim: { imagesPerScope: 30, imageTypes: ['private_image', 'cicd'], faults: { latencyMs: 40 } },
+      // cicd summaries through ListImageRiskConfigs, as the seed's example shows (the simulator's
+      // default answers image_type=cicd empty, as the official definition says).
+      sim: {
+        imagesPerScope: 30,
+        imageTypes: ['private_image', 'cicd'],
+        cicdRiskConfigs: 'seed',
+        faults: { latencyMs: 40 },
+      },
       env: { HSS_IMAGE_TYPES: 'private_image,cicd' },
     });
     const p = spawnSync(h, { HSS_FETCH_CONCURRENCY: '1' });
@@ -156,7 +163,9 @@ describe('processes', () => {
     const types = ['private_image', 'shared_image', 'local_image', 'cicd'] as const;
     const h = await faultHarness({
       fakeTime: false,
-      sim: { imagesPerScope: 14, imageTypes: [...types], faults: { latencyMs: 10 } },
+      // cicd summaries through ListImageRiskConfigs, as the seed's example shows (the simulator's
+      // default answers image_type=cicd empty, as the official definition says).
+      sim: { imagesPerScope: 14, imageTypes: [...types], cicdRiskConfigs: 'seed', faults: { latencyMs: 10 } },
       env: { HSS_IMAGE_TYPES: types.join(',') },
     });
     // One scope at a time each, so the two workers interleave over the scopes.
@@ -166,11 +175,14 @@ describe('processes', () => {
     const [ea, eb] = await Promise.all([a.exited, b.exited]);
     expect([ea.code, eb.code]).toEqual([0, 0]);
     expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
-    // Each image with results was fetched exactly once in its scope.
+    // Each image with results, or scanned without any, was fetched exactly once in its scope.
     const expected: Record<string, number> = {};
     for (const scope of h.sim.world.scopes()) {
-      for (const imageId of h.sim.world.groundTruth(scope).keys())
-        expected[imageId] = (expected[imageId] ?? 0) + 1;
+      const scanned = [
+        ...h.sim.world.groundTruth(scope).keys(),
+        ...h.sim.world.coverageCases(scope).noResults,
+      ];
+      for (const imageId of scanned) expected[imageId] = (expected[imageId] ?? 0) + 1;
     }
     expect(h.sim.stats().riskConfigCallsByImageId).toEqual(expected);
     const runs = await h.t.pool.query<{ status: string }>(`select status from hss_internal.sync_runs`);

@@ -205,8 +205,11 @@ describe('HTTP faults', () => {
 });
 
 /** Distinct images with results in the simulator (what a first sync fetches). */
+/** Images whose results a sync fetches: those with results and those scanned without any. */
 function truthImages(x: FaultHarness): number {
   let n = 0;
-  for (const scope of x.sim.world.scopes()) n += x.sim.world.groundTruth(scope).size;
+  for (const scope of x.sim.world.scopes()) {
+    n += x.sim.world.groundTruth(scope).size + x.sim.world.coverageCases(scope).noResults.length;
+  }
   return n;
 }

@@ -33,7 +33,14 @@ describe('end-to-end sync against the simulator', () => {
 
   beforeAll(async () => {
     s = await setupSync({
-      sim: { seed: 11, imagesPerScope: 12, projects: [{ projectId: PROJECT, enterpriseProjects: EPS }] },
+      // cicd summaries through ListImageRiskConfigs, as the seed's example shows (the simulator's
+      // default answers image_type=cicd empty, as the official definition says).
+      sim: {
+        seed: 11,
+        imagesPerScope: 12,
+        cicdRiskConfigs: 'seed',
+        projects: [{ projectId: PROJECT, enterpriseProjects: EPS }],
+      },
       env: {
         HSS_PROJECT_ID: PROJECT,
         HSS_IMAGE_TYPES: IMAGE_TYPES.join(','),
