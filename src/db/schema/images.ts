@@ -17,6 +17,7 @@ import {
   hssInternal,
   imageColumns,
   imageKey,
+  provenanceColumns,
   resultKeySql,
   scopeColumns,
   scopePrimaryKey,
@@ -96,6 +97,7 @@ export const imageBaselineHistory = hssInternal.table(
     ...validityColumns(),
     resultKey: uuid('result_key').notNull().generatedAlwaysAs(sql.raw(resultKeySql())),
     ...chainColumns(),
+    ...provenanceColumns(),
   },
   (t) => [
     validRangeCheck('image_baseline_history'),
