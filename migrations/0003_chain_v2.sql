@@ -8,7 +8,7 @@
 -- neither hashes the v1 text unchanged, so every version written before this migration verifies
 -- as it did. The text stays unambiguous: each field is '-' or its byte length, ':' and exactly
 -- that many bytes, so a reader parses it left to right without looking inside any value; the tag
--- gives the number of fields (v1 13 or 14 after the history name, v2 two more), so a v1 text and a
+-- gives the number of fields (v1 has 14 after the history name, v2 16), so a v1 text and a
 -- v2 text never coincide, and two versions with different fields never give the same text.
 -- verify computes the same in TypeScript (src/verify/canonical.ts).
 --
