@@ -46,8 +46,8 @@ const RESULT_COLUMNS = [
   'failed_rule_num',
   'check_type_desc',
 ];
-/** What a version adds to a result row when it is written to the history table. */
-const VERSION_COLUMNS = ['valid_from', 'opened_run_id'];
+/** What a version adds to a result row when it is written to the history table (not its hashes). */
+const VERSION_COLUMNS = ['valid_from', 'opened_run_id', 'scanned_at', 'source_api'];
 const BENCH_RUN_ID = '00000000-0000-4000-8000-000000000001';
 
 const SCOPE: Scope = {
@@ -88,8 +88,11 @@ export function syntheticItems(images: number): ImageResultItem[] {
   return items;
 }
 
-/** COPY text of every result row, followed by `extra` (already COPY-escaped) on each line. */
-function copyText(items: ImageResultItem[], extra: readonly string[] = []): string {
+/** COPY text of every result row, followed by `extra(item)` (already COPY-escaped) on each line. */
+function copyText(
+  items: ImageResultItem[],
+  extra: (it: ImageResultItem) => readonly string[] = () => [],
+): string {
   const esc = (s: string | null | number) =>
     s === null ? '\\N' : String(s).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
   const lines: string[] = [];
@@ -110,7 +113,7 @@ function copyText(items: ImageResultItem[], extra: readonly string[] = []): stri
           r.checkTypeDesc,
         ]
           .map(esc)
-          .concat(extra)
+          .concat(extra(it))
           .join('\t'),
       );
     }
@@ -151,7 +154,13 @@ export async function measureWrite(
   const items = syntheticItems(o.images);
   const rows = items.reduce((n, it) => n + it.results.length, 0);
   const resultText = copyText(items);
-  const versionText = copyText(items, [new Date().toISOString(), BENCH_RUN_ID]);
+  const openedAt = new Date().toISOString();
+  const versionText = copyText(items, (it) => [
+    openedAt,
+    BENCH_RUN_ID,
+    it.signal.latestScanTime === null ? '\\N' : new Date(it.signal.latestScanTime).toISOString(),
+    it.source,
+  ]);
   const versionColumns = [...RESULT_COLUMNS, ...VERSION_COLUMNS];
 
   const copy = await onFreshDatabase(adminUrl, (url) =>

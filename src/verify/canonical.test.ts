@@ -146,6 +146,66 @@ describe('canonical form', () => {
   });
 });
 
+describe('canonical form v2: provenance (scanned_at, source_api)', () => {
+  const scanned = '2026-02-28T23:59:59.500000Z';
+
+  it('keeps the v1 form when neither is set, so versions written before verify unchanged', () => {
+    const v1 = openCanonical('baseline', baseline);
+    expect(openCanonical('baseline', { ...baseline, scannedAt: null, sourceApi: null })).toBe(v1);
+    expect(v1.startsWith('hss-chain-v1|baseline|')).toBe(true);
+  });
+
+  it('appends both fields under the tag hss-chain-v2 when either is set', () => {
+    expect(
+      openCanonical('baseline', { ...baseline, scannedAt: scanned, sourceApi: 'ListImageRiskConfigs' }),
+    ).toBe(
+      'hss-chain-v2|baseline|-|6:proj-1|1:0|13:private_image|10:sha256:abc|8:CentOS 7|8:CentOS 7|11:cn_standard|4:High|2:40|1:3|23:desc, "quoted" | 中文|27:2026-03-01T08:00:00.250000Z|36:00000000-0000-4000-8000-000000000001|27:2026-02-28T23:59:59.500000Z|20:ListImageRiskConfigs',
+    );
+    expect(openCanonical('baseline', { ...baseline, sourceApi: 'ListCheckRulesInfo' })).toMatch(
+      /\|36:00000000-0000-4000-8000-000000000001\|-\|18:ListCheckRulesInfo$/,
+    );
+  });
+
+  it('hashes as the SQL functions of migration 0003 do (fixed vectors)', () => {
+    const hash = (v: ChainVersion, h: 'baseline' | 'rule' = 'baseline') => versionHash(h, v).toString('hex');
+    expect(hash({ ...baseline, scannedAt: scanned, sourceApi: 'ListImageRiskConfigs' })).toBe(
+      'b27ff1e459f9bbc1539e15e473bce4598632223181cc7a7290900d165914c3b9',
+    );
+    expect(hash({ ...baseline, scannedAt: null, sourceApi: 'ListCheckRulesInfo' })).toBe(
+      '3baff8d9e72a5c79c736322c9685eb9af0e4d1a31b8a02fca22479873ebc3b23',
+    );
+    expect(hash({ ...baseline, scannedAt: scanned, sourceApi: null })).toBe(
+      '9f70a53e832181c7065afa43ae5bb757aeb52eb4df979a101af8d56d7384f1a2',
+    );
+    expect(hash({ ...baseline, scannedAt: null, sourceApi: null })).toBe(
+      '113a6fd606f551c76653ef22df21564c0647c1795a8ab94106912f0ae5e7d49c',
+    );
+    const rule: ChainVersion = {
+      values: [
+        'proj-1',
+        '0',
+        'cicd',
+        'sha256:abc',
+        'CentOS 7',
+        'CentOS 7',
+        'cn_standard',
+        'rule-1',
+        'Password policy',
+        'High',
+        'failed',
+      ],
+      validFrom: '2026-03-01T08:00:00.000000Z',
+      validTo: null,
+      openedRunId: '00000000-0000-4000-8000-000000000002',
+      closedRunId: null,
+      prevHash: Buffer.alloc(32),
+      scannedAt: '2026-03-01T07:00:00.000000Z',
+      sourceApi: 'ListCheckRulesInfo',
+    };
+    expect(hash(rule, 'rule')).toBe('4cfb7649a126937aafdceddb663a9193af366d5432d3202f84d7c503679ae774');
+  });
+});
+
 describe('verify arguments and summary', () => {
   it('accepts an ISO date or a date-time with a zone, nothing else', () => {
     expect(parseSince('2026-03-01')?.toISOString()).toBe('2026-03-01T00:00:00.000Z');

@@ -9,6 +9,14 @@ import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema/index.
 
 /** Prefix of every canonical text: the version of the form. */
 export const CHAIN_FORM = 'hss-chain-v1';
+/**
+ * The form of a version opened with provenance (scanned_at or source_api set, issue 14): the v1
+ * text with this tag and those two fields appended. Versions without either keep the v1 form, so
+ * every version written before keeps its hash. Unambiguous: every field is `-` or its byte length,
+ * `:` and exactly that many bytes, so the text parses left to right without looking inside a
+ * value, and the tag fixes the number of fields (v2 has two more than v1).
+ */
+export const CHAIN_FORM_V2 = 'hss-chain-v2';
 
 /** The two histories that carry a chain. */
 export type HistoryName = 'baseline' | 'rule';
@@ -43,6 +51,9 @@ export interface ChainVersion {
   openedRunId: string | null;
   closedRunId: string | null;
   prevHash: Buffer | null;
+  /** scanned_at, canonical (or NULL); with sourceApi, absent on versions written before issue 14. */
+  scannedAt?: string | null;
+  sourceApi?: string | null;
 }
 
 /** The columns each history's canonical form holds between prev_hash and valid_from, in order. */
@@ -55,14 +66,19 @@ const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));
 
 /** The canonical text of a version as opened (what its open hash covers). */
 export function openCanonical(history: HistoryName, v: ChainVersion): string {
-  return [
-    CHAIN_FORM,
+  const scannedAt = v.scannedAt ?? null;
+  const sourceApi = v.sourceApi ?? null;
+  const v2 = scannedAt !== null || sourceApi !== null;
+  const fields = [
+    v2 ? CHAIN_FORM_V2 : CHAIN_FORM,
     history,
     chainField(hex(v.prevHash)),
     ...v.values.map(chainField),
     chainField(v.validFrom),
     chainField(v.openedRunId),
-  ].join('|');
+  ];
+  if (v2) fields.push(chainField(scannedAt), chainField(sourceApi));
+  return fields.join('|');
 }
 
 /** The canonical text that seals an open hash when the version closes. */

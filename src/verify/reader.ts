@@ -98,7 +98,7 @@ export async function* readVersions(
     const text = `
 SELECT ${key}::text AS chain_key, version_id::text AS version_id, ${cols.join(', ')},
   valid_from, valid_to, opened_run_id::text AS opened_run_id, closed_run_id::text AS closed_run_id,
-  prev_hash, chain_hash
+  prev_hash, chain_hash, scanned_at, source_api
 FROM ${view}
 ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
 ORDER BY ${key}, valid_from
@@ -124,6 +124,8 @@ function toVersion(r: Row, cols: readonly string[]): ReadVersion {
     closedRunId: r.closed_run_id as string | null,
     prevHash: r.prev_hash as Buffer | null,
     chainHash: r.chain_hash as Buffer | null,
+    scannedAt: r.scanned_at === null ? null : canonicalInstant(r.scanned_at as string),
+    sourceApi: r.source_api as string | null,
   };
 }
 

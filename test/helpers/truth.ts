@@ -2,13 +2,13 @@
  * Ground truth comparison for sync tests: what the simulator would answer, after the product's
  * documented normalisation, against what hss.image_baselines holds.
  */
-import type { ResultRow } from '../../src/db/writer/results-plan.js';
+import type { ResultValuesRow } from '../../src/db/writer/results-plan.js';
 import type { RiskConfig } from '../../src/domain.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import type { TestDatabase } from './db.js';
 
 /** A current result row as the writer stores it. */
-export type BaselineRow = ResultRow;
+export type BaselineRow = ResultValuesRow;
 
 /** The documented NUL policy: U+0000 is stored as U+FFFD. */
 export const nulPolicy = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, '\uFFFD'));

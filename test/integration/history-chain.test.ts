@@ -27,9 +27,11 @@ const KEY_COLUMNS: Record<History, readonly string[]> = {
 // The open hash of a version as the migration's SQL functions compute it (apart from verify's code).
 const OPEN_HASH: Record<History, string> = {
   baseline: `hss_internal.baseline_version_hash(prev_hash, project_id, enterprise_project_id, image_type, image_id,
-    check_name, check_type, standard, severity, check_rule_num, failed_rule_num, check_type_desc, valid_from, opened_run_id)`,
+    check_name, check_type, standard, severity, check_rule_num, failed_rule_num, check_type_desc, valid_from, opened_run_id,
+    scanned_at, source_api)`,
   rule: `hss_internal.rule_version_hash(prev_hash, project_id, enterprise_project_id, image_type, image_id,
-    check_name, check_type, standard, check_rule_id, check_rule_name, severity, scan_result, valid_from, opened_run_id)`,
+    check_name, check_type, standard, check_rule_id, check_rule_name, severity, scan_result, valid_from, opened_run_id,
+    scanned_at, source_api)`,
 };
 
 interface Version {

@@ -271,6 +271,18 @@ describe('docs/sql.md', () => {
         }));
       expect(await run('posture-as-of')).toEqual(expected);
     },
+    'scan-time-as-of': async () => {
+      const rows = await run('scan-time-as-of');
+      const expected = snaps[1]!.truth
+        .filter((r) => r.image_id === imageId)
+        .map((r) => [r.check_name, r.check_type, r.standard, r.failed_rule_num]);
+      expect(rows.map((r) => [r.check_name, r.check_type, r.standard, r.failed_rule_num])).toEqual(expected);
+      // HSS scanned the image before the sync saw the values, through the summaries API.
+      for (const r of rows) {
+        expect(r.source_api).toBe('ListImageRiskConfigs');
+        expect((r.scanned_at as Date).getTime()).toBeLessThanOrEqual((r.valid_from as Date).getTime());
+      }
+    },
     'image-as-of': async () => {
       const at = Date.parse(vars.at!);
       const rows = await run('image-as-of');

@@ -2,7 +2,8 @@
  * Writes rule results and rule descriptions. Rule results of an image are replaced as a whole,
  * like its summaries: in one transaction per batch the image's rule state is recorded, every open
  * version no incoming row repeats exactly is closed, and a version is opened for every incoming
- * row without an identical open one. Identical results write no history tuple. Every version is
+ * row without an identical open one. Identical results write no history tuple (a new scan time or
+ * source alone opens nothing: scanned_at and source_api are set when a version opens). Every version is
  * chained to the previous one of its key and sealed when closed (docs/sql.md, "Tamper evidence").
  */
 import type { RuleDetail, RuleKey, RuleResult, RuleSource, Scope } from '../../domain.js';
@@ -15,6 +16,7 @@ import {
   ruleResultKeySql,
 } from '../schema/index.js';
 import { inTransaction, query } from '../tx.js';
+import { scanTimeIso } from '../writer/results-plan.js';
 
 /** The rules fetched for one image (all of them for the mode: an absent rule is closed). */
 export interface ImageRulesItem {
@@ -116,6 +118,8 @@ function rulesRows(items: readonly ImageRulesItem[], atOf: Map<string, Date>) {
       severity: r.severity,
       scan_result: r.scanResult,
       at: atOf.get(imageKey(imageRow(i))),
+      scanned_at: scanTimeIso(i.scannedAt),
+      source_api: i.source,
     })),
   );
 }
@@ -152,13 +156,18 @@ FROM gone WHERE h.version_id = gone.version_id`;
 
 function openSql(rules: readonly object[], runId: string): Statement {
   const p = new Params();
-  const res = p.unnest(rules, [...RULE_SPEC, ['at', 'timestamptz']], 'r');
+  const res = p.unnest(
+    rules,
+    [...RULE_SPEC, ['at', 'timestamptz'], ['scanned_at', 'timestamptz'], ['source_api', 'text']],
+    'r',
+  );
   const $run = p.add(runId);
   const text = `
 INSERT INTO hss_internal.image_rule_history (${KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from,
-  opened_run_id, prev_hash, chain_hash)
-SELECT ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, prev.chain_hash,
-  hss_internal.rule_version_hash(prev.chain_hash, ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}::uuid)
+  opened_run_id, scanned_at, source_api, prev_hash, chain_hash)
+SELECT ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, r.scanned_at, r.source_api, prev.chain_hash,
+  hss_internal.rule_version_hash(prev.chain_hash, ${list('r', KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}::uuid,
+    r.scanned_at, r.source_api)
 FROM ${res}
 LEFT JOIN LATERAL (
   SELECT f.chain_hash FROM hss_internal.image_rule_history f

@@ -73,6 +73,17 @@ export const chainColumns = () => ({
 });
 
 /**
+ * Where a history version came from (issue 14), set when the version is opened: the HSS scan
+ * time that produced it (the image's latest_scan_time; NULL when HSS gave none) and the API that
+ * answered it. Neither opens a version by itself: values decide. Both are in the version's chain
+ * hash (form hss-chain-v2, docs/sql.md "Tamper evidence"). Declared last in their tables.
+ */
+export const provenanceColumns = () => ({
+  scannedAt: tstz('scanned_at'),
+  sourceApi: text('source_api'),
+});
+
+/**
  * The sealed chain hash of a version being closed at `validTo` by `closedRunId` (SQL expressions):
  * hss_internal.chain_close over the version's stored open hash (migrations/0001_surface.sql).
  */

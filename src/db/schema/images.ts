@@ -19,6 +19,7 @@ import {
   hssInternal,
   imageColumns,
   imageKey,
+  provenanceColumns,
   resultKeySql,
   scopeColumns,
   scopePrimaryKey,
@@ -117,6 +118,7 @@ export const imageBaselineHistory = hssInternal.table(
     ...validityColumns(),
     resultKey: uuid('result_key').notNull().generatedAlwaysAs(sql.raw(resultKeySql())),
     ...chainColumns(),
+    ...provenanceColumns(),
   },
   (t) => [
     validRangeCheck('image_baseline_history'),

@@ -17,6 +17,7 @@ import {
   hssInternal,
   imageColumns,
   imageKey,
+  provenanceColumns,
   ruleKeySql,
   ruleResultKeySql,
   scopePrimaryKey,
@@ -45,6 +46,7 @@ export const imageRuleHistory = hssInternal.table(
     /** The rule's description key (hss_internal.rule_descriptions.rule_key). */
     ruleKey: uuid('rule_key').notNull().generatedAlwaysAs(sql.raw(ruleKeySql())),
     ...chainColumns(),
+    ...provenanceColumns(),
   },
   (t) => [
     validRangeCheck('image_rule_history'),

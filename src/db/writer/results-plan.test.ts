@@ -47,6 +47,8 @@ const row = (imageId: string, o: Partial<ResultRow> = {}): ResultRow => ({
   check_rule_num: 10,
   failed_rule_num: 1,
   check_type_desc: null,
+  scanned_at: null,
+  source_api: null,
   ...o,
 });
 
@@ -66,7 +68,7 @@ describe('planResults', () => {
         },
       ],
       fetchedImages: [{ ...key, image_id: 'a' }],
-      results: [row('a')],
+      results: [row('a', { scanned_at: '2026-01-01T00:00:00.000Z', source_api: 'ListImageRiskConfigs' })],
     });
   });
 

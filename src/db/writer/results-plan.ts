@@ -25,7 +25,8 @@ export interface ContentRow extends ImageKeyRow {
   result_count: number;
 }
 
-export interface ResultRow extends ImageKeyRow {
+/** A result's key and the values that decide whether a version opens. */
+export interface ResultValuesRow extends ImageKeyRow {
   check_name: string;
   check_type: string;
   standard: string;
@@ -33,6 +34,12 @@ export interface ResultRow extends ImageKeyRow {
   check_rule_num: number | null;
   failed_rule_num: number | null;
   check_type_desc: string | null;
+}
+
+export interface ResultRow extends ResultValuesRow {
+  /** Provenance of the version it opens (not compared: a new scan alone opens no version). */
+  scanned_at: string | null;
+  source_api: string | null;
 }
 
 export interface ResultsPlan {
@@ -45,6 +52,11 @@ export interface ResultsPlan {
 }
 
 /** The identity of an image row as a string. */
+/** A version's scanned_at: the HSS scan time (epoch ms); 0 (sent for waiting_for_scan) is never, NULL. */
+export function scanTimeIso(ms: number | null): string | null {
+  return ms === 0 ? null : msToIso(ms);
+}
+
 export function imageKeyOf(r: ImageKeyRow): string {
   return tupleKey(r.project_id, r.enterprise_project_id, r.image_type, r.image_id);
 }
@@ -67,10 +79,11 @@ export function planResults(items: readonly ImageResultItem[]): ResultsPlan {
       image_type: item.scope.imageType,
       image_id: item.imageId,
     };
+    const scannedAt = scanTimeIso(item.signal.latestScanTime);
     const rows =
       item.outcome === 'fetched'
         ? dedupeLast(
-            item.results.map((r) => resultRow(key, r)),
+            item.results.map((r) => resultRow(key, r, scannedAt, item.source)),
             (r) => tupleKey(r.check_name, r.check_type, r.standard),
           )
         : [];
@@ -92,7 +105,12 @@ export function planResults(items: readonly ImageResultItem[]): ResultsPlan {
 }
 
 // Properties spelled out: a spread here cost more than the rest of the batch's planning.
-function resultRow(key: ImageKeyRow, r: RiskConfig): ResultRow {
+function resultRow(
+  key: ImageKeyRow,
+  r: RiskConfig,
+  scannedAt: string | null,
+  sourceApi: string | null,
+): ResultRow {
   return {
     project_id: key.project_id,
     enterprise_project_id: key.enterprise_project_id,
@@ -105,11 +123,13 @@ function resultRow(key: ImageKeyRow, r: RiskConfig): ResultRow {
     check_rule_num: r.checkRuleNum,
     failed_rule_num: r.failedRuleNum,
     check_type_desc: r.checkTypeDesc,
+    scanned_at: scannedAt,
+    source_api: sourceApi,
   };
 }
 
 /** An open version of a fetched image, as openVersionsSql reads it. */
-export interface OpenVersionRow extends ResultRow {
+export interface OpenVersionRow extends ResultValuesRow {
   /** bigint, as text. */
   version_id: string;
   /** valid_from + 1 ms, UTC text to the microsecond: the earliest instant it may close at. */
@@ -123,8 +143,8 @@ export interface VersionsPlan {
   open: { row: ResultRow; at: string }[];
 }
 
-const resultKeyOf = (r: ResultRow) => tupleKey(imageKeyOf(r), r.check_name, r.check_type, r.standard);
-const sameValues = (a: ResultRow, b: ResultRow) =>
+const resultKeyOf = (r: ResultValuesRow) => tupleKey(imageKeyOf(r), r.check_name, r.check_type, r.standard);
+const sameValues = (a: ResultValuesRow, b: ResultValuesRow) =>
   a.severity === b.severity &&
   a.check_rule_num === b.check_rule_num &&
   a.failed_rule_num === b.failed_rule_num &&

@@ -157,22 +157,32 @@ WHERE version_id = ANY($3::bigint[]) AND valid_to IS NULL`,
 }
 
 /**
- * (d) Open a version (valid_from = the row's time, opened_run_id) for every row planVersions
- * opens, chained to the last version of its key (docs/sql.md, "Tamper evidence"): one index probe
- * per row, none for the rows of `newImages` (imageKeyOf keys; upsertContentsSql's answer), whose
- * keys have no version yet. The unique index on open versions (image_baseline_history_open_key_idx) is the arbiter of
- * ON CONFLICT DO NOTHING, so a row whose key is open after all (a repeat) writes nothing. Version
- * ids follow the input order.
+ * (d) Open a version (valid_from = the row's time, opened_run_id, scanned_at and source_api) for
+ * every row planVersions opens, chained to the last version of its key (docs/sql.md, "Tamper
+ * evidence"): one index probe per row, none for the rows of `newImages` (imageKeyOf keys;
+ * upsertContentsSql's answer), whose keys have no version yet; when every row is new (a first
+ * sync) the statement has no probe at all. The unique index on open versions
+ * (image_baseline_history_open_key_idx) is the arbiter of ON CONFLICT DO NOTHING, so a row whose
+ * key is open after all (a repeat) writes nothing. Version ids follow the input order.
  */
 export function openNewSql(
   rows: readonly { row: ResultRow; at: string }[],
   runId: string,
   newImages: ReadonlySet<string> = new Set(),
 ): Statement {
+  const probes = rows.map((o) => !newImages.has(imageKeyOf(o.row)));
+  const anyProbe = probes.includes(true);
   const p = new Params();
   const res = p.unnest(
     rows,
-    [...RESULT_SPEC, ['at', 'timestamptz'], ['ord', 'integer'], ['probe', 'boolean']],
+    [
+      ...RESULT_SPEC,
+      ['at', 'timestamptz'],
+      ['scanned_at', 'timestamptz'],
+      ['source_api', 'text'],
+      ['ord', 'integer'],
+      ...(anyProbe ? [['probe', 'boolean'] as const] : []),
+    ],
     'r',
     // No copy of each row: a spread per row cost more than the rest of the batch's planning.
     (o, name, i) =>
@@ -181,21 +191,27 @@ export function openNewSql(
         : name === 'ord'
           ? i
           : name === 'probe'
-            ? !newImages.has(imageKeyOf(o.row))
+            ? probes[i]
             : o.row[name as keyof ResultRow],
   );
   const $run = p.add(runId);
+  const prev = anyProbe ? 'prev.chain_hash' : 'NULL::bytea';
   const text = `
 INSERT INTO hss_internal.image_baseline_history (
-  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id, prev_hash, chain_hash)
-SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, prev.chain_hash,
-  hss_internal.baseline_version_hash(prev.chain_hash, ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)},
-    r.at, ${$run}::uuid)
-FROM ${res}
+  ${RESULT_KEY_COLS.join(', ')}, ${VALUE_COLS.join(', ')}, valid_from, opened_run_id, scanned_at, source_api,
+  prev_hash, chain_hash)
+SELECT ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)}, r.at, ${$run}, r.scanned_at, r.source_api, ${prev},
+  hss_internal.baseline_version_hash(${prev}, ${list('r', RESULT_KEY_COLS)}, ${list('r', VALUE_COLS)},
+    r.at, ${$run}::uuid, r.scanned_at, r.source_api)
+FROM ${res}${
+    anyProbe
+      ? `
 LEFT JOIN LATERAL (
   SELECT f.chain_hash FROM hss_internal.image_baseline_history f
   WHERE r.probe AND f.result_key = ${resultKeySql('r')}
-  ORDER BY f.valid_from DESC LIMIT 1) AS prev ON true
+  ORDER BY f.valid_from DESC LIMIT 1) AS prev ON true`
+      : ''
+  }
 ORDER BY r.ord
 ON CONFLICT (result_key) WHERE valid_to IS NULL DO NOTHING`;
   return { text, values: p.values };
