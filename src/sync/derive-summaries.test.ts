@@ -30,7 +30,8 @@ describe('deriveSummaries', () => {
         checkName: 'CentOS 7',
         checkType: 'CentOS 7',
         standard: 'cn_standard',
-        severity: null,
+        // Nothing failed: Security, whatever the passed rows say.
+        severity: 'Security',
         checkRuleNum: 1,
         failedRuleNum: 0,
         checkTypeDesc: null,
@@ -58,18 +59,19 @@ describe('deriveSummaries', () => {
     ]);
   });
 
-  it('takes the worst of all rows when none failed; unknown strings rank below Security', () => {
+  it('is Security when none failed, else the worst failed; unknown strings rank below Security', () => {
     const sev = (severities: (string | null)[], scanResult = 'pass') =>
       deriveSummaries(
         severities.map((severity, i) => row({ checkRuleId: String(i), severity, scanResult })),
       )[0]?.severity;
-    expect(sev(['Low', 'Critical', 'High'])).toBe('Critical');
-    expect(sev(['Security', 'Low'])).toBe('Low');
-    expect(sev(['Info', 'Security'])).toBe('Security');
-    expect(sev(['Info', 'Other'])).toBe('Info');
-    expect(sev([null, 'Info'])).toBe('Info');
-    expect(sev([null, null])).toBeNull();
-    expect(sev(['Medium', 'High'], 'failed')).toBe('High');
+    expect(sev(['Low', 'Critical', 'High'])).toBe('Security');
+    expect(sev([null, null])).toBe('Security');
+    expect(sev(['Low', 'Critical', 'High'], 'failed')).toBe('Critical');
+    expect(sev(['Security', 'Low'], 'failed')).toBe('Low');
+    expect(sev(['Info', 'Security'], 'failed')).toBe('Security');
+    expect(sev(['Info', 'Other'], 'failed')).toBe('Info');
+    expect(sev([null, 'Info'], 'failed')).toBe('Info');
+    expect(sev([null, null], 'failed')).toBeNull();
   });
 
   it('gives nothing for no rows', () => {

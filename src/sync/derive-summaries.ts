@@ -3,9 +3,12 @@
  * does not serve (src/hss/api-matrix.ts: `cicd` under HSS_CICD_SUMMARIES=derived). Pure.
  *
  * Per (check_name, check_type, standard): check_rule_num = the rows, failed_rule_num = the rows
- * whose scan_result is `failed`, severity = the worst among the failed rows, else among all rows
- * (Critical > High > Medium > Low > Security; any other string ranks below Security; no severity
- * at all = null), check_type_desc = the first one given. Rows without a check_rule_id count too.
+ * whose scan_result is `failed`, severity = the worst among the failed rows (Critical > High >
+ * Medium > Low > Security; any other string ranks below Security; failed rows without a severity
+ * = null), or `Security` when no row failed: ListImageRiskConfigs' lowest level, which its answers
+ * give a baseline with nothing failed (an assumption: no source defines the derivation; the
+ * simulator plays the same rule). check_type_desc = the first one given. Rows without a
+ * check_rule_id count too.
  */
 import type { RiskConfig, RuleResult } from '../domain.js';
 
@@ -46,7 +49,7 @@ export function deriveSummaries(rows: readonly RuleResult[]): RiskConfig[] {
       checkName: first.checkName,
       checkType: first.checkType,
       standard: first.standard,
-      severity: worst(failed) ?? worst(g),
+      severity: failed.length === 0 ? 'Security' : worst(failed),
       checkRuleNum: g.length,
       failedRuleNum: failed.length,
       checkTypeDesc: g.find((r) => r.checkTypeDesc != null)?.checkTypeDesc ?? null,

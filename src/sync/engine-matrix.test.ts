@@ -65,7 +65,8 @@ describe('the run follows the image type × API matrix', () => {
         checkName: 'SSH',
         checkType: 'os',
         standard: 'hw_standard',
-        severity: 'High',
+        // Nothing failed: Security.
+        severity: 'Security',
         checkRuleNum: 1,
         failedRuleNum: 0,
         checkTypeDesc: null,
@@ -343,5 +344,48 @@ describe('per-image rule detail under faults', () => {
         .map((c) => c.subject),
     ).toEqual(['a1-a@a1', 'shared@a1', 'a2-a@a2', 'shared@a2', 'a3-a@a3', 'shared@a3']);
     expect([w.store.values.size, w.store.descriptions.size]).toEqual([6, 4]);
+  });
+});
+
+describe('a rule answer with rows set aside', () => {
+  /** p1: CentOS 7 fails `failed` items; HSS answers the failed rules `ids`. */
+  const image = (scanTime: number, failed: number, ids: string[]): FakeImage => ({
+    imageId: 'p1',
+    scanTime,
+    results: [summary('CentOS 7', failed)],
+    rules: { 'CentOS 7': ids.map((id) => rule('CentOS 7', id, 'failed')) },
+  });
+  const open = (w: ReturnType<typeof world>) =>
+    (w.store.rules.get('p1/0/private_image|p1')?.rules ?? []).map((r) => r.checkRuleId);
+
+  it('writes the rows it has, closes nothing, and leaves the image due until a whole answer comes', async () => {
+    const w = world({ enterpriseProjectIds: ['0'], ruleDetail: 'failed' });
+    w.hss.put(S0, [image(SCAN, 2, ['r1', 'r2'])]);
+    await w.run();
+    expect(open(w)).toEqual(['r1', 'r2']);
+
+    // Rescanned: r2 is absent from the answer, but one row was set aside (it may be r2).
+    w.hss.put(S0, [image(SCAN + 1000, 3, ['r1', 'r3'])]);
+    w.hss.fault = faultOn(
+      (c) => c.api === 'ListImageRiskConfigRules',
+      () => 'quarantine-row',
+    );
+    const second = await w.run();
+    expect(open(w)).toEqual(['r1', 'r2', 'r3']);
+    expect(second.ruleCounts).toMatchObject({ ruleVersionsOpened: 1, ruleVersionsClosed: 0 });
+
+    // The next run asks again (the image stayed due) and the whole answer closes r2.
+    w.hss.fault = () => undefined;
+    w.hss.put(S0, [image(SCAN + 1000, 3, ['r1', 'r3', 'r4'])]);
+    const before = w.hss.calls.length;
+    const third = await w.run();
+    expect(
+      w.hss.calls
+        .slice(before)
+        .filter((c) => c.api === 'ListImageRiskConfigRules')
+        .map((c) => c.subject),
+    ).toEqual(['p1/CentOS 7/failed']);
+    expect(open(w)).toEqual(['r1', 'r3', 'r4']);
+    expect(third.ruleCounts).toMatchObject({ ruleVersionsOpened: 1, ruleVersionsClosed: 1 });
   });
 });

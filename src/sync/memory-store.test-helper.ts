@@ -229,7 +229,18 @@ export class MemoryStore implements SyncStore {
     for (const item of items) {
       if (item.rules.some((r) => r.checkRuleId === '')) throw new DbError('a rule without check_rule_id');
       const k = imageKey(item.scope, item.imageId);
-      const before = this.rules.get(k)?.rules ?? [];
+      const prior = this.rules.get(k);
+      const before = prior?.rules ?? [];
+      if (item.complete === false) {
+        // Incomplete: open what came, close nothing, leave the image due (as the writer does).
+        const merged = new Map(before.map((r) => [ruleResultKey(r), r]));
+        for (const r of item.rules) merged.set(ruleResultKey(r), r);
+        const d = diff(before, [...merged.values()], ruleResultKey);
+        total.versionsOpened += d.versionsOpened;
+        const { mode, source, scannedAt } = item;
+        this.rules.set(k, { signature: '', mode, rules: [...merged.values()], source, scannedAt });
+        continue;
+      }
       const d = diff(before, item.rules, ruleResultKey);
       total.versionsOpened += d.versionsOpened;
       total.versionsClosed += d.versionsClosed;

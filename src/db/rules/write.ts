@@ -31,6 +31,13 @@ export interface ImageRulesItem {
   source: RuleSource;
   /** The image's latest_scan_time (epoch ms) the rules answer to (history column scanned_at). */
   scannedAt: number | null;
+  /**
+   * False when rows of the answer were set aside (schema-invalid, or without a check_rule_id):
+   * the rows given are written, but no open version is closed (an absent rule may be one of the
+   * rows set aside, not a fixed one) and the rule state is not recorded, so the image stays due
+   * and its rules are fetched again. Absent = true.
+   */
+  complete?: boolean;
 }
 
 interface Statement {
@@ -181,7 +188,8 @@ WHERE NOT EXISTS (
 
 /**
  * Writes the rules of a batch of images in ONE transaction: rule state (signature, mode,
- * fetched_at = at), then closes and opens versions as described in the module comment.
+ * fetched_at = at), then closes and opens versions as described in the module comment. An
+ * incomplete item (`complete: false`) only opens versions.
  */
 export async function writeImageRules(
   h: DbHandle,
@@ -192,11 +200,14 @@ export async function writeImageRules(
   if (items.length === 0) return { versionsOpened: 0, versionsClosed: 0 };
   return inTransaction(h, { op: 'writeImageRules' }, async (client) => {
     const run = (s: Statement) => client.query(s.text, s.values);
-    await run(stateSql(items, at, runId));
+    const complete = items.filter((i) => i.complete !== false);
+    if (complete.length > 0) await run(stateSql(complete, at, runId));
     const floors = await client.query<ImageRow & { at: Date }>(floorsSql(items, at));
     const atOf = new Map(floors.rows.map((r) => [imageKey(r), r.at]));
     const rows = rulesRows(items, atOf);
-    const closed = await run(closeSql(floors.rows, rows, runId));
+    const whole = new Set(complete.map((i) => imageKey(imageRow(i))));
+    const closing = floors.rows.filter((r) => whole.has(imageKey(r)));
+    const closed = closing.length > 0 ? await run(closeSql(closing, rows, runId)) : { rowCount: 0 };
     const opened = await run(openSql(rows, runId));
     return { versionsOpened: opened.rowCount ?? 0, versionsClosed: closed.rowCount ?? 0 };
   });

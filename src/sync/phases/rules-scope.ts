@@ -15,7 +15,7 @@
 import type { Logger } from 'pino';
 import type { RuleResult, RuleSource, Scope } from '../../domain.js';
 import { errorSummary } from '../../errors.js';
-import type { CallOptions, HssClient } from '../../hss/types.js';
+import type { CallOptions, HssClient, QuarantineEvent } from '../../hss/types.js';
 import { classifyFailure, FailureStreak, stopReason } from '../failure-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
@@ -273,7 +273,12 @@ export class ScopeDrill {
   }
 
   /** Queues the rule set of `rows` for the image (rows without a rule id set aside). */
-  private write(d: RulesDue, rows: readonly RuleResult[], scannedAt: number | null): Promise<void> {
+  private write(
+    d: RulesDue,
+    rows: readonly RuleResult[],
+    scannedAt: number | null,
+    quarantinedRows = 0,
+  ): Promise<void> {
     const { scope, mode, rules: source, log } = this.input;
     const set = ruleSetOf(rows, d, mode);
     if (set.setAside > 0) {
@@ -291,6 +296,10 @@ export class ScopeDrill {
       rules: set.rules,
       source,
       scannedAt,
+      // Rows the client set aside (schema-invalid) may be rules still open: nothing is closed,
+      // the image stays due. A row without a check_rule_id is not one of them: it can never be
+      // keyed (the official models make the id optional), so it does not hold the set open.
+      complete: quarantinedRows === 0,
     });
   }
 
@@ -313,7 +322,16 @@ export class ScopeDrill {
   }
 
   private async fetchRules(d: RulesDue): Promise<void> {
-    const { client, scope, mode, callOptions, log } = this.input;
+    const { client, scope, mode, log } = this.input;
+    // Rows of this image's answers the client set aside alone (schema-invalid).
+    let quarantinedRows = 0;
+    const callOptions = {
+      ...this.input.callOptions,
+      onQuarantine: (e: QuarantineEvent) => {
+        quarantinedRows++;
+        this.input.callOptions.onQuarantine?.(e);
+      },
+    };
     try {
       const rows = await fetchImageRules(
         {
@@ -331,7 +349,7 @@ export class ScopeDrill {
         d,
       );
       this.streak.succeeded();
-      await this.write(d, rows, d.scannedAt ?? null);
+      await this.write(d, rows, d.scannedAt ?? null, quarantinedRows);
     } catch (err) {
       // The run's failure policy; the drill-down has no second round, so `retry` is a failure.
       const kind = classifyFailure(err, this.stopped());
