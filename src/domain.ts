@@ -28,7 +28,7 @@ export const API_NAMES = [
 ] as const;
 export type ApiName = (typeof API_NAMES)[number];
 
-/** The image list API that inventories each image type (hss-api.md section 2). */
+/** The image list API that inventories each image type (docs/hss-api.md section 2). */
 export function listApiFor(imageType: ImageType): ApiName {
   switch (imageType) {
     case 'private_image':

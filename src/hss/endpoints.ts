@@ -1,9 +1,9 @@
 /**
- * Public endpoints of HSS and IAM per region (hss-api.md section 5). The config may override
+ * Public endpoints of HSS and IAM per region (docs/hss-api.md section 5). The config may override
  * every endpoint (private clouds, proxies, tests); these are only the defaults.
  */
 
-/** Regions where HSS is offered, as listed in hss-api.md section 5. */
+/** Regions where HSS is offered, as listed in docs/hss-api.md section 5. */
 export const KNOWN_REGIONS = [
   'cn-north-1',
   'cn-north-2',

@@ -1,6 +1,6 @@
 /**
  * One app-wide pacer for HSS calls, keyed by (credentialId, api). HSS allows about 5 calls per
- * minute per user per API (hss-api.md section 6), counted over a minute. A token bucket with
+ * minute per user per API (docs/hss-api.md section 6), counted over a minute. A token bucket with
  * burst R would let 2R-1 calls into one sliding minute and earn 429s, so this keeps a log of start
  * times instead: a call may start only when fewer than R calls started in the last window + margin.
  */

@@ -12,7 +12,7 @@ import { z } from 'zod';
 export const INT4_MAX = 2_147_483_647;
 /** Largest total_num the image list APIs define (official SDK models: 0–2,147,483,547). */
 export const LIST_TOTAL_MAX = 2_147_483_547;
-/** Largest check_rule_num / failed_rule_num ListImageRiskConfigs defines (hss-api.md section 1). */
+/** Largest check_rule_num / failed_rule_num ListImageRiskConfigs defines (docs/hss-api.md section 1). */
 export const RULE_COUNT_MAX = 2_097_152;
 /** Last instant both a timestamptz column and an ISO-8601 string hold: 9999-12-31T23:59:59.999Z. */
 export const EPOCH_MS_MAX = 253_402_300_799_999;

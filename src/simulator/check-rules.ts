@@ -1,6 +1,6 @@
 /**
  * ListCheckRulesInfo: `GET /v5/{project_id}/baseline/check-rules`, the rule results of CI/CD and
- * registry images (hss-api.md section 3). Pure: world and parsed query in, reply out.
+ * registry images (docs/hss-api.md section 3). Pure: world and parsed query in, reply out.
  *
  * Documented ranges played (ListCheckRulesInfoRequest of huaweicloud-sdk-go-v3 / -java-v3
  * services/hss/v5): `type` (only `image`) and `image_type` (`cicd`, `registry`) are required;

@@ -1,5 +1,5 @@
 /**
- * The three image list APIs (hss-api.md section 2): ListRegistryImages, ListImageLocal and
+ * The three image list APIs (docs/hss-api.md section 2): ListRegistryImages, ListImageLocal and
  * ListCicdImages. Pure: world and parsed query in, reply out.
  *
  * Documented ranges played (400 HSS.0001 outside them), from the official SDK request models

@@ -1,5 +1,5 @@
 /**
- * ListImageRiskConfigs (hss-api.md section 1), with exactly the documented validation and
+ * ListImageRiskConfigs (docs/hss-api.md section 1), with exactly the documented validation and
  * filters. Pure: world and parsed query in, reply out.
  *
  * Documented ranges played (sources: ListImageRiskConfigsRequest of the official SDKs,

@@ -1,5 +1,5 @@
 /**
- * The rule level of the simulated world (hss-api.md section 3): ListImageRiskConfigRules and
+ * The rule level of the simulated world (docs/hss-api.md section 3): ListImageRiskConfigRules and
  * ShowImageCheckRuleDetail. Rules are derived, not stored (rule-gen.ts): a baseline row with
  * check_rule_num N has N rules, exactly failed_rule_num of them failed, so the rule rows of an
  * image add up to its summaries. Pure: world and parsed query in, reply out.

@@ -12,7 +12,7 @@ import {
   verifyRequest,
 } from './verify-signature.js';
 
-// The published vector of Huawei's signing guide (hss-api.md section 4).
+// The published vector of Huawei's signing guide (docs/hss-api.md section 4).
 const AK = 'QTWAOYTTINDUT2QVKYUC';
 const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
 const DATE = '20191115T033655Z';

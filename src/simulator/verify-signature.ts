@@ -1,6 +1,6 @@
 /**
  * Verification of Huawei's SDK-HMAC-SHA256 request signatures, written from the algorithm in
- * hss-api.md section 4 (the simulator's own implementation, independent of the client's signer):
+ * docs/hss-api.md section 4 (the simulator's own implementation, independent of the client's signer):
  * canonical URI from the raw wire path, canonical query from the wire query, the signed headers,
  * the body hash, HMAC-SHA256 keyed with the SK itself.
  */

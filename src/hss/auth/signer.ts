@@ -1,5 +1,5 @@
 /**
- * SDK-HMAC-SHA256 request signing (hss-api.md section 4), pure: no clock, no I/O. The caller
+ * SDK-HMAC-SHA256 request signing (docs/hss-api.md section 4), pure: no clock, no I/O. The caller
  * supplies the X-Sdk-Date value among the headers to sign.
  *
  * The canonical URI and query are derived from the wire string the way the gateway derives them
@@ -70,7 +70,7 @@ function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Signs one request; see hss-api.md section 4 for each step. */
+/** Signs one request; see docs/hss-api.md section 4 for each step. */
 export function signRequest(input: SignInput): SignResult {
   const q = input.pathAndQuery.indexOf('?');
   const path = q < 0 ? input.pathAndQuery : input.pathAndQuery.slice(0, q);
