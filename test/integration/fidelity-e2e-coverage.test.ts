@@ -197,6 +197,12 @@ describe('nested error bodies {"error":{"code","message"}}', () => {
       for (const rows of s.sim.world.groundTruth({ ...scope, imageType: 'private_image' }).values())
         truth += rows.length;
       expect(got.rows).toEqual([{ n: truth }]);
+      // The ledger read both answers as throttling (429) and retried each.
+      const run = await s.t.pool.query(
+        `select status, throttled, retries, error from hss.sync_runs where run_id = $1`,
+        [report.runId],
+      );
+      expect(run.rows).toEqual([{ status: 'succeeded', throttled: 2, retries: 2, error: null }]);
     } finally {
       await s.close();
     }

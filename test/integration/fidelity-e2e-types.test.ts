@@ -119,8 +119,8 @@ describe('every image type through the APIs of its matrix row', () => {
         }
         for (const [k, g] of groups) {
           const failed = g.filter((r) => r.scanResult === 'failed');
-          const worst = failed.reduce(
-            (w, r) => (rank.indexOf(r.severity) > rank.indexOf(w) ? r.severity : w),
+          const worst = failed.reduce<string>(
+            (w, r) => (rank.indexOf(r.severity ?? '') > rank.indexOf(w) ? (r.severity ?? w) : w),
             'Security',
           );
           expected.push([k, g.length, failed.length, worst].join('|'));
