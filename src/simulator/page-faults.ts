@@ -41,8 +41,10 @@ export function bendPage(reply: Reply, ctx: BendContext): void {
       if (!faults.invalidItem(api)) return item;
       stats.fault('invalidItem');
       if (isList) return { ...(item as object), latest_scan_time: 'not-a-time' };
+      // A rule id that is neither text nor a number: schema-invalid. (An empty or absent
+      // check_rule_id is valid, as every field is optional in the official models.)
       if (api === 'ListImageRiskConfigRules' || api === 'ListCheckRulesInfo') {
-        return { ...(item as object), check_rule_id: '' };
+        return { ...(item as object), check_rule_id: true };
       }
       return { ...(item as object), check_rule_num: 'many' };
     });

@@ -53,7 +53,8 @@ export interface FaultOptions {
   /**
    * Share of data_list items of 200 answers made schema-invalid: list rows get
    * `latest_scan_time: "not-a-time"`, ListImageRiskConfigs rows `check_rule_num: "many"`,
-   * ListImageRiskConfigRules and ListCheckRulesInfo rows `check_rule_id: ""`.
+   * ListImageRiskConfigRules and ListCheckRulesInfo rows `check_rule_id: true` (an empty one is
+   * valid: use HostileValue for a rule row without its id).
    */
   invalidItemRate?: number;
   /**

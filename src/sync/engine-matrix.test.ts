@@ -372,7 +372,14 @@ describe('a rule answer with rows set aside', () => {
     );
     const second = await w.run();
     expect(open(w)).toEqual(['r1', 'r2', 'r3']);
-    expect(second.ruleCounts).toMatchObject({ ruleVersionsOpened: 1, ruleVersionsClosed: 0 });
+    // Written but left due: pending, and the scope says why.
+    expect(second.ruleCounts).toMatchObject({
+      ruleImagesDue: 1,
+      ruleImagesFetched: 0,
+      ruleImagesPending: 1,
+      ruleVersionsOpened: 1,
+      ruleVersionsClosed: 0,
+    });
 
     // The next run asks again (the image stayed due) and the whole answer closes r2.
     w.hss.fault = () => undefined;
@@ -386,6 +393,12 @@ describe('a rule answer with rows set aside', () => {
         .map((c) => c.subject),
     ).toEqual(['p1/CentOS 7/failed']);
     expect(open(w)).toEqual(['r1', 'r3', 'r4']);
-    expect(third.ruleCounts).toMatchObject({ ruleVersionsOpened: 1, ruleVersionsClosed: 1 });
+    expect(third.ruleCounts).toMatchObject({
+      ruleImagesDue: 1,
+      ruleImagesFetched: 1,
+      ruleImagesPending: 0,
+      ruleVersionsOpened: 1,
+      ruleVersionsClosed: 1,
+    });
   });
 });

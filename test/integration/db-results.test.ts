@@ -50,7 +50,6 @@ describe('writeImageResults', () => {
       {
         image_id: 'first:a',
         outcome: 'fetched',
-        source: 'ListImageRiskConfigs',
         result_count: 2,
         fetched_at: T0,
         fetched_digest: 'd-first:a',
@@ -59,11 +58,37 @@ describe('writeImageResults', () => {
       {
         image_id: 'first:b',
         outcome: 'fetched',
-        source: 'ListImageRiskConfigs',
         result_count: 1,
         fetched_at: T0,
         fetched_digest: 'd-first:b',
         removed_at: null,
+      },
+    ]);
+    // The API a result came from is recorded per history version (source_api), beside the scan
+    // time that produced it, not on the content (issue 14).
+    const provenance = await t.pool.query(
+      `SELECT image_id, standard, source_api, scanned_at FROM hss_internal.image_baseline_history
+       WHERE project_id = 'first' ORDER BY image_id, standard`,
+    );
+    const scannedAt = new Date(Date.UTC(2026, 0, 1));
+    expect(provenance.rows).toEqual([
+      {
+        image_id: 'first:a',
+        standard: 'cn_standard',
+        source_api: 'ListImageRiskConfigs',
+        scanned_at: scannedAt,
+      },
+      {
+        image_id: 'first:a',
+        standard: 'hw_standard',
+        source_api: 'ListImageRiskConfigs',
+        scanned_at: scannedAt,
+      },
+      {
+        image_id: 'first:b',
+        standard: 'hw_standard',
+        source_api: 'ListImageRiskConfigs',
+        scanned_at: scannedAt,
       },
     ]);
   });
@@ -356,7 +381,6 @@ describe('writeImageResults', () => {
           },
           fetchedAt: T0,
           outcome: 'fetched',
-          source: 'ListImageRiskConfigs',
           removedAt: null,
         },
       ],
@@ -371,7 +395,6 @@ describe('writeImageResults', () => {
           },
           fetchedAt: T0,
           outcome: 'not_scanned',
-          source: 'ListImageRiskConfigs',
           removedAt: null,
         },
       ],

@@ -84,6 +84,7 @@ function spawnSync(x: FaultHarness, env: Record<string, string> = {}): Spawned {
       HSS_ENDPOINT: x.config.targets[0]?.endpoint ?? '',
       HSS_AUTH_TOKEN: 'fault-token',
       HSS_IMAGE_TYPES: x.config.targets[0]?.imageTypes.join(',') ?? '',
+      HSS_CICD_SUMMARIES: x.config.cicdSummaries,
       HSS_PAGE_SIZE: '10',
       HSS_RATE_LIMIT_PER_MINUTE: '100000',
       LOG_LEVEL: 'info',
@@ -166,7 +167,7 @@ describe('processes', () => {
       // cicd summaries through ListImageRiskConfigs, as the seed's example shows (the simulator's
       // default answers image_type=cicd empty, as the official definition says).
       sim: { imagesPerScope: 14, imageTypes: [...types], cicdRiskConfigs: 'seed', faults: { latencyMs: 10 } },
-      env: { HSS_IMAGE_TYPES: types.join(',') },
+      env: { HSS_IMAGE_TYPES: types.join(','), HSS_CICD_SUMMARIES: 'risk-configs' },
     });
     // One scope at a time each, so the two workers interleave over the scopes.
     const a = spawnSync(h, { HSS_SCOPE_CONCURRENCY: '1' });

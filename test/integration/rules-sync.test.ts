@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
@@ -92,11 +94,19 @@ describe('rule drill-down against the simulator', () => {
       `select count(*)::int as n from hss_internal.image_rule_history where scan_result <> 'failed'`,
     );
     expect(pass.rows[0].n).toBe(0);
-    // One description per distinct rule, one call each, every failed rule has its remediation.
+    // ShowImageCheckRuleDetail is asked per image and failed rule (issue 14: current_value is that
+    // image's value), one call each; the answers store one description per distinct rule and one
+    // row of current values per image and failed rule. Every failed rule has its remediation.
     const distinct = new Set(truth.map((k) => k.split('|').slice(2).join('|')));
-    expect(detailCalls(sim)).toBe(distinct.size);
+    expect(distinct.size).toBeLessThan(truth.length);
+    expect(detailCalls(sim)).toBe(truth.length);
     const desc = await t.pool.query(`select count(*)::int as n from hss_internal.rule_descriptions`);
     expect(desc.rows[0].n).toBe(distinct.size);
+    const values = await t.pool.query<{ k: string }>(
+      `select concat_ws('|', image_type, image_id, check_name, check_type, standard, check_rule_id) as k
+         from hss_internal.image_rule_values`,
+    );
+    expect(values.rows.map((x) => x.k).sort()).toEqual(truth);
     const noFix = await t.pool.query(
       `select count(*)::int as n from hss.image_failed_rules where remediation is null or remediation not like 'Set %'`,
     );
@@ -296,6 +306,7 @@ describe('rule drill-down modes, faults and budget', () => {
   });
 
   it('under 503s and invalid items on the rule APIs ends exact, leaving what failed due for the next run', async () => {
+    const logs: Record<string, unknown>[] = [];
     const s = await setupSync({
       sim: {
         seed: 12,
@@ -312,17 +323,54 @@ describe('rule drill-down modes, faults and budget', () => {
         },
       },
       env: { HSS_HTTP_MAX_ATTEMPTS: '2' },
+      logger: pino(
+        { level: 'warn' },
+        new Writable({
+          write(chunk: Buffer, _enc, done) {
+            for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line));
+            done();
+          },
+        }),
+      ),
     });
     try {
       const first = await s.app.sync({ trigger: 'test', deadlineMs: null });
       expect(first.status).toBe('succeeded');
       expect(s.sim.stats().faultsInjected.error).toBeGreaterThan(0);
-      expect(s.sim.stats().faultsInjected.invalidItem).toBeGreaterThan(0);
-      expect(first.ruleCounts?.ruleImagesPending).toBeGreaterThan(0);
+      // Each schema-invalid rule row (check_rule_id true) is quarantined alone (issue 14); its
+      // image's other rows are written, nothing of it is closed, and it stays due (pending).
+      const invalid = s.sim.stats().faultsInjected.invalidItem ?? 0;
+      expect(invalid).toBeGreaterThan(0);
+      const rowsQuarantined = logs.filter(
+        (l) => l.msg === 'schema-invalid item quarantined' && l.api === 'ListImageRiskConfigRules',
+      );
+      expect(rowsQuarantined).toHaveLength(invalid);
+      const withInvalidRows = new Set(rowsQuarantined.map((l) => String(l.imageId)));
+      const failedImages = new Set(
+        logs.filter((l) => l.msg === 'rule fetch failed; the image stays due').map((l) => String(l.imageId)),
+      );
+      const leftDue = new Set([...withInvalidRows, ...failedImages]);
+      expect(withInvalidRows.size).toBeGreaterThan(0);
+      expect(first.ruleCounts?.ruleImagesPending).toBe(leftDue.size);
+      expect(first.ruleCounts?.ruleImagesFetched).toBe((first.ruleCounts?.ruleImagesDue ?? 0) - leftDue.size);
+      const incomplete = logs.filter(
+        (l) => l.msg === 'rule drill-down incomplete; what is left stays due for the next run',
+      );
+      expect(incomplete.map((l) => l.ruleImagesPending)).toEqual([leftDue.size]);
+      expect(String((incomplete[0]?.problems as string[] | undefined)?.[0])).toContain(
+        `${withInvalidRows.size} image(s) with schema-invalid rule answers (quarantined), left due`,
+      );
+      // Their valid rows are written already (open versions of those images).
+      const open = await s.t.pool.query<{ image_id: string }>(
+        `select distinct image_id from hss_internal.image_rule_history where valid_to is null`,
+      );
+      const openImages = new Set(open.rows.map((r) => r.image_id));
+      expect([...withInvalidRows].filter((id) => !openImages.has(id))).toEqual([]);
       s.sim.setFaults({});
       const second = await s.app.sync({ trigger: 'test', deadlineMs: null });
       expect(second.ruleCounts?.ruleImagesPending).toBe(0);
-      expect(second.ruleCounts?.ruleImagesDue).toBe(first.ruleCounts?.ruleImagesPending);
+      expect(second.ruleCounts?.ruleImagesDue).toBe(leftDue.size);
+      expect(second.ruleCounts?.ruleImagesFetched).toBe(leftDue.size);
       const truth: string[] = [];
       for (const [imageId, rules] of s.sim.world.ruleTruth({
         projectId: TEST_PROJECT,

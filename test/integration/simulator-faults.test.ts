@@ -95,13 +95,13 @@ describe('fault switches', () => {
     for (const r of rp.json.data_list) expect('check_rule_id' in r).toBe(false);
   });
 
-  it('invalidItemRate makes ListCheckRulesInfo rows carry an empty check_rule_id', async () => {
+  it('invalidItemRate makes ListCheckRulesInfo rows schema-invalid: check_rule_id true', async () => {
     f.sim.setFaults({ invalidItemRate: 1 });
     const page = await getV5<{ data_list: Record<string, unknown>[] }>(
       f.base,
       P,
       'baseline/check-rules?type=image&image_type=cicd&limit=10',
     );
-    expect(page.json.data_list.map((r) => r.check_rule_id)).toEqual(Array(10).fill(''));
+    expect(page.json.data_list.map((r) => r.check_rule_id)).toEqual(Array(10).fill(true));
   });
 });

@@ -7,6 +7,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/db/daily.js';
 import { upsertRuleValues } from '../../src/db/rules/values.js';
+import { currentValueOf } from '../../src/simulator/rule-gen.js';
+import { ruleDetailOf } from '../../src/simulator/rules.js';
 import { fixPeriods, hoursPercentileBounds } from '../helpers/fixes.js';
 import { bindPsqlVariables, intervalSeconds, parseSqlDoc, plainTypes } from '../helpers/sql-doc.js';
 import {
@@ -539,9 +541,10 @@ describe('docs/sql.md', () => {
         expect((r.last_listed_at as Date).getTime()).toBeGreaterThanOrEqual(snaps.at(-1)!.startedAt);
     },
     'image-rule-values': async () => {
-      // The values of the image's failed rules as ShowImageCheckRuleDetail would answer them,
-      // stored through the worker's own upsert (two check items for the first rule, none for the
-      // last: it shows once, without values).
+      // The syncs stored every failed rule's values as the simulator's ShowImageCheckRuleDetail
+      // answers them for this image (issue 14). Those of all rules but the last are replaced here
+      // through the worker's own upsert (two check items for the first rule); the last keeps the
+      // values the sync stored.
       const failed = failedRulesNow().filter((r) => r.image_id === vars.rule_image_id);
       expect(failed.length).toBeGreaterThan(1);
       const key = (r: Row) => [r.check_name, r.standard, r.check_rule_id].join('|');
@@ -568,6 +571,34 @@ describe('docs/sql.md', () => {
         })),
       }));
       await upsertRuleValues(w.t.handle, '00000000-0000-4000-8000-0000000000aa', at, items);
+      const last = failed.at(-1)!;
+      const lastKey = {
+        checkName: last.check_name as string,
+        checkType: last.check_type as string,
+        standard: last.standard as string,
+        checkRuleId: last.check_rule_id as string,
+      };
+      const stored = await w.t.pool.query<{ fetched_at: Date }>(
+        `select fetched_at from hss.image_rule_values where image_id = $1 and check_name = $2
+            and check_type = $3 and standard = $4 and check_rule_id = $5`,
+        [last.image_id, lastKey.checkName, lastKey.checkType, lastKey.standard, lastKey.checkRuleId],
+      );
+      expect(stored.rows).toHaveLength(1);
+      // Fetched by one of the syncs.
+      const syncedAt = stored.rows[0]!.fetched_at;
+      expect(syncedAt.getTime()).toBeGreaterThanOrEqual(snaps[0]!.startedAt);
+      expect(syncedAt.getTime()).toBeLessThanOrEqual(snaps.at(-1)!.finishedAt);
+      const synced = ruleDetailOf(
+        lastKey.checkName,
+        lastKey.checkType,
+        lastKey.standard,
+        lastKey.checkRuleId,
+      ).checkInfoList.map((c) => ({
+        checkDescription: c.checkDescription,
+        currentValue: currentValueOf(last.image_id as string, lastKey, true),
+        suggestValue: c.suggestValue,
+      }));
+      expect(synced).toHaveLength(1);
       const expected: Row[] = [];
       for (const [i, r] of failed.entries()) {
         const base = {
@@ -576,16 +607,14 @@ describe('docs/sql.md', () => {
           check_rule_id: r.check_rule_id,
           severity: r.severity,
         };
-        const values = items[i]?.checkInfoList ?? [];
-        if (values.length === 0)
-          expected.push({ ...base, item: null, current_value: null, suggest_value: null, fetched_at: null });
+        const values = items[i]?.checkInfoList ?? synced;
         for (const v of values)
           expected.push({
             ...base,
             item: v.checkDescription,
             current_value: v.currentValue,
             suggest_value: v.suggestValue,
-            fetched_at: at,
+            fetched_at: i < items.length ? at : syncedAt,
           });
       }
       // Sorted here as well: the page orders by the database's collation.

@@ -97,7 +97,7 @@ describe('wrong HSS settings', () => {
     const sync = captureIo(wrong);
     expect(await main(['sync'], sync.io)).toBe(EXIT.ok);
     expect(sync.out()).toMatch(
-      /^sync succeeded run=\S+ scopes=2\/2 images=0 distinct=0 due=0 fetched=0 not_scanned=0 pending=0 retired=0 quarantined=0 versions=\+0\/-0 calls=ListCicdImages:1,ListRegistryImages:1 429s=0 retries=0 eta=0s duration=\S+ warning: /,
+      /^sync succeeded run=\S+ scopes=2\/2 images=0 distinct=0 due=0 fetched=0 not_scanned=0 pending=0 retired=0 quarantined=0 versions=\+0\/-0 coverage=covered:0,not_scanned:0,scan_failed:0,no_results:0,inconsistent:0,pending:0 calls=ListCicdImages:1,ListRegistryImages:1 429s=0 retries=0 eta=0s duration=\S+ warning: /,
     );
     expect(sync.out().endsWith(` warning: ${warning}\n`)).toBe(true);
     const logged = jsonLines(sync.err()).filter((l) => l.msg === 'every scope of a target listed 0 images');

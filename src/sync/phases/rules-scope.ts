@@ -95,7 +95,8 @@ export class ScopeDrill {
         const w = await this.db(() => input.store.writeImageRules(input.runId, input.now(), batch));
         this.counts.ruleVersionsOpened += w.versionsOpened;
         this.counts.ruleVersionsClosed += w.versionsClosed;
-        this.counts.ruleImagesFetched += batch.length;
+        // An incomplete set (rows quarantined) stays due: pending, not fetched.
+        this.counts.ruleImagesFetched += batch.filter((i) => i.complete !== false).length;
         // The rules just written may need descriptions: asked for in this run, not the next.
         this.descriptions.written(batch.flatMap((item) => item.rules));
       },
@@ -281,6 +282,7 @@ export class ScopeDrill {
   ): Promise<void> {
     const { scope, mode, rules: source, log } = this.input;
     const set = ruleSetOf(rows, d, mode);
+    if (quarantinedRows > 0) this.quarantined++;
     if (set.setAside > 0) {
       this.rowsSetAside += set.setAside;
       log.warn(
