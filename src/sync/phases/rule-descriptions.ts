@@ -11,7 +11,7 @@
  * drill-down later in the run may fetch it. The first failure stops the fetch lane (the rest stay
  * due for the next run).
  */
-import type { ImageRuleRef, RuleDetail, RuleKey, Scope } from '../../domain.js';
+import { type ImageRuleRef, type RuleDetail, type RuleKey, type Scope, scopeLabel } from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
 import { classifyFailure } from '../failure-policy.js';
@@ -52,6 +52,17 @@ export interface DescriptionsInput {
   callOptions: CallOptions;
   /** Rule keys whose description this run already fetches (shared by the run's scopes). */
   claimed: Set<string>;
+  /**
+   * `scope|image|rule` values this run asks about, shared by the scope's drill-downs: one that
+   * resumes after yielding its slot must not ask again for values whose answer is still being
+   * written (they read as due until then).
+   */
+  asked: Set<string>;
+  /**
+   * Rules whose description some per-image call of this run brings (shared like `asked`): no
+   * description-only call is made for them, even by a drill-down that resumes later.
+   */
+  covered: Set<string>;
   /** Runs a database operation through the drill-down's gate. */
   db<T>(fn: () => Promise<T>): Promise<T>;
   /** True once the drill-down stops (yielded, failed, aborted). */
@@ -70,10 +81,6 @@ export class RuleDescriptions {
   private left = 0;
   /** Current values of one rule on one image stored. */
   valuesFetched = 0;
-  /** `image|rule` pairs this drill-down asks about (or asked about): never twice. */
-  private readonly pairs = new Set<string>();
-  /** Rules some image's call brings the description of. */
-  private readonly covered = new Set<string>();
   /** Rules were written since the values due were last read. */
   private valuesStale = true;
   /** Rules written and not yet looked up (distinct). */
@@ -163,7 +170,12 @@ export class RuleDescriptions {
   /** Undone: released, so a drill-down later in the run (a deferred one) may make it. */
   private release(c: DetailCall): void {
     if (c.ref === null) this.input.claimed.delete(ruleKeyId(c.key));
+    else this.input.asked.delete(this.pairOf(c.ref.image.imageId, c.key));
     this.left++;
+  }
+
+  private pairOf(imageId: string, key: RuleKey): string {
+    return JSON.stringify([scopeLabel(this.input.scope), imageId, ruleKeyId(key)]);
   }
 
   /** Descriptions not yet claimed by this run's drill-downs (claiming them). */
@@ -191,10 +203,10 @@ export class RuleDescriptions {
         const refs = await this.input.db(() => store.loadRuleValuesDue(scope));
         const calls: DetailCall[] = [];
         for (const ref of refs) {
-          const pair = `${ref.image.imageId}|${ruleKeyId(ref.key)}`;
-          if (this.pairs.has(pair)) continue;
-          this.pairs.add(pair);
-          this.covered.add(ruleKeyId(ref.key));
+          const pair = this.pairOf(ref.image.imageId, ref.key);
+          if (this.input.asked.has(pair)) continue;
+          this.input.asked.add(pair);
+          this.input.covered.add(ruleKeyId(ref.key));
           calls.push({ key: keyOf(ref.key), ref });
         }
         this.fetchLane.push(calls);
@@ -203,7 +215,7 @@ export class RuleDescriptions {
       const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
       for (const k of keys) {
         const id = ruleKeyId(k);
-        if (!this.covered.has(id) && !this.input.claimed.has(id)) unique.set(id, keyOf(k));
+        if (!this.input.covered.has(id) && !this.input.claimed.has(id)) unique.set(id, keyOf(k));
       }
       if (unique.size === 0) return;
       const due = l.backlog

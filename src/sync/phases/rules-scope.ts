@@ -51,6 +51,10 @@ export interface DrillScopeInput {
    * drill at once and would otherwise each fetch the rules they have in common).
    */
   descriptionsClaimed: Set<string>;
+  /** Per-image rule values this run asks about (rule-descriptions.ts). */
+  valuesAsked: Set<string>;
+  /** Rules whose description a per-image call of this run brings (rule-descriptions.ts). */
+  descriptionsCovered: Set<string>;
   /**
    * Every database operation of the drill-down goes through this gate (a small limiter shared
    * by the run's drill-downs), so it holds few of the pool's connections and the summaries'
@@ -108,6 +112,8 @@ export class ScopeDrill {
       ...input,
       enabled: input.ruleDetail,
       claimed: input.descriptionsClaimed,
+      asked: input.valuesAsked,
+      covered: input.descriptionsCovered,
       db: (fn) => this.db(fn),
       stopped,
       defect: failed,

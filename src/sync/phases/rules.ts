@@ -101,6 +101,10 @@ export class RunDrill {
   /** The drill-down's database work, one operation at a time: the pool's other connections stay the summaries'. */
   private readonly dbGate = createLimiter(1);
   private readonly descriptionsClaimed = new Set<string>();
+  /** `scope|image|rule` values this run asks about (shared by a scope's drill-downs). */
+  private readonly valuesAsked = new Set<string>();
+  /** Rule keys whose description some per-image call of this run brings. */
+  private readonly descriptionsCovered = new Set<string>();
   private readonly deferred: Promise<void>[] = [];
 
   constructor(private readonly d: RunDrillDeps) {
@@ -193,6 +197,8 @@ export class RunDrill {
       },
       log,
       descriptionsClaimed: this.descriptionsClaimed,
+      valuesAsked: this.valuesAsked,
+      descriptionsCovered: this.descriptionsCovered,
       dbGate: this.dbGate,
     });
     // Only the APIs this scope's drill-down calls (the matrix) appear on the board.
