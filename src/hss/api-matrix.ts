@@ -17,8 +17,8 @@ export type CellSource = 'official' | 'seed' | 'assumption';
  *   (ListImageRiskConfigs documents no cicd; a value outside its range answers empty);
  * - `risk-configs`: from ListImageRiskConfigs with image_type=cicd, as the seed's example does.
  */
-export type CicdSummaries = 'derived' | 'risk-configs';
 export const CICD_SUMMARIES = ['derived', 'risk-configs'] as const;
+export type CicdSummaries = (typeof CICD_SUMMARIES)[number];
 
 export interface ImageTypeApis {
   /** The image list API that inventories the type. */
@@ -33,6 +33,14 @@ export interface ImageTypeApis {
   sources: { list: CellSource; summaries: CellSource; rules: CellSource; ruleDetail: CellSource };
 }
 
+/** Every cell from the official definitions (the rows below name the ones that are not). */
+const OFFICIAL: ImageTypeApis['sources'] = {
+  list: 'official',
+  summaries: 'official',
+  rules: 'official',
+  ruleDetail: 'official',
+};
+
 /** The matrix for one image type. */
 export function apisFor(imageType: ImageType, cicdSummaries: CicdSummaries = 'derived'): ImageTypeApis {
   const list = listApiFor(imageType);
@@ -46,7 +54,7 @@ export function apisFor(imageType: ImageType, cicdSummaries: CicdSummaries = 'de
         summaries: 'ListImageRiskConfigs',
         rules: 'ListImageRiskConfigRules',
         ruleDetail: true,
-        sources: { list: 'official', summaries: 'official', rules: 'official', ruleDetail: 'official' },
+        sources: OFFICIAL,
       };
     case 'registry':
       return {
@@ -55,7 +63,7 @@ export function apisFor(imageType: ImageType, cicdSummaries: CicdSummaries = 'de
         summaries: 'ListImageRiskConfigs',
         rules: 'ListCheckRulesInfo',
         ruleDetail: false,
-        sources: { list: 'official', summaries: 'official', rules: 'official', ruleDetail: 'official' },
+        sources: OFFICIAL,
       };
     case 'local':
       return {
@@ -64,7 +72,7 @@ export function apisFor(imageType: ImageType, cicdSummaries: CicdSummaries = 'de
         summaries: 'ListImageRiskConfigs',
         rules: null,
         ruleDetail: false,
-        sources: { list: 'assumption', summaries: 'official', rules: 'official', ruleDetail: 'official' },
+        sources: { ...OFFICIAL, list: 'assumption' },
       };
     case 'cicd':
       return {
@@ -72,12 +80,7 @@ export function apisFor(imageType: ImageType, cicdSummaries: CicdSummaries = 'de
         summaries: cicdSummaries === 'derived' ? 'ListCheckRulesInfo' : 'ListImageRiskConfigs',
         rules: 'ListCheckRulesInfo',
         ruleDetail: false,
-        sources: {
-          list: 'official',
-          summaries: cicdSummaries === 'derived' ? 'official' : 'seed',
-          rules: 'official',
-          ruleDetail: 'official',
-        },
+        sources: { ...OFFICIAL, summaries: cicdSummaries === 'derived' ? 'official' : 'seed' },
       };
   }
 }

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import type { ImageType } from '../../src/domain.js';
-import { apisFor } from '../../src/hss/api-matrix.js';
+import { IMAGE_TYPES, type ImageType } from '../../src/domain.js';
+import { apisFor, type CicdSummaries } from '../../src/hss/api-matrix.js';
 import type { Simulator } from '../../src/simulator/index.js';
 import { currentValueOf } from '../../src/simulator/rule-gen.js';
 import { replaceNul } from '../../src/text.js';
@@ -53,7 +53,7 @@ async function storedBaselines(t: TestDatabase, type: ImageType): Promise<string
 }
 
 /** The APIs the matrix says serve `type` (list, summaries, rules when any fail, rule details). */
-function expectedApis(type: ImageType, cicd: 'derived' | 'risk-configs'): string[] {
+function expectedApis(type: ImageType, cicd: CicdSummaries): string[] {
   const m = apisFor(type, cicd);
   const apis = new Set<string>([m.list, m.summaries]);
   if (m.rules) apis.add(m.rules);
@@ -61,7 +61,7 @@ function expectedApis(type: ImageType, cicd: 'derived' | 'risk-configs'): string
   return [...apis].sort();
 }
 
-async function syncType(type: ImageType, cicd: 'derived' | 'risk-configs' = 'derived') {
+async function syncType(type: ImageType, cicd: CicdSummaries = 'derived') {
   const s = await setupSync({
     clock: new FakeClock(T0),
     sim: {
@@ -76,18 +76,8 @@ async function syncType(type: ImageType, cicd: 'derived' | 'risk-configs' = 'der
   return { s, report };
 }
 
-const TYPES: ImageType[] = [
-  'private_image',
-  'shared_image',
-  'local_image',
-  'instance_image',
-  'registry',
-  'local',
-  'cicd',
-];
-
 describe('every image type through the APIs of its matrix row', () => {
-  for (const type of TYPES) {
+  for (const type of IMAGE_TYPES) {
     it(`${type}: served by ${expectedApis(type, 'derived').join(', ')}; stored summaries equal the simulator's`, async () => {
       const { s, report } = await syncType(type);
       try {

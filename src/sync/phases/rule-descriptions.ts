@@ -39,6 +39,23 @@ type DetailCall = { key: RuleKey; ref: ImageRuleRef | null };
 /** A lookup of the candidates lane: the scope's backlog, or the rules written since the last one. */
 type Lookup = { backlog: boolean };
 
+/**
+ * What a run's drill-downs have taken on, shared by every scope and by a scope's drill-down that
+ * resumes after yielding its slot, so nothing is asked for twice in a run.
+ */
+export interface DrillClaims {
+  /** Rule keys whose description a call without an image fetches. */
+  descriptions: Set<string>;
+  /** `scope|image|rule` values asked for (their answer may still be being written). */
+  values: Set<string>;
+  /** Rule keys whose description some per-image call brings: no call without an image for them. */
+  covered: Set<string>;
+}
+
+export function newDrillClaims(): DrillClaims {
+  return { descriptions: new Set(), values: new Set(), covered: new Set() };
+}
+
 export interface DescriptionsInput {
   client: HssClient;
   store: DrillStore;
@@ -50,19 +67,8 @@ export interface DescriptionsInput {
   limiter: Limiter;
   concurrency: number;
   callOptions: CallOptions;
-  /** Rule keys whose description this run already fetches (shared by the run's scopes). */
-  claimed: Set<string>;
-  /**
-   * `scope|image|rule` values this run asks about, shared by the scope's drill-downs: one that
-   * resumes after yielding its slot must not ask again for values whose answer is still being
-   * written (they read as due until then).
-   */
-  asked: Set<string>;
-  /**
-   * Rules whose description some per-image call of this run brings (shared like `asked`): no
-   * description-only call is made for them, even by a drill-down that resumes later.
-   */
-  covered: Set<string>;
+  /** What this run's drill-downs have taken on (shared by every scope and drill-down). */
+  claims: DrillClaims;
   /** Runs a database operation through the drill-down's gate. */
   db<T>(fn: () => Promise<T>): Promise<T>;
   /** True once the drill-down stops (yielded, failed, aborted). */
@@ -169,8 +175,8 @@ export class RuleDescriptions {
 
   /** Undone: released, so a drill-down later in the run (a deferred one) may make it. */
   private release(c: DetailCall): void {
-    if (c.ref === null) this.input.claimed.delete(ruleKeyId(c.key));
-    else this.input.asked.delete(this.pairOf(c.ref.image.imageId, c.key));
+    if (c.ref === null) this.input.claims.descriptions.delete(ruleKeyId(c.key));
+    else this.input.claims.values.delete(this.pairOf(c.ref.image.imageId, c.key));
     this.left++;
   }
 
@@ -183,8 +189,8 @@ export class RuleDescriptions {
     const out: RuleKey[] = [];
     for (const k of keys) {
       const id = ruleKeyId(k);
-      if (this.input.claimed.has(id)) continue;
-      this.input.claimed.add(id);
+      if (this.input.claims.descriptions.has(id)) continue;
+      this.input.claims.descriptions.add(id);
       out.push(k);
     }
     return out;
@@ -204,9 +210,9 @@ export class RuleDescriptions {
         const calls: DetailCall[] = [];
         for (const ref of refs) {
           const pair = this.pairOf(ref.image.imageId, ref.key);
-          if (this.input.asked.has(pair)) continue;
-          this.input.asked.add(pair);
-          this.input.covered.add(ruleKeyId(ref.key));
+          if (this.input.claims.values.has(pair)) continue;
+          this.input.claims.values.add(pair);
+          this.input.claims.covered.add(ruleKeyId(ref.key));
           calls.push({ key: keyOf(ref.key), ref });
         }
         this.fetchLane.push(calls);
@@ -215,7 +221,8 @@ export class RuleDescriptions {
       const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
       for (const k of keys) {
         const id = ruleKeyId(k);
-        if (!this.input.covered.has(id) && !this.input.claimed.has(id)) unique.set(id, keyOf(k));
+        if (!this.input.claims.covered.has(id) && !this.input.claims.descriptions.has(id))
+          unique.set(id, keyOf(k));
       }
       if (unique.size === 0) return;
       const due = l.backlog
@@ -283,7 +290,8 @@ export class RuleDescriptions {
     const details = new Map<string, { key: RuleKey; detail: RuleDetail }>();
     for (const { call, detail } of batch) {
       const id = ruleKeyId(call.key);
-      if (!details.has(id) && !this.input.claimed.has(id)) details.set(id, { key: call.key, detail });
+      if (!details.has(id) && !this.input.claims.descriptions.has(id))
+        details.set(id, { key: call.key, detail });
     }
     const keys = this.claim([...details.values()].map((d) => d.key));
     if (keys.length === 0) return;

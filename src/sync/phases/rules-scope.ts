@@ -21,7 +21,7 @@ import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
 import type { Limiter } from '../limiter.js';
 import type { DrillStore, ImageRulesItem, RulesDue } from '../store.js';
-import { RuleDescriptions } from './rule-descriptions.js';
+import { type DrillClaims, RuleDescriptions } from './rule-descriptions.js';
 import { fetchImageRules, ruleCallsOf } from './rule-fetch.js';
 import { ruleSetOf } from './rule-set.js';
 import { type DrillDue, type DrillResult, zeroDrillCounts } from './rules-counts.js';
@@ -47,14 +47,10 @@ export interface DrillScopeInput {
   callOptions: CallOptions;
   log: Logger;
   /**
-   * Rule keys whose description this run already fetches (shared by the run's scopes, which
-   * drill at once and would otherwise each fetch the rules they have in common).
+   * What the run's drill-downs have taken on (shared by the run's scopes, which drill at once
+   * and would otherwise each fetch the rules they have in common).
    */
-  descriptionsClaimed: Set<string>;
-  /** Per-image rule values this run asks about (rule-descriptions.ts). */
-  valuesAsked: Set<string>;
-  /** Rules whose description a per-image call of this run brings (rule-descriptions.ts). */
-  descriptionsCovered: Set<string>;
+  claims: DrillClaims;
   /**
    * Every database operation of the drill-down goes through this gate (a small limiter shared
    * by the run's drill-downs), so it holds few of the pool's connections and the summaries'
@@ -111,9 +107,7 @@ export class ScopeDrill {
     this.descriptions = new RuleDescriptions({
       ...input,
       enabled: input.ruleDetail,
-      claimed: input.descriptionsClaimed,
-      asked: input.valuesAsked,
-      covered: input.descriptionsCovered,
+      claims: input.claims,
       db: (fn) => this.db(fn),
       stopped,
       defect: failed,

@@ -27,6 +27,7 @@ import { createLimiter, type Limiter } from '../limiter.js';
 import { abortOnAny } from '../signals.js';
 import { addCalls, type DrillStore } from '../store.js';
 import type { HeldScopeLock } from '../types.js';
+import { newDrillClaims } from './rule-descriptions.js';
 import { addDrillCounts, DRILL_APIS, type DrillResult, zeroDrillCounts } from './rules-counts.js';
 import { ScopeDrill } from './rules-scope.js';
 
@@ -100,11 +101,8 @@ export class RunDrill {
   private readonly limiter: Limiter;
   /** The drill-down's database work, one operation at a time: the pool's other connections stay the summaries'. */
   private readonly dbGate = createLimiter(1);
-  private readonly descriptionsClaimed = new Set<string>();
-  /** `scope|image|rule` values this run asks about (shared by a scope's drill-downs). */
-  private readonly valuesAsked = new Set<string>();
-  /** Rule keys whose description some per-image call of this run brings. */
-  private readonly descriptionsCovered = new Set<string>();
+  /** What the run's drill-downs have taken on (rule-descriptions.ts). */
+  private readonly claims = newDrillClaims();
   private readonly deferred: Promise<void>[] = [];
 
   constructor(private readonly d: RunDrillDeps) {
@@ -196,9 +194,7 @@ export class RunDrill {
         retryBudget: this.d.retryBudget,
       },
       log,
-      descriptionsClaimed: this.descriptionsClaimed,
-      valuesAsked: this.valuesAsked,
-      descriptionsCovered: this.descriptionsCovered,
+      claims: this.claims,
       dbGate: this.dbGate,
     });
     // Only the APIs this scope's drill-down calls (the matrix) appear on the board.
