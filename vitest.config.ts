@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: pure unit tests (no I/O beyond loopback mocks) and integration tests against
-// real PostgreSQL and the simulator over HTTP. Each integration file gets its own database.
+// Three projects: pure unit tests (no I/O beyond loopback mocks); integration tests against
+// real PostgreSQL and the simulator over HTTP (each file gets its own database); container tests
+// (test/container: the image and the compose stack on a Docker engine; each skips, saying why,
+// when no engine answers).
 export default defineConfig({
   test: {
     projects: [
@@ -25,6 +27,19 @@ export default defineConfig({
           pool: 'forks',
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'container',
+          include: ['test/container/**/*.test.ts'],
+          environment: 'node',
+          // An image build (minutes when nothing is cached), a compose stack's first sync.
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          pool: 'forks',
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
