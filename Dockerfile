@@ -17,12 +17,15 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 
 # 2. Production dependencies only. --omit=optional leaves out embedded-postgres' 60 MB server
-#    binaries (only `demo` without DATABASE_URL uses them) and pg's Cloudflare socket.
+#    binaries (only `demo` without DATABASE_URL uses them) and pg's Cloudflare socket. Source
+#    maps and TypeScript files (declarations, the sources some packages ship) are never loaded
+#    at run time: deleting them takes node_modules from 46 MB to 26 MB (docs/container.md).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force
+ && npm cache clean --force \
+ && find node_modules -type f \( -name '*.map' -o -name '*.ts' -o -name '*.mts' -o -name '*.cts' \) -delete
 
 # 3. The runtime: node, the compiled code, the migrations, production node_modules. Nothing else.
 FROM ${NODE_IMAGE}

@@ -18,6 +18,7 @@ import { parse } from 'yaml';
 import { createSimulator } from '../../src/simulator/index.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
 import {
+  buildImage,
   composeCommand,
   engineProblem,
   freePort,
@@ -30,7 +31,6 @@ import {
 } from './docker.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const IMAGE = 'hss-baseline-sync:local';
 const compose = await composeCommand();
 const problem =
   (await engineProblem()) ?? (compose ? null : 'no compose client (docker compose or docker-compose)');
@@ -91,11 +91,7 @@ describe.skipIf(problem)('the image and the compose demo stack', () => {
     ports = { pg: await freePort(), metrics: await freePort() };
     envFile = join(await mkdtemp(join(tmpdir(), 'hss-compose-')), 'empty.env');
     await writeFile(envFile, '');
-    const env = { ...process.env, DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT ?? '0' };
-    const t0 = Date.now();
-    await must('docker', ['build', '-q', '-t', IMAGE, '.'], { cwd: ROOT, env, timeoutMs: 900_000 });
-    const size = (await inspect(IMAGE)).Size as number;
-    console.log(`[container] built ${IMAGE} in ${Date.now() - t0} ms, ${(size / 1e6).toFixed(0)} MB`);
+    await buildImage(ROOT);
     const up = await dc(['--profile', 'demo', 'up', '-d', '--no-build'], 600_000);
     if (up.code !== 0) throw new Error(`compose up exited ${up.code}: ${up.stderr.slice(-3000)}`);
     const reader = await dc(
