@@ -151,6 +151,23 @@ describe.skipIf(problem)('the image and the compose demo stack', () => {
       `DATABASE_URL=postgres://hss_worker:${secrets.HSS_WORKER_PASSWORD}@postgres:5432/hss`,
     );
     expect(worker.Config.Env).toContain('SYNC_MIGRATE_ON_START=false');
+    // The sessions the worker's container holds (its pool, kept busy by /readyz) are hss_worker's.
+    const ips = Object.values(worker.NetworkSettings.Networks).map((n) => n.IPAddress);
+    const owner = pool('hss', secrets.POSTGRES_PASSWORD);
+    const logins = await waitFor(
+      "a session of the worker's container",
+      async () => {
+        await fetch(`http://127.0.0.1:${ports.metrics}/readyz`);
+        const r = await owner.query<{ usename: string }>(
+          `select distinct usename from pg_stat_activity where host(client_addr) = any($1::text[])`,
+          [ips],
+        );
+        return r.rows.length > 0 ? r.rows.map((x) => x.usename) : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(logins).toEqual(['hss_worker']);
     const w = pool('hss_worker', secrets.HSS_WORKER_PASSWORD);
     for (const ddl of [
       'create table hss_internal.intruder (i int)',

@@ -93,6 +93,7 @@ export interface Inspected {
   Size?: number;
   State: { Status: string; ExitCode: number; OOMKilled: boolean; Health?: { Status: string } };
   Config: { User: string; Env: string[] };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
   HostConfig: {
     ReadonlyRootfs: boolean;
     CapDrop: string[] | null;
