@@ -36,7 +36,7 @@ export default defineConfig({
           environment: 'node',
           // An image build (minutes when nothing is cached), a compose stack's first sync.
           testTimeout: 300_000,
-          hookTimeout: 600_000,
+          hookTimeout: 900_000,
           pool: 'forks',
           maxWorkers: 1,
           sequence: { groupOrder: 2 },

@@ -5,7 +5,8 @@
  * docker-compose.yml promise: `migrate` ran as the owner and exited 0; the worker syncs as
  * `hss_worker` (no DDL), as uid 1000, on a read-only root filesystem without capabilities;
  * /healthz and /readyz answer; the stored baselines equal the simulator's truth, read through the
- * `bi` profile's reader login; SIGTERM stops the worker with exit code 0 within 10 s; `down -v`
+ * `bi` profile's reader login; SIGTERM in the middle of a run stops the worker with exit code 0
+ * within 10 s and the run is recorded `aborted`; `down -v`
  * leaves no container, volume or network. Skipped, saying why, when no engine answers.
  */
 import { randomBytes } from 'node:crypto';
@@ -247,7 +248,25 @@ describe.skipIf(problem)('the image and the compose demo stack', () => {
     expect(err?.code).toBe('42501');
   });
 
-  it('stops the worker on SIGTERM with exit code 0 within 10 s', async () => {
+  it('stops the worker on SIGTERM in the middle of a run: exit code 0 within 10 s, the run recorded', async () => {
+    // Every HSS call now takes 4 s, so the next scheduled run (every 30 s) stays in flight.
+    const sim = await one('simulator');
+    await must('docker', [
+      'exec',
+      sim.Id,
+      'node',
+      '-e',
+      `fetch('http://127.0.0.1:8080/_sim/faults',{method:'POST',headers:{'content-type':'application/json'},body:'{"latencyMs":4000}'}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+    ]);
+    const reader = pool('hss_bi', secrets.HSS_READER_PASSWORD);
+    const runId = await waitFor(
+      'a run in flight',
+      async () =>
+        (await reader.query<{ run_id: string }>(`select run_id from hss.sync_runs where status = 'running'`))
+          .rows[0]?.run_id,
+      60_000,
+      200,
+    );
     const t0 = Date.now();
     const stop = await dc(['--profile', 'demo', 'stop', '-t', '10', 'worker'], 60_000);
     const ms = Date.now() - t0;
@@ -256,6 +275,11 @@ describe.skipIf(problem)('the image and the compose demo stack', () => {
     console.log(`[container] worker stopped in ${ms} ms, exit code ${after.State.ExitCode}`);
     expect(after.State).toMatchObject({ Status: 'exited', ExitCode: 0, OOMKilled: false });
     expect(ms).toBeLessThan(10_000);
+    const r = await reader.query(
+      `select status, finished_at is not null as finished from hss.sync_runs where run_id = $1`,
+      [runId],
+    );
+    expect(r.rows).toEqual([{ status: 'aborted', finished: true }]);
   });
 
   it('leaves no container, volume or network after down -v', async () => {

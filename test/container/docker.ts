@@ -143,7 +143,7 @@ export const IMAGE = 'hss-baseline-sync:local';
 export async function buildImage(root: string): Promise<void> {
   const env = { ...process.env, DOCKER_BUILDKIT: process.env.DOCKER_BUILDKIT ?? '0' };
   const t0 = Date.now();
-  await must('docker', ['build', '-q', '-t', IMAGE, '.'], { cwd: root, env, timeoutMs: 900_000 });
+  await must('docker', ['build', '-q', '-t', IMAGE, '.'], { cwd: root, env, timeoutMs: 600_000 });
   const size = (await inspect(IMAGE)).Size ?? 0;
   console.log(`[container] built ${IMAGE} in ${Date.now() - t0} ms, ${(size / 1e6).toFixed(1)} MB`);
 }
