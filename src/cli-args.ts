@@ -90,7 +90,8 @@ function usageProblem(err: Error & { code?: string }, spec: CommandSpec): string
   const unknown = /^Unknown option '([^']+)'/.exec(err.message);
   if (unknown) {
     const given = unknown[1]!;
-    const guess = closest(given.startsWith('--') ? given : `--${given.replace(/^-/, '')}`, flags);
+    // A one-letter flag is too short to guess from.
+    const guess = given.startsWith('--') ? closest(given, flags) : null;
     return guess
       ? `unknown option ${given} (did you mean ${guess}?)`
       : `unknown option ${given} (${spec.name} takes ${flags.join(', ')})`;
@@ -99,6 +100,11 @@ function usageProblem(err: Error & { code?: string }, spec: CommandSpec): string
   if (missing) {
     const option = spec.options[missing[1]!.slice(2)];
     return `${missing[1]} needs a value${option?.value ? ` (${option.value})` : ''}`;
+  }
+  const ambiguous = /^Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(err.message);
+  if (ambiguous) {
+    const flag = ambiguous[1]!;
+    return `${flag} needs a value; one starting with "-" is given as ${flag}=VALUE`;
   }
   const positional = /^Unexpected argument '([^']*)'/.exec(err.message);
   if (positional) {

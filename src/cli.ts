@@ -61,8 +61,8 @@ ${Object.values(COMMANDS)
   .map(({ spec }) => {
     const [first, ...more] = spec.summary.split('\n');
     return [
-      `  ${spec.name.padEnd(COLUMN - 2)}${first}`,
-      ...more.map((l) => `${' '.repeat(COLUMN)}${l}`),
+      `  ${spec.name.padEnd(COLUMN)}${first}`,
+      ...more.map((l) => `${' '.repeat(COLUMN + 2)}${l}`),
     ].join('\n');
   })
   .join('\n')}
