@@ -243,7 +243,7 @@ describe('every command: --help, -h, --version and mistakes touch nothing', () =
   it('LOG_LEVEL and LOG_FORMAT are checked the same way by every command that reads the environment', async () => {
     const level =
       'configuration error: LOG_LEVEL: unknown value "verbose" (allowed: fatal, error, warn, info, debug, trace, silent)\n';
-    for (const command of ['status', 'sync', 'migrate', 'verify', 'start']) {
+    for (const command of ['status', 'sync', 'migrate', 'verify', 'start', 'report', 'demo']) {
       expect([command, await cli([command], { ...env, LOG_LEVEL: 'verbose' })]).toEqual([
         command,
         { code: 78, stdout: '', stderr: level },

@@ -2,7 +2,8 @@
  * The worker as deployed (README, "Deployment"): the owner migrates, and `start`, `sync` and
  * `migrate` run with a login granted only hss_writer, created with the README's SQL. Against a
  * current schema `start` boots without DDL and syncs; with a migration pending every command exits
- * 78 (the setup is wrong, README "Commands") with one line naming the migration and whom to run `migrate` as, and changes nothing.
+ * 78 (the setup is wrong, README "Commands") with one line naming the migration and whom to run
+ * `migrate` as, and changes nothing.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
