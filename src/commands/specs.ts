@@ -210,6 +210,20 @@ export const DEMO = defineCommand({
 
 export const SPECS: readonly CommandSpec[] = [MIGRATE, SYNC, START, STATUS, SIMULATE, REPORT, VERIFY, DEMO];
 
+/** `text` broken at spaces into lines of at most `width` characters (a longer word stays whole). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
 /** The command's help: usage line, what it does, its options. */
 export function commandHelp(spec: CommandSpec): string {
   const rows: [string, string][] = Object.entries(spec.options).map(([name, o]) => [
@@ -223,7 +237,7 @@ export function commandHelp(spec: CommandSpec): string {
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
   return `Usage: hss-baseline-sync ${spec.name}${spec.synopsis ? ` ${spec.synopsis}` : ''}
 
-${spec.details}
+${wrap(spec.details, 96)}
 
 Options:
 ${rows.map(([l, h]) => `  ${l.padEnd(width)}${h}`).join('\n')}
