@@ -21,6 +21,8 @@ export interface OptionSpec {
   value?: string;
   /** One line for the command's help (with the default when there is one). */
   help: string;
+  /** Set when the option must be given: what it expects, for the message when it is missing. */
+  required?: string;
   /** Checks and converts a value; throws UsageError naming `flag` (e.g. `--port`). */
   parse?: (raw: string, flag: string) => unknown;
 }
@@ -142,7 +144,10 @@ export function parseCommandArgs<O extends Options>(
   const out: Record<string, unknown> = {};
   for (const [name, o] of Object.entries(spec.options)) {
     const v = values[name];
-    if (v === undefined) continue;
+    if (v === undefined) {
+      if (o.required !== undefined) throw new UsageError(`--${name} is required (${o.required})`);
+      continue;
+    }
     const parse = o.parse;
     if (!parse || o.type !== 'string') out[name] = v;
     else

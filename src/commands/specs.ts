@@ -141,9 +141,15 @@ export const REPORT = defineCommand({
       type: 'string',
       value: 'INSTANT',
       help: 'ISO 8601 instant with a zone, e.g. 2026-03-01T00:00:00Z (required)',
+      required: 'an instant such as 2026-03-01T00:00:00Z',
       parse: instant,
     },
-    out: { type: 'string', value: 'DIR', help: 'directory to create, or an empty one (required)' },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      help: 'directory to create, or an empty one (required)',
+      required: 'the directory to write the report into',
+    },
     days: {
       type: 'string',
       value: 'N',

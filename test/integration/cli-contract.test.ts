@@ -208,6 +208,14 @@ describe('every command: --help, -h, --version and mistakes touch nothing', () =
       [['status', '--runs', '0'], 'hss-baseline-sync status: --runs "0" is not a whole number from 1 to 200'],
       [['status', '--runs'], 'hss-baseline-sync status: --runs needs a value (N)'],
       [
+        ['report', '--out', 'x'],
+        'hss-baseline-sync report: --as-of is required (an instant such as 2026-03-01T00:00:00Z)',
+      ],
+      [
+        ['report', '--as-of', '2026-03-01T00:00:00Z'],
+        'hss-baseline-sync report: --out is required (the directory to write the report into)',
+      ],
+      [
         ['simulate', '--cicd-risk-configs', 'sed'],
         'hss-baseline-sync simulate: --cicd-risk-configs "sed" is not one of empty, seed (did you mean seed?)',
       ],
@@ -243,9 +251,10 @@ describe('every command: --help, -h, --version and mistakes touch nothing', () =
   it('LOG_LEVEL and LOG_FORMAT are checked the same way by every command that reads the environment', async () => {
     const level =
       'configuration error: LOG_LEVEL: unknown value "verbose" (allowed: fatal, error, warn, info, debug, trace, silent)\n';
-    for (const command of ['status', 'sync', 'migrate', 'verify', 'start', 'report', 'demo']) {
-      expect([command, await cli([command], { ...env, LOG_LEVEL: 'verbose' })]).toEqual([
-        command,
+    const report = ['report', '--as-of', '2026-03-01T00:00:00Z', '--out', 'x'];
+    for (const argv of [['status'], ['sync'], ['migrate'], ['verify'], ['start'], report, ['demo']]) {
+      expect([argv, await cli(argv, { ...env, LOG_LEVEL: 'verbose' })]).toEqual([
+        argv,
         { code: 78, stdout: '', stderr: level },
       ]);
     }
