@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -24,13 +25,7 @@ import { createTestDatabase, type TestDatabase, withAdmin } from '../helpers/db.
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Env): Promise<Result> {
+function cli(args: string[], env: Env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -376,13 +371,18 @@ describe('a login without the role a command needs: one line naming the role, 78
     }
   });
 
-  it('status and verify as a login without roles: they need hss_reader', async () => {
-    for (const command of ['status', 'verify']) {
+  it('status, verify and report as a login without roles: they need hss_reader', async () => {
+    const out = join(tmpdir(), `hss-cli-contract-${suffix}`);
+    for (const [command, ...args] of [
+      ['status'],
+      ['verify'],
+      ['report', '--as-of', '2026-01-01T00:00:00Z', '--out', out],
+    ]) {
       const c = captureIo(as(NOBODY));
-      expect([command, await main([command], c.io), c.err()]).toEqual([
+      expect([command, await main([command!, ...args], c.io), c.err()]).toEqual([
         command,
         78,
-        `hss-baseline-sync ${command}: permission denied for schema hss: ${fix(command, 'hss_reader', NOBODY)}\n`,
+        `hss-baseline-sync ${command}: permission denied for schema hss: ${fix(command!, 'hss_reader', NOBODY)}\n`,
       ]);
     }
   });
