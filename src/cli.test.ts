@@ -18,13 +18,17 @@ describe('main: the dispatcher', () => {
     expect(await main([], capture().io)).toBe(EXIT.usage);
     const unknown = capture();
     expect(await main(['sink'], unknown.io)).toBe(EXIT.usage);
-    expect(unknown.err()).toMatch(/^unknown command "sink"\n\nUsage:/);
+    expect(unknown.err()).toBe(
+      'hss-baseline-sync: unknown command "sink" (did you mean sync?); see hss-baseline-sync --help\n',
+    );
   });
 
   it('an option a command does not take is a usage error (64), one line, no stack', async () => {
     const c = capture();
     expect(await main(['status', '--bogus'], c.io)).toBe(EXIT.usage);
-    expect(c.err()).toMatch(/^hss-baseline-sync status: Unknown option '--bogus'[^\n]*\n$/);
+    expect(c.err()).toBe(
+      'hss-baseline-sync status: unknown option --bogus (status takes --json, --runs, --help, --version)\n',
+    );
   });
 
   it('a configuration error is 78 with one line naming the variable', async () => {

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'IAM_TOKEN_FAILED'
   | 'DB_ERROR'
   | 'DB_MIGRATION_PENDING'
+  | 'DB_PERMISSION_DENIED'
   | 'ABORTED';
 
 export abstract class HssSyncError extends Error {

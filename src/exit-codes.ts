@@ -2,7 +2,8 @@
  * The exit-code policy of every command (README "Commands"), in one table. A command answers
  * with one of these; `main` maps what it throws (a configuration error, anything else).
  */
-import { configErrorIn } from './errors.js';
+import { configErrorIn, MigrationPendingError } from './errors.js';
+import { permissionDeniedIn } from './permission.js';
 import { failedOnConfiguration } from './sync/diagnose.js';
 import type { RunReport } from './sync/engine.js';
 
@@ -20,9 +21,16 @@ export const EXIT = {
    * stop that took longer than the shutdown bound), whatever the command.
    */
   aborted: 3,
-  /** Unknown or missing command, or an option the command does not take (EX_USAGE). */
+  /**
+   * The command line is wrong (EX_USAGE): an unknown command or option, a bad or missing option
+   * value. Nothing was touched.
+   */
   usage: 64,
-  /** Configuration error, or every scope failed on a wrong setting (EX_CONFIG). */
+  /**
+   * The setup is wrong (EX_CONFIG): an environment variable (unknown but close to a known one,
+   * or a bad value), a config file, a login that lacks the role the command needs, a migration
+   * pending that this process does not apply; or every scope failed on a wrong setting.
+   */
   config: 78,
 } as const;
 
@@ -47,17 +55,33 @@ export function runExitCode(report: RunReport): ExitCode {
   }
 }
 
-/** A command's arguments it does not know or cannot take (node:util parseArgs). */
+/**
+ * A command line the command cannot take: src/cli-args.ts's UsageError (and report's), or
+ * node:util parseArgs's own errors.
+ */
 export function isUsageError(err: unknown): err is Error {
-  const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof Error && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'UsageError') return true;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
 
 /**
- * Exit code of a command that threw: 78 for a configuration error (even wrapped), 64 for
- * arguments it cannot take, else 1.
+ * Whether the setup, not the command line, is wrong: a setting (even wrapped), a login that
+ * lacks a role, or a migration pending that this process does not apply.
+ */
+export function isSetupError(err: unknown): boolean {
+  return (
+    configErrorIn(err) !== null || permissionDeniedIn(err) !== null || err instanceof MigrationPendingError
+  );
+}
+
+/**
+ * Exit code of a command that threw, by one rule: 64 when the command line is wrong (fix the
+ * arguments), 78 when the setup is (an environment variable, a config file, the login's roles, a
+ * migration to run first: fix it and run the same command again), else 1.
  */
 export function errorExitCode(err: unknown): ExitCode {
-  if (configErrorIn(err)) return EXIT.config;
-  return isUsageError(err) ? EXIT.usage : EXIT.failed;
+  if (isUsageError(err)) return EXIT.usage;
+  return isSetupError(err) ? EXIT.config : EXIT.failed;
 }

@@ -19,3 +19,8 @@ export function parseInstant(text: string): Date | null {
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? null : new Date(ms);
 }
+
+/** An ISO 8601 date (UTC midnight) or an instant with Z or an offset (`verify --since`). */
+export function parseDateOrInstant(text: string): Date | null {
+  return parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+}

@@ -6,8 +6,9 @@
  * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
  * `--once` stops after the first sync.
  */
-import { parseArgs } from 'node:util';
+
 import { createApp } from '../app.js';
+import { parseCommandArgs } from '../cli-args.js';
 import { isSet, loadDatabaseUrl, loadLogLevel } from '../config/load.js';
 import { startDaemon } from '../daemon.js';
 import {
@@ -30,17 +31,11 @@ import { createLogger } from '../log.js';
 import type { ProgressEvent, RunReport } from '../sync/engine.js';
 import { formatRunSummary } from '../sync/summary.js';
 import { formatTable } from '../table-format.js';
+import { DEMO } from './specs.js';
 import type { CliIo } from './types.js';
 
 export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      once: { type: 'boolean', default: false },
-      'use-database-url': { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const values = parseCommandArgs(DEMO, args);
   const out = (s: string) => io.stdout.write(s);
   let own: OwnDatabase | null = null;
   let databaseUrl: string;

@@ -5,48 +5,17 @@
  * first sync of the default world then takes seconds, where HSS's documented 5 calls per minute
  * per API (--rate-limit 5) make it take about an hour.
  */
-import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { parseCommandArgs } from '../cli-args.js';
 import { EXIT } from '../exit-codes.js';
 import { listenForStop } from '../lifecycle.js';
 import { createSimulator, SIM_TEST_ACCESS_KEY, SIM_TEST_SECRET_KEY } from '../simulator/index.js';
+import { SIMULATE } from './specs.js';
 import type { CliIo } from './types.js';
 
-function int(flag: string, raw: string | undefined, def: number, min: number, max: number): number {
-  if (raw === undefined) return def;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new ConfigError(
-      `--${flag}`,
-      `${JSON.stringify(raw)} is not a whole number in range`,
-      `${min}–${max}`,
-    );
-  return n;
-}
-
-function cicdMode(raw: string | undefined): 'empty' | 'seed' {
-  if (raw === undefined || raw === 'empty' || raw === 'seed') return raw ?? 'empty';
-  throw new ConfigError('--cicd-risk-configs', `${JSON.stringify(raw)} is not a known mode`, 'empty or seed');
-}
-
 export async function run(io: CliIo, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      seed: { type: 'string' },
-      images: { type: 'string' },
-      'rate-limit': { type: 'string' },
-      token: { type: 'string', multiple: true },
-      project: { type: 'string' },
-      'enterprise-projects': { type: 'string' },
-      'cicd-risk-configs': { type: 'string' },
-    },
-    strict: true,
-  });
-  const rate = int('rate-limit', values['rate-limit'], 0, 0, 100_000);
-  const cicd = cicdMode(values['cicd-risk-configs']);
+  const values = parseCommandArgs(SIMULATE, args);
+  const rate = values['rate-limit'] ?? 0;
+  const cicd = values['cicd-risk-configs'] ?? 'empty';
   const projectId = values.project ?? 'proj-demo';
   const eps = (values['enterprise-projects'] ?? '0')
     .split(',')
@@ -54,8 +23,8 @@ export async function run(io: CliIo, args: string[]): Promise<number> {
     .filter(Boolean);
   const token = values.token?.[0] ?? 'sim-token';
   const sim = createSimulator({
-    seed: int('seed', values.seed, 1, 0, 2 ** 31 - 1),
-    imagesPerScope: int('images', values.images, 40, 0, 1_000_000),
+    seed: values.seed ?? 1,
+    imagesPerScope: values.images ?? 40,
     rateLimitPerMinute: rate === 0 ? null : rate,
     projects: [{ projectId, enterpriseProjects: eps }],
     cicdRiskConfigs: cicd,
@@ -65,7 +34,7 @@ export async function run(io: CliIo, args: string[]): Promise<number> {
     },
   });
   const { url } = await sim.listen({
-    port: int('port', values.port, 8080, 0, 65_535),
+    port: values.port ?? 8080,
     host: values.host ?? '127.0.0.1',
   });
   const target = `HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=${projectId}`;

@@ -2,16 +2,20 @@
  * `start`: the daemon (src/daemon.ts) until SIGTERM/SIGINT. A stop that finishes within the
  * shutdown bound exits 0; a forced one exits 3 (src/lifecycle.ts).
  */
+
 import { createApp } from '../app.js';
+import { parseCommandArgs } from '../cli-args.js';
 import { loadConfig } from '../config/load.js';
 import { type Daemon, startDaemon } from '../daemon.js';
 import { EXIT } from '../exit-codes.js';
 import { listenForStop } from '../lifecycle.js';
 import { createLogger, resolveLogFormat } from '../log.js';
 import { createMetrics } from '../metrics.js';
+import { START } from './specs.js';
 import type { CliIo } from './types.js';
 
-export async function run(io: CliIo): Promise<number> {
+export async function run(io: CliIo, args: string[] = []): Promise<number> {
+  parseCommandArgs(START, args);
   const config = loadConfig(io.env);
   const format = resolveLogFormat(config.logFormat, io.stdout);
   const logger = createLogger({ level: config.logLevel, format, destination: io.stdout });

@@ -3,23 +3,20 @@
  * images, how many are fresh, how many are pending and the age of the oldest result; the next
  * scheduled run. Reads the ledger only; needs DATABASE_URL and no HSS credentials.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli-args.js';
 import { type Clock, systemClock } from '../clock.js';
 import { loadStatusConfig } from '../config/load.js';
 import { createDb } from '../db/pool.js';
 import { EXIT } from '../exit-codes.js';
 import { buildStatusReport, formatStatusText } from '../status-format.js';
 import { assertLedger, loadRecentRuns, loadScopeStatus, nextScheduledRun } from '../status-queries.js';
+import { STATUS } from './specs.js';
 import type { CliIo } from './types.js';
 
 /** `status`: prints the report as text, or as JSON with `--json`. */
 export async function run(io: CliIo, args: string[], clock: Clock = systemClock): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { json: { type: 'boolean', default: false }, runs: { type: 'string', default: '10' } },
-    strict: true,
-  });
-  const limit = Math.min(200, Math.max(1, Math.floor(Number(values.runs)) || 10));
+  const values = parseCommandArgs(STATUS, args);
+  const limit = values.runs ?? 10;
   const config = loadStatusConfig(io.env);
   const db = createDb(config.databaseUrl, { maxConnections: 1, applicationName: 'hss-baseline-sync-status' });
   try {

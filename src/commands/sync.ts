@@ -1,5 +1,7 @@
 /** `sync`: one run now; a one-line summary on stdout, progress and logs on stderr. */
+
 import { createApp } from '../app.js';
+import { parseCommandArgs } from '../cli-args.js';
 import { loadConfig } from '../config/load.js';
 import { runExitCode } from '../exit-codes.js';
 import { withStopSignal } from '../lifecycle.js';
@@ -8,9 +10,11 @@ import { createProgressReporter, progressMode } from '../progress.js';
 import { scopesOf } from '../sync/engine.js';
 import { formatRunSummary } from '../sync/summary.js';
 import { escapeControls } from '../text.js';
+import { SYNC } from './specs.js';
 import type { CliIo } from './types.js';
 
-export async function run(io: CliIo): Promise<number> {
+export async function run(io: CliIo, args: string[] = []): Promise<number> {
+  parseCommandArgs(SYNC, args);
   const config = loadConfig(io.env);
   const format = resolveLogFormat(config.logFormat, io.stderr);
   // A live bar on a terminal (log lines pass through it), plain lines or nothing elsewhere.

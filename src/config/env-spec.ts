@@ -318,7 +318,7 @@ export const SPEC = {
     group: 'daemon',
     default: 'true',
     description:
-      "`start` applies pending database migrations at boot if its login has the schema owner's rights; nothing pending means no DDL. With `false`, or a login that may not migrate (one granted only `hss_writer`), a pending migration makes `start` exit 1 naming it and whom to run `migrate` as.",
+      "`start` applies pending database migrations at boot if its login has the schema owner's rights; nothing pending means no DDL. With `false`, or a login that may not migrate (one granted only `hss_writer`), a pending migration makes `start` exit 78 naming it and whom to run `migrate` as.",
     parse: bool,
   }),
   HTTP_PORT: def({

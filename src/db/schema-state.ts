@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { DbError, MigrationPendingError } from '../errors.js';
+import { PermissionDeniedError } from '../permission.js';
 import { toDbError } from './tx.js';
 
 /** Where the migration journal lives: schema hss_internal, table __drizzle_migrations. */
@@ -130,10 +131,8 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
     );
   }
   if (!row.readable) {
-    throw new DbError(
-      `login ${row.login} may not read the schema version (${table}): give the worker's login the role ` +
-        'hss_writer, or run this as the owner (README, "Deployment")',
-    );
+    // The fix depends on the command (a role to grant, or the owner's login): src/permission.ts.
+    throw new PermissionDeniedError(`login ${row.login} may not read the schema version (${table})`);
   }
   let applied = 0;
   let lastAppliedAt: number | null = null;

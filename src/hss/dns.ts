@@ -6,6 +6,7 @@
  * it says nothing about the name.
  */
 import { CONFIGURATION_PROBLEM } from '../errors.js';
+import { closest } from '../suggest.js';
 import { KNOWN_REGIONS } from './endpoints.js';
 
 /** getaddrinfo answers that mean "this name does not exist". */
@@ -20,32 +21,9 @@ export function hostNotFoundCode(err: unknown): string | null {
   return null;
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j]!;
-      row[j] = Math.min(up + 1, row[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The known HSS region closest to `region` (at most 2 edits away), or null. */
 export function closestRegion(region: string): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const known of KNOWN_REGIONS) {
-    const d = editDistance(region, known);
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
-    }
-  }
-  return best;
+  return closest(region, KNOWN_REGIONS);
 }
 
 /**

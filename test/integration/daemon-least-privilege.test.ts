@@ -2,7 +2,8 @@
  * The worker as deployed (README, "Deployment"): the owner migrates, and `start`, `sync` and
  * `migrate` run with a login granted only hss_writer, created with the README's SQL. Against a
  * current schema `start` boots without DDL and syncs; with a migration pending every command exits
- * 1 with one line naming the migration and whom to run `migrate` as, and changes nothing.
+ * 78 (the setup is wrong, README "Commands") with one line naming the migration and whom to run
+ * `migrate` as, and changes nothing.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -149,7 +150,7 @@ describe('the worker with a login granted only hss_writer', () => {
       ]);
     });
 
-    it('`start` (the binary) exits 1 with one line: the migration, the login, whom to migrate as', async () => {
+    it('`start` (the binary) exits 78 with one line: the migration, the login, whom to migrate as', async () => {
       const runsBefore = (await t.pool.query('SELECT count(*)::int AS n FROM hss_internal.sync_runs')).rows[0]
         .n;
       const r = await execFileP(process.execPath, [BIN, 'start'], {
@@ -160,7 +161,7 @@ describe('the worker with a login granted only hss_writer', () => {
         (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
       );
       expect(r).toEqual({
-        code: 1,
+        code: 78,
         stderr: `hss-baseline-sync start: DB_MIGRATION_PENDING: 1 database migration is pending (${last}) and login ${LOGIN} may not apply it: ${fix()}\n`,
       });
       expect(await applied()).toBe(journal.length - 1);
@@ -169,7 +170,7 @@ describe('the worker with a login granted only hss_writer', () => {
       );
     });
 
-    it('`start` told not to migrate, `sync` and `migrate` say the same, and change nothing', async () => {
+    it('`start` told not to migrate, `sync` and `migrate` say the same (78), and change nothing', async () => {
       const pending = `1 database migration is pending (${last})`;
       const cases: [string[], Env, string][] = [
         [
@@ -186,7 +187,7 @@ describe('the worker with a login granted only hss_writer', () => {
       ];
       for (const [argv, e, stderr] of cases) {
         const c = captureIo(e);
-        expect([argv[0], await main(argv, c.io), c.err()]).toEqual([argv[0], 1, stderr]);
+        expect([argv[0], await main(argv, c.io), c.err()]).toEqual([argv[0], 78, stderr]);
       }
       expect(await applied()).toBe(journal.length - 1);
     });
