@@ -15,6 +15,7 @@ const table = (rows: string[][]): ReportTable => ({
     { key: 'b', label: 'B' },
   ],
   rows,
+  total: rows.length,
 });
 
 describe('CSV (RFC 4180)', () => {
@@ -34,7 +35,7 @@ describe('CSV (RFC 4180)', () => {
       ['该基线检查, "SSH"', 'one\r\ntwo\nthree\r'],
       ['', '🔒 emoji'],
     ];
-    const text = toCsv(table(rows));
+    const text = toCsv(table(rows)).text;
     expect(text).toBe('a,b\r\n"该基线检查, ""SSH""","one\r\ntwo\nthree\r"\r\n,🔒 emoji\r\n');
     expect(parseCsv(text)).toEqual([['a', 'b'], ...rows]);
   });
@@ -64,12 +65,15 @@ describe('HTML', () => {
         filters: { target: ['<t>'], enterpriseProject: null, imageType: null },
         toolVersion: '0.1.0',
         verify: 'not available',
+        brokenLinks: null,
       },
       [table([['<img src=x onerror=alert(1)>', '"中文"']])],
       '<svg></svg>',
       't',
     );
-    expect(page).toContain('<td>&lt;img src=x onerror=alert(1)&gt;</td><td>&quot;中文&quot;</td>');
+    expect(page).toContain(
+      '<td><bdi>&lt;img src=x onerror=alert(1)&gt;</bdi></td><td><bdi>&quot;中文&quot;</bdi></td>',
+    );
     expect(page).toContain('<dd data-meta="target">&lt;t&gt;</dd>');
     expect(page).not.toMatch(/<script|<link|@import|url\(|src=["']?http/i);
     expect(page.indexOf('<svg></svg>')).toBeLessThan(page.indexOf('data-table="t"'));
