@@ -98,8 +98,9 @@ export const COVERAGE_STATES = [
  *   present reference with the latest scan (HSS keeps no history of it); a scan listed after T
  *   says nothing of T, so then the scan known at T is the one the results valid at T came from;
  * - the fetch record: hss.image_coverage's `checked_at` / `checked_scan_time` when that fetch
- *   happened by T, else the results valid at T (their scan time): a content fetched before T
- *   with no results, and fetched again since, reads as `pending` at T (no history of fetches);
+ *   happened by T, else the results valid at T (their scan time), unless the record says today
+ *   that the content is not fetched; a content fetched before T with no results, and fetched
+ *   again since, reads as `pending` at T (the public surface has no history of fetches);
  * - the results: those valid at T.
  */
 export function loadCoverage(db: Queryable, q: ReportQuery): Promise<Row[]> {
@@ -134,7 +135,8 @@ export function loadCoverage(db: Queryable, q: ReportQuery): Promise<Row[]> {
        select l.project_id, l.enterprise_project_id, l.image_type, l.image_id, l.scan_status,
               (l.latest_scan_time is null or l.latest_scan_time <= $1::timestamptz) as listed_by_then,
               l.latest_scan_time, l.unsafe_setting_num,
-              (c.checked_at <= $1::timestamptz or coalesce(r.baselines, 0) > 0) as fetched,
+              (c.checked_at <= $1::timestamptz
+                or (coalesce(r.baselines, 0) > 0 and (c.image_id is null or c.checked_at is not null))) as fetched,
               case when c.checked_at <= $1::timestamptz then c.checked_scan_time else r.scanned_at end
                 as fetched_scan_time,
               r.baselines, r.baselines_failing
