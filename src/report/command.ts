@@ -85,7 +85,12 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
       await client.query('begin isolation level repeatable read read only');
       await client.query(`set local timezone = 'UTC'`);
       await client.query(`set local datestyle = 'ISO, YMD'`);
-      const check = await client.query<{ usable: boolean | null; fn: string | null; late: boolean; now: Date }>(
+      const check = await client.query<{
+        usable: boolean | null;
+        fn: string | null;
+        late: boolean;
+        now: Date;
+      }>(
         `select case when to_regnamespace('hss') is not null then has_schema_privilege('hss', 'USAGE') end as usable,
                 to_regprocedure('hss.image_baselines_as_of(timestamptz)')::text as fn,
                 $1::timestamptz > now() as late, now() as now`,
