@@ -45,9 +45,9 @@ const STYLE = `
   dl.meta dd { margin: 0; font-family: monospace; }
   table { border-collapse: collapse; margin: 4px 0 8px; font-size: 12px; max-width: 100%; }
   th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
-  /* Text from upstream: a long word wraps inside the page, and its direction stays inside it. */
-  th, td, dd { overflow-wrap: anywhere; word-break: break-word; }
-  td, dd, bdi { unicode-bidi: isolate; }
+  /* Text from upstream: a long word wraps inside the page; right-to-left text stays inside its
+     cell (isolated; the page is left-to-right and bidi controls are shown, not obeyed). */
+  th, td, dd { overflow-wrap: anywhere; word-break: break-word; unicode-bidi: isolate; }
   div.banner { border: 3px solid #b91c1c; background: #fef2f2; color: #7f1d1d; padding: 8px 12px; margin: 8px 0 16px; }
   div.banner strong { font-size: 15px; }
   th { background: #f3f4f6; }
@@ -86,7 +86,7 @@ function renderTable(t: ReportTable): string {
                   : col?.key.endsWith('_id')
                     ? ' class="id"'
                     : '';
-              return `<td${cls}>${col?.numeric ? escapeHtml(v) : `<bdi>${escapeHtml(v)}</bdi>`}</td>`;
+              return `<td${cls}>${escapeHtml(v)}</td>`;
             });
             return `<tr>${cells.join('')}</tr>`;
           })
@@ -111,13 +111,13 @@ const listOrAll = (v: string[] | null) => (v === null ? 'all' : v.map(showContro
 function brokenBanner(b: NonNullable<PageMeta['brokenLinks']>): string {
   const rows = b.links.map(
     (l) =>
-      `<tr><td>${escapeHtml(l.history)}</td><td>${escapeHtml(l.kind)}</td><td><bdi>${escapeHtml(
+      `<tr><td>${escapeHtml(l.history)}</td><td>${escapeHtml(l.kind)}</td><td>${escapeHtml(
         showControls(
           Object.entries(l.key)
             .map(([k, v]) => `${k}=${v ?? ''}`)
             .join(' '),
         ),
-      )}</bdi></td><td>${escapeHtml(l.version_id)}</td><td>${escapeHtml(l.valid_from)}</td></tr>`,
+      )}</td><td>${escapeHtml(l.version_id)}</td><td>${escapeHtml(l.valid_from)}</td></tr>`,
   );
   return [
     '<div class="banner" role="alert" data-banner="broken-chain">',

