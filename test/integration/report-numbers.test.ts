@@ -148,22 +148,27 @@ describe('report numbers', () => {
     await pool.query(`update hss_internal.image_refs set unsafe_setting_num = 0 where image_id = $1`, [
       ids[4],
     ]);
+    // Results gone with the content still fetched: no results (closing versions by hand breaks
+    // the hash chain, so the report runs with --allow-broken).
+    await pool.query(
+      `update hss_internal.image_baseline_history set valid_to = now() where image_id = $1 and valid_to is null`,
+      [ids[5]],
+    );
     const now = (
       await pool.query<{ t: string }>(
         `select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t`,
       )
     ).rows[0]!.t;
     const dir = newOutDir();
-    const r = await runReport(rw.w.t.url, ['--as-of', now, '--out', dir]);
-    expect(r.err).toBe('');
+    const r = await runReport(rw.w.t.url, ['--as-of', now, '--out', dir, '--allow-broken']);
+    expect(r.code).toBe(0);
     const want = await pool.query<{ k: string; coverage: string; n: string }>(
       `select enterprise_project_id || '/' || image_type as k, coverage, count(*)::text as n
          from hss.image_coverage group by 1, 2`,
     );
     const seen = new Set(want.rows.map((x) => x.coverage));
-    // The manipulations above reach these states (no_results needs a scan that found nothing).
-    for (const st of ['scan_failed', 'not_scanned', 'pending', 'inconsistent', 'covered'])
-      expect(seen).toContain(st);
+    // The manipulations above reach every state.
+    expect([...seen].sort()).toEqual([...COVERAGE_STATES].sort());
     for (const row of records(dir, 'coverage')) {
       const k = `${row.enterprise_project_id}/${row.image_type}`;
       let listed = 0;
@@ -216,6 +221,6 @@ describe('report numbers', () => {
       const total = sql.rows.filter((x) => x.day === day).reduce((a, x) => a + Number(x.failed), 0);
       expect(row.total, day).toBe(String(total));
     }
-    expect(manifestOf(dir).verify.broken).toBe(2);
+    expect(manifestOf(dir).verify.intact).toBe(false);
   });
 });
