@@ -26,7 +26,7 @@ export async function findNothingToReport(db: Queryable, q: ReportQuery): Promis
   if (Number(known?.n) === 0) {
     const first = known?.first_finished;
     return `no scope${filtered ? ' at all' : ''} had finished a run by --as-of ${q.asOf}: there is no evidence of that instant (${
-      first instanceof Date ? `the first run finished at ${first.toISOString()}` : 'no run has finished yet'
+      typeof first === 'string' ? `the first run finished at ${first}` : 'no run has finished yet'
     })`;
   }
   const given = [

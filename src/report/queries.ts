@@ -6,7 +6,7 @@
  * same order on every run and server. Days and instants are formatted in SQL or in table.ts, never
  * by the session's DateStyle or time zone.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import type { Cell } from './table.js';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -42,11 +42,34 @@ export const SCOPES = `
 export const SCOPE_ORDER = `s.target collate "C", s.project_id collate "C", s.enterprise_project_id collate "C", s.image_type collate "C"`;
 export const KEY = 'project_id, enterprise_project_id, image_type';
 
+const TIMESTAMPTZ_OID = 1184;
+const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamptz as PostgreSQL sends it in a UTC session (`2026-03-01 00:00:00.275123+00`) as
+ * UTC ISO 8601 text that keeps its microseconds (a JS Date would cut them): milliseconds when the
+ * digits after them are zero (the form of Date.toISOString()), else six fractional digits.
+ */
+export function instantText(pgText: string): string {
+  const m = PG_UTC.exec(pgText);
+  if (!m) return new Date(pgText).toISOString();
+  const frac = (m[3] ?? '').padEnd(6, '0');
+  return `${m[1]}T${m[2]}.${frac.endsWith('000') ? frac.slice(0, 3) : frac}Z`;
+}
+
+/** The report's instants arrive as text (instantText), everything else as pg parses it. */
+const REPORT_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMPTZ_OID && format !== 'binary'
+      ? instantText
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
 export async function rows(db: Queryable, sql: string, q: ReportQuery, withDays = false): Promise<Row[]> {
   const f = q.filters;
-  const params: unknown[] = [q.asOf, f.targets, f.enterpriseProjects, f.imageTypes];
-  if (withDays) params.push(q.days);
-  const r = await db.query<Row>(sql, params);
+  const values: unknown[] = [q.asOf, f.targets, f.enterpriseProjects, f.imageTypes];
+  if (withDays) values.push(q.days);
+  const r = await db.query<Row>({ text: sql, values, types: REPORT_TYPES });
   return r.rows;
 }
 

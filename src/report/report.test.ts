@@ -5,6 +5,7 @@ import { renderDailyChart } from './chart.js';
 import { csvField, needsFormulaGuard, toCsv } from './csv.js';
 import { escapeHtml, renderPage } from './html.js';
 import { parseReportArgs, UsageError } from './options.js';
+import { instantText } from './queries.js';
 import { formatCell, type ReportTable, showControls, tableOf } from './table.js';
 
 const table = (rows: string[][]): ReportTable => ({
@@ -79,6 +80,14 @@ describe('CSV (RFC 4180)', () => {
     const t = tableOf({ name: 't', title: 'T', columns: [{ key: 'a', label: 'A' }] }, [{ a: '\u001bx' }]);
     expect(t.rows).toEqual([['\\u001bx']]);
     expect(t.total).toBe(1);
+  });
+
+  it('reads instants from PostgreSQL as text with their microseconds', () => {
+    expect(instantText('2026-03-01 00:00:00.275123+00')).toBe('2026-03-01T00:00:00.275123Z');
+    expect(instantText('2026-03-01 00:00:00.2751+00')).toBe('2026-03-01T00:00:00.275100Z');
+    expect(instantText('2026-03-01 00:00:00.275+00')).toBe('2026-03-01T00:00:00.275Z');
+    expect(instantText('2026-03-01 00:00:00.275000+00')).toBe('2026-03-01T00:00:00.275Z');
+    expect(instantText('2026-03-01 00:00:00+00')).toBe('2026-03-01T00:00:00.000Z');
   });
 
   it('formats cells without locale or time zone', () => {

@@ -46,7 +46,8 @@ export function showControls(text: string): string {
 }
 
 /**
- * One cell as text: instants in UTC ISO 8601 with milliseconds, numbers as plain digits,
+ * One cell as text: instants (from queries.ts already text with their microseconds; a Date
+ * with milliseconds) in UTC ISO 8601, numbers as plain digits,
  * booleans as true/false, absent values as the empty string.
  */
 export function formatCell(v: Cell): string {

@@ -201,6 +201,8 @@ describe('report refuses to hide a gap', () => {
         x.enterprise_project_id === enterprise_project_id && x.image_type === image_type,
     );
     expect(scope.last_run_id).toBe(run_id);
+    // Instants in the tables keep their microseconds too.
+    expect(scope.last_run_finished_at).toBe(at);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain(`<dd data-meta="as of">${at}</dd>`);
     // And finer than a microsecond is refused rather than rounded.
     const fine = await runReport(rw.w.t.url, ['--as-of', `${at.slice(0, -1)}5Z`, '--out', newOutDir()]);
