@@ -14,6 +14,8 @@ export const CHART_SEVERITIES = [
   { severity: 'High', color: '#dc2626' },
   { severity: 'Medium', color: '#f59e0b' },
   { severity: 'Low', color: '#facc15' },
+  { severity: 'Security', color: '#2563eb' },
+  { severity: 'other', color: '#9ca3af' },
 ] as const;
 
 export interface DailyPoint {

@@ -2,12 +2,11 @@
  * `report --as-of <instant> --out DIR`: evidence of the posture as of an instant. Needs only
  * DATABASE_URL and reads only the public views (a login in hss_reader is enough). Every query
  * runs in one read-only REPEATABLE READ transaction, so all tables describe the same snapshot.
- * Nothing is half-written: the files go to a temporary directory beside DIR, renamed to DIR at
- * the end.
+ * It refuses, writing nothing, when the history hash chain is broken (unless --allow-broken) and
+ * when there is nothing to report at the instant. Nothing is half-written (see out-dir.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../commands/types.js';
 import { loadDatabaseUrl } from '../config/load.js';
@@ -16,8 +15,13 @@ import { DbError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { escapeControls } from '../text.js';
 import { generateReport, type ReportVerifier } from './generate.js';
-import { sha256 } from './manifest.js';
+import { sha256, type VerifyResult } from './manifest.js';
 import { parseReportArgs, REPORT_USAGE, UsageError } from './options.js';
+import { checkOut, type OutFs, writeReportFiles } from './out-dir.js';
+import { findNothingToReport } from './preflight.js';
+
+/** `report`'s exit code when there is nothing to report: no scope (of the filters) had finished a run by the instant (EX_NOINPUT). */
+export const EXIT_NO_DATA = 66;
 
 /** The version in the package's package.json (found above this module, in src/ or dist/). */
 export function toolVersion(): string {
@@ -33,47 +37,27 @@ export function toolVersion(): string {
   return 'unknown';
 }
 
-/** DIR must not exist, or be an empty directory; its parent must exist. */
-async function checkOut(out: string): Promise<void> {
-  const s = await stat(out).catch(() => null);
-  if (s) {
-    if (!s.isDirectory()) throw new UsageError(`--out ${out} exists and is not a directory`);
-    if ((await readdir(out)).length > 0) {
-      throw new UsageError(
-        `--out ${out} is not empty: give a new or empty directory (a report is never mixed with other files)`,
-      );
-    }
-  }
-  const parent = await stat(dirname(out)).catch(() => null);
-  if (!parent?.isDirectory())
-    throw new UsageError(`--out ${out}: the directory ${dirname(out)} does not exist`);
-}
-
-/** Writes the files into a fresh directory beside `out`, then renames it to `out`. */
-async function writeAtomically(out: string, files: ReadonlyMap<string, string>): Promise<void> {
-  let tmp: string;
-  try {
-    tmp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`));
-  } catch (err) {
-    throw new Error(
-      `cannot write --out ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  try {
-    for (const [name, text] of files)
-      await writeFile(join(tmp, name), text, { encoding: 'utf8', mode: 0o644 });
-    await rename(tmp, out);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw new Error(
-      `cannot write --out ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-}
-
 export interface ReportDeps {
   /** Checks the history hash chain; without it the manifest says `"verify": null`. */
   verifier?: ReportVerifier;
+  /** The file operations of --out (a test seam: inject EBUSY, EACCES). */
+  fs?: OutFs;
+}
+
+const PREFIX = 'hss-baseline-sync report: ';
+
+/** The broken links as one line for stderr: how many and the first few, by key and version. */
+function brokenLine(v: VerifyResult): string {
+  const first = v.links
+    .slice(0, 3)
+    .map(
+      (l) =>
+        `${l.history} ${Object.entries(l.key)
+          .map(([k, x]) => `${k}=${JSON.stringify(x)}`)
+          .join(' ')} version ${l.version_id} (${l.kind})`,
+    )
+    .join('; ');
+  return `the history hash chain is broken (${v.broken} ${v.broken === 1 ? 'link' : 'links'}: ${first}${v.broken > 3 ? '; …' : ''})`;
 }
 
 /** `report`: returns the exit code (configuration errors are thrown, for the CLI to map to 78). */
@@ -89,7 +73,7 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
     await checkOut(opts.out);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`hss-baseline-sync report: ${escapeControls(err.message)}\n\n${REPORT_USAGE}`);
+    io.stderr.write(`${PREFIX}${escapeControls(err.message)}\n\n${REPORT_USAGE}`);
     return EXIT.usage;
   }
   const url = loadDatabaseUrl(io.env);
@@ -101,27 +85,46 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
       await client.query('begin isolation level repeatable read read only');
       await client.query(`set local timezone = 'UTC'`);
       await client.query(`set local datestyle = 'ISO, YMD'`);
-      const check = await client.query<{ fn: string | null; now: Date }>(
-        `select to_regprocedure('hss.image_baselines_as_of(timestamptz)')::text as fn, now() as now`,
+      const check = await client.query<{
+        usable: boolean | null;
+        fn: string | null;
+        late: boolean;
+        now: Date;
+      }>(
+        `select case when to_regnamespace('hss') is not null then has_schema_privilege('hss', 'USAGE') end as usable,
+                to_regprocedure('hss.image_baselines_as_of(timestamptz)')::text as fn,
+                $1::timestamptz > now() as late, now() as now`,
+        [opts.asOfText],
       );
       const row = check.rows[0];
+      if (row?.usable === false)
+        throw Object.assign(new Error('permission denied for schema hss'), { code: '42501' });
       if (!row?.fn)
         throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
-      if (opts.asOf.getTime() > row.now.getTime()) {
+      if (row.late) {
         io.stderr.write(
-          `hss-baseline-sync report: --as-of ${opts.asOf.toISOString()} is later than the database's clock (${row.now.toISOString()}): the record of that instant is not complete yet\n`,
+          `${PREFIX}--as-of ${opts.asOfText} is later than the database's clock (${row.now.toISOString()}): the record of that instant is not complete yet\n`,
         );
         await client.query('rollback');
         return EXIT.usage;
       }
-      files = await generateReport(client, {
-        asOf: opts.asOf,
+      const query = {
+        asOf: opts.asOfText,
         days: opts.days,
         filters: {
           targets: opts.targets,
           enterpriseProjects: opts.enterpriseProjects,
           imageTypes: opts.imageTypes,
         },
+      };
+      const nothing = await findNothingToReport(client, query);
+      if (nothing) {
+        io.stderr.write(`${PREFIX}${escapeControls(nothing)}\n`);
+        await client.query('rollback');
+        return EXIT_NO_DATA;
+      }
+      files = await generateReport(client, {
+        ...query,
         toolVersion: toolVersion(),
         ...(deps.verifier ? { verifier: deps.verifier } : {}),
       });
@@ -132,24 +135,54 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
     } finally {
       client.release();
     }
+  } catch (err) {
+    // A login without hss_reader meets "permission denied" on the first view it reads.
+    if ((err as { code?: unknown }).code === '42501') {
+      io.stderr.write(
+        `${PREFIX}report needs a login granted hss_reader: ${escapeControls((err as Error).message)} (user ${JSON.stringify(safeUser(url))}; GRANT hss_reader TO that login, as the schema owner)\n`,
+      );
+      return EXIT.config;
+    }
+    throw err;
   } finally {
     await db.close();
   }
+  const manifest = files.get('manifest.json') ?? '';
+  const verify = JSON.parse(manifest).verify as {
+    intact: boolean;
+    broken: number;
+    broken_links: VerifyResult['links'];
+  } | null;
+  const broken =
+    verify && !verify.intact ? { intact: false, broken: verify.broken, links: verify.broken_links } : null;
+  if (broken && !opts.allowBroken) {
+    io.stderr.write(
+      `${PREFIX}${escapeControls(brokenLine(broken))}: the evidence may have been altered, so nothing was written; \`hss-baseline-sync verify\` names every broken link; --allow-broken writes the report with them marked\n`,
+    );
+    return EXIT.broken;
+  }
   try {
-    await writeAtomically(opts.out, files);
+    await writeReportFiles(opts.out, files, deps.fs);
   } catch (err) {
-    io.stderr.write(`hss-baseline-sync report: ${escapeControls((err as Error).message)}\n`);
+    io.stderr.write(`${PREFIX}${escapeControls((err as Error).message)}\n`);
     return EXIT.failed;
   }
-  const manifest = files.get('manifest.json') ?? '';
   io.stdout.write(
-    `report as of ${opts.asOf.toISOString()} written to ${opts.out}: ${files.size} files; manifest.json sha256 ${sha256(manifest)}\n`,
+    `report as of ${opts.asOfText} written to ${opts.out}: ${files.size} files; manifest.json sha256 ${sha256(manifest)}\n`,
   );
-  const verify = JSON.parse(manifest).verify as { intact: boolean; broken: number } | null;
-  if (verify && !verify.intact) {
+  if (broken) {
     io.stderr.write(
-      `warning: the history hash chain is broken (${verify.broken} ${verify.broken === 1 ? 'link' : 'links'}): see manifest.json "verify"\n`,
+      `warning: ${escapeControls(brokenLine(broken))}: written with --allow-broken; the page and manifest.json "verify" name the broken links\n`,
     );
   }
   return EXIT.ok;
+}
+
+/** The login name of a database URL (never the password). */
+function safeUser(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username) || '(default)';
+  } catch {
+    return '(unknown)';
+  }
 }

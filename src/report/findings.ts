@@ -89,7 +89,10 @@ export function loadChangeSummary(db: Queryable, q: ReportQuery): Promise<Row[]>
         where ${IN_PERIOD}
      )
      select k.kind, count(h.kind)::int as results,
-            count(distinct (h.project_id, h.enterprise_project_id, h.image_type, h.image_id))::int as images
+            -- A left join gives a kind without hits one all-NULL row, and a row of NULLs is a
+            -- distinct value to count(distinct (…)): count only the hits.
+            (count(distinct (h.project_id, h.enterprise_project_id, h.image_type, h.image_id))
+               filter (where h.kind is not null))::int as images
        from kinds k
        left join hits h on h.kind = k.kind
       group by k.kind, k.ord

@@ -6,7 +6,7 @@ import { renderDailyChart } from './chart.js';
 import { toCsv } from './csv.js';
 import { loadChangeSummary, loadFailingRules, loadFixesAndRegressions, loadWorstImages } from './findings.js';
 import { renderPage } from './html.js';
-import { renderManifest, type VerifyResult } from './manifest.js';
+import { type CsvStats, renderManifest, type VerifyResult } from './manifest.js';
 import {
   loadCoverage,
   loadDaily,
@@ -40,9 +40,9 @@ export async function generateReport(db: Queryable, opts: GenerateOptions): Prom
     fixesAndRegressions: await loadFixesAndRegressions(db, opts),
     failingRules: await loadFailingRules(db, opts),
   };
-  const verify = opts.verifier ? await opts.verifier(db, { asOf: opts.asOf }) : null;
-  const asOf = opts.asOf.toISOString();
-  const periodFrom = new Date(opts.asOf.getTime() - opts.days * 86_400_000).toISOString();
+  const verify = opts.verifier ? await opts.verifier(db, { asOf: new Date(Date.parse(opts.asOf)) }) : null;
+  const asOf = opts.asOf;
+  const periodFrom = daysBefore(asOf, opts.days);
   const f = opts.filters;
   const tables = reportTables(data);
   const svg = await renderDailyChart(dailyPoints(data));
@@ -59,16 +59,18 @@ export async function generateReport(db: Queryable, opts: GenerateOptions): Prom
           : verify.intact
             ? 'intact'
             : `broken (${verify.broken} ${verify.broken === 1 ? 'link' : 'links'})`,
+      brokenLinks: verify && !verify.intact ? { count: verify.broken, links: verify.links } : null,
     },
     tables,
     svg,
     'daily-failed-items',
   );
   const files = new Map<string, string>([['index.html', page]]);
-  const rowCounts = new Map<string, number>();
+  const csvStats = new Map<string, CsvStats>();
   for (const t of tables) {
-    files.set(`${t.name}.csv`, toCsv(t));
-    rowCounts.set(`${t.name}.csv`, t.rows.length);
+    const csv = toCsv(t);
+    files.set(`${t.name}.csv`, csv.text);
+    csvStats.set(`${t.name}.csv`, { rows: t.rows.length, rowsTotal: t.total, guarded: csv.guarded });
   }
   const manifest = renderManifest({
     asOf,
@@ -78,9 +80,17 @@ export async function generateReport(db: Queryable, opts: GenerateOptions): Prom
     toolVersion: opts.toolVersion,
     freshness: data.freshness,
     files,
-    rowCounts,
+    csvStats,
     verify,
   });
   files.set('manifest.json', manifest);
   return files;
+}
+
+/** `instant` (UTC ISO 8601, milli- or microseconds) minus whole days, with the same digits. */
+export function daysBefore(instant: string, days: number): string {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(\.\d+)?Z$/.exec(instant);
+  if (!m) throw new Error(`not a canonical instant: ${instant}`);
+  const shifted = new Date(Date.parse(`${m[1]}Z`) - days * 86_400_000).toISOString().slice(0, 19);
+  return `${shifted}${m[2] ?? ''}Z`;
 }

@@ -3,7 +3,8 @@
  * no font or other file to fetch) that reads in a browser and prints to PDF. Pure: everything it
  * shows comes in as arguments, and every text from the database is escaped.
  */
-import type { ReportTable } from './table.js';
+import type { BrokenLinkRef } from './manifest.js';
+import { type ReportTable, showControls } from './table.js';
 
 export interface PageMeta {
   asOf: string;
@@ -14,6 +15,8 @@ export interface PageMeta {
   toolVersion: string;
   /** "intact", "broken (N links)" or "not available". */
   verify: string;
+  /** When the chain is broken: how many links, and the first of them (for the banner). */
+  brokenLinks: { count: number; links: BrokenLinkRef[] } | null;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -40,12 +43,17 @@ const STYLE = `
   dl.meta { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 0; }
   dl.meta dt { color: #444; }
   dl.meta dd { margin: 0; font-family: monospace; }
-  table { border-collapse: collapse; margin: 4px 0 8px; font-size: 12px; }
+  table { border-collapse: collapse; margin: 4px 0 8px; font-size: 12px; max-width: 100%; }
   th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+  /* Text from upstream: a long word wraps inside the page; right-to-left text stays inside its
+     cell (isolated; the page is left-to-right and bidi controls are shown, not obeyed). */
+  th, td, dd { overflow-wrap: anywhere; word-break: break-word; unicode-bidi: isolate; }
+  div.banner { border: 3px solid #b91c1c; background: #fef2f2; color: #7f1d1d; padding: 8px 12px; margin: 8px 0 16px; }
+  div.banner strong { font-size: 15px; }
   th { background: #f3f4f6; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   td.prose { white-space: pre-wrap; max-width: 40em; }
-  td.id { font-family: monospace; font-size: 11px; word-break: break-all; min-width: 10em; max-width: 22em; }
+  td.id { font-family: monospace; font-size: 11px; word-break: break-all; min-width: 6em; max-width: 22em; }
   td.empty { color: #777; font-style: italic; }
   figure { margin: 8px 0; }
   summary { cursor: pointer; color: #444; }
@@ -97,7 +105,28 @@ function renderTable(t: ReportTable): string {
     .join('\n');
 }
 
-const listOrAll = (v: string[] | null) => (v === null ? 'all' : v.join(', '));
+const listOrAll = (v: string[] | null) => (v === null ? 'all' : v.map(showControls).join(', '));
+
+/** The banner of a report whose history hash chain is broken: first on the page, never missed. */
+function brokenBanner(b: NonNullable<PageMeta['brokenLinks']>): string {
+  const rows = b.links.map(
+    (l) =>
+      `<tr><td>${escapeHtml(l.history)}</td><td>${escapeHtml(l.kind)}</td><td>${escapeHtml(
+        showControls(
+          Object.entries(l.key)
+            .map(([k, v]) => `${k}=${v ?? ''}`)
+            .join(' '),
+        ),
+      )}</td><td>${escapeHtml(l.version_id)}</td><td>${escapeHtml(l.valid_from)}</td></tr>`,
+  );
+  return [
+    '<div class="banner" role="alert" data-banner="broken-chain">',
+    `<p><strong>The history hash chain is broken: ${b.count} ${b.count === 1 ? 'link' : 'links'}.</strong> Versions of the history were changed, deleted or added after they were recorded, so this evidence may not be what was recorded. The broken versions${b.count > b.links.length ? ` (the first ${b.links.length})` : ''}, also in manifest.json "verify"; <code>hss-baseline-sync verify</code> names every one:</p>`,
+    '<table data-broken-links><thead><tr><th>history</th><th>problem</th><th>key</th><th>version</th><th>valid from (UTC)</th></tr></thead>',
+    `<tbody>\n${rows.join('\n')}\n</tbody></table>`,
+    '</div>',
+  ].join('\n');
+}
 
 /**
  * The whole page. `chartSvg` is placed before the table named `chartBefore`; it comes from the
@@ -110,7 +139,7 @@ export function renderPage(
   chartBefore: string,
 ): string {
   const facts: [string, string][] = [
-    ['as of', meta.asOf],
+    ['as of', showControls(meta.asOf)],
     ['period', `${meta.periodFrom} to ${meta.asOf} (${meta.days} days)`],
     ['target', listOrAll(meta.filters.target)],
     ['enterprise project', listOrAll(meta.filters.enterpriseProject)],
@@ -144,6 +173,7 @@ export function renderPage(
     '<body>',
     '<header>',
     '<h1>HSS container image baseline posture</h1>',
+    ...(meta.brokenLinks ? [brokenBanner(meta.brokenLinks)] : []),
     '<dl class="meta">',
     ...facts.map(
       ([k, v]) => `<dt>${escapeHtml(k)}</dt><dd data-meta="${escapeHtml(k)}">${escapeHtml(v)}</dd>`,

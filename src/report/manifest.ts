@@ -5,14 +5,36 @@
  * manifest byte for byte; `sha256sum -c` style checks can be made from `files`.
  */
 import { createHash } from 'node:crypto';
+import { CSV_FORMULA_GUARD } from './csv.js';
 import type { Row } from './queries.js';
 import { formatCell } from './table.js';
+
+/** One broken link of the history hash chain: which history, key and version (as `verify` names it). */
+export interface BrokenLinkRef {
+  history: string;
+  kind: string;
+  key: Record<string, string | number | null>;
+  version_id: string;
+  valid_from: string;
+}
 
 /** What the history hash chain said about the data the report used. */
 export interface VerifyResult {
   intact: boolean;
   /** Broken links found (0 when intact). */
   broken: number;
+  /** The first of them (all when `broken` ≤ BROKEN_LINKS_LISTED), in `verify`'s order. */
+  links: BrokenLinkRef[];
+}
+
+/** Broken links named in the manifest and on the page (all are counted in `broken`). */
+export const BROKEN_LINKS_LISTED = 100;
+
+/** Per CSV: rows written, rows before the cut to the top N, cells the formula guard changed. */
+export interface CsvStats {
+  rows: number;
+  rowsTotal: number;
+  guarded: number;
 }
 
 export interface ManifestInput {
@@ -24,8 +46,8 @@ export interface ManifestInput {
   freshness: Row[];
   /** File name → content, in the order listed. */
   files: ReadonlyMap<string, string>;
-  /** CSV file name → data rows (header excluded). */
-  rowCounts: ReadonlyMap<string, number>;
+  /** CSV file name → its counts (data rows, header excluded). */
+  csvStats: ReadonlyMap<string, CsvStats>;
   /** null when no verifier was available to this build. */
   verify: VerifyResult | null;
 }
@@ -46,12 +68,15 @@ export function renderManifest(m: ManifestInput): string {
     last_run_finished_at: r.last_run_finished_at == null ? null : formatCell(r.last_run_finished_at),
     last_success_run_id: r.last_success_run_id == null ? null : formatCell(r.last_success_run_id),
   }));
-  const files = [...m.files].map(([name, text]) => ({
-    name,
-    bytes: Buffer.byteLength(text, 'utf8'),
-    ...(m.rowCounts.has(name) ? { rows: m.rowCounts.get(name) } : {}),
-    sha256: sha256(text),
-  }));
+  const files = [...m.files].map(([name, text]) => {
+    const csv = m.csvStats.get(name);
+    return {
+      name,
+      bytes: Buffer.byteLength(text, 'utf8'),
+      ...(csv ? { rows: csv.rows, rows_total: csv.rowsTotal, formula_guarded_cells: csv.guarded } : {}),
+      sha256: sha256(text),
+    };
+  });
   const manifest = {
     tool: 'hss-baseline-sync',
     tool_version: m.toolVersion,
@@ -59,8 +84,12 @@ export function renderManifest(m: ManifestInput): string {
     period: { from: m.periodFrom, to: m.asOf, days: m.days },
     filters: m.filters,
     runs,
+    csv_formula_guard: CSV_FORMULA_GUARD,
     files,
-    verify: m.verify === null ? null : { intact: m.verify.intact, broken: m.verify.broken },
+    verify:
+      m.verify === null
+        ? null
+        : { intact: m.verify.intact, broken: m.verify.broken, broken_links: m.verify.links },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

