@@ -27,6 +27,11 @@ export const EXIT = {
    */
   usage: 64,
   /**
+   * `report`: nothing to report (EX_NOINPUT): no chosen scope had finished a run by the instant,
+   * or the filters match no scope. Nothing was written.
+   */
+  noData: 66,
+  /**
    * The setup is wrong (EX_CONFIG): an environment variable (unknown but close to a known one,
    * or a bad value), a config file, a login that lacks the role the command needs, a migration
    * pending that this process does not apply; or every scope failed on a wrong setting.

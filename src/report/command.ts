@@ -5,37 +5,19 @@
  * It refuses, writing nothing, when the history hash chain is broken (unless --allow-broken) and
  * when there is nothing to report at the instant. Nothing is half-written (see out-dir.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import type { CliIo } from '../commands/types.js';
 import { loadDatabaseUrl } from '../config/load.js';
 import { createDb } from '../db/pool.js';
 import { DbError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { escapeControls } from '../text.js';
+import { packageVersion } from '../version.js';
 import { generateReport, type ReportVerifier } from './generate.js';
 import { sha256, type VerifyResult } from './manifest.js';
 import { parseReportArgs, REPORT_USAGE, UsageError } from './options.js';
 import { checkOut, type OutFs, writeReportFiles } from './out-dir.js';
 import { findNothingToReport } from './preflight.js';
-
-/** `report`'s exit code when there is nothing to report: no scope (of the filters) had finished a run by the instant (EX_NOINPUT). */
-export const EXIT_NO_DATA = 66;
-
-/** The version in the package's package.json (found above this module, in src/ or dist/). */
-export function toolVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'hss-baseline-sync' && pkg.version) return pkg.version;
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
 
 export interface ReportDeps {
   /** Checks the history hash chain; without it the manifest says `"verify": null`. */
@@ -121,11 +103,11 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
       if (nothing) {
         io.stderr.write(`${PREFIX}${escapeControls(nothing)}\n`);
         await client.query('rollback');
-        return EXIT_NO_DATA;
+        return EXIT.noData;
       }
       files = await generateReport(client, {
         ...query,
-        toolVersion: toolVersion(),
+        toolVersion: packageVersion(),
         ...(deps.verifier ? { verifier: deps.verifier } : {}),
       });
       await client.query('commit');
@@ -136,13 +118,8 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
       client.release();
     }
   } catch (err) {
-    // A login without hss_reader meets "permission denied" on the first view it reads.
-    if ((err as { code?: unknown }).code === '42501') {
-      io.stderr.write(
-        `${PREFIX}report needs a login granted hss_reader: ${escapeControls((err as Error).message)} (user ${JSON.stringify(safeUser(url))}; GRANT hss_reader TO that login, as the schema owner)\n`,
-      );
-      return EXIT.config;
-    }
+    // A login without hss_reader meets "permission denied" on the first view it reads: the CLI
+    // names the role (src/permission.ts).
     throw err;
   } finally {
     await db.close();
@@ -176,13 +153,4 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
     );
   }
   return EXIT.ok;
-}
-
-/** The login name of a database URL (never the password). */
-function safeUser(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).username) || '(default)';
-  } catch {
-    return '(unknown)';
-  }
 }

@@ -223,7 +223,7 @@ describe('report refuses to hide a gap', () => {
       const dir = newOutDir();
       const r = await runReport(url.toString(), ['--as-of', asOf, '--out', dir]);
       expect(r.err).toBe(
-        `hss-baseline-sync report: report needs a login granted hss_reader: permission denied for schema hss (user "${role}"; GRANT hss_reader TO that login, as the schema owner)\n`,
+        `hss-baseline-sync report: permission denied for schema hss: report needs a login granted hss_reader: as a superuser or a role with CREATEROLE, run GRANT hss_reader TO ${role} (README, "Deployment")\n`,
       );
       expect(r.code).toBe(78);
       nothingWritten(dir);
