@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { DbError, MigrationPendingError } from '../errors.js';
+import { readSurface, SURFACE_STATE_TABLE, SURFACE_TAG } from './surface.js';
 import { toDbError } from './tx.js';
 
 /** Where the migration journal lives: schema hss_internal, table __drizzle_migrations. */
@@ -59,6 +60,18 @@ export function readJournal(folder: string): JournalEntry[] {
   return entries.map((e: JournalEntry) => ({ tag: e.tag, when: e.when }));
 }
 
+/** What this package ships: the versioned migrations and the checksum of the surface. */
+export interface Shipped {
+  readonly journal: readonly JournalEntry[];
+  /** readSurface(folder).checksum. */
+  readonly surfaceChecksum: string;
+}
+
+/** The journal and the surface's checksum of `folder`. Throws DbError. */
+export function readShipped(folder: string): Shipped {
+  return { journal: readJournal(folder), surfaceChecksum: readSurface(folder).checksum };
+}
+
 /**
  * The tags drizzle's migrator would apply: every entry newer than the newest applied one
  * (`lastAppliedAt` null = nothing applied yet). An older entry missing from the database is not
@@ -75,7 +88,11 @@ export interface SchemaState {
   owner: string | null;
   /** Rows in the migrations table. */
   applied: number;
-  /** Tags to apply, oldest first. */
+  /** Versioned migrations to apply (tags, oldest first). */
+  pendingMigrations: string[];
+  /** The surface recorded in the database is not the shipped one (or none is recorded). */
+  surfacePending: boolean;
+  /** What to apply, for messages: the pending tags, then `surface` when it is pending. */
   pending: string[];
   /** A migration newer than every shipped one was applied: a newer version migrated the database. */
   ahead: boolean;
@@ -92,12 +109,15 @@ type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
  * Reads the schema's state with two SELECTs (hss_writer may run them). Throws DbError, naming the
  * login and the role it lacks when it may not read the migrations table.
  */
-export async function readSchemaState(q: Queryable, journal: readonly JournalEntry[]): Promise<SchemaState> {
+export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<SchemaState> {
+  const { journal } = shipped;
   const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
+  const surfaceTable = `${MIGRATIONS_SCHEMA}.${SURFACE_STATE_TABLE}`;
   let row: {
     login: string;
     owner: string | null;
     journaled: boolean;
+    surface_recorded: boolean;
     pre_squash: boolean;
     readable: boolean;
     can_migrate: boolean;
@@ -109,16 +129,18 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
       `SELECT current_user::text AS login,
               pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
               t.oid IS NOT NULL AS journaled,
+              s.oid IS NOT NULL AS surface_recorded,
               EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
                        WHERE cn.nspname = $3 AND c.relname = $2 AND c.relkind = 'r') AS pre_squash,
               coalesce(has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(t.oid, 'SELECT'), true)
-                AS readable,
+                AND coalesce(has_table_privilege(s.oid, 'SELECT'), true) AS readable,
               coalesce(pg_catalog.pg_has_role(n.nspowner, 'USAGE'),
                        has_database_privilege(current_database(), 'CREATE')) AS can_migrate
          FROM (SELECT 1) AS one
          LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1
-         LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'`,
-      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, PRE_SQUASH_JOURNAL_SCHEMA],
+         LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'
+         LEFT JOIN pg_catalog.pg_class s ON s.relnamespace = n.oid AND s.relname = $4 AND s.relkind = 'r'`,
+      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, PRE_SQUASH_JOURNAL_SCHEMA, SURFACE_STATE_TABLE],
     );
     row = who.rows[0]!;
   } catch (err) {
@@ -134,6 +156,15 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
       `login ${row.login} may not read the schema version (${table}): give the worker's login the role ` +
         'hss_writer, or run this as the owner (README, "Deployment")',
     );
+  }
+  let recordedSurface: string | null = null;
+  if (row.surface_recorded) {
+    try {
+      const r = await q.query<{ checksum: string }>(`SELECT checksum FROM ${surfaceTable}`);
+      recordedSurface = r.rows[0]?.checksum ?? null;
+    } catch (err) {
+      throw toDbError('reading the schema version', err);
+    }
   }
   let applied = 0;
   let lastAppliedAt: number | null = null;
@@ -157,11 +188,15 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
   if (first && firstAppliedAt !== null && firstAppliedAt !== first.when) {
     throw new DbError(foreignSeriesMessage(`its first migration is not ${first.tag}`));
   }
+  const pendingTags = pendingMigrations(journal, lastAppliedAt);
+  const surfacePending = recordedSurface !== shipped.surfaceChecksum;
   return {
     login: row.login,
     owner: row.owner,
     applied,
-    pending: pendingMigrations(journal, lastAppliedAt),
+    pendingMigrations: pendingTags,
+    surfacePending,
+    pending: surfacePending ? [...pendingTags, SURFACE_TAG] : pendingTags,
     ahead: lastAppliedAt !== null && journal.every((e) => e.when < lastAppliedAt),
     canMigrate: row.can_migrate,
   };
@@ -193,7 +228,7 @@ export function pendingMessage(state: SchemaState, why: 'not-permitted' | 'not-m
  * migrated, MigrationPendingError naming what to run otherwise. Reads only; any login that may
  * sync may run it.
  */
-export async function assertSchemaCurrent(q: Queryable, journal: readonly JournalEntry[]): Promise<void> {
+export async function assertSchemaCurrent(q: Queryable, shipped: Shipped): Promise<void> {
   let present: boolean;
   try {
     const r = await q.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
@@ -203,7 +238,7 @@ export async function assertSchemaCurrent(q: Queryable, journal: readonly Journa
   }
   if (!present)
     throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
-  const state = await readSchemaState(q, journal);
+  const state = await readSchemaState(q, shipped);
   if (state.pending.length > 0) {
     throw new MigrationPendingError(pendingMessage(state, 'not-migrating'), state.pending);
   }

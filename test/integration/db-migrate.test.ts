@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMigrationsFolder, migrate } from '../../src/db/migrate.js';
 import { createDb, type DbHandle } from '../../src/db/pool.js';
-import { assertSchemaCurrent, readJournal } from '../../src/db/schema-state.js';
+import { assertSchemaCurrent, readJournal, readShipped } from '../../src/db/schema-state.js';
 import { MigrationPendingError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 
@@ -61,6 +61,7 @@ describe('migrate', () => {
       { nspname: 'hss_internal', relname: 'result_keys', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'rule_descriptions', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'scope_state', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'surface_state', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'sync_runs', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'sync_scope_runs', relkind: 'r' },
     ]);
@@ -246,7 +247,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
       `1 database migration is pending (9999_test_pending) and login ${login} may not apply it: ${fix()}`,
     );
     expect((err as MigrationPendingError).pending).toEqual(['9999_test_pending']);
-    await expect(assertSchemaCurrent(writer.pool, readJournal(folder))).rejects.toThrow(
+    await expect(assertSchemaCurrent(writer.pool, readShipped(folder))).rejects.toThrow(
       `1 database migration is pending (9999_test_pending): ${fix()}`,
     );
     expect(await state()).toEqual({ applied: migrationFiles.length, table: null });
@@ -278,7 +279,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     expect(logged).toEqual([
       ['database migrations up to date', { applied: 0, total: migrationFiles.length + 1 }],
     ]);
-    await assertSchemaCurrent(writer.pool, readJournal(folder));
+    await assertSchemaCurrent(writer.pool, readShipped(folder));
   });
 
   it('the previous version (a rollback) finds nothing to do and warns that the database is newer', async () => {
@@ -294,7 +295,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
       ],
       ['info', 'database migrations up to date', { applied: 0, total: migrationFiles.length + 1 }],
     ]);
-    await assertSchemaCurrent(writer.pool, readJournal(defaultMigrationsFolder()));
+    await assertSchemaCurrent(writer.pool, readShipped(defaultMigrationsFolder()));
   });
 });
 
