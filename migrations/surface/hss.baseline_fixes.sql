@@ -39,13 +39,7 @@ WITH v AS (
     ORDER BY e.valid_from)
 )
 SELECT
-  p.project_id,
-  p.enterprise_project_id,
-  p.image_type,
-  p.image_id,
-  p.check_name,
-  p.check_type,
-  p.standard,
+  p.project_id, p.enterprise_project_id, p.image_type, p.image_id, p.check_name, p.check_type, p.standard,
   p.valid_from AS failed_since,
   CASE WHEN p.period_met THEN p.period_to END AS fixed_at,
   CASE WHEN p.period_to IS NOT NULL AND NOT p.period_met THEN p.period_to END AS disappeared_at,
@@ -60,26 +54,19 @@ SELECT
 FROM periods p
 WHERE p.starts;
 
-COMMENT ON VIEW hss.baseline_fixes IS 'One row per result key and failing period (consecutive versions with failed check items > 0): since when it failed, when it was fixed (NULL while failing), hours to fix, and its severity when it started failing.';
-COMMENT ON COLUMN hss.baseline_fixes.project_id IS 'Huawei Cloud project ID.';
-COMMENT ON COLUMN hss.baseline_fixes.enterprise_project_id IS 'Enterprise project ID (0 = default).';
-COMMENT ON COLUMN hss.baseline_fixes.image_type IS 'HSS image type.';
-COMMENT ON COLUMN hss.baseline_fixes.image_id IS 'Image content ID.';
-COMMENT ON COLUMN hss.baseline_fixes.check_name IS 'Baseline name.';
-COMMENT ON COLUMN hss.baseline_fixes.check_type IS 'Baseline type.';
-COMMENT ON COLUMN hss.baseline_fixes.standard IS 'Standard.';
-COMMENT ON COLUMN hss.baseline_fixes.failed_since IS 'When the period began: valid_from of its first failing version.';
-COMMENT ON COLUMN hss.baseline_fixes.fixed_at IS 'When a version without failed check items replaced it (changed_at of the fixed change); NULL while still failing or when the result disappeared failing.';
-COMMENT ON COLUMN hss.baseline_fixes.disappeared_at IS 'When the result disappeared while failing (its image left upstream); NULL otherwise.';
-COMMENT ON COLUMN hss.baseline_fixes.status IS 'fixed, failing (still failing now) or disappeared (gone while failing).';
-COMMENT ON COLUMN hss.baseline_fixes.hours_to_fix IS 'fixed_at - failed_since in hours (two decimals); NULL unless fixed.';
-COMMENT ON COLUMN hss.baseline_fixes.severity IS 'Severity when it started failing: Security, Low, Medium, High.';
-COMMENT ON COLUMN hss.baseline_fixes.severity_rank IS 'severity as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
-COMMENT ON COLUMN hss.baseline_fixes.failed_rule_num IS 'Failed check items when it started failing.';
-COMMENT ON COLUMN hss.baseline_fixes.check_rule_num IS 'Check items when it started failing.';
-COMMENT ON COLUMN hss.baseline_fixes.version_id IS 'The first failing version (hss.image_baseline_history.version_id).';
-COMMENT ON COLUMN hss.baseline_fixes.result_key IS 'Hash of the 7 key columns (as image_baseline_history.result_key).';
+SELECT hss_internal.comment_on_view('hss.baseline_fixes', $doc$
+One row per result key and failing period (consecutive versions with failed check items > 0): since when it failed, when it was fixed (NULL while failing), hours to fix, and its severity when it started failing.
+failed_since: When the period began: valid_from of its first failing version.
+fixed_at: When a version without failed check items replaced it (changed_at of the fixed change); NULL while still failing or when the result disappeared failing.
+disappeared_at: When the result disappeared while failing (its image left upstream); NULL otherwise.
+status: fixed, failing (still failing now) or disappeared (gone while failing).
+hours_to_fix: fixed_at - failed_since in hours (two decimals); NULL unless fixed.
+severity: Severity when it started failing: Security, Low, Medium, High.
+failed_rule_num: Failed check items when it started failing.
+check_rule_num: Check items when it started failing.
+version_id: The first failing version (hss.image_baseline_history.version_id).
+result_key: Hash of the 7 key columns (as image_baseline_history.result_key).
+$doc$);
 
 REVOKE ALL ON hss.baseline_fixes FROM hss_reader, hss_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hss.baseline_fixes TO hss_writer;
-GRANT SELECT ON hss.baseline_fixes TO hss_reader;
+GRANT SELECT ON hss.baseline_fixes TO hss_reader, hss_writer;

@@ -1,13 +1,7 @@
 CREATE OR REPLACE VIEW hss.image_baseline_changes AS
 SELECT
   h.valid_from AS changed_at,
-  h.project_id,
-  h.enterprise_project_id,
-  h.image_type,
-  h.image_id,
-  h.check_name,
-  h.check_type,
-  h.standard,
+  h.project_id, h.enterprise_project_id, h.image_type, h.image_id, h.check_name, h.check_type, h.standard,
   CASE
     WHEN p.version_id IS NULL THEN 'appeared'
     WHEN (coalesce(hss.severity_rank(h.severity), -1), coalesce(h.failed_rule_num, -1))
@@ -36,13 +30,7 @@ LEFT JOIN hss_internal.image_baseline_history p
 UNION ALL
 SELECT
   h.valid_to AS changed_at,
-  h.project_id,
-  h.enterprise_project_id,
-  h.image_type,
-  h.image_id,
-  h.check_name,
-  h.check_type,
-  h.standard,
+  h.project_id, h.enterprise_project_id, h.image_type, h.image_id, h.check_name, h.check_type, h.standard,
   'disappeared' AS change,
   h.severity AS severity_before,
   NULL AS severity_after,
@@ -64,31 +52,25 @@ WHERE h.valid_to IS NOT NULL
     SELECT 1 FROM hss_internal.image_baseline_history n
     WHERE n.result_key = h.result_key AND n.valid_from = h.valid_to);
 
-COMMENT ON VIEW hss.image_baseline_changes IS 'Every change of a result key: appeared, worsened, improved, changed (same severity and failed items, another value) or disappeared, with the values before and after.';
-COMMENT ON COLUMN hss.image_baseline_changes.changed_at IS 'When the change was recorded (valid_from of the new version; valid_to of the last one for disappeared).';
-COMMENT ON COLUMN hss.image_baseline_changes.project_id IS 'Huawei Cloud project ID.';
-COMMENT ON COLUMN hss.image_baseline_changes.enterprise_project_id IS 'Enterprise project ID (0 = default).';
-COMMENT ON COLUMN hss.image_baseline_changes.image_type IS 'HSS image type.';
-COMMENT ON COLUMN hss.image_baseline_changes.image_id IS 'Image content ID.';
-COMMENT ON COLUMN hss.image_baseline_changes.check_name IS 'Baseline name.';
-COMMENT ON COLUMN hss.image_baseline_changes.check_type IS 'Baseline type.';
-COMMENT ON COLUMN hss.image_baseline_changes.standard IS 'Standard.';
-COMMENT ON COLUMN hss.image_baseline_changes.change IS 'appeared, worsened, improved, changed or disappeared. Worse = higher severity, or the same severity with more failed items.';
-COMMENT ON COLUMN hss.image_baseline_changes.severity_before IS 'Severity before the change (Security, Low, Medium, High); NULL when it appeared.';
-COMMENT ON COLUMN hss.image_baseline_changes.severity_after IS 'Severity after the change (Security, Low, Medium, High); NULL when it disappeared.';
-COMMENT ON COLUMN hss.image_baseline_changes.failed_before IS 'Failed check items before; NULL when it appeared.';
-COMMENT ON COLUMN hss.image_baseline_changes.failed_after IS 'Failed check items after; NULL when it disappeared.';
-COMMENT ON COLUMN hss.image_baseline_changes.check_items_before IS 'Check items before; NULL when it appeared.';
-COMMENT ON COLUMN hss.image_baseline_changes.check_items_after IS 'Check items after; NULL when it disappeared.';
-COMMENT ON COLUMN hss.image_baseline_changes.run_id IS 'The run that recorded the change (hss.sync_runs.run_id).';
-COMMENT ON COLUMN hss.image_baseline_changes.version_id IS 'The version opened (or, for disappeared, closed) by the change.';
-COMMENT ON COLUMN hss.image_baseline_changes.severity_before_rank IS 'severity_before as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
-COMMENT ON COLUMN hss.image_baseline_changes.severity_after_rank IS 'severity_after as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
-COMMENT ON COLUMN hss.image_baseline_changes.fixed IS 'True when the result stopped failing: failed check items went from more than 0 to 0 (or absent) between two versions that meet. Each fixed change ends one fixed period of hss.baseline_fixes.';
-COMMENT ON COLUMN hss.image_baseline_changes.regressed IS 'True when the result started failing again: failed check items went from 0 (or absent) to more than 0 between two versions that meet. False when it appeared failing.';
-COMMENT ON COLUMN hss.image_baseline_changes.scanned_at IS 'The HSS scan time that produced the new values (scanned_at of the version opened); NULL for disappeared, or when HSS gave none.';
-COMMENT ON COLUMN hss.image_baseline_changes.source_api IS 'The HSS API the new values came from (source_api of the version opened); NULL for disappeared.';
+SELECT hss_internal.comment_on_view('hss.image_baseline_changes', $doc$
+Every change of a result key: appeared, worsened, improved, changed (same severity and failed items, another value) or disappeared, with the values before and after.
+changed_at: When the change was recorded (valid_from of the new version; valid_to of the last one for disappeared).
+change: appeared, worsened, improved, changed or disappeared. Worse = higher severity, or the same severity with more failed items.
+severity_before: Severity before the change (Security, Low, Medium, High); NULL when it appeared.
+severity_after: Severity after the change (Security, Low, Medium, High); NULL when it disappeared.
+failed_before: Failed check items before; NULL when it appeared.
+failed_after: Failed check items after; NULL when it disappeared.
+check_items_before: Check items before; NULL when it appeared.
+check_items_after: Check items after; NULL when it disappeared.
+run_id: The run that recorded the change (hss.sync_runs.run_id).
+version_id: The version opened (or, for disappeared, closed) by the change.
+severity_before_rank: severity_before as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.
+severity_after_rank: severity_after as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.
+fixed: True when the result stopped failing: failed check items went from more than 0 to 0 (or absent) between two versions that meet. Each fixed change ends one fixed period of hss.baseline_fixes.
+regressed: True when the result started failing again: failed check items went from 0 (or absent) to more than 0 between two versions that meet. False when it appeared failing.
+scanned_at: The HSS scan time that produced the new values (scanned_at of the version opened); NULL for disappeared, or when HSS gave none.
+source_api: The HSS API the new values came from (source_api of the version opened); NULL for disappeared.
+$doc$);
 
 REVOKE ALL ON hss.image_baseline_changes FROM hss_reader, hss_writer;
-GRANT SELECT ON hss.image_baseline_changes TO hss_reader;
-GRANT SELECT ON hss.image_baseline_changes TO hss_writer;
+GRANT SELECT ON hss.image_baseline_changes TO hss_reader, hss_writer;

@@ -2,22 +2,11 @@
 -- caller's filters (image_id = ...) into the scan of the history.
 CREATE OR REPLACE FUNCTION hss.image_baselines_as_of(at_time timestamptz)
 RETURNS TABLE (
-  project_id text,
-  enterprise_project_id text,
-  image_type text,
-  image_id text,
-  check_name text,
-  check_type text,
-  standard text,
-  severity text,
-  check_rule_num integer,
-  failed_rule_num integer,
-  check_type_desc text,
-  valid_from timestamptz,
-  valid_to timestamptz,
-  version_id bigint,
-  scanned_at timestamptz,
-  source_api text
+  project_id text, enterprise_project_id text, image_type text, image_id text,
+  check_name text, check_type text, standard text,
+  severity text, check_rule_num integer, failed_rule_num integer, check_type_desc text,
+  valid_from timestamptz, valid_to timestamptz, version_id bigint,
+  scanned_at timestamptz, source_api text
 )
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
@@ -31,5 +20,4 @@ $$;
 COMMENT ON FUNCTION hss.image_baselines_as_of(timestamptz) IS 'Point-in-time audit: every result key with the values valid at the given instant (valid_from <= t < valid_to), from image_baseline_history, with the HSS scan time (scanned_at) and API (source_api) that produced them. Keys of images gone at that instant are absent.';
 
 REVOKE ALL ON FUNCTION hss.image_baselines_as_of(timestamptz) FROM hss_reader, hss_writer;
-GRANT EXECUTE ON FUNCTION hss.image_baselines_as_of(timestamptz) TO hss_reader;
-GRANT EXECUTE ON FUNCTION hss.image_baselines_as_of(timestamptz) TO hss_writer;
+GRANT EXECUTE ON FUNCTION hss.image_baselines_as_of(timestamptz) TO hss_reader, hss_writer;

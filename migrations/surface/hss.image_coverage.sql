@@ -1,9 +1,6 @@
 CREATE OR REPLACE VIEW hss.image_coverage AS
 SELECT
-  l.project_id,
-  l.enterprise_project_id,
-  l.image_type,
-  l.image_id,
+  l.project_id, l.enterprise_project_id, l.image_type, l.image_id,
   hss_internal.coverage_state(l.scan_status, l.latest_scan_time,
     c.outcome = 'fetched' AND c.removed_at IS NULL, c.fetched_scan_time, l.unsafe_setting_num,
     res.baselines, res.baselines_failing) AS coverage,
@@ -25,14 +22,9 @@ SELECT
   hss.severity_rank(l.severity_level) AS severity_level_rank
 FROM hss_internal.content_listing l
 LEFT JOIN hss_internal.image_contents c
-  ON c.project_id = l.project_id
-  AND c.enterprise_project_id = l.enterprise_project_id
-  AND c.image_type = l.image_type
-  AND c.image_id = l.image_id
+  ON c.project_id = l.project_id AND c.enterprise_project_id = l.enterprise_project_id AND c.image_type = l.image_type AND c.image_id = l.image_id
 LEFT JOIN hss_internal.scope_state s
-  ON s.project_id = l.project_id
-  AND s.enterprise_project_id = l.enterprise_project_id
-  AND s.image_type = l.image_type
+  ON s.project_id = l.project_id AND s.enterprise_project_id = l.enterprise_project_id AND s.image_type = l.image_type
 CROSS JOIN LATERAL (
   SELECT
     count(*)::integer AS baselines,
@@ -40,35 +32,29 @@ CROSS JOIN LATERAL (
     coalesce(sum(h.failed_rule_num), 0)::bigint AS failed_items
   FROM hss_internal.image_baseline_history h
   WHERE h.valid_to IS NULL
-    AND h.project_id = l.project_id
-    AND h.enterprise_project_id = l.enterprise_project_id
-    AND h.image_type = l.image_type
-    AND h.image_id = l.image_id
+    AND h.project_id = l.project_id AND h.enterprise_project_id = l.enterprise_project_id AND h.image_type = l.image_type AND h.image_id = l.image_id
 ) res;
 
-COMMENT ON VIEW hss.image_coverage IS 'One row per image content present upstream and scope: why it has (or has no) results. coverage is scan_failed, not_scanned, pending, no_results, inconsistent or covered (docs/sql.md, "Coverage"); no rows in hss.image_baselines never reads as clean.';
-COMMENT ON COLUMN hss.image_coverage.project_id IS 'Huawei Cloud project ID.';
-COMMENT ON COLUMN hss.image_coverage.enterprise_project_id IS 'Enterprise project ID (0 = default).';
-COMMENT ON COLUMN hss.image_coverage.image_type IS 'HSS image type.';
-COMMENT ON COLUMN hss.image_coverage.image_id IS 'Image content ID.';
-COMMENT ON COLUMN hss.image_coverage.coverage IS 'The first that holds: scan_failed (scan_status failed), not_scanned (unscan, waiting_for_scan, scanning, or no scan time), pending (scanned, its results not fetched for that scan yet), no_results (fetched, HSS answered none), inconsistent (unsafe_setting_num > 0 but no current result has failed items, or 0 while one has), covered.';
-COMMENT ON COLUMN hss.image_coverage.scan_status IS 'HSS scan status as listed, from the content''s reference with the latest scan.';
-COMMENT ON COLUMN hss.image_coverage.latest_scan_time IS 'When HSS last scanned it, as listed; NULL when never.';
-COMMENT ON COLUMN hss.image_coverage.unsafe_setting_num IS 'Failed baseline items HSS reports in the listing.';
-COMMENT ON COLUMN hss.image_coverage.failed_items IS 'Failed check items over its current results (sum of failed_rule_num).';
-COMMENT ON COLUMN hss.image_coverage.baselines IS 'Current results (baseline and standard pairs).';
-COMMENT ON COLUMN hss.image_coverage.scan_failed_desc IS 'Why the scan failed, as listed; NULL when not given.';
-COMMENT ON COLUMN hss.image_coverage.scan_failed_code IS 'Scan failure code, as listed; NULL when not given.';
-COMMENT ON COLUMN hss.image_coverage.non_scan_reason IS 'Why the image is not scanned, as listed; NULL when not given.';
-COMMENT ON COLUMN hss.image_coverage.checked_at IS 'When the sync last fetched its results from HSS; NULL when never.';
-COMMENT ON COLUMN hss.image_coverage.checked_scan_time IS 'The HSS scan time the last fetched results answered to; NULL when never fetched.';
-COMMENT ON COLUMN hss.image_coverage.last_listed_at IS 'When an inventory last listed it.';
-COMMENT ON COLUMN hss.image_coverage.baselines_failing IS 'Current results with at least one failed check item.';
-COMMENT ON COLUMN hss.image_coverage.listed_image_type IS 'The row''s own image_type as listed.';
-COMMENT ON COLUMN hss.image_coverage.registry_kind IS 'In the registry scope, the registry''s own kind (SWR, Harbor, JFrog...); NULL in other scopes.';
-COMMENT ON COLUMN hss.image_coverage.severity_level IS 'Image risk level as listed.';
-COMMENT ON COLUMN hss.image_coverage.severity_level_rank IS 'severity_level as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
+SELECT hss_internal.comment_on_view('hss.image_coverage', $doc$
+One row per image content present upstream and scope: why it has (or has no) results. coverage is scan_failed, not_scanned, pending, no_results, inconsistent or covered (docs/sql.md, "Coverage"); no rows in hss.image_baselines never reads as clean.
+coverage: The first that holds: scan_failed (scan_status failed), not_scanned (unscan, waiting_for_scan, scanning, or no scan time), pending (scanned, its results not fetched for that scan yet), no_results (fetched, HSS answered none), inconsistent (unsafe_setting_num > 0 but no current result has failed items, or 0 while one has), covered.
+scan_status: HSS scan status as listed, from the content's reference with the latest scan.
+latest_scan_time: When HSS last scanned it, as listed; NULL when never.
+unsafe_setting_num: Failed baseline items HSS reports in the listing.
+failed_items: Failed check items over its current results (sum of failed_rule_num).
+baselines: Current results (baseline and standard pairs).
+scan_failed_desc: Why the scan failed, as listed; NULL when not given.
+scan_failed_code: Scan failure code, as listed; NULL when not given.
+non_scan_reason: Why the image is not scanned, as listed; NULL when not given.
+checked_at: When the sync last fetched its results from HSS; NULL when never.
+checked_scan_time: The HSS scan time the last fetched results answered to; NULL when never fetched.
+last_listed_at: When an inventory last listed it.
+baselines_failing: Current results with at least one failed check item.
+listed_image_type: The row's own image_type as listed.
+registry_kind: In the registry scope, the registry's own kind (SWR, Harbor, JFrog...); NULL in other scopes.
+severity_level: Image risk level as listed.
+severity_level_rank: severity_level as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.
+$doc$);
 
 REVOKE ALL ON hss.image_coverage FROM hss_reader, hss_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hss.image_coverage TO hss_writer;
-GRANT SELECT ON hss.image_coverage TO hss_reader;
+GRANT SELECT ON hss.image_coverage TO hss_reader, hss_writer;

@@ -1,9 +1,6 @@
 CREATE OR REPLACE VIEW hss.image_posture AS
 SELECT
-  refs.project_id,
-  refs.enterprise_project_id,
-  refs.image_type,
-  refs.image_id,
+  refs.project_id, refs.enterprise_project_id, refs.image_type, refs.image_id,
   refs.image_names,
   refs.tags,
   refs.latest_scan_time,
@@ -21,10 +18,7 @@ SELECT
   round((extract(epoch FROM now() - c.fetched_at) / 3600)::numeric, 1) AS data_age_hours
 FROM (
   SELECT
-    r.project_id,
-    r.enterprise_project_id,
-    r.image_type,
-    r.image_id,
+    r.project_id, r.enterprise_project_id, r.image_type, r.image_id,
     count(*)::integer AS tags,
     string_agg(
       DISTINCT concat_ws(':', concat_ws('/', nullif(r.namespace, ''), r.image_name), nullif(r.image_version, '')),
@@ -35,17 +29,11 @@ FROM (
   GROUP BY r.project_id, r.enterprise_project_id, r.image_type, r.image_id
 ) refs
 JOIN hss_internal.content_listing l
-  ON l.project_id = refs.project_id
-  AND l.enterprise_project_id = refs.enterprise_project_id
-  AND l.image_type = refs.image_type
-  AND l.image_id = refs.image_id
+  ON l.project_id = refs.project_id AND l.enterprise_project_id = refs.enterprise_project_id AND l.image_type = refs.image_type AND l.image_id = refs.image_id
 LEFT JOIN LATERAL (
   SELECT c.fetched_at, c.outcome, c.fetched_scan_time, c.removed_at
   FROM hss_internal.image_contents c
-  WHERE c.project_id = refs.project_id
-    AND c.enterprise_project_id = refs.enterprise_project_id
-    AND c.image_type = refs.image_type
-    AND c.image_id = refs.image_id
+  WHERE c.project_id = refs.project_id AND c.enterprise_project_id = refs.enterprise_project_id AND c.image_type = refs.image_type AND c.image_id = refs.image_id
   OFFSET 0
 ) c ON true
 CROSS JOIN LATERAL (
@@ -57,31 +45,25 @@ CROSS JOIN LATERAL (
     (array_agg(h.severity ORDER BY hss.severity_rank(h.severity) DESC NULLS LAST))[1] AS worst_severity
   FROM hss_internal.image_baseline_history h
   WHERE h.valid_to IS NULL
-    AND h.project_id = refs.project_id
-    AND h.enterprise_project_id = refs.enterprise_project_id
-    AND h.image_type = refs.image_type
-    AND h.image_id = refs.image_id
+    AND h.project_id = refs.project_id AND h.enterprise_project_id = refs.enterprise_project_id AND h.image_type = refs.image_type AND h.image_id = refs.image_id
 ) res;
 
-COMMENT ON VIEW hss.image_posture IS 'Latest posture per image content present upstream (listed by the last inventory): worst severity, failed items, coverage and age of the data.';
-COMMENT ON COLUMN hss.image_posture.project_id IS 'Huawei Cloud project ID.';
-COMMENT ON COLUMN hss.image_posture.enterprise_project_id IS 'Enterprise project ID (0 = default).';
-COMMENT ON COLUMN hss.image_posture.image_type IS 'HSS image type.';
-COMMENT ON COLUMN hss.image_posture.image_id IS 'Image content ID.';
-COMMENT ON COLUMN hss.image_posture.image_names IS 'Its present references as namespace/name:version, comma separated.';
-COMMENT ON COLUMN hss.image_posture.tags IS 'Number of present references (tags) of the content.';
-COMMENT ON COLUMN hss.image_posture.latest_scan_time IS 'Latest HSS scan time among its references; NULL when never scanned.';
-COMMENT ON COLUMN hss.image_posture.coverage IS 'As hss.image_coverage.coverage: scan_failed, not_scanned, pending, no_results, inconsistent or covered (docs/sql.md, "Coverage").';
-COMMENT ON COLUMN hss.image_posture.worst_severity IS 'Highest severity among its current results (Security < Low < Medium < High); NULL without results.';
-COMMENT ON COLUMN hss.image_posture.worst_severity_rank IS 'worst_severity as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL without results.';
-COMMENT ON COLUMN hss.image_posture.baselines IS 'Current results (baseline and standard pairs).';
-COMMENT ON COLUMN hss.image_posture.baselines_failing IS 'Current results with at least one failed check item.';
-COMMENT ON COLUMN hss.image_posture.failed_items IS 'Failed check items over its current results.';
-COMMENT ON COLUMN hss.image_posture.check_items IS 'Check items over its current results.';
-COMMENT ON COLUMN hss.image_posture.last_verified_at IS 'When its results were last fetched from HSS; NULL = never.';
-COMMENT ON COLUMN hss.image_posture.data_age IS 'now() - last_verified_at.';
-COMMENT ON COLUMN hss.image_posture.data_age_hours IS 'data_age in hours (one decimal), for tools that do not chart intervals.';
+SELECT hss_internal.comment_on_view('hss.image_posture', $doc$
+Latest posture per image content present upstream (listed by the last inventory): worst severity, failed items, coverage and age of the data.
+image_names: Its present references as namespace/name:version, comma separated.
+tags: Number of present references (tags) of the content.
+latest_scan_time: Latest HSS scan time among its references; NULL when never scanned.
+coverage: As hss.image_coverage.coverage: scan_failed, not_scanned, pending, no_results, inconsistent or covered (docs/sql.md, "Coverage").
+worst_severity: Highest severity among its current results (Security < Low < Medium < High); NULL without results.
+worst_severity_rank: worst_severity as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL without results.
+baselines: Current results (baseline and standard pairs).
+baselines_failing: Current results with at least one failed check item.
+failed_items: Failed check items over its current results.
+check_items: Check items over its current results.
+last_verified_at: When its results were last fetched from HSS; NULL = never.
+data_age: now() - last_verified_at.
+data_age_hours: data_age in hours (one decimal), for tools that do not chart intervals.
+$doc$);
 
 REVOKE ALL ON hss.image_posture FROM hss_reader, hss_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hss.image_posture TO hss_writer;
-GRANT SELECT ON hss.image_posture TO hss_reader;
+GRANT SELECT ON hss.image_posture TO hss_reader, hss_writer;

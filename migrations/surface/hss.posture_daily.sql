@@ -1,12 +1,7 @@
 CREATE OR REPLACE VIEW hss.posture_daily AS
 SELECT
   p.day,
-  p.project_id,
-  p.enterprise_project_id,
-  p.image_type,
-  p.check_name,
-  p.check_type,
-  p.standard,
+  p.project_id, p.enterprise_project_id, p.image_type, p.check_name, p.check_type, p.standard,
   p.severity,
   hss.severity_rank(p.severity) AS severity_rank,
   p.images,
@@ -16,31 +11,23 @@ SELECT
   EXISTS (
     SELECT 1
     FROM hss_internal.sync_scope_runs r
-    WHERE r.project_id = p.project_id
-      AND r.enterprise_project_id = p.enterprise_project_id
-      AND r.image_type = p.image_type
+    WHERE r.project_id = p.project_id AND r.enterprise_project_id = p.enterprise_project_id AND r.image_type = p.image_type
       AND r.started_at >= (p.day::timestamp AT TIME ZONE 'UTC')
       AND r.started_at < ((p.day + 1)::timestamp AT TIME ZONE 'UTC')
       AND r.status IN ('succeeded', 'partial')
   ) AS observed
 FROM hss_internal.posture_daily_facts p;
 
-COMMENT ON VIEW hss.posture_daily IS 'Posture per UTC day, project, enterprise project, image type, baseline, standard and severity: the daily facts summed (an image has at most one result per group). An image with results under several baselines or standards counts once in each group. observed tells days a sync looked at the scope from days carried forward.';
-COMMENT ON COLUMN hss.posture_daily.day IS 'UTC day.';
-COMMENT ON COLUMN hss.posture_daily.project_id IS 'Huawei Cloud project ID.';
-COMMENT ON COLUMN hss.posture_daily.enterprise_project_id IS 'Enterprise project ID (0 = default).';
-COMMENT ON COLUMN hss.posture_daily.image_type IS 'HSS image type.';
-COMMENT ON COLUMN hss.posture_daily.check_name IS 'Baseline name.';
-COMMENT ON COLUMN hss.posture_daily.check_type IS 'Baseline type.';
-COMMENT ON COLUMN hss.posture_daily.standard IS 'Standard.';
-COMMENT ON COLUMN hss.posture_daily.severity IS 'Severity of the results in the group: Security, Low, Medium, High; severity_rank orders them.';
-COMMENT ON COLUMN hss.posture_daily.severity_rank IS 'severity as a number: Security 0, Low 1, Medium 2, High 3, Critical 4; NULL when absent or unknown.';
-COMMENT ON COLUMN hss.posture_daily.images IS 'Images with a result in the group.';
-COMMENT ON COLUMN hss.posture_daily.images_failing IS 'Images whose result has at least one failed check item.';
-COMMENT ON COLUMN hss.posture_daily.failed_items IS 'Failed check items, summed over the images.';
-COMMENT ON COLUMN hss.posture_daily.check_items IS 'Check items, summed over the images.';
-COMMENT ON COLUMN hss.posture_daily.observed IS 'True when a sync looked at the scope that UTC day (a scope run that started that day ended succeeded or partial); false when the day''s values were carried forward from an earlier day.';
+SELECT hss_internal.comment_on_view('hss.posture_daily', $doc$
+Posture per UTC day, project, enterprise project, image type, baseline, standard and severity: the daily facts summed (an image has at most one result per group). An image with results under several baselines or standards counts once in each group. observed tells days a sync looked at the scope from days carried forward.
+day: UTC day.
+severity: Severity of the results in the group: Security, Low, Medium, High; severity_rank orders them.
+images: Images with a result in the group.
+images_failing: Images whose result has at least one failed check item.
+failed_items: Failed check items, summed over the images.
+check_items: Check items, summed over the images.
+observed: True when a sync looked at the scope that UTC day (a scope run that started that day ended succeeded or partial); false when the day's values were carried forward from an earlier day.
+$doc$);
 
 REVOKE ALL ON hss.posture_daily FROM hss_reader, hss_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hss.posture_daily TO hss_writer;
-GRANT SELECT ON hss.posture_daily TO hss_reader;
+GRANT SELECT ON hss.posture_daily TO hss_reader, hss_writer;

@@ -7,9 +7,7 @@
 CREATE OR REPLACE VIEW hss.scope_status AS
 SELECT
   s.target,
-  s.project_id,
-  s.enterprise_project_id,
-  s.image_type,
+  s.project_id, s.enterprise_project_id, s.image_type,
   s.image_count AS images_listed,
   s.last_inventory_at,
   s.last_complete_inventory_at,
@@ -31,9 +29,7 @@ FROM hss_internal.scope_state s
 LEFT JOIN LATERAL (
   SELECT r.status, r.started_at, r.finished_at, r.images_pending, r.eta_seconds, r.error
   FROM hss_internal.sync_scope_runs r
-  WHERE r.project_id = s.project_id
-    AND r.enterprise_project_id = s.enterprise_project_id
-    AND r.image_type = s.image_type
+  WHERE r.project_id = s.project_id AND r.enterprise_project_id = s.enterprise_project_id AND r.image_type = s.image_type
   ORDER BY r.started_at DESC
   LIMIT 1
 ) l ON true
@@ -48,18 +44,14 @@ LEFT JOIN LATERAL (
   FROM (
     SELECT r.image_id, bool_or(r.scan_status = 'failed') AS scan_failed
     FROM hss_internal.image_refs r
-    WHERE r.project_id = s.project_id
-      AND r.enterprise_project_id = s.enterprise_project_id
-      AND r.image_type = s.image_type
+    WHERE r.project_id = s.project_id AND r.enterprise_project_id = s.enterprise_project_id AND r.image_type = s.image_type
       AND r.removed_at IS NULL
     GROUP BY r.image_id
   ) x
   LEFT JOIN LATERAL (
     SELECT c.fetched_at, c.outcome
     FROM hss_internal.image_contents c
-    WHERE c.project_id = s.project_id
-      AND c.enterprise_project_id = s.enterprise_project_id
-      AND c.image_type = s.image_type
+    WHERE c.project_id = s.project_id AND c.enterprise_project_id = s.enterprise_project_id AND c.image_type = s.image_type
       AND c.image_id = x.image_id
     OFFSET 0
   ) c ON true
@@ -68,9 +60,7 @@ LEFT JOIN LATERAL (
       WHEN EXISTS (
         SELECT 1 FROM hss_internal.image_baseline_history h
         WHERE h.valid_to IS NULL
-          AND h.project_id = s.project_id
-          AND h.enterprise_project_id = s.enterprise_project_id
-          AND h.image_type = s.image_type
+          AND h.project_id = s.project_id AND h.enterprise_project_id = s.enterprise_project_id AND h.image_type = s.image_type
           AND h.image_id = x.image_id) THEN 'covered'
       WHEN x.scan_failed THEN 'scan_failed'
       WHEN c.fetched_at IS NULL THEN 'not_fetched'
@@ -95,50 +85,40 @@ LEFT JOIN LATERAL (
       ',' ORDER BY h.result_key), '')) AS signature
     FROM hss_internal.image_baseline_history h
     WHERE h.valid_to IS NULL
-      AND h.project_id = c.project_id
-      AND h.enterprise_project_id = c.enterprise_project_id
-      AND h.image_type = c.image_type
-      AND h.image_id = c.image_id
+      AND h.project_id = c.project_id AND h.enterprise_project_id = c.enterprise_project_id AND h.image_type = c.image_type AND h.image_id = c.image_id
   ) sig
   LEFT JOIN LATERAL (
     SELECT rs.summary_signature
     FROM hss_internal.image_rule_state rs
-    WHERE rs.project_id = c.project_id
-      AND rs.enterprise_project_id = c.enterprise_project_id
-      AND rs.image_type = c.image_type
-      AND rs.image_id = c.image_id
+    WHERE rs.project_id = c.project_id AND rs.enterprise_project_id = c.enterprise_project_id AND rs.image_type = c.image_type AND rs.image_id = c.image_id
     OFFSET 0
   ) rs ON true
-  WHERE c.project_id = s.project_id
-    AND c.enterprise_project_id = s.enterprise_project_id
-    AND c.image_type = s.image_type
+  WHERE c.project_id = s.project_id AND c.enterprise_project_id = s.enterprise_project_id AND c.image_type = s.image_type
     AND c.removed_at IS NULL
     AND c.outcome = 'fetched'
 ) ru ON true;
 
-COMMENT ON VIEW hss.scope_status IS 'One row per scope (project, enterprise project, image type) ever synced: inventory freshness and the outcome of its latest run.';
-COMMENT ON COLUMN hss.scope_status.target IS 'Name of the configured target the scope belongs to.';
-COMMENT ON COLUMN hss.scope_status.project_id IS 'Huawei Cloud project ID.';
-COMMENT ON COLUMN hss.scope_status.enterprise_project_id IS 'Enterprise project ID (0 = default).';
-COMMENT ON COLUMN hss.scope_status.image_type IS 'HSS image type.';
-COMMENT ON COLUMN hss.scope_status.images_listed IS 'Image references (tags) listed by the last inventory.';
-COMMENT ON COLUMN hss.scope_status.last_inventory_at IS 'When the image list was last paged.';
-COMMENT ON COLUMN hss.scope_status.last_complete_inventory_at IS 'When the image list was last paged completely (the proof retirement needs).';
-COMMENT ON COLUMN hss.scope_status.last_success_at IS 'When a run last succeeded for the scope.';
-COMMENT ON COLUMN hss.scope_status.last_status IS 'Status of the latest scope run: running, succeeded, partial, failed or aborted.';
-COMMENT ON COLUMN hss.scope_status.last_started_at IS 'When the latest scope run started.';
-COMMENT ON COLUMN hss.scope_status.last_finished_at IS 'When the latest scope run ended; NULL while running.';
-COMMENT ON COLUMN hss.scope_status.images_pending IS 'Images the latest run left for later.';
-COMMENT ON COLUMN hss.scope_status.eta_seconds IS 'Estimated seconds to fetch the pending images.';
-COMMENT ON COLUMN hss.scope_status.last_error IS 'Why the latest scope run did not succeed.';
-COMMENT ON COLUMN hss.scope_status.images_present IS 'Image contents (distinct image_id) present upstream now: the sum of the five coverage counts.';
-COMMENT ON COLUMN hss.scope_status.images_covered IS 'Present contents with current results (image_posture coverage results).';
-COMMENT ON COLUMN hss.scope_status.images_not_scanned IS 'Present contents without results that HSS has not scanned (recorded not_scanned; image_posture coverage not_scanned).';
-COMMENT ON COLUMN hss.scope_status.images_scan_failed IS 'Present contents without results whose listing says scan_status failed.';
-COMMENT ON COLUMN hss.scope_status.images_no_results IS 'Present contents fetched, for which HSS returned no results (image_posture coverage no_results, scan failures apart).';
-COMMENT ON COLUMN hss.scope_status.images_not_fetched IS 'Present contents whose results were never fetched yet (image_posture coverage pending, scan failures apart).';
-COMMENT ON COLUMN hss.scope_status.rule_images_pending IS 'Present images whose rules are still due: their current summaries differ from those their rules were fetched for. NULL when no rules were ever fetched in the scope (HSS_RULE_DETAIL=off).';
+SELECT hss_internal.comment_on_view('hss.scope_status', $doc$
+One row per scope (project, enterprise project, image type) ever synced: inventory freshness and the outcome of its latest run.
+target: Name of the configured target the scope belongs to.
+images_listed: Image references (tags) listed by the last inventory.
+last_inventory_at: When the image list was last paged.
+last_complete_inventory_at: When the image list was last paged completely (the proof retirement needs).
+last_success_at: When a run last succeeded for the scope.
+last_status: Status of the latest scope run: running, succeeded, partial, failed or aborted.
+last_started_at: When the latest scope run started.
+last_finished_at: When the latest scope run ended; NULL while running.
+images_pending: Images the latest run left for later.
+eta_seconds: Estimated seconds to fetch the pending images.
+last_error: Why the latest scope run did not succeed.
+images_present: Image contents (distinct image_id) present upstream now: the sum of the five coverage counts.
+images_covered: Present contents with current results (image_posture coverage results).
+images_not_scanned: Present contents without results that HSS has not scanned (recorded not_scanned; image_posture coverage not_scanned).
+images_scan_failed: Present contents without results whose listing says scan_status failed.
+images_no_results: Present contents fetched, for which HSS returned no results (image_posture coverage no_results, scan failures apart).
+images_not_fetched: Present contents whose results were never fetched yet (image_posture coverage pending, scan failures apart).
+rule_images_pending: Present images whose rules are still due: their current summaries differ from those their rules were fetched for. NULL when no rules were ever fetched in the scope (HSS_RULE_DETAIL=off).
+$doc$);
 
 REVOKE ALL ON hss.scope_status FROM hss_reader, hss_writer;
-GRANT SELECT ON hss.scope_status TO hss_reader;
-GRANT SELECT ON hss.scope_status TO hss_writer;
+GRANT SELECT ON hss.scope_status TO hss_reader, hss_writer;

@@ -15,4 +15,4 @@ ORDER BY r.project_id, r.enterprise_project_id, r.image_type, r.image_id,
 COMMENT ON VIEW hss_internal.content_listing IS 'Internal: per present image content, the listing of one of its present references (latest scan, then most recently changed, then ref_key): what the coverage reads.';
 
 REVOKE ALL ON hss_internal.content_listing FROM hss_reader, hss_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hss_internal.content_listing TO hss_writer;
+GRANT SELECT ON hss_internal.content_listing TO hss_writer;
