@@ -120,6 +120,7 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
     surface_recorded: boolean;
     pre_squash: boolean;
     readable: boolean;
+    surface_readable: boolean;
     can_migrate: boolean;
   };
   try {
@@ -133,7 +134,8 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
               EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
                        WHERE cn.nspname = $3 AND c.relname = $2 AND c.relkind = 'r') AS pre_squash,
               coalesce(has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(t.oid, 'SELECT'), true)
-                AND coalesce(has_table_privilege(s.oid, 'SELECT'), true) AS readable,
+                AS readable,
+              coalesce(has_table_privilege(s.oid, 'SELECT'), true) AS surface_readable,
               coalesce(pg_catalog.pg_has_role(n.nspowner, 'USAGE'),
                        has_database_privilege(current_database(), 'CREATE')) AS can_migrate
          FROM (SELECT 1) AS one
@@ -151,9 +153,9 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
       foreignSeriesMessage(`its journal is ${PRE_SQUASH_JOURNAL_SCHEMA}.${MIGRATIONS_TABLE}`),
     );
   }
-  if (!row.readable) {
+  if (!row.readable || !row.surface_readable) {
     throw new DbError(
-      `login ${row.login} may not read the schema version (${table}): give the worker's login the role ` +
+      `login ${row.login} may not read the schema version (${row.readable ? surfaceTable : table}): give the worker's login the role ` +
         'hss_writer, or run this as the owner (README, "Deployment")',
     );
   }

@@ -74,15 +74,23 @@ export function readSurface(folder: string): Surface {
   return { files, checksum: hash.digest('hex') };
 }
 
-/** SQLSTATEs of a CREATE OR REPLACE that cannot be done in place (a view's columns, a function's result). */
-const NOT_IN_PLACE = new Set(['42P16', '42P13']);
+/**
+ * SQLSTATEs of a CREATE OR REPLACE that cannot be done in place: a view's columns (42P16), a
+ * function's result or argument names (42P13), a call made ambiguous by the previous argument
+ * list of a function still there (42725).
+ */
+const NOT_IN_PLACE = new Set(['42P16', '42P13', '42725']);
+
+/** A function of the surface whose argument list changed: its previous one is still there. */
+class StaleOverload extends Error {}
 
 type Client = Pick<pg.PoolClient, 'query'>;
 
 /**
  * Applies the surface inside the caller's transaction and records its checksum. Each file runs
  * as written (CREATE OR REPLACE …, COMMENT, REVOKE and GRANT). When one cannot be replaced in
- * place (a view loses or retypes a column, a function changes its result), every object of the
+ * place (a view loses or retypes a column, a function changes its result or its arguments: one
+ * name, one function, so a previous argument list may not stay behind), every object of the
  * surface is dropped in the reverse order, without CASCADE, and created again: an object outside
  * the surface that depends on one of them (a user's view) is never dropped; the surface is then
  * not applied and DbError names that object. Returns how it was applied.
@@ -92,8 +100,10 @@ export async function applySurface(client: Client, surface: Surface): Promise<'r
   await client.query('SAVEPOINT hss_surface');
   try {
     await runFiles(client, surface);
+    if (await hasOverloads(client, surface)) throw new StaleOverload();
   } catch (err) {
-    if (!NOT_IN_PLACE.has((err as { code?: string }).code ?? '')) throw err;
+    if (!(err instanceof StaleOverload) && !NOT_IN_PLACE.has((err as { code?: string }).code ?? ''))
+      throw err;
     await client.query('ROLLBACK TO SAVEPOINT hss_surface');
     await dropSurface(client, surface);
     await runFiles(client, surface);
@@ -114,6 +124,15 @@ async function runFiles(client: Client, surface: Surface): Promise<void> {
       throw err;
     }
   }
+}
+
+async function hasOverloads(client: Client, surface: Surface): Promise<boolean> {
+  const r = await client.query(
+    `SELECT 1 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname || '.' || p.proname = ANY($1) GROUP BY n.nspname, p.proname HAVING count(*) > 1`,
+    [surface.files.map((f) => f.object)],
+  );
+  return (r.rowCount ?? 0) > 0;
 }
 
 async function dropSurface(client: Client, surface: Surface): Promise<void> {

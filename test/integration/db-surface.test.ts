@@ -179,6 +179,28 @@ describe('a changed surface', () => {
     expect(await recorded()).toEqual([{ checksum: readSurface(folder).checksum }]);
   });
 
+  it('a function whose arguments change: its previous argument list does not stay behind', async () => {
+    const fn = join(folder, 'surface', 'hss.image_baselines_as_of.sql');
+    const sql = readFileSync(fn, 'utf8');
+    writeFileSync(
+      fn,
+      sql
+        .replace('as_of(at_time timestamptz)', 'as_of(at_time timestamptz, only_image text DEFAULT NULL)')
+        .replaceAll('as_of(timestamptz)', 'as_of(timestamptz, text)'),
+    );
+    const logged: unknown[] = [];
+    const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
+    await migrate(t.handle, logger, { migrationsFolder: folder });
+    expect(logged[0]).toEqual(['database surface applied', { surface: 'recreated' }]);
+    const fns = await t.pool.query(
+      `SELECT oid::regprocedure::text AS f, has_function_privilege('hss_reader', oid, 'EXECUTE') AS reader
+         FROM pg_proc WHERE proname = 'image_baselines_as_of'`,
+    );
+    expect(fns.rows).toEqual([
+      { f: 'hss.image_baselines_as_of(timestamp with time zone,text)', reader: true },
+    ]);
+  });
+
   it("a user's view on it stops migrate, named, and nothing changes", async () => {
     await t.pool.query('CREATE VIEW public.user_rule_values AS SELECT image_id FROM hss.image_rule_values');
     const before = await recorded();
