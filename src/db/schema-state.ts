@@ -106,8 +106,9 @@ export interface SchemaState {
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 /**
- * Reads the schema's state with two SELECTs (hss_writer may run them). Throws DbError, naming the
- * login and the role it lacks when it may not read the migrations table.
+ * Reads the schema's state with three SELECTs (hss_writer may run them): the journal against
+ * `shipped.journal`, the surface's recorded checksum against `shipped.surfaceChecksum`. Throws
+ * DbError, naming the login and the role it lacks when it may not read the migrations table.
  */
 export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<SchemaState> {
   const { journal } = shipped;
@@ -191,7 +192,10 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
     throw new DbError(foreignSeriesMessage(`its first migration is not ${first.tag}`));
   }
   const pendingTags = pendingMigrations(journal, lastAppliedAt);
-  const surfacePending = recordedSurface !== shipped.surfaceChecksum;
+  const ahead = lastAppliedAt !== null && journal.every((e) => e.when < lastAppliedAt);
+  // A newer version migrated the database: its surface stays with its tables (a rollback of this
+  // version changes neither), as a newer versioned migration does.
+  const surfacePending = !ahead && recordedSurface !== shipped.surfaceChecksum;
   return {
     login: row.login,
     owner: row.owner,
@@ -199,7 +203,7 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
     pendingMigrations: pendingTags,
     surfacePending,
     pending: surfacePending ? [...pendingTags, SURFACE_TAG] : pendingTags,
-    ahead: lastAppliedAt !== null && journal.every((e) => e.when < lastAppliedAt),
+    ahead,
     canMigrate: row.can_migrate,
   };
 }
@@ -226,8 +230,8 @@ export function pendingMessage(state: SchemaState, why: 'not-permitted' | 'not-m
 }
 
 /**
- * Throws unless the schema exists and no migration is pending: DbError for a database never
- * migrated, MigrationPendingError naming what to run otherwise. Reads only; any login that may
+ * Throws unless the schema exists, no migration is pending and the surface is the shipped one:
+ * DbError for a database never migrated, MigrationPendingError naming what to run otherwise. Reads only; any login that may
  * sync may run it.
  */
 export async function assertSchemaCurrent(q: Queryable, shipped: Shipped): Promise<void> {

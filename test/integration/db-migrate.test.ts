@@ -228,6 +228,9 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: '9999_test_pending' });
     writeFileSync(journalPath, JSON.stringify(journal));
     writeFileSync(join(folder, '9999_test_pending.sql'), 'CREATE TABLE hss.test_pending (x integer);');
+    // And a view changed: the new version's surface differs from the shipped one.
+    const view = join(folder, 'surface', 'hss.images.sql');
+    writeFileSync(view, `-- changed\n${readFileSync(view, 'utf8')}`);
   });
   afterAll(async () => {
     await writer?.close();
@@ -244,11 +247,11 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     const err = await migrate(writer, undefined, { migrationsFolder: folder }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationPendingError);
     expect((err as MigrationPendingError).message).toBe(
-      `1 database migration is pending (9999_test_pending) and login ${login} may not apply it: ${fix()}`,
+      `2 database migrations are pending (9999_test_pending, surface) and login ${login} may not apply them: ${fix()}`,
     );
-    expect((err as MigrationPendingError).pending).toEqual(['9999_test_pending']);
+    expect((err as MigrationPendingError).pending).toEqual(['9999_test_pending', 'surface']);
     await expect(assertSchemaCurrent(writer.pool, readShipped(folder))).rejects.toThrow(
-      `1 database migration is pending (9999_test_pending): ${fix()}`,
+      `2 database migrations are pending (9999_test_pending, surface): ${fix()}`,
     );
     expect(await state()).toEqual({ applied: migrationFiles.length, table: null });
   });
@@ -282,7 +285,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     await assertSchemaCurrent(writer.pool, readShipped(folder));
   });
 
-  it('the previous version (a rollback) finds nothing to do and warns that the database is newer', async () => {
+  it('the previous version (a rollback) finds nothing to do, keeps the newer surface and warns that the database is newer', async () => {
     const logged: unknown[] = [];
     const log = (level: string) => (o: unknown, m: string) => logged.push([level, m, o]);
     const logger = { info: log('info'), warn: log('warn'), error: log('error') };
