@@ -75,6 +75,7 @@ export async function migrate(
     );
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
     const state = await readSchemaState(client, shipped);
+    let surface: 'replaced' | 'recreated' | undefined;
     if (state.ahead) {
       // Say so: after a rollback this version may not know columns the newer one relies on.
       logger.warn(
@@ -86,12 +87,15 @@ export async function migrate(
       if (!state.canMigrate) {
         throw new MigrationPendingError(pendingMessage(state, 'not-permitted'), state.pending);
       }
-      const how = await applyPending(client, folder, readSurface(folder), state.pendingMigrations.length > 0);
-      logger.info({ surface: how }, 'database surface applied');
+      surface = await applyPending(client, folder, readSurface(folder), state.pendingMigrations.length > 0);
     }
     const after = await appliedCount(client);
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
-    logger.info({ applied: after - state.applied, total: after }, 'database migrations up to date');
+    // `surface` says how the surface was applied, when it was (replaced in place or recreated).
+    logger.info(
+      { applied: after - state.applied, total: after, ...(surface && { surface }) },
+      'database migrations up to date',
+    );
   } catch (err) {
     throw err instanceof MigrationPendingError ? err : toDbError('migrate', err);
   } finally {

@@ -152,7 +152,9 @@ describe('a changed surface', () => {
     const logged: unknown[] = [];
     const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
     await migrate(t.handle, logger);
-    expect(logged[0]).toEqual(['database surface applied', { surface: 'replaced' }]);
+    expect(logged).toEqual([
+      ['database migrations up to date', { applied: 0, total: 3, surface: 'replaced' }],
+    ]);
     expect(await recorded()).toEqual([{ checksum: readSurface(defaultMigrationsFolder()).checksum }]);
     await assertSchemaCurrent(writer.pool, readShipped(defaultMigrationsFolder()));
   });
@@ -162,7 +164,9 @@ describe('a changed surface', () => {
     const logged: unknown[] = [];
     const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
     await migrate(t.handle, logger, { migrationsFolder: folder });
-    expect(logged[0]).toEqual(['database surface applied', { surface: 'recreated' }]);
+    expect(logged).toEqual([
+      ['database migrations up to date', { applied: 0, total: 3, surface: 'recreated' }],
+    ]);
     expect(await columns()).toBe(
       'project_id,enterprise_project_id,image_type,image_id,check_name,check_type,standard,check_rule_id,' +
         'check_info_list,fetched_at,run_id,version_id,rule_result_key',
@@ -191,7 +195,9 @@ describe('a changed surface', () => {
     const logged: unknown[] = [];
     const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
     await migrate(t.handle, logger, { migrationsFolder: folder });
-    expect(logged[0]).toEqual(['database surface applied', { surface: 'recreated' }]);
+    expect(logged).toEqual([
+      ['database migrations up to date', { applied: 0, total: 3, surface: 'recreated' }],
+    ]);
     const fns = await t.pool.query(
       `SELECT oid::regprocedure::text AS f, has_function_privilege('hss_reader', oid, 'EXECUTE') AS reader
          FROM pg_proc WHERE proname = 'image_baselines_as_of'`,
