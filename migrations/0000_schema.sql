@@ -44,6 +44,8 @@ CREATE TABLE "hss_internal"."image_baseline_history" (
 	"result_key" uuid GENERATED ALWAYS AS (md5(length(project_id)::text || ':' || project_id || length(enterprise_project_id)::text || ':' || enterprise_project_id || length(image_type)::text || ':' || image_type || length(image_id)::text || ':' || image_id || length(check_name)::text || ':' || check_name || length(check_type)::text || ':' || check_type || length(standard)::text || ':' || standard)::uuid) STORED NOT NULL,
 	"prev_hash" "bytea",
 	"chain_hash" "bytea",
+	"scanned_at" timestamp with time zone,
+	"source_api" text,
 	CONSTRAINT "image_baseline_history_valid_range_check" CHECK (valid_to IS NULL OR valid_to > valid_from)
 );
 --> statement-breakpoint
@@ -90,6 +92,21 @@ CREATE TABLE "hss_internal"."image_refs" (
 	"changed_at" timestamp with time zone NOT NULL,
 	"last_seen_at" timestamp with time zone NOT NULL,
 	"removed_at" timestamp with time zone,
+	"listed_image_type" text,
+	"severity_level" text,
+	"scan_failed_desc" text,
+	"scan_failed_code" text,
+	"non_scan_reason" text,
+	"latest_version" text,
+	"latest_sync_time" timestamp with time zone,
+	"instance_name" text,
+	"is_multiple_arch" boolean,
+	"cicd_name" text,
+	"pipeline_type" text,
+	"local_image_type" text,
+	"agent_id" text,
+	"host_num" integer,
+	"raw" jsonb,
 	CONSTRAINT "image_refs_pkey" PRIMARY KEY("project_id","enterprise_project_id","image_type","ref_hash")
 );
 --> statement-breakpoint
@@ -169,6 +186,7 @@ CREATE TABLE "hss_internal"."sync_runs" (
 	"items_quarantined" integer DEFAULT 0 NOT NULL,
 	"api_backlog" jsonb,
 	"maintenance" jsonb,
+	"coverage" jsonb,
 	CONSTRAINT "sync_runs_status_check" CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'aborted'))
 );
 --> statement-breakpoint
@@ -223,6 +241,8 @@ CREATE TABLE "hss_internal"."image_rule_history" (
 	"rule_key" uuid GENERATED ALWAYS AS (md5(length(check_name)::text || ':' || check_name || length(check_type)::text || ':' || check_type || length(standard)::text || ':' || standard || length(check_rule_id)::text || ':' || check_rule_id)::uuid) STORED NOT NULL,
 	"prev_hash" "bytea",
 	"chain_hash" "bytea",
+	"scanned_at" timestamp with time zone,
+	"source_api" text,
 	CONSTRAINT "image_rule_history_valid_range_check" CHECK (valid_to IS NULL OR valid_to > valid_from)
 );
 --> statement-breakpoint
@@ -238,6 +258,24 @@ CREATE TABLE "hss_internal"."image_rule_state" (
 	"run_id" uuid,
 	CONSTRAINT "image_rule_state_pkey" PRIMARY KEY("project_id","enterprise_project_id","image_type","image_id"),
 	CONSTRAINT "image_rule_state_rule_detail_check" CHECK (rule_detail IN ('failed', 'all'))
+);
+--> statement-breakpoint
+CREATE TABLE "hss_internal"."image_rule_values" (
+	"project_id" text NOT NULL,
+	"enterprise_project_id" text NOT NULL,
+	"image_type" text NOT NULL,
+	"image_id" text NOT NULL,
+	"check_name" text NOT NULL,
+	"check_type" text NOT NULL,
+	"standard" text NOT NULL,
+	"check_rule_id" text NOT NULL,
+	"rule_result_key" uuid GENERATED ALWAYS AS (md5(length(project_id)::text || ':' || project_id || length(enterprise_project_id)::text || ':' || enterprise_project_id || length(image_type)::text || ':' || image_type || length(image_id)::text || ':' || image_id || length(check_name)::text || ':' || check_name || length(check_type)::text || ':' || check_type || length(standard)::text || ':' || standard || length(check_rule_id)::text || ':' || check_rule_id)::uuid) STORED NOT NULL,
+	"rule_key" uuid GENERATED ALWAYS AS (md5(length(check_name)::text || ':' || check_name || length(check_type)::text || ':' || check_type || length(standard)::text || ':' || standard || length(check_rule_id)::text || ':' || check_rule_id)::uuid) STORED NOT NULL,
+	"check_info_list" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"version_id" bigint,
+	"fetched_at" timestamp with time zone NOT NULL,
+	"run_id" uuid,
+	CONSTRAINT "image_rule_values_pkey" PRIMARY KEY("rule_result_key")
 );
 --> statement-breakpoint
 CREATE TABLE "hss_internal"."rule_descriptions" (
@@ -266,4 +304,5 @@ CREATE INDEX "sync_scope_runs_scope_started_idx" ON "hss_internal"."sync_scope_r
 CREATE UNIQUE INDEX "image_rule_history_open_key_idx" ON "hss_internal"."image_rule_history" USING btree ("rule_result_key") WHERE valid_to IS NULL;--> statement-breakpoint
 CREATE INDEX "image_rule_history_image_idx" ON "hss_internal"."image_rule_history" USING btree ("project_id","enterprise_project_id","image_type","image_id");--> statement-breakpoint
 CREATE INDEX "image_rule_history_key_from_idx" ON "hss_internal"."image_rule_history" USING btree ("rule_result_key","valid_from");--> statement-breakpoint
-CREATE INDEX "image_rule_history_open_rule_idx" ON "hss_internal"."image_rule_history" USING btree ("rule_key") WHERE valid_to IS NULL;
+CREATE INDEX "image_rule_history_open_rule_idx" ON "hss_internal"."image_rule_history" USING btree ("rule_key") WHERE valid_to IS NULL;--> statement-breakpoint
+CREATE INDEX "image_rule_values_image_idx" ON "hss_internal"."image_rule_values" USING btree ("project_id","enterprise_project_id","image_type","image_id");

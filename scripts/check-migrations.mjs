@@ -4,7 +4,11 @@
 // drizzle.config.ts): any file it adds or changes there is a migration nobody committed.
 // Offline (drizzle-kit diffs snapshots, no database) and leaves the repository untouched.
 // `npm run check:migrations` then runs test/integration/schema-columns.test.ts, which compares
-// the columns of a migrated database with src/db/schema/ (hand-written SQL cannot drift).
+// the columns of a migrated database with src/db/schema/ (hand-written SQL cannot drift),
+// test/integration/db-surface.test.ts (the database holds exactly the objects of
+// migrations/surface/, applying it twice is a no-op, a changed surface is pending for a login
+// that may not migrate, an old-series database upgrades to the schema of a new one) and
+// test/integration/chain-golden.test.ts (the hash-chain functions give the pinned hashes).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -12,7 +12,7 @@ import type { AppConfig, TargetConfig } from './config/types.js';
 import { createRunCoordinator, type RunCoordinator, tryLockScope } from './db/lock.js';
 import { defaultMigrationsFolder, migrate } from './db/migrate.js';
 import { createDb, type DbHandle } from './db/pool.js';
-import { assertSchemaCurrent, type JournalEntry, readJournal } from './db/schema-state.js';
+import { assertSchemaCurrent, readShipped, type Shipped } from './db/schema-state.js';
 import { withConnectionRetry } from './db/tx.js';
 import type { ApiName } from './domain.js';
 import { CircuitBreaker } from './hss/breaker.js';
@@ -141,7 +141,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     observer: opts.observer,
     lockScope: (scope) => withConnectionRetry(() => tryLockScope(locks, scope, logger)),
   };
-  let journal: JournalEntry[] | undefined;
+  let shipped: Shipped | undefined;
   let closed = false;
   return {
     config,
@@ -153,9 +153,9 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     runCoordinator,
     migrate: () => migrate(db, logger),
     async assertMigrated() {
-      // /readyz asks this every few seconds: the shipped journal is read once.
-      journal ??= readJournal(defaultMigrationsFolder());
-      await assertSchemaCurrent(db.pool, journal);
+      // /readyz asks this every few seconds: the shipped journal and surface are read once.
+      shipped ??= readShipped(defaultMigrationsFolder());
+      await assertSchemaCurrent(db.pool, shipped);
     },
     sync: (o) => {
       // Throttling and failures of an earlier run say little about this one: start from the

@@ -1,11 +1,12 @@
 /**
- * Applies migrations/ (drizzle-kit output) to the database, one process at a time, and only when
- * one is pending: a current schema costs two SELECTs and no DDL, so the worker's login (granted
- * only hss_writer) passes through it at boot.
+ * Applies migrations/ to the database, one process at a time, and only when something is pending:
+ * the versioned migrations (drizzle-kit's journal, applied exactly as drizzle's migrator does) and
+ * then the repeatable surface (migrations/surface/, src/db/surface.ts), in one transaction. A
+ * current schema costs three SELECTs and no DDL, so the worker's login (granted only hss_writer)
+ * passes through it at boot.
  */
 import { fileURLToPath } from 'node:url';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PoolClient } from 'pg';
 import { MigrationPendingError } from '../errors.js';
 import { type DbLogger, silentDbLogger } from './logger.js';
@@ -14,9 +15,10 @@ import {
   MIGRATIONS_SCHEMA,
   MIGRATIONS_TABLE,
   pendingMessage,
-  readJournal,
   readSchemaState,
+  readShipped,
 } from './schema-state.js';
+import { applySurface, readSurface, type Surface } from './surface.js';
 import { toDbError } from './tx.js';
 
 export { MIGRATIONS_SCHEMA, MIGRATIONS_TABLE };
@@ -42,10 +44,10 @@ export interface MigrateOptions {
  * Brings the database schema up to date. Two replicas booting together are serialised by a
  * session advisory lock: the second waits, then finds nothing left to apply. With nothing pending
  * it runs no DDL at all. A login that may not migrate (it lacks the rights of the schema's owner)
- * gets MigrationPendingError naming the migrations and the owner, before any DDL is tried.
- * Migrations run without statement timeout (an index build may be slow); the wait for the lock is
- * bounded by `lockTimeoutMs`. Throws DbError on failure (nothing of a failed migration is kept:
- * drizzle applies all pending migrations in one transaction).
+ * gets MigrationPendingError naming the migrations (and `surface` when the surface differs) and the
+ * owner, before any DDL is tried. Migrations run without statement timeout (an index build may be
+ * slow); the wait for the lock is bounded by `lockTimeoutMs`. Throws DbError on failure (nothing of
+ * a failed migration is kept: the pending migrations and the surface apply in one transaction).
  */
 export async function migrate(
   h: DbHandle,
@@ -53,7 +55,8 @@ export async function migrate(
   opts: MigrateOptions = {},
 ): Promise<void> {
   const folder = opts.migrationsFolder ?? defaultMigrationsFolder();
-  const journal = readJournal(folder);
+  const shipped = readShipped(folder);
+  const { journal } = shipped;
   const lockTimeoutMs = opts.lockTimeoutMs ?? 300_000;
   let client: PoolClient;
   try {
@@ -71,7 +74,8 @@ export async function migrate(
       [`${Math.max(1, Math.trunc(lockTimeoutMs))}ms`],
     );
     await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
-    const state = await readSchemaState(client, journal);
+    const state = await readSchemaState(client, shipped);
+    let surface: 'replaced' | 'recreated' | undefined;
     if (state.ahead) {
       // Say so: after a rollback this version may not know columns the newer one relies on.
       logger.warn(
@@ -83,21 +87,63 @@ export async function migrate(
       if (!state.canMigrate) {
         throw new MigrationPendingError(pendingMessage(state, 'not-permitted'), state.pending);
       }
-      await drizzleMigrate(drizzle({ client }), {
-        migrationsFolder: folder,
-        migrationsSchema: MIGRATIONS_SCHEMA,
-        migrationsTable: MIGRATIONS_TABLE,
-      });
+      surface = await applyPending(client, folder, readSurface(folder), state.pendingMigrations.length > 0);
     }
     const after = await appliedCount(client);
     await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK_NAME]);
-    logger.info({ applied: after - state.applied, total: after }, 'database migrations up to date');
+    // `surface` says how the surface was applied, when it was (replaced in place or recreated).
+    logger.info(
+      { applied: after - state.applied, total: after, ...(surface && { surface }) },
+      'database migrations up to date',
+    );
   } catch (err) {
     throw err instanceof MigrationPendingError ? err : toDbError('migrate', err);
   } finally {
     // Destroying the connection also frees the advisory lock if the unlock was not reached.
     client.removeListener('error', onError);
     client.release(true);
+  }
+}
+
+/**
+ * In one transaction: drizzle's journal table when missing, every pending versioned migration (as
+ * drizzle's migrator: each journal entry newer than the newest applied, its statements, a journal
+ * row with its hash and time), then the surface. A versioned migration may change a table that a
+ * view reads (`SELECT *` views list their columns when created), so the surface follows any.
+ */
+async function applyPending(
+  client: PoolClient,
+  folder: string,
+  surface: Surface,
+  versioned: boolean,
+): Promise<'replaced' | 'recreated'> {
+  const journalTable = `"${MIGRATIONS_SCHEMA}"."${MIGRATIONS_TABLE}"`;
+  await client.query('BEGIN');
+  try {
+    if (versioned) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${MIGRATIONS_SCHEMA}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${journalTable} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,
+      );
+      const last = await client.query<{ created_at: string | null }>(
+        `SELECT max(created_at)::text AS created_at FROM ${journalTable}`,
+      );
+      const lastAt = last.rows[0]?.created_at == null ? null : Number(last.rows[0].created_at);
+      for (const m of readMigrationFiles({ migrationsFolder: folder })) {
+        if (lastAt !== null && m.folderMillis <= lastAt) continue;
+        for (const stmt of m.sql) await client.query(stmt);
+        await client.query(`INSERT INTO ${journalTable} (hash, created_at) VALUES ($1, $2)`, [
+          m.hash,
+          m.folderMillis,
+        ]);
+      }
+    }
+    const how = await applySurface(client, surface);
+    await client.query('COMMIT');
+    return how;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
   }
 }
 

@@ -32,6 +32,8 @@ describe('pendingMessage', () => {
     login: 'hss_worker',
     owner: 'hss',
     applied: 7,
+    pendingMigrations: ['0007_x'],
+    surfacePending: false,
     pending: ['0007_x'],
     ahead: false,
     canMigrate: false,

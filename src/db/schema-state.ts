@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { DbError, MigrationPendingError } from '../errors.js';
 import { PermissionDeniedError } from '../permission.js';
+import { readSurface, SURFACE_STATE_TABLE, SURFACE_TAG } from './surface.js';
 import { toDbError } from './tx.js';
 
 /** Where the migration journal lives: schema hss_internal, table __drizzle_migrations. */
@@ -60,6 +61,18 @@ export function readJournal(folder: string): JournalEntry[] {
   return entries.map((e: JournalEntry) => ({ tag: e.tag, when: e.when }));
 }
 
+/** What this package ships: the versioned migrations and the checksum of the surface. */
+export interface Shipped {
+  readonly journal: readonly JournalEntry[];
+  /** readSurface(folder).checksum. */
+  readonly surfaceChecksum: string;
+}
+
+/** The journal and the surface's checksum of `folder`. Throws DbError. */
+export function readShipped(folder: string): Shipped {
+  return { journal: readJournal(folder), surfaceChecksum: readSurface(folder).checksum };
+}
+
 /**
  * The tags drizzle's migrator would apply: every entry newer than the newest applied one
  * (`lastAppliedAt` null = nothing applied yet). An older entry missing from the database is not
@@ -76,7 +89,11 @@ export interface SchemaState {
   owner: string | null;
   /** Rows in the migrations table. */
   applied: number;
-  /** Tags to apply, oldest first. */
+  /** Versioned migrations to apply (tags, oldest first). */
+  pendingMigrations: string[];
+  /** The surface recorded in the database is not the shipped one (or none is recorded). */
+  surfacePending: boolean;
+  /** What to apply, for messages: the pending tags, then `surface` when it is pending. */
   pending: string[];
   /** A migration newer than every shipped one was applied: a newer version migrated the database. */
   ahead: boolean;
@@ -90,17 +107,22 @@ export interface SchemaState {
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
 /**
- * Reads the schema's state with two SELECTs (hss_writer may run them). Throws DbError, naming the
- * login and the role it lacks when it may not read the migrations table.
+ * Reads the schema's state with three SELECTs (hss_writer may run them): the journal against
+ * `shipped.journal`, the surface's recorded checksum against `shipped.surfaceChecksum`. Throws
+ * DbError, naming the login and the role it lacks when it may not read the migrations table.
  */
-export async function readSchemaState(q: Queryable, journal: readonly JournalEntry[]): Promise<SchemaState> {
+export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<SchemaState> {
+  const { journal } = shipped;
   const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
+  const surfaceTable = `${MIGRATIONS_SCHEMA}.${SURFACE_STATE_TABLE}`;
   let row: {
     login: string;
     owner: string | null;
     journaled: boolean;
+    surface_recorded: boolean;
     pre_squash: boolean;
     readable: boolean;
+    surface_readable: boolean;
     can_migrate: boolean;
   };
   try {
@@ -110,16 +132,19 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
       `SELECT current_user::text AS login,
               pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
               t.oid IS NOT NULL AS journaled,
+              s.oid IS NOT NULL AS surface_recorded,
               EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
                        WHERE cn.nspname = $3 AND c.relname = $2 AND c.relkind = 'r') AS pre_squash,
               coalesce(has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(t.oid, 'SELECT'), true)
                 AS readable,
+              coalesce(has_table_privilege(s.oid, 'SELECT'), true) AS surface_readable,
               coalesce(pg_catalog.pg_has_role(n.nspowner, 'USAGE'),
                        has_database_privilege(current_database(), 'CREATE')) AS can_migrate
          FROM (SELECT 1) AS one
          LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = $1
-         LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'`,
-      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, PRE_SQUASH_JOURNAL_SCHEMA],
+         LEFT JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid AND t.relname = $2 AND t.relkind = 'r'
+         LEFT JOIN pg_catalog.pg_class s ON s.relnamespace = n.oid AND s.relname = $4 AND s.relkind = 'r'`,
+      [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, PRE_SQUASH_JOURNAL_SCHEMA, SURFACE_STATE_TABLE],
     );
     row = who.rows[0]!;
   } catch (err) {
@@ -130,9 +155,20 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
       foreignSeriesMessage(`its journal is ${PRE_SQUASH_JOURNAL_SCHEMA}.${MIGRATIONS_TABLE}`),
     );
   }
-  if (!row.readable) {
+  if (!row.readable || !row.surface_readable) {
     // The fix depends on the command (a role to grant, or the owner's login): src/permission.ts.
-    throw new PermissionDeniedError(`login ${row.login} may not read the schema version (${table})`);
+    throw new PermissionDeniedError(
+      `login ${row.login} may not read the schema version (${row.readable ? surfaceTable : table})`,
+    );
+  }
+  let recordedSurface: string | null = null;
+  if (row.surface_recorded) {
+    try {
+      const r = await q.query<{ checksum: string }>(`SELECT checksum FROM ${surfaceTable}`);
+      recordedSurface = r.rows[0]?.checksum ?? null;
+    } catch (err) {
+      throw toDbError('reading the schema version', err);
+    }
   }
   let applied = 0;
   let lastAppliedAt: number | null = null;
@@ -156,12 +192,19 @@ export async function readSchemaState(q: Queryable, journal: readonly JournalEnt
   if (first && firstAppliedAt !== null && firstAppliedAt !== first.when) {
     throw new DbError(foreignSeriesMessage(`its first migration is not ${first.tag}`));
   }
+  const pendingTags = pendingMigrations(journal, lastAppliedAt);
+  const ahead = lastAppliedAt !== null && journal.every((e) => e.when < lastAppliedAt);
+  // A newer version migrated the database: its surface stays with its tables (a rollback of this
+  // version changes neither), as a newer versioned migration does.
+  const surfacePending = !ahead && recordedSurface !== shipped.surfaceChecksum;
   return {
     login: row.login,
     owner: row.owner,
     applied,
-    pending: pendingMigrations(journal, lastAppliedAt),
-    ahead: lastAppliedAt !== null && journal.every((e) => e.when < lastAppliedAt),
+    pendingMigrations: pendingTags,
+    surfacePending,
+    pending: surfacePending ? [...pendingTags, SURFACE_TAG] : pendingTags,
+    ahead,
     canMigrate: row.can_migrate,
   };
 }
@@ -188,11 +231,11 @@ export function pendingMessage(state: SchemaState, why: 'not-permitted' | 'not-m
 }
 
 /**
- * Throws unless the schema exists and no migration is pending: DbError for a database never
- * migrated, MigrationPendingError naming what to run otherwise. Reads only; any login that may
+ * Throws unless the schema exists, no migration is pending and the surface is the shipped one:
+ * DbError for a database never migrated, MigrationPendingError naming what to run otherwise. Reads only; any login that may
  * sync may run it.
  */
-export async function assertSchemaCurrent(q: Queryable, journal: readonly JournalEntry[]): Promise<void> {
+export async function assertSchemaCurrent(q: Queryable, shipped: Shipped): Promise<void> {
   let present: boolean;
   try {
     const r = await q.query<{ t: string | null }>(`select to_regclass('hss.sync_runs')::text as t`);
@@ -202,7 +245,7 @@ export async function assertSchemaCurrent(q: Queryable, journal: readonly Journa
   }
   if (!present)
     throw new DbError('the database has no hss schema yet: run `hss-baseline-sync migrate` first');
-  const state = await readSchemaState(q, journal);
+  const state = await readSchemaState(q, shipped);
   if (state.pending.length > 0) {
     throw new MigrationPendingError(pendingMessage(state, 'not-migrating'), state.pending);
   }

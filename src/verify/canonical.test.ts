@@ -166,7 +166,7 @@ describe('canonical form v2: provenance (scanned_at, source_api)', () => {
     );
   });
 
-  it('hashes as the SQL functions of migration 0003 do (fixed vectors)', () => {
+  it('hashes as the SQL functions do, form v2 (fixed vectors)', () => {
     const hash = (v: ChainVersion, h: 'baseline' | 'rule' = 'baseline') => versionHash(h, v).toString('hex');
     expect(hash({ ...baseline, scannedAt: scanned, sourceApi: 'ListImageRiskConfigs' })).toBe(
       'b27ff1e459f9bbc1539e15e473bce4598632223181cc7a7290900d165914c3b9',

@@ -27,7 +27,10 @@ export async function schemaDdl(): Promise<string[]> {
   return generateMigration(generateDrizzleJson({}), generateDrizzleJson({ ...schema }));
 }
 
-/** Every column of every table in `schemas`, the migration journal excepted, in table order. */
+/**
+ * Every column of every table in `schemas`, in table order, except the migrator's own: the journal
+ * and the surface's checksum (src/db/surface.ts), which src/db/schema/ does not declare.
+ */
 export async function readColumns(
   q: Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>,
   schemas: readonly string[] = [schema.hss.schemaName, schema.hssInternal.schemaName],
@@ -42,7 +45,7 @@ export async function readColumns(
        JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind = 'r'
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE n.nspname = ANY($1) AND c.relname <> '__drizzle_migrations' AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = ANY($1) AND c.relname NOT IN ('__drizzle_migrations', 'surface_state') AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY 1, a.attnum`,
     [schemas],
   );

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultMigrationsFolder, migrate } from '../../src/db/migrate.js';
 import { createDb, type DbHandle } from '../../src/db/pool.js';
-import { assertSchemaCurrent, readJournal } from '../../src/db/schema-state.js';
+import { assertSchemaCurrent, readJournal, readShipped } from '../../src/db/schema-state.js';
 import { MigrationPendingError } from '../../src/errors.js';
 import { createTestDatabase, type TestDatabase, useTestDatabase } from '../helpers/db.js';
 
@@ -61,6 +61,7 @@ describe('migrate', () => {
       { nspname: 'hss_internal', relname: 'result_keys', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'rule_descriptions', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'scope_state', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'surface_state', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'sync_runs', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'sync_scope_runs', relkind: 'r' },
     ]);
@@ -227,6 +228,9 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag: '9999_test_pending' });
     writeFileSync(journalPath, JSON.stringify(journal));
     writeFileSync(join(folder, '9999_test_pending.sql'), 'CREATE TABLE hss.test_pending (x integer);');
+    // And a view changed: the new version's surface differs from the shipped one.
+    const view = join(folder, 'surface', 'hss.images.sql');
+    writeFileSync(view, `-- changed\n${readFileSync(view, 'utf8')}`);
   });
   afterAll(async () => {
     await writer?.close();
@@ -243,11 +247,11 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     const err = await migrate(writer, undefined, { migrationsFolder: folder }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationPendingError);
     expect((err as MigrationPendingError).message).toBe(
-      `1 database migration is pending (9999_test_pending) and login ${login} may not apply it: ${fix()}`,
+      `2 database migrations are pending (9999_test_pending, surface) and login ${login} may not apply them: ${fix()}`,
     );
-    expect((err as MigrationPendingError).pending).toEqual(['9999_test_pending']);
-    await expect(assertSchemaCurrent(writer.pool, readJournal(folder))).rejects.toThrow(
-      `1 database migration is pending (9999_test_pending): ${fix()}`,
+    expect((err as MigrationPendingError).pending).toEqual(['9999_test_pending', 'surface']);
+    await expect(assertSchemaCurrent(writer.pool, readShipped(folder))).rejects.toThrow(
+      `2 database migrations are pending (9999_test_pending, surface): ${fix()}`,
     );
     expect(await state()).toEqual({ applied: migrationFiles.length, table: null });
   });
@@ -260,8 +264,8 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     const reader = createDb(url.toString());
     try {
       await expect(migrate(reader, undefined, { migrationsFolder: folder })).rejects.toThrow(
-        `login ${login}_bi may not read the schema version (hss_internal.__drizzle_migrations): give the worker's ` +
-          'login the role hss_writer, or run this as the owner (README, "Deployment")',
+        // The CLI adds the fix for the command that met it (src/permission.ts).
+        `login ${login}_bi may not read the schema version (hss_internal.__drizzle_migrations)`,
       );
     } finally {
       await reader.close();
@@ -278,10 +282,10 @@ describe('a new version with a migration, and a login granted only hss_writer', 
     expect(logged).toEqual([
       ['database migrations up to date', { applied: 0, total: migrationFiles.length + 1 }],
     ]);
-    await assertSchemaCurrent(writer.pool, readJournal(folder));
+    await assertSchemaCurrent(writer.pool, readShipped(folder));
   });
 
-  it('the previous version (a rollback) finds nothing to do and warns that the database is newer', async () => {
+  it('the previous version (a rollback) finds nothing to do, keeps the newer surface and warns that the database is newer', async () => {
     const logged: unknown[] = [];
     const log = (level: string) => (o: unknown, m: string) => logged.push([level, m, o]);
     const logger = { info: log('info'), warn: log('warn'), error: log('error') };
@@ -294,7 +298,7 @@ describe('a new version with a migration, and a login granted only hss_writer', 
       ],
       ['info', 'database migrations up to date', { applied: 0, total: migrationFiles.length + 1 }],
     ]);
-    await assertSchemaCurrent(writer.pool, readJournal(defaultMigrationsFolder()));
+    await assertSchemaCurrent(writer.pool, readShipped(defaultMigrationsFolder()));
   });
 });
 

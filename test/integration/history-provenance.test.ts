@@ -193,12 +193,12 @@ describe('history provenance: scanned_at and source_api', () => {
     const key = `'old', '0', 'private_image', 'old:a', 'CentOS 7', 'CentOS 7', 'hw_standard'`;
     const cols = `project_id, enterprise_project_id, image_type, image_id, check_name, check_type, standard,
       severity, check_rule_num, failed_rule_num, check_type_desc`;
-    // A version written before provenance existed (the 14-argument v1 function), closed after.
+    // A version written before provenance existed (no scanned_at, no source_api: form v1), closed after.
     const first = await w.t.pool.query<{ chain_hash: Buffer; version_id: string }>(
       `insert into ${TABLE.baseline} (${cols}, valid_from, valid_to, opened_run_id, closed_run_id, prev_hash, chain_hash)
        select ${key}, 'High', 20, 2, 'd', $1::timestamptz, $2::timestamptz, $3::uuid, $4::uuid, null,
          hss_internal.chain_close(hss_internal.baseline_version_hash(null, ${key}, 'High', 20, 2, 'd',
-           $1::timestamptz, $3::uuid), $2::timestamptz, $4::uuid)
+           $1::timestamptz, $3::uuid, null, null), $2::timestamptz, $4::uuid)
        returning chain_hash, version_id::text`,
       [T0, T1, RUN1, RUN2],
     );

@@ -85,7 +85,7 @@ export const provenanceColumns = () => ({
 
 /**
  * The sealed chain hash of a version being closed at `validTo` by `closedRunId` (SQL expressions):
- * hss_internal.chain_close over the version's stored open hash (migrations/0001_surface.sql).
+ * hss_internal.chain_close over the version's stored open hash (migrations/0001_roles_constraints_chain.sql).
  */
 export const CHAIN_CLOSE_SQL = (validTo: string, closedRunId: string, alias?: string): string =>
   `hss_internal.chain_close(${alias ? `${alias}.` : ''}chain_hash, ${validTo}, ${closedRunId})`;

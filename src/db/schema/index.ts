@@ -2,8 +2,9 @@
  * The drizzle schema of everything this product stores: the tables, in the PostgreSQL schema
  * `hss_internal`, and the schema `hss` of the public views.
  * drizzle-kit generates migrations/0000_schema.sql from these modules; what it cannot express
- * (the exclusion constraints, the btree_gist extension, the views and their comments, roles and
- * grants) lives in the hand-written migrations/0001_surface.sql (migrations/README.md). The public
+ * (the exclusion constraints, the btree_gist extension, roles, grants, the hash-chain functions)
+ * lives in the hand-written migrations/0001_roles_constraints_chain.sql, and the views and their
+ * comments in migrations/surface/, one file per view (migrations/README.md). The public
  * views are not declared here: nothing queries through drizzle, and docs/sql.md documents them.
  * npm run check:migrations compares a migrated database's columns with these definitions.
  *
