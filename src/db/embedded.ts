@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { startPostmaster } from './postmaster.js';
 
 export interface EmbeddedServer {
   /** Admin URL (database `postgres`). */
@@ -33,6 +34,11 @@ export interface EmbeddedOptions {
    * 200 connections. Default false.
    */
   disposable?: boolean;
+  /**
+   * Run the server in a session of its own, so a Ctrl-C in the terminal reaches only this
+   * program, which stops the server last (see postmaster.ts). Default false.
+   */
+  ownSession?: boolean;
 }
 
 /** Server settings of a disposable server (EmbeddedOptions.disposable). */
@@ -146,6 +152,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const port = opts.port ?? (await freePort());
   await mkdir(opts.dataDir, { recursive: true });
+  // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
+  const postgresFlags = [
+    'listen_addresses=127.0.0.1',
+    `unix_socket_directories=${opts.dataDir}`,
+    ...(opts.disposable ? DISPOSABLE_SETTINGS : []),
+  ].flatMap((setting) => ['-c', setting]);
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port,
@@ -156,20 +168,24 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     createPostgresUser: isRoot,
     // UTF8 whatever LANG says: without it initdb in a bare container makes a SQL_ASCII cluster.
     initdbFlags: ['--encoding=UTF8', '--locale=C', ...(opts.disposable ? ['--no-sync'] : [])],
-    // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
-    postgresFlags: [
-      'listen_addresses=127.0.0.1',
-      `unix_socket_directories=${opts.dataDir}`,
-      ...(opts.disposable ? DISPOSABLE_SETTINGS : []),
-    ].flatMap((setting) => ['-c', setting]),
+    postgresFlags,
     onLog: (line: string) => opts.onLog?.(line),
     onError: (e: unknown) => opts.onLog?.(e instanceof Error ? e.message : String(e)),
   });
   if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  const initdb = embeddedInitdbPath();
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  if (opts.ownSession && initdb) {
+    const server = await startPostmaster({
+      bin: join(dirname(initdb), 'postgres'),
+      dataDir: opts.dataDir,
+      port,
+      flags: postgresFlags,
+      ...(isRoot ? { asUser: USER } : {}),
+      ...(opts.onLog ? { onLog: opts.onLog } : {}),
+    });
+    return { url, port, stop: () => server.stop() };
+  }
   await pg.start();
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    port,
-    stop: () => pg.stop(),
-  };
+  return { url, port, stop: () => pg.stop() };
 }
