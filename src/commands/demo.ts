@@ -10,11 +10,14 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
 import { isSet, loadDatabaseUrl, loadLogLevel } from '../config/load.js';
 import { startDaemon } from '../daemon.js';
+import { formatConnectHints, formatOnceEnd } from '../demo/hints.js';
+import { ensureReaderLogin } from '../demo/reader.js';
 import {
   createDemoSimulator,
   DEMO_QUERIES,
   type DemoDeps,
   demoConfig,
+  demoOptions,
   describeUrl,
   EPS,
   foreignProjects,
@@ -38,10 +41,17 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
     options: {
       once: { type: 'boolean', default: false },
       'use-database-url': { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      images: { type: 'string' },
     },
     strict: true,
   });
   const out = (s: string) => io.stdout.write(s);
+  const opts = demoOptions(values);
+  // From the start: a Ctrl-C during the first sync also ends with the pools closed, then the server.
+  const stop = listenForStop({ stopping: () => {}, forced: (why) => out(`\n${why}\n`) }, io.signals);
   let own: OwnDatabase | null = null;
   let databaseUrl: string;
   if (values['use-database-url']) {
@@ -54,15 +64,18 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
         'DATABASE_URL is set but not used: the demo uses a database of its own (--use-database-url uses it)\n',
       );
     }
-    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out);
+    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out, opts).catch((err: unknown) => {
+      stop.dispose();
+      throw err;
+    });
     databaseUrl = own.url;
     out(`Database: ${own.description}\n`);
   }
-  const sim = createDemoSimulator();
+  const sim = createDemoSimulator(opts.ratePerMinute, opts.imagesPerScope);
   const { url: simUrl } = await sim.listen({ port: 0, host: '127.0.0.1' });
   out(`HSS simulator on ${simUrl} (project ${PROJECT}, enterprise projects ${EPS.join(', ')})\n`);
 
-  const config = demoConfig(databaseUrl, simUrl, loadLogLevel(io.env, 'warn'));
+  const config = demoConfig(databaseUrl, simUrl, loadLogLevel(io.env, 'warn'), opts.ratePerMinute);
   const logger = createLogger({ level: config.logLevel, format: 'pretty', destination: io.stderr });
   const app = createApp(config, { logger });
   const pool = app.db.pool;
@@ -100,16 +113,24 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
     }
     out('Migrating ...\n');
     await app.migrate();
+    const readerUrl = own?.reader ? await ensureReaderLogin(pool, own.reader, databaseUrl) : null;
     out('Syncing ...\n');
-    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null });
+    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null, signal: stop.signal });
     await showAnswers(first);
     // The embedded server's password is a local throwaway; a given URL's is the user's secret.
-    out(`\nConnect with: psql '${own ? databaseUrl : withoutPassword(databaseUrl)}'\n`);
-    if (values.once) return runExitCode(first);
+    out(
+      formatConnectHints({
+        ownerUrl: own ? databaseUrl : withoutPassword(databaseUrl),
+        readerUrl,
+        readerPasswordFile: own?.reader?.passwordFile ?? null,
+        ownDatabase: own !== null,
+      }),
+    );
+    if (values.once) out(formatOnceEnd(own ? (own.dataDir ?? null) : null));
+    if (values.once || stop.signal.aborted) return runExitCode(first);
 
     out('\nSyncing every 20 s; the simulator rescans a few images before each run. Ctrl-C to stop.\n');
-    const stop = listenForStop({ stopping: () => {}, forced: (why) => out(`\n${why}\n`) }, io.signals);
-    try {
+    {
       const daemon = await startDaemon(app, {
         schedule: config.schedule,
         timezone: 'UTC',
@@ -132,12 +153,12 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
       out('\nStopping ...\n');
       await daemon.stop();
       return EXIT.ok;
-    } finally {
-      stop.dispose();
     }
   } finally {
+    // The pools close first (every connection ended), then the server stops: no 57P01.
     await app.close();
     await sim.close();
     await own?.stop();
+    stop.dispose();
   }
 }
