@@ -11,7 +11,12 @@ import pg from 'pg';
 import { loadConfig } from './config/load.js';
 import type { AppConfig } from './config/types.js';
 import { describeDbTarget, urlLooksMisparsed } from './db/connect-error.js';
-import { type EmbeddedServer, reachableByOthers, startEmbeddedPostgres } from './db/embedded.js';
+import {
+  closedAncestor,
+  type EmbeddedServer,
+  reachableByOthers,
+  startEmbeddedPostgres,
+} from './db/embedded.js';
 import { assertPortFree } from './db/postmaster.js';
 import { DEMO_SCHEDULE } from './demo/hints.js';
 import { DEMO_READER_ROLE, type ReaderLogin } from './demo/reader.js';
@@ -123,11 +128,15 @@ export async function startEmbeddedDemoDatabase(
   opts: OwnDatabaseOptions,
 ): Promise<OwnDatabase> {
   const pgDir = join(opts.dataDir, 'pg');
-  await assertPortFree(
-    opts.port,
-    '--port',
-    `a free port: npm run demo -- --port ${opts.port + 1} (or stop what holds ${opts.port})`,
-  );
+  const closed = userInfo().uid === 0 ? closedAncestor(pgDir) : null;
+  if (closed !== null) {
+    throw new ConfigError(
+      '--data-dir',
+      `as root the demo's PostgreSQL runs as the "postgres" user, which cannot enter ${closed} to reach ${pgDir}`,
+      'a directory every user may pass through, e.g. --data-dir /srv/hss-demo',
+    );
+  }
+  await assertPortFree(opts.port, '--port', `a free port, e.g. npm run demo -- --port ${opts.port + 1}`);
   out(`Starting embedded PostgreSQL on 127.0.0.1:${opts.port} (data in ${pgDir}) ...\n`);
   const embedded: EmbeddedServer = await startEmbeddedPostgres({
     dataDir: pgDir,

