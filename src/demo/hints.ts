@@ -60,6 +60,8 @@ export function formatConnectHints(h: ConnectHints): string {
 
 /** After --once: what is stopped, and how to keep it running. */
 export function formatOnceEnd(dataDir: string | null): string {
-  if (dataDir === null) return '\n--once: done.\n';
+  if (dataDir === null) {
+    return '\n--once: done; to keep syncing every 20 s, run npm run demo -- --use-database-url (without --once).\n';
+  }
   return `\n--once: the demo's PostgreSQL is stopped now (its data stays in ${dataDir}); to keep it running and syncing every 20 s, run npm run demo (without --once).\n`;
 }

@@ -100,6 +100,16 @@ describe('demo and DATABASE_URL', () => {
       const pw = u.password;
       u.password = '';
       expect(c.out()).toContain(`\nConnect with: psql '${u.toString()}'\n`);
+      // No login is made on a database the demo was given; the user is told how, and no status URL.
+      expect(c.out()).toContain(
+        '\nRead-only login: none made with --use-database-url; grant hss_reader to a login of yours (docs/sql.md, "Access: roles and least privilege")\n',
+      );
+      expect(c.out()).toContain(
+        `\nThe demo's runs and scopes: SYNC_SCHEDULE='*/20 * * * * *' npx hss-baseline-sync status\n`,
+      );
+      expect(c.out()).toMatch(
+        /\n--once: done; to keep syncing every 20 s, run npm run demo -- --use-database-url \(without --once\)\.\n$/,
+      );
       if (pw) expect(c.out()).not.toContain(pw);
     } finally {
       await empty.drop();
