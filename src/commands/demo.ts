@@ -1,10 +1,11 @@
 /**
- * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL with its data in
- * .demo-data/ of the project (an inherited DATABASE_URL is ignored: `--use-database-url` uses it,
- * and a database holding other projects' scopes is refused), the HSS simulator with a
- * generous rate limit, a migration, a sync with visible progress, a few answers from the SQL
- * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
- * `--once` stops after the first sync.
+ * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL on a stable port
+ * (--port, default 54329) with its data in .demo-data/ of the project (--data-dir; an inherited
+ * DATABASE_URL is ignored: `--use-database-url` uses it, and a database holding other projects'
+ * scopes is refused), the HSS simulator at a generous rate (--rate-limit, --images), a migration,
+ * a read-only login for BI tools, a sync with visible progress, a few answers from the SQL
+ * surface and what to try next (src/demo/hints.ts), then a sync every 20 s (the simulator rescans
+ * a few images before each) until Ctrl-C. `--once` stops after the first sync.
  */
 import { parseArgs } from 'node:util';
 import { createApp } from '../app.js';
