@@ -9,6 +9,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embeddedBlocker, embeddedInitdbPath, freePort } from '../../src/db/embedded.js';
 import { BIN, ensureBuilt } from '../helpers/build.js';
@@ -88,6 +89,22 @@ describe.skipIf(blocker !== null)('demo in a terminal', () => {
         `\nConnect with: psql 'postgres://postgres:hss-local@127.0.0.1:${port}/hss_demo'\n`,
       );
       expect(demo.out()).toContain('Ctrl-C to stop.');
+      // The read-only login works with its password (the embedded server checks it: scram).
+      const readerUrl = /\n {2}psql '(postgres:\/\/hss_demo_reader:[^']+)' -c '([^']+)'/.exec(demo.out());
+      expect(readerUrl).not.toBeNull();
+      const reader = new pg.Client({ connectionString: readerUrl![1] });
+      await reader.connect();
+      try {
+        expect((await reader.query(readerUrl![2]!)).rowCount).toBe(10);
+      } finally {
+        await reader.end();
+      }
+      const wrong = new URL(readerUrl![1]!);
+      wrong.password = 'not-the-password';
+      const refused = await new pg.Client({ connectionString: wrong.toString() })
+        .connect()
+        .catch((e: { code?: string }) => e);
+      expect((refused as { code?: string }).code).toBe('28P01');
       // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
       process.kill(-demo.child.pid!, 'SIGINT');
       expect(await demo.exit).toBe(0);
