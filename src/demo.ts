@@ -5,14 +5,23 @@
  */
 import { createHash } from 'node:crypto';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from './config/load.js';
 import type { AppConfig } from './config/types.js';
 import { describeDbTarget, urlLooksMisparsed } from './db/connect-error.js';
-import { type EmbeddedServer, reachableByOthers, startEmbeddedPostgres } from './db/embedded.js';
-import { IMAGE_TYPES } from './domain.js';
+import {
+  closedAncestor,
+  type EmbeddedServer,
+  reachableByOthers,
+  startEmbeddedPostgres,
+} from './db/embedded.js';
+import { assertPortFree } from './db/postmaster.js';
+import { DEMO_SCHEDULE } from './demo/hints.js';
+import { DEMO_READER_ROLE, type ReaderLogin } from './demo/reader.js';
+import { IMAGE_TYPES, type ImageType } from './domain.js';
+import { ConfigError } from './errors.js';
 import { createSimulator, type Simulator } from './simulator/index.js';
 
 export const PROJECT = 'proj-demo';
@@ -23,16 +32,34 @@ const DEMO_DB = 'hss_demo';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The demo's data directory: .demo-data/pg in the project (git-ignored). As root the server runs
- * as `postgres`, which cannot reach a project below a private directory such as /root: then the
- * data goes to the temp directory instead, one folder per project path.
+ * The demo's default data directory: .demo-data in the project (git-ignored); the server's
+ * cluster is its pg/ folder. As root the server runs as `postgres`, which cannot reach a project
+ * below a private directory such as /root: then the data goes to the temp directory instead, one
+ * folder per project path.
  */
-function demoDataDir(): string {
-  const inProject = join(ROOT, '.demo-data', 'pg');
+export function defaultDemoDataDir(): string {
+  const inProject = join(ROOT, '.demo-data');
   if (userInfo().uid !== 0 || reachableByOthers(inProject)) return inProject;
   const tag = createHash('sha256').update(ROOT).digest('hex').slice(0, 12);
-  return join(tmpdir(), `hss-baseline-sync-demo-${tag}`, 'pg');
+  return join(tmpdir(), `hss-baseline-sync-demo-${tag}`);
 }
+
+/** The port of the demo's own PostgreSQL unless --port says otherwise: stable across restarts. */
+export const DEFAULT_DEMO_PORT = 54329;
+
+/** The demo's pace (calls per minute per API) unless --rate-limit says otherwise. */
+export const DEFAULT_DEMO_RATE = 6000;
+
+/** Images per scope of the demo's world unless --images says otherwise. */
+export const DEFAULT_DEMO_IMAGES = 30;
+
+/**
+ * The image types the demo syncs: all but `local`. ListImageLocal serves both `local_image` and
+ * `local` (docs/hss-api.md, section 7), so the two list the same images, and the simulator gives
+ * them one world; syncing both would show every local image twice. `local_image` is the one
+ * whose summaries, rule results and rule details are all documented.
+ */
+export const DEMO_IMAGE_TYPES: ImageType[] = IMAGE_TYPES.filter((t) => t !== 'local');
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -77,19 +104,44 @@ export interface OwnDatabase {
   url: string;
   /** One line for people; never a password. */
   description: string;
+  /** The data directory (said after --once: the data stays there); null when not the demo's. */
+  dataDir?: string | null;
+  /** The read-only login to create after the migration; none when absent. */
+  reader?: ReaderLogin;
   stop(): Promise<void>;
 }
 
-export interface DemoDeps {
-  /** Starts the demo's own database. Default: embedded PostgreSQL with its data in .demo-data/. */
-  startOwnDatabase?(out: (s: string) => void): Promise<OwnDatabase>;
+export interface OwnDatabaseOptions {
+  /** Port of the embedded server; default DEFAULT_DEMO_PORT. */
+  port: number;
+  /** Data directory; default defaultDemoDataDir(). */
+  dataDir: string;
 }
 
-export async function startEmbeddedDemoDatabase(out: (s: string) => void): Promise<OwnDatabase> {
-  const dataDir = demoDataDir();
-  out(`Starting embedded PostgreSQL (data in ${dataDir}) ...\n`);
+export interface DemoDeps {
+  /** Starts the demo's own database. Default: embedded PostgreSQL (startEmbeddedDemoDatabase). */
+  startOwnDatabase?(out: (s: string) => void, opts: OwnDatabaseOptions): Promise<OwnDatabase>;
+}
+
+export async function startEmbeddedDemoDatabase(
+  out: (s: string) => void,
+  opts: OwnDatabaseOptions,
+): Promise<OwnDatabase> {
+  const pgDir = join(opts.dataDir, 'pg');
+  const closed = userInfo().uid === 0 ? closedAncestor(pgDir) : null;
+  if (closed !== null) {
+    throw new ConfigError(
+      '--data-dir',
+      `as root the demo's PostgreSQL runs as the "postgres" user, which cannot enter ${closed} to reach ${pgDir}`,
+      'a directory every user may pass through, e.g. --data-dir /srv/hss-demo',
+    );
+  }
+  await assertPortFree(opts.port, '--port', `a free port, e.g. npm run demo -- --port ${opts.port + 1}`);
+  out(`Starting embedded PostgreSQL on 127.0.0.1:${opts.port} (data in ${pgDir}) ...\n`);
   const embedded: EmbeddedServer = await startEmbeddedPostgres({
-    dataDir,
+    dataDir: pgDir,
+    port: opts.port,
+    ownSession: true,
     alternative:
       'give the demo an empty database: DATABASE_URL=postgres://… npm run demo -- --use-database-url',
   });
@@ -97,7 +149,9 @@ export async function startEmbeddedDemoDatabase(out: (s: string) => void): Promi
     const url = await ensureDatabase(embedded.url, DEMO_DB);
     return {
       url,
-      description: `embedded PostgreSQL (data in ${dataDir}), ${describeUrl(url)}`,
+      description: `embedded PostgreSQL (data in ${pgDir}), ${describeUrl(url)}`,
+      dataDir: opts.dataDir,
+      reader: { role: DEMO_READER_ROLE, passwordFile: join(opts.dataDir, 'reader-password') },
       stop: () => embedded.stop(),
     };
   } catch (err) {
@@ -144,30 +198,78 @@ export async function foreignProjects(pool: pg.Pool): Promise<string[]> {
   return f.rows.map((row) => row.project_id);
 }
 
-/** The simulated world the demo syncs: its project, two enterprise projects, a generous rate. */
-export function createDemoSimulator(): Simulator {
+/** The simulated world the demo syncs: its project, two enterprise projects, the demo's pace and size. */
+export function createDemoSimulator(ratePerMinute: number, imagesPerScope: number): Simulator {
   return createSimulator({
     seed: 7,
-    imagesPerScope: 30,
-    rateLimitPerMinute: 6000,
+    imagesPerScope,
+    rateLimitPerMinute: ratePerMinute,
+    imageTypes: DEMO_IMAGE_TYPES,
     projects: [{ projectId: PROJECT, enterpriseProjects: EPS }],
     auth: { tokens: ['sim-token'] },
   });
 }
 
-/** The demo's configuration: every image type, a run every 20 s, the simulator's pace. */
-export function demoConfig(databaseUrl: string, simUrl: string, logLevel: string): AppConfig {
+/** The demo's configuration: DEMO_IMAGE_TYPES, a run every 20 s, the simulator's pace. */
+export function demoConfig(
+  databaseUrl: string,
+  simUrl: string,
+  logLevel: string,
+  ratePerMinute: number,
+): AppConfig {
   return loadConfig({
     DATABASE_URL: databaseUrl,
     HSS_REGION: 'cn-north-4',
     HSS_PROJECT_ID: PROJECT,
     HSS_ENDPOINT: simUrl,
     HSS_AUTH_TOKEN: 'sim-token',
-    HSS_IMAGE_TYPES: IMAGE_TYPES.join(','),
+    HSS_IMAGE_TYPES: DEMO_IMAGE_TYPES.join(','),
     HSS_ENTERPRISE_PROJECT_IDS: EPS.join(','),
-    HSS_RATE_LIMIT_PER_MINUTE: '6000',
+    HSS_RATE_LIMIT_PER_MINUTE: String(ratePerMinute),
     HSS_FETCH_CONCURRENCY: '8',
-    SYNC_SCHEDULE: '*/20 * * * * *',
+    SYNC_SCHEDULE: DEMO_SCHEDULE,
     LOG_LEVEL: logLevel,
   });
+}
+
+/** The demo's own settings, from its command-line options. */
+export interface DemoOptions extends OwnDatabaseOptions {
+  /** Calls per minute per API, of the simulator and the sync alike. */
+  ratePerMinute: number;
+  /** Images per scope of the simulated world. */
+  imagesPerScope: number;
+}
+
+function wholeNumber(
+  flag: string,
+  raw: string | number | undefined,
+  def: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (String(raw).trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(flag, `${JSON.stringify(raw)} is not a whole number in range`, `${min}–${max}`);
+  }
+  return n;
+}
+
+/** Reads --port, --data-dir, --rate-limit and --images (ConfigError naming the option when one is wrong). */
+export function demoOptions(values: {
+  port?: string | number | undefined;
+  'data-dir'?: string | undefined;
+  'rate-limit'?: string | number | undefined;
+  images?: string | number | undefined;
+}): DemoOptions {
+  const dir = values['data-dir'];
+  if (dir !== undefined && dir.trim() === '') {
+    throw new ConfigError('--data-dir', 'is empty', 'a directory path, e.g. --data-dir .demo-data');
+  }
+  return {
+    port: wholeNumber('--port', values.port, DEFAULT_DEMO_PORT, 1, 65_535),
+    dataDir: dir === undefined ? defaultDemoDataDir() : resolve(dir),
+    ratePerMinute: wholeNumber('--rate-limit', values['rate-limit'], DEFAULT_DEMO_RATE, 1, 100_000),
+    imagesPerScope: wholeNumber('--images', values.images, DEFAULT_DEMO_IMAGES, 1, 10_000),
+  };
 }

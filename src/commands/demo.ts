@@ -1,21 +1,25 @@
 /**
- * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL with its data in
- * .demo-data/ of the project (an inherited DATABASE_URL is ignored: `--use-database-url` uses it,
- * and a database holding other projects' scopes is refused), the HSS simulator with a
- * generous rate limit, a migration, a sync with visible progress, a few answers from the SQL
- * surface, then a sync every 20 s (the simulator rescans a few images before each) until Ctrl-C.
- * `--once` stops after the first sync.
+ * `demo`: everything on one machine with no cloud account. Embedded PostgreSQL on a stable port
+ * (--port, default 54329) with its data in .demo-data/ of the project (--data-dir; an inherited
+ * DATABASE_URL is ignored: `--use-database-url` uses it, and a database holding other projects'
+ * scopes is refused), the HSS simulator at a generous rate (--rate-limit, --images), a migration,
+ * a read-only login for BI tools, a sync with visible progress, a few answers from the SQL
+ * surface and what to try next (src/demo/hints.ts), then a sync every 20 s (the simulator rescans
+ * a few images before each) until Ctrl-C. `--once` stops after the first sync.
  */
 
 import { createApp } from '../app.js';
 import { parseCommandArgs } from '../cli-args.js';
 import { isSet, loadDatabaseUrl, loadLogLevel } from '../config/load.js';
 import { startDaemon } from '../daemon.js';
+import { formatConnectHints, formatOnceEnd } from '../demo/hints.js';
+import { ensureReaderLogin } from '../demo/reader.js';
 import {
   createDemoSimulator,
   DEMO_QUERIES,
   type DemoDeps,
   demoConfig,
+  demoOptions,
   describeUrl,
   EPS,
   foreignProjects,
@@ -37,6 +41,9 @@ import type { CliIo } from './types.js';
 export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promise<number> {
   const values = parseCommandArgs(DEMO, args);
   const out = (s: string) => io.stdout.write(s);
+  const opts = demoOptions(values);
+  // From the start: a Ctrl-C during the first sync also ends with the pools closed, then the server.
+  const stop = listenForStop({ stopping: () => {}, forced: (why) => out(`\n${why}\n`) }, io.signals);
   let own: OwnDatabase | null = null;
   let databaseUrl: string;
   if (values['use-database-url']) {
@@ -49,15 +56,18 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
         'DATABASE_URL is set but not used: the demo uses a database of its own (--use-database-url uses it)\n',
       );
     }
-    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out);
+    own = await (deps.startOwnDatabase ?? startEmbeddedDemoDatabase)(out, opts).catch((err: unknown) => {
+      stop.dispose();
+      throw err;
+    });
     databaseUrl = own.url;
     out(`Database: ${own.description}\n`);
   }
-  const sim = createDemoSimulator();
+  const sim = createDemoSimulator(opts.ratePerMinute, opts.imagesPerScope);
   const { url: simUrl } = await sim.listen({ port: 0, host: '127.0.0.1' });
   out(`HSS simulator on ${simUrl} (project ${PROJECT}, enterprise projects ${EPS.join(', ')})\n`);
 
-  const config = demoConfig(databaseUrl, simUrl, loadLogLevel(io.env, 'warn'));
+  const config = demoConfig(databaseUrl, simUrl, loadLogLevel(io.env, 'warn'), opts.ratePerMinute);
   const logger = createLogger({ level: config.logLevel, format: 'pretty', destination: io.stderr });
   const app = createApp(config, { logger });
   const pool = app.db.pool;
@@ -95,16 +105,24 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
     }
     out('Migrating ...\n');
     await app.migrate();
+    const readerUrl = own?.reader ? await ensureReaderLogin(pool, own.reader, databaseUrl) : null;
     out('Syncing ...\n');
-    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null });
+    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null, signal: stop.signal });
     await showAnswers(first);
     // The embedded server's password is a local throwaway; a given URL's is the user's secret.
-    out(`\nConnect with: psql '${own ? databaseUrl : withoutPassword(databaseUrl)}'\n`);
-    if (values.once) return runExitCode(first);
+    out(
+      formatConnectHints({
+        ownerUrl: own ? databaseUrl : withoutPassword(databaseUrl),
+        readerUrl,
+        readerPasswordFile: own?.reader?.passwordFile ?? null,
+        ownDatabase: own !== null,
+      }),
+    );
+    if (values.once) out(formatOnceEnd(own ? (own.dataDir ?? null) : null));
+    if (values.once || stop.signal.aborted) return runExitCode(first);
 
     out('\nSyncing every 20 s; the simulator rescans a few images before each run. Ctrl-C to stop.\n');
-    const stop = listenForStop({ stopping: () => {}, forced: (why) => out(`\n${why}\n`) }, io.signals);
-    try {
+    {
       const daemon = await startDaemon(app, {
         schedule: config.schedule,
         timezone: 'UTC',
@@ -127,12 +145,12 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
       out('\nStopping ...\n');
       await daemon.stop();
       return EXIT.ok;
-    } finally {
-      stop.dispose();
     }
   } finally {
+    // The pools close first (every connection ended), then the server stops: no 57P01.
     await app.close();
     await sim.close();
     await own?.stop();
+    stop.dispose();
   }
 }

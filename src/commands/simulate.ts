@@ -9,6 +9,7 @@ import { parseCommandArgs } from '../cli-args.js';
 import { EXIT } from '../exit-codes.js';
 import { listenForStop } from '../lifecycle.js';
 import { createSimulator, SIM_TEST_ACCESS_KEY, SIM_TEST_SECRET_KEY } from '../simulator/index.js';
+import { paceHint, syncRateFor } from '../simulator/pace-hint.js';
 import { SIMULATE } from './specs.js';
 import type { CliIo } from './types.js';
 
@@ -37,11 +38,12 @@ export async function run(io: CliIo, args: string[]): Promise<number> {
     port: values.port ?? 8080,
     host: values.host ?? '127.0.0.1',
   });
-  const target = `HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=${projectId}`;
+  const target = `HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=${projectId} HSS_RATE_LIMIT_PER_MINUTE=${syncRateFor(rate)}`;
   io.stdout.write(
     `HSS simulator listening on ${url}\n` +
       `  project ${projectId}, enterprise projects ${eps.join(',')}, rate limit ${rate === 0 ? 'off' : `${rate}/min per API`}, ` +
       `ListImageRiskConfigs for cicd: ${cicd === 'seed' ? "the seed's summaries" : 'empty (official)'}\n` +
+      paceHint(rate) +
       `  try (token): ${target} HSS_AUTH_TOKEN=${token} hss-baseline-sync sync\n` +
       `  try (AK/SK, a public test key pair only this simulator accepts): ${target} HSS_ACCESS_KEY=${SIM_TEST_ACCESS_KEY} HSS_SECRET_KEY=${SIM_TEST_SECRET_KEY} hss-baseline-sync sync\n` +
       `  control: ${url}/_sim/scopes, POST ${url}/_sim/rescan\n`,

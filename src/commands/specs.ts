@@ -203,16 +203,40 @@ export const VERIFY = defineCommand({
 
 export const DEMO = defineCommand({
   name: 'demo',
-  synopsis: '[--once] [--use-database-url]',
+  synopsis: '[--once] [--use-database-url] [--port 54329] [--data-dir .demo-data]',
   summary: `embedded PostgreSQL + simulator + sync, then every 20 s until Ctrl-C
 (--use-database-url: use DATABASE_URL instead, an empty database or the demo's)`,
   details:
-    "The whole product on one machine: embedded PostgreSQL, the simulator, a sync, then one every 20 s. Exit 0 after Ctrl-C; with --once the first run's code, as for sync.",
+    "The whole product on one machine: embedded PostgreSQL on a stable port, the simulator, a read-only login for BI tools, a sync, then one every 20 s. Exit 0 after Ctrl-C; with --once the first run's code, as for sync.",
   options: {
-    once: { type: 'boolean', help: 'stop after the first sync' },
+    once: { type: 'boolean', help: 'stop after the first sync (the embedded server stops too)' },
     'use-database-url': {
       type: 'boolean',
       help: "use DATABASE_URL (an empty database or the demo's) instead of embedded PostgreSQL",
+    },
+    port: {
+      type: 'string',
+      value: 'PORT',
+      help: 'port of the embedded PostgreSQL on 127.0.0.1 (default 54329; stable, so a BI data source survives a restart)',
+      parse: intIn(1, 65_535, 'port'),
+    },
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      help: 'where the embedded PostgreSQL keeps its data and the reader password (default .demo-data)',
+      parse: nonEmpty,
+    },
+    'rate-limit': {
+      type: 'string',
+      value: 'N',
+      help: "the simulator's calls per minute per API, and the sync's pace (1–100000, default 6000)",
+      parse: intIn(1, 100_000, 'calls per minute'),
+    },
+    images: {
+      type: 'string',
+      value: 'N',
+      help: 'contents per scope in the simulated world (1–10000, default 30)',
+      parse: intIn(1, 10_000, 'images'),
     },
   },
   readsEnv: true,

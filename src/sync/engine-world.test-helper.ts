@@ -57,6 +57,8 @@ export interface World {
 export interface WorldOptions {
   ruleDetail?: RuleDetailMode;
   fetchConcurrency?: number;
+  /** Scopes synced at once (default 1). */
+  scopeConcurrency?: number;
   maxQuarantinedItems?: number;
   cicdSummaries?: CicdSummaries;
   /** The target's image types (default private_image); worlds are put per scope by the test. */
@@ -99,7 +101,7 @@ export function world(o: WorldOptions = {}): World {
     settings: {
       pageSize: o.pageSize ?? 100,
       fetchConcurrency: o.fetchConcurrency ?? 1,
-      scopeConcurrency: 1,
+      scopeConcurrency: o.scopeConcurrency ?? 1,
       maxResultAgeMs: 7 * 86_400_000,
       maxRetireFraction: 0.5,
       allowMassRetire: false,

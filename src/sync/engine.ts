@@ -23,6 +23,7 @@ import { type DrillPhase, RunDrill, rulesOutcome } from './phases/rules.js';
 import { backlogFields, type LiveScopes, logProgress } from './progress-log.js';
 import { type RunContext, runScope } from './scope.js';
 import { scopesOf } from './scopes.js';
+import { withSharedEtas } from './shared-eta.js';
 import { abortOnAny, allowManyListeners, deadlineSignal } from './signals.js';
 import { addCalls, addCounts, type RunOutcome, zeroCounts } from './store.js';
 import type { EngineDeps, RunOptions, RunReport, ScopeReport } from './types.js';
@@ -65,6 +66,7 @@ export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunR
     // Drill-downs deferred for summaries that waited for a slot run last, at low priority.
     await run.drill?.settled();
     rules = rulesOutcome(run.drill?.phase ?? null, given.signal?.aborted === true);
+    reports = await shareBudgetEtas(deps, runId, pairs, reports, log);
   } catch (err) {
     // Scopes turn faults into statuses; this is a defect. The run still gets its record.
     log.error({ err: errorSummary(err) }, 'sync run failed unexpectedly');
@@ -84,6 +86,31 @@ export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunR
     throw err;
   }
   return finish(deps, run, { startedAt, reports, rules, aborted: given.signal?.aborted === true });
+}
+
+/**
+ * Each scope's ETA on its credential's shared budget (shared-eta.ts), in the reports and the
+ * ledger: a scope's own pending images alone would promise minutes where its budget needs hours.
+ */
+async function shareBudgetEtas(
+  deps: EngineDeps,
+  runId: string,
+  pairs: readonly { target: TargetConfig; scope: Scope }[],
+  reports: ScopeReport[],
+  log: Logger,
+): Promise<ScopeReport[]> {
+  const shared = withSharedEtas(deps, pairs, reports);
+  if (shared.changed.length > 0) {
+    await deps.store
+      .recordScopeEtas(
+        runId,
+        shared.changed.map((r) => ({ scope: r.scope, etaSeconds: r.etaSeconds })),
+      )
+      .catch((err: unknown) => {
+        log.warn({ err: errorSummary(err) }, "could not record the scopes' shared ETA");
+      });
+  }
+  return shared.reports;
 }
 
 /** The run's shared state: limiters, retry budget, signals, the API board, the drill-down. */

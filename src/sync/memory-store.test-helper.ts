@@ -124,6 +124,12 @@ export class MemoryStore implements SyncStore {
     if (!row) throw new DbError('finishScopeRun failed: no scope run');
     row.outcome = outcome;
   }
+  async recordScopeEtas(runId: string, etas: { scope: Scope; etaSeconds: number }[]): Promise<void> {
+    for (const e of etas) {
+      const row = this.scopeRuns.find((r) => r.runId === runId && r.scope === scopeKey(e.scope));
+      if (row?.outcome) row.outcome = { ...row.outcome, etaSeconds: e.etaSeconds };
+    }
+  }
   async upsertImageRefs(scope: Scope, refs: ImageListing[]): Promise<void> {
     this.op('upsertImageRefs', scopeKey(scope));
     this.refs.set(scopeKey(scope), refs);

@@ -19,6 +19,7 @@ import {
   listRunningRuns,
   markAbandonedRuns,
   recordRunProgress,
+  recordScopeEtas,
   startRun,
   startScopeRun,
 } from '../db/runs.js';
@@ -122,6 +123,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     startScopeRun: (runId, scope, startedAt) =>
       retry(() => startScopeRun(h, runId, scope, scope.target, startedAt), { alreadyDone: insertedBefore }),
     finishScopeRun: (runId, scope, o) => retry(() => finishScopeRun(h, runId, scope, o)),
+    recordScopeEtas: (runId, etas) => retry(() => recordScopeEtas(h, runId, etas)),
     upsertImageRefs: async (scope, refs, at) => {
       await retry(() => upsertImageRefs(h, scope, refs, at));
     },

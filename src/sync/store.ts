@@ -129,6 +129,8 @@ export interface SyncStore extends DrillStore {
   recordRunProgress(runId: string, apiBacklog: ApiBacklog[]): Promise<void>;
   startScopeRun(runId: string, scope: Scope, startedAt: Date): Promise<void>;
   finishScopeRun(runId: string, scope: Scope, outcome: ScopeOutcome): Promise<void>;
+  /** Corrects the ETA of finished scope runs of `runId` (the shared budget's, known at the run's end). */
+  recordScopeEtas(runId: string, etas: { scope: Scope; etaSeconds: number }[]): Promise<void>;
   upsertImageRefs(scope: Scope, refs: ImageListing[], at: Date): Promise<void>;
   recordScopeInventory(
     scope: Scope,

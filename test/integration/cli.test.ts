@@ -123,7 +123,10 @@ describe('command line', () => {
     // A database of its own: the demo refuses one holding other scopes (this file's p-cli).
     const own = await createTestDatabase({ migrate: false });
     const c = capture({ DATABASE_URL: own.url, LOG_LEVEL: 'error' });
-    const code = await main(['demo', '--once', '--use-database-url'], c.io).finally(() => own.drop());
+    const code = await main(
+      ['demo', '--once', '--use-database-url', '--rate-limit', '100000', '--images', '4'],
+      c.io,
+    ).finally(() => own.drop());
     expect(code).toBe(EXIT.ok);
     const out = c.out();
     expect(out).toContain('Worst images now (most failed check items):');

@@ -9,6 +9,7 @@ import {
   listRunningRuns,
   markAbandonedRuns,
   recordRunProgress,
+  recordScopeEtas,
   startRun,
   startScopeRun,
 } from '../../src/db/runs.js';
@@ -163,6 +164,26 @@ describe('run ledger', () => {
     expect(row.rows).toEqual([
       { status: 'partial', images_pending: 40, eta_seconds: 480, error: 'budget exhausted' },
     ]);
+    // The run's end corrects the ETA to the shared budget's; a scope still running keeps none.
+    const running = scope({ projectId: 'partial', enterpriseProjectId: 'ep-running' });
+    await startScopeRun(t.handle, RUN2, running, running.target, T0);
+    await recordScopeEtas(t.handle, RUN2, [
+      { scope: s, etaSeconds: 960 },
+      { scope: running, etaSeconds: 960 },
+    ]);
+    const etas = await t.pool.query(
+      `SELECT enterprise_project_id, eta_seconds FROM hss_internal.sync_scope_runs WHERE run_id = $1 ORDER BY 1`,
+      [RUN2],
+    );
+    expect(etas.rows).toEqual([
+      { enterprise_project_id: '0', eta_seconds: 960 },
+      { enterprise_project_id: 'ep-running', eta_seconds: null },
+    ]);
+    // The tests below count RUN2's scope runs: this one was only for the check above.
+    await t.pool.query(
+      `DELETE FROM hss_internal.sync_scope_runs WHERE run_id = $1 AND enterprise_project_id = 'ep-running'`,
+      [RUN2],
+    );
   });
 
   it('rejects an unknown status and an unknown run', async () => {

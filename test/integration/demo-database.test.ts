@@ -11,6 +11,9 @@ import type { OwnDatabase } from '../../src/demo.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
+// The pace lifted and a small world (4 images per scope): a first sync takes seconds, not a minute.
+const FAST = ['--rate-limit', '100000', '--images', '4'];
+
 const where = (url: string) => {
   const u = new URL(url);
   return `database "${u.pathname.slice(1)}" on ${u.hostname}:${u.port || 5432} as user "${decodeURIComponent(u.username)}"`;
@@ -47,7 +50,7 @@ describe('demo and DATABASE_URL', () => {
     };
     const c = captureIo({ DATABASE_URL: users.url, LOG_LEVEL: 'error' });
     try {
-      expect(await cmdDemo(c.io, ['--once'], { startOwnDatabase })).toBe(EXIT.ok);
+      expect(await cmdDemo(c.io, ['--once', ...FAST], { startOwnDatabase })).toBe(EXIT.ok);
       expect(started).toBe(1);
       const lines = c.out().split('\n');
       expect(lines.slice(0, 2)).toEqual([
@@ -92,11 +95,21 @@ describe('demo and DATABASE_URL', () => {
     const empty = await createTestDatabase({ migrate: false });
     try {
       const c = captureIo({ DATABASE_URL: empty.url, LOG_LEVEL: 'error' });
-      expect(await cmdDemo(c.io, ['--once', '--use-database-url'])).toBe(EXIT.ok);
+      expect(await cmdDemo(c.io, ['--once', '--use-database-url', ...FAST])).toBe(EXIT.ok);
       const u = new URL(empty.url);
       const pw = u.password;
       u.password = '';
       expect(c.out()).toContain(`\nConnect with: psql '${u.toString()}'\n`);
+      // No login is made on a database the demo was given; the user is told how, and no status URL.
+      expect(c.out()).toContain(
+        '\nRead-only login: none made with --use-database-url; grant hss_reader to a login of yours (docs/sql.md, "Access: roles and least privilege")\n',
+      );
+      expect(c.out()).toContain(
+        `\nThe demo's runs and scopes: SYNC_SCHEDULE='*/20 * * * * *' npx hss-baseline-sync status\n`,
+      );
+      expect(c.out()).toMatch(
+        /\n--once: done; to keep syncing every 20 s, run npm run demo -- --use-database-url \(without --once\)\.\n$/,
+      );
       if (pw) expect(c.out()).not.toContain(pw);
     } finally {
       await empty.drop();

@@ -123,10 +123,12 @@ describe('simulate with the documented test key pair', () => {
     for (let i = 0; i < 100 && !c.out().includes('control:'); i++) await sleep(50);
     const url = /listening on (http:\/\/[^\s]+)/.exec(c.out())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const target = `HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=proj-cli`;
+    // The try lines set the sync's pace to the simulator's (no limit: the sync's largest).
+    const target = `HSS_ENDPOINT=${url} HSS_REGION=cn-north-4 HSS_PROJECT_ID=proj-cli HSS_RATE_LIMIT_PER_MINUTE=100000`;
     expect(c.out()).toBe(
       `HSS simulator listening on ${url}\n` +
         `  project proj-cli, enterprise projects 0, rate limit off, ListImageRiskConfigs for cicd: empty (official)\n` +
+        `  pace: the try lines set HSS_RATE_LIMIT_PER_MINUTE=100000 as this simulator has no rate limit (--rate-limit 0); without it the sync keeps HSS's 5 calls/min per API (--rate-limit 5 plays HSS)\n` +
         `  try (token): ${target} HSS_AUTH_TOKEN=sim-token hss-baseline-sync sync\n` +
         `  try (AK/SK, a public test key pair only this simulator accepts): ${target} HSS_ACCESS_KEY=HSSSIMTESTAK00000000 HSS_SECRET_KEY=HSSSIMTESTSK-public-test-key-not-a-secret hss-baseline-sync sync\n` +
         `  control: ${url}/_sim/scopes, POST ${url}/_sim/rescan\n`,
