@@ -218,7 +218,7 @@ export const DEMO = defineCommand({
       type: 'string',
       value: 'PORT',
       help: 'port of the embedded PostgreSQL on 127.0.0.1 (default 54329; stable, so a BI data source survives a restart)',
-      parse: intIn(1, 65_535, 'port'),
+      parse: intIn(1, 65_535),
     },
     'data-dir': {
       type: 'string',

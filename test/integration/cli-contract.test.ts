@@ -93,9 +93,9 @@ const TABLE: [command: string, usage: string, typo: [string, string], bad: [stri
   ],
   [
     'demo',
-    'Usage: hss-baseline-sync demo [--once] [--use-database-url]',
+    'Usage: hss-baseline-sync demo [--once] [--use-database-url] [--port 54329] [--data-dir .demo-data]',
     ['--onec', 'unknown option --onec (did you mean --once?)'],
-    [['--once=yes'], '--once takes no value'],
+    [['--port', '70000'], '--port "70000" is not a whole number from 1 to 65535'],
   ],
 ];
 
