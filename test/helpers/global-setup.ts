@@ -2,8 +2,9 @@
  * vitest globalSetup of the integration project: finds a PostgreSQL server, migrates one template
  * database there, and provides both to every test file, which then creates its own database as a
  * copy of the template (test/helpers/db.ts): the migrations run once per test run, not per file.
- * Server order: TEST_DATABASE_URL; a postgres:17 container when a container runtime answers; else
- * an embedded PostgreSQL 17 (src/db/embedded.ts) on a free loopback port, data under the OS temp dir.
+ * Server order: TEST_DATABASE_URL; a postgres:17 container when a container runtime answers (skipped
+ * under TEST_POSTGRES=embedded); else an embedded PostgreSQL 17 (src/db/embedded.ts) on a free
+ * loopback port, data under the OS temp dir.
  */
 
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -36,7 +37,10 @@ interface Server {
 const RUNTIME_CHECK_MS = 3_000;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = (await fromEnv()) ?? (await fromContainer()) ?? (await fromEmbedded());
+  const server =
+    (await fromEnv()) ??
+    (process.env.TEST_POSTGRES === 'embedded' ? null : await fromContainer()) ??
+    (await fromEmbedded());
   console.log(`[integration] PostgreSQL: ${server.description}`);
   // Random per test run: several runs may share one server (TEST_DATABASE_URL).
   const prefix = `hss_test_${randomBytes(4).toString('hex')}_`;

@@ -196,7 +196,13 @@ export class RuleDescriptions {
     return out;
   }
 
-  /** Values due first (each call brings its rule's description), then descriptions alone. */
+  /**
+   * Values due first (each call brings its rule's description), then descriptions alone. The
+   * descriptions due are read BEFORE the values due: a rule whose failed rows are committed
+   * between the two reads is then either absent from the first (it comes with the values of the
+   * second, or of the lookup its write queues) or present in both (covered). Read the other way
+   * round, such a rule is seen without values due and asked for once more without an image.
+   */
   private async lookUp(l: Lookup): Promise<void> {
     const { store, scope } = this.input;
     if (!l.backlog) this.lookupQueued = false;
@@ -204,6 +210,7 @@ export class RuleDescriptions {
     this.writtenRules.clear();
     try {
       const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
+      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
       if (this.valuesStale) {
         this.valuesStale = false;
         const refs = await this.input.db(() => store.loadRuleValuesDue(scope));
@@ -218,7 +225,6 @@ export class RuleDescriptions {
         this.fetchLane.push(calls);
       }
       const unique = new Map<string, RuleKey>();
-      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
       for (const k of keys) {
         const id = ruleKeyId(k);
         if (!this.input.claims.covered.has(id) && !this.input.claims.descriptions.has(id))
