@@ -10,7 +10,7 @@ import { createLimiter } from '../limiter.js';
 import type { DrillStore } from '../store.js';
 import { newDrillClaims, RuleDescriptions } from './rule-descriptions.js';
 
-const SCOPE: Scope = { projectId: 'p', enterpriseProjectId: '0', imageType: 'private_image' };
+const SCOPE: Scope = { target: 't', projectId: 'p', enterpriseProjectId: '0', imageType: 'private_image' };
 const RULE: RuleKey = {
   checkName: 'EulerOS',
   checkType: 'EulerOS',
