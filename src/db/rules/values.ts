@@ -28,10 +28,11 @@ FROM (
   WHERE h.project_id = $1 AND h.enterprise_project_id = $2 AND h.image_type = $3
     AND h.valid_to IS NULL AND h.scan_result = 'failed' AND h.check_rule_id <> ''
     AND (h.image_id, h.check_name, h.check_type, h.standard, h.check_rule_id) > ($4, $5, $6, $7, $8)
-    AND EXISTS (
-      SELECT 1 FROM hss_internal.image_contents c
-      WHERE c.project_id = h.project_id AND c.enterprise_project_id = h.enterprise_project_id
-        AND c.image_type = h.image_type AND c.image_id = h.image_id AND c.removed_at IS NULL)
+    -- A scalar subquery, not EXISTS: the planner cannot turn it into a join that scans the scope's
+    -- contents for each rule; it probes the content's primary key.
+    AND (SELECT c.removed_at IS NULL FROM hss_internal.image_contents c
+         WHERE c.project_id = h.project_id AND c.enterprise_project_id = h.enterprise_project_id
+           AND c.image_type = h.image_type AND c.image_id = h.image_id) IS TRUE
     AND NOT EXISTS (
       SELECT 1 FROM hss_internal.image_rule_values v
       WHERE v.rule_result_key = h.rule_result_key AND v.fetched_at >= h.valid_from)
