@@ -91,4 +91,64 @@ describe('RuleDescriptions lookups', () => {
     expect(described).toBe(1);
     expect(d.valuesFetched).toBe(1);
   });
+
+  it('reads the values due a page at a time, the next once the fetch lane has room, and asks a description alone only after the scan', async () => {
+    const rule = (id: string): RuleKey => ({ ...RULE, checkRuleId: id });
+    const image = (n: number) => ({ ...IMAGE, imageId: `sha256:${n}` });
+    // 7 images × rule 1.1 due; rule 9.9 only needs its description.
+    const due: ImageRuleRef[] = Array.from({ length: 7 }, (_, i) => ({
+      scope: SCOPE,
+      image: image(i),
+      key: rule('1.1'),
+    }));
+    const events: string[] = [];
+    const store: Partial<DrillStore> = {
+      loadDescriptionsDue: async () => [rule('9.9'), rule('1.1')],
+      loadRuleValuesDue: async (_s, after, limit) => {
+        const from = after ? due.findIndex((d) => d.image.imageId === after.imageId) + 1 : 0;
+        events.push(`page@${from}`);
+        return due.slice(from, from + limit);
+      },
+      filterDescriptionsDue: async (keys) => [...keys],
+      upsertRuleDescription: async () => {},
+      upsertRuleValues: async () => {},
+    };
+    const client: Partial<HssClient> = {
+      showCheckRuleDetail: async (_scope, key, img) => {
+        events.push(`${key.checkRuleId}@${img?.imageId.slice(7) ?? 'none'}`);
+        return DETAIL;
+      },
+    };
+    const d = new RuleDescriptions({
+      client: client as HssClient,
+      store: store as DrillStore,
+      scope: SCOPE,
+      runId: 'r',
+      enabled: true,
+      now: () => new Date('2026-04-01T00:00:00Z'),
+      limiter: createLimiter(1),
+      concurrency: 1,
+      valuesPage: 3,
+      callOptions: {},
+      claims: newDrillClaims(),
+      db: (fn) => fn(),
+      stopped: () => false,
+      defect: (err) => {
+        throw err;
+      },
+      failure: (m) => {
+        throw new Error(m);
+      },
+      fetched: () => {},
+    });
+    d.backlog();
+    await d.finish();
+    const calls = events.filter((e) => !e.startsWith('page'));
+    expect(calls).toEqual(['1.1@0', '1.1@1', '1.1@2', '1.1@3', '1.1@4', '1.1@5', '1.1@6', '9.9@none']);
+    // Three pages (3 + 3 + 1): each read after the calls of the one before had mostly started.
+    expect(events.filter((e) => e.startsWith('page'))).toEqual(['page@0', 'page@3', 'page@6']);
+    expect(events.indexOf('page@3')).toBeGreaterThan(events.indexOf('1.1@0'));
+    expect(events.indexOf('page@6')).toBeGreaterThan(events.indexOf('1.1@3'));
+    expect(d.valuesFetched).toBe(7);
+  });
 });

@@ -74,6 +74,8 @@ export interface DescriptionsInput {
   callOptions: CallOptions;
   /** What this run's drill-downs have taken on (shared by every scope and drill-down). */
   claims: DrillClaims;
+  /** Rows per page of the values due; default RULE_VALUES_PAGE. */
+  valuesPage?: number;
   /** Runs a database operation through the drill-down's gate. */
   db<T>(fn: () => Promise<T>): Promise<T>;
   /** True once the drill-down stops (yielded, failed, aborted). */
@@ -241,12 +243,11 @@ export class RuleDescriptions {
       }
       if (this.valuesAfter !== undefined) {
         const after = this.valuesAfter;
-        const refs = await this.input.db(() => store.loadRuleValuesDue(scope, after, RULE_VALUES_PAGE));
+        const page = this.input.valuesPage ?? RULE_VALUES_PAGE;
+        const refs = await this.input.db(() => store.loadRuleValuesDue(scope, after, page));
         const last = refs.at(-1);
         this.valuesAfter =
-          refs.length >= RULE_VALUES_PAGE && last
-            ? { imageId: last.image.imageId, key: keyOf(last.key) }
-            : undefined;
+          refs.length >= page && last ? { imageId: last.image.imageId, key: keyOf(last.key) } : undefined;
         const calls: DetailCall[] = [];
         for (const ref of refs) {
           const pair = this.pairOf(ref.image.imageId, ref.key);
