@@ -7,7 +7,8 @@
  * agree on the window; an app given a clock of its own (tests on a fake clock) passes its time.
  * Every recorded instant is unique in its row (a collision moves it 1 µs later), so a call's
  * token, its start instant, names it exactly; the window is counted in whole milliseconds, so
- * those shifts never lengthen a wait.
+ * those shifts never lengthen a wait. An instant more than a window ahead of now (the clock went
+ * back, or an app with a clock of its own wrote it) is dropped rather than waited for.
  */
 import type { Clock } from '../clock.js';
 import type { ApiName } from '../domain.js';
@@ -23,12 +24,13 @@ ON CONFLICT (credential_key, api) DO UPDATE SET calls = b.calls`;
 const RESERVE = `
 WITH n AS (SELECT coalesce($3::timestamptz, clock_timestamp()) AS t, make_interval(secs => $5::float8 / 1000) AS span),
 k AS (
-  SELECT n.t, n.span, b.calls,
-    array(SELECT c FROM unnest(b.calls) AS c WHERE date_trunc('milliseconds', c) > n.t - n.span ORDER BY c) AS kept
+  SELECT n.t, n.span,
+    array(SELECT c FROM unnest(b.calls) AS c
+          WHERE date_trunc('milliseconds', c) > n.t - n.span AND c <= n.t + n.span ORDER BY c) AS kept
   FROM hss_internal.api_call_budget b, n WHERE b.credential_key = $1 AND b.api = $2),
 m AS (
   SELECT k.*, cardinality(k.kept) < $4::int AS ok,
-    greatest(k.t, (SELECT max(c) + interval '1 microsecond' FROM unnest(k.calls) AS c)) AS at
+    greatest(k.t, (SELECT max(c) + interval '1 microsecond' FROM unnest(k.kept) AS c)) AS at
   FROM k)
 UPDATE hss_internal.api_call_budget b
 SET calls = CASE WHEN m.ok THEN m.kept || m.at ELSE m.kept END

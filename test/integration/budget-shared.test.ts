@@ -11,6 +11,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.js';
 import { FakeClock } from '../../src/clock.js';
 import { type Env, loadConfig } from '../../src/config/load.js';
+import { createPgCallLog } from '../../src/db/call-budget.js';
+import { credentialKey } from '../../src/hss/call-budget.js';
 import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { BIN, ensureBuilt, ROOT } from '../helpers/build.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -160,4 +162,45 @@ describe('one call budget per credential, across processes', () => {
     const took = Math.max(ra.finishedAt.getTime(), rb.finishedAt.getTime()) - T0;
     expect(took).toBeGreaterThanOrEqual(2 * 60_000);
   }, 120_000);
+});
+
+describe('the call log in PostgreSQL', () => {
+  it('admits up to the rate per window, says how long to wait, and forgets instants a window ahead of now', async () => {
+    const t = await createTestDatabase();
+    try {
+      const T0 = Date.parse('2026-06-01T00:00:00Z');
+      const clock = new FakeClock(T0);
+      const log = createPgCallLog(t.handle, clock);
+      const key = credentialKey('AKIDEXAMPLE');
+      const api = 'ListImageRiskConfigs' as const;
+      const first = await log.reserve(key, api, 2, 60_000);
+      const second = await log.reserve(key, api, 2, 60_000);
+      expect([first.ok, second.ok]).toEqual([true, true]);
+      await clock.advance(10_000);
+      expect(await log.reserve(key, api, 2, 60_000)).toEqual({ ok: false, waitMs: 50_000 });
+      // The first call ends now: counted from its end, it leaves the window 60 s from now.
+      if (!first.ok) throw new Error('unreachable');
+      await log.finish(key, api, first.token);
+      await clock.advance(50_000);
+      // The second (still in flight, from its start) has left; the first (from its end) has not.
+      expect(await log.reserve(key, api, 1, 60_000)).toEqual({ ok: false, waitMs: 10_000 });
+      expect(await log.reserve(key, api, 2, 60_000)).toMatchObject({ ok: true });
+      // Another credential and another API have budgets of their own.
+      expect(await log.reserve(credentialKey('other'), api, 1, 60_000)).toMatchObject({ ok: true });
+      expect(await log.reserve(key, 'ListRegistryImages', 1, 60_000)).toMatchObject({ ok: true });
+      // A clock a year behind what was written: the future instants are not waited for.
+      const back = createPgCallLog(t.handle, new FakeClock(T0 - 365 * 86_400_000));
+      expect(await back.reserve(key, api, 1, 60_000)).toMatchObject({ ok: true });
+      const rows = await t.pool.query(
+        `select api, cardinality(calls)::int as n from hss_internal.api_call_budget where credential_key = $1 order by api`,
+        [key],
+      );
+      expect(rows.rows).toEqual([
+        { api: 'ListImageRiskConfigs', n: 1 },
+        { api: 'ListRegistryImages', n: 1 },
+      ]);
+    } finally {
+      await t.drop();
+    }
+  });
 });
