@@ -9,12 +9,14 @@ import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig, TargetConfig } from './config/types.js';
+import { createPgCallLog } from './db/call-budget.js';
 import { createRunCoordinator, type RunCoordinator, tryLockScope } from './db/lock.js';
 import { defaultMigrationsFolder, migrate } from './db/migrate.js';
 import { createDb, type DbHandle } from './db/pool.js';
 import { assertSchemaCurrent, readShipped, type Shipped } from './db/schema-state.js';
 import { withConnectionRetry } from './db/tx.js';
 import type { ApiName } from './domain.js';
+import { errorSummary } from './errors.js';
 import { CircuitBreaker } from './hss/breaker.js';
 import { createAuthProvider, createHssClient } from './hss/client.js';
 import { Pacer } from './hss/pacer.js';
@@ -77,11 +79,19 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       headersTimeout: config.http.headersTimeoutMs,
       bodyTimeout: config.http.bodyTimeoutMs,
     });
+  // The call budget is the credential's, shared through the database by every process and
+  // replica using it; its time is the database's unless the app was given a clock of its own.
   const pacer = new Pacer({
     clock,
     ratePerMinute: config.rateLimitPerMinute,
     overrides: config.rateLimitOverrides,
     random: opts.random,
+    shared: createPgCallLog(db, opts.clock),
+    onSharedError: (err) =>
+      logger.warn(
+        { err: errorSummary(err) },
+        'the shared call budget could not be read; this call is paced by this process alone',
+      ),
   });
   const breaker = new CircuitBreaker({ clock });
   const clients = new Map<string, HssClient>();

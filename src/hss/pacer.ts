@@ -3,10 +3,18 @@
  * minute per user per API (docs/hss-api.md section 6), counted over a minute. A token bucket with
  * burst R would let 2R-1 calls into one sliding minute and earn 429s, so this keeps a log of start
  * times instead: a call may start only when fewer than R calls started in the last window + margin.
+ *
+ * That log is this process's. HSS counts per credential whoever calls, so with a SharedCallLog
+ * (call-budget.ts: PostgreSQL in production) a call granted here also reserves its place in the
+ * log every process and replica using the credential shares, and waits while that one is full:
+ * the in-process log is the fast path (it never lets this process alone exceed the limit), the
+ * shared one the authority. When the shared log fails (database unreachable), the call goes on
+ * under the in-process log alone; each failure is counted (sharedErrors) and reported.
  */
 import type { Clock } from '../clock.js';
 import type { ApiName } from '../domain.js';
 import { AbortedError } from '../errors.js';
+import { credentialKey, type SharedCallLog } from './call-budget.js';
 
 export interface PacerOptions {
   clock: Clock;
@@ -24,6 +32,10 @@ export interface PacerOptions {
   throttleRateFactor?: number;
   /** [0, 1) source for the jitter. Default Math.random. */
   random?: () => number;
+  /** The budget shared with other processes using the same credentials; default none. */
+  shared?: SharedCallLog;
+  /** A shared-log operation failed (the call went on under the in-process log alone). */
+  onSharedError?: (err: unknown) => void;
 }
 
 /** Per-key counters for logs, metrics and the run ledger. */
@@ -38,6 +50,8 @@ export interface PacerKeySnapshot {
   waiting: number;
   /** Calls granted whose attempt has not ended yet. */
   inFlight?: number;
+  /** Times a granted call waited for the shared budget (other processes' calls); with one only. */
+  sharedWaits?: number;
 }
 
 /** A granted call. `done()` when its answer has arrived (or it failed): its window starts then. */
@@ -76,6 +90,7 @@ interface KeyState {
   wake: AbortController | null;
   callsStarted: number;
   throttles: number;
+  sharedWaits: number;
 }
 
 /** Paces HSS calls per (credential, API); see the module comment for the guarantee. */
@@ -89,6 +104,11 @@ export class Pacer {
   private readonly throttleRateFactor: number;
   private readonly random: () => number;
   private readonly keys = new Map<string, KeyState>();
+  private readonly shared: SharedCallLog | undefined;
+  private readonly onSharedError: (err: unknown) => void;
+  private readonly fingerprints = new Map<string, string>();
+  /** Shared-log operations that failed (the calls went on under the in-process log). */
+  sharedErrors = 0;
 
   constructor(options: PacerOptions) {
     this.clock = options.clock;
@@ -99,13 +119,78 @@ export class Pacer {
     this.throttleJitterMs = options.throttleJitterMs ?? 2_000;
     this.throttleRateFactor = options.throttleRateFactor ?? 0.8;
     this.random = options.random ?? Math.random;
+    this.shared = options.shared;
+    this.onSharedError = options.onSharedError ?? (() => {});
   }
 
   /**
-   * Resolves when a call on (credentialId, api) may start, and counts it as started. Callers on the
-   * same key are served in FIFO order. Rejects with AbortedError when `signal` aborts first.
+   * Resolves when a call on (credentialId, api) may start, and counts it as started: granted by
+   * the in-process log (callers on the same key in FIFO order), then by the shared one when
+   * there is one. Rejects with AbortedError when `signal` aborts first.
    */
-  acquire(credentialId: string, api: ApiName, signal?: AbortSignal): Promise<PacerSlot> {
+  async acquire(credentialId: string, api: ApiName, signal?: AbortSignal): Promise<PacerSlot> {
+    const local = await this.acquireLocal(credentialId, api, signal);
+    const shared = this.shared;
+    if (!shared) return local;
+    let fingerprint = this.fingerprints.get(credentialId);
+    if (!fingerprint) {
+      fingerprint = credentialKey(credentialId);
+      this.fingerprints.set(credentialId, fingerprint);
+    }
+    const key = fingerprint;
+    let token: string | null;
+    try {
+      token = await this.reserveShared(shared, key, credentialId, api, signal);
+    } catch (err) {
+      local.done();
+      throw err;
+    }
+    return {
+      done: () => {
+        local.done();
+        if (token === null) return;
+        const t = token;
+        token = null;
+        shared.finish(key, api, t).catch((err: unknown) => this.sharedFailed(err));
+      },
+    };
+  }
+
+  /** The shared log's token for the call, once it admits it; null when the shared log failed. */
+  private async reserveShared(
+    shared: SharedCallLog,
+    key: string,
+    credentialId: string,
+    api: ApiName,
+    signal: AbortSignal | undefined,
+  ): Promise<string | null> {
+    const state = this.state(credentialId, api);
+    for (;;) {
+      if (signal?.aborted) throw abortedWaiting(api, signal);
+      let r: Awaited<ReturnType<SharedCallLog['reserve']>>;
+      try {
+        r = await shared.reserve(key, api, state.rate, this.windowMs + this.marginMs);
+      } catch (err) {
+        this.sharedFailed(err);
+        return null;
+      }
+      if (r.ok) return r.token;
+      state.sharedWaits++;
+      try {
+        await this.clock.sleep(r.waitMs, signal);
+      } catch {
+        throw abortedWaiting(api, signal);
+      }
+    }
+  }
+
+  private sharedFailed(err: unknown): void {
+    this.sharedErrors++;
+    this.onSharedError(err);
+  }
+
+  /** The in-process grant; see `acquire`. */
+  private acquireLocal(credentialId: string, api: ApiName, signal?: AbortSignal): Promise<PacerSlot> {
     if (signal?.aborted) return Promise.reject(abortedWaiting(api, signal));
     const state = this.state(credentialId, api);
     return new Promise<PacerSlot>((resolve, reject) => {
@@ -165,6 +250,7 @@ export class Pacer {
       throttles: s.throttles,
       waiting: s.queue.length,
       inFlight: s.slots.filter((x) => x.inFlight).length,
+      ...(this.shared ? { sharedWaits: s.sharedWaits } : {}),
     }));
   }
 
@@ -182,6 +268,7 @@ export class Pacer {
         wake: null,
         callsStarted: 0,
         throttles: 0,
+        sharedWaits: 0,
       };
       this.keys.set(key, state);
     }

@@ -20,6 +20,7 @@ export class Lane<T> {
   private running = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
+  private roomWaiters: { n: number; resolve: () => void }[] = [];
 
   constructor(private readonly o: LaneOptions<T>) {}
 
@@ -59,6 +60,12 @@ export class Lane<T> {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Resolves when at most `n` items are queued and not started, or the lane is stopped or idle. */
+  roomFor(n: number): Promise<void> {
+    if (this.queue.length <= n || this.o.stopped() || this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ n, resolve }));
+  }
+
   /** Starts what may start now; call again after `stopped()` may have changed. */
   pump(): void {
     while (!this.o.stopped() && this.running < this.o.concurrency && this.queue.length > 0) {
@@ -81,6 +88,12 @@ export class Lane<T> {
   }
 
   private settle(): void {
+    if (this.roomWaiters.length > 0) {
+      const free = this.o.stopped() || this.isIdle();
+      const ready = this.roomWaiters.filter((w) => free || this.queue.length <= w.n);
+      this.roomWaiters = this.roomWaiters.filter((w) => !ready.includes(w));
+      for (const w of ready) w.resolve();
+    }
     if (!this.isIdle()) return;
     const w = this.waiters;
     this.waiters = [];

@@ -5,6 +5,8 @@
  * descriptions, the per-image rule values, a simple coverage count. Every operation is logged in
  * order; `fault` fails a chosen one.
  */
+
+import type { RuleValuesCursor } from '../db/rules/values.js';
 import {
   COVERAGE_STATES,
   type CoverageCounts,
@@ -276,9 +278,33 @@ export class MemoryStore implements SyncStore {
     this.op('filterDescriptionsDue');
     return keys.filter((k) => this.descriptionDue(k, staleBefore));
   }
-  /** Failed rules of the scope's current rules whose values are missing or older than the rule. */
-  async loadRuleValuesDue(scope: Scope): Promise<ImageRuleRef[]> {
+  /** A page of the failed rules of the scope's current rules whose values are missing or older than the rule. */
+  async loadRuleValuesDue(
+    scope: Scope,
+    after: RuleValuesCursor | null,
+    limit: number,
+  ): Promise<ImageRuleRef[]> {
     this.op('loadRuleValuesDue', scopeKey(scope));
+    const all = await this.allRuleValuesDue(scope);
+    const cmp = (a: string[], b: string[]) => {
+      for (let i = 0; i < a.length; i++)
+        if (a[i] !== b[i]) return (a[i] as string) < (b[i] as string) ? -1 : 1;
+      return 0;
+    };
+    const row = (imageId: string, k: RuleKey) => [
+      imageId,
+      k.checkName,
+      k.checkType,
+      k.standard,
+      k.checkRuleId,
+    ];
+    return all
+      .sort((a, b) => cmp(row(a.image.imageId, a.key), row(b.image.imageId, b.key)))
+      .filter((r) => after === null || cmp(row(r.image.imageId, r.key), row(after.imageId, after.key)) > 0)
+      .slice(0, limit);
+  }
+
+  private async allRuleValuesDue(scope: Scope): Promise<ImageRuleRef[]> {
     const refs = this.refs.get(scopeKey(scope)) ?? [];
     const out: ImageRuleRef[] = [];
     for (const [k, state] of [...this.rules].sort(([a], [b]) => (a < b ? -1 : 1))) {

@@ -140,7 +140,7 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
     filterDescriptionsDue: (keys, staleBefore) => retry(() => filterDescriptionsDue(h, keys, staleBefore)),
     loadDescriptionsDue: (scope, staleBefore) => retry(() => loadDescriptionsDue(h, scope, staleBefore)),
     upsertRuleDescription: (key, detail, at) => retry(() => upsertRuleDescription(h, key, detail, at)),
-    loadRuleValuesDue: (scope) => retry(() => loadRuleValuesDue(h, scope)),
+    loadRuleValuesDue: (scope, after, limit) => retry(() => loadRuleValuesDue(h, scope, after, limit)),
     // Values are replaced whole: a repeat after a COMMIT that took writes the same values.
     upsertRuleValues: (runId, at, items) => retry(() => upsertRuleValues(h, runId, at, items)),
     countCoverage: (scopes) => retry(() => countCoverage(h, scopes)),

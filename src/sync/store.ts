@@ -5,6 +5,7 @@
  */
 
 import type { RulesDue } from '../db/rules/due.js';
+import type { RuleValuesCursor } from '../db/rules/values.js';
 import type { ImageRulesItem } from '../db/rules/write.js';
 import type {
   CoverageCounts,
@@ -103,10 +104,12 @@ export interface DrillStore {
   filterDescriptionsDue(keys: readonly RuleKey[], staleBefore: Date): Promise<RuleKey[]>;
   upsertRuleDescription(key: RuleKey, detail: RuleDetail, at: Date): Promise<void>;
   /**
-   * Failed rules of the scope's current rule results whose per-image values are missing or older
-   * than the rule version in force (each with the image's filters, from one current reference).
+   * One page of the failed rules of the scope's current rule results whose per-image values are
+   * missing or older than the rule version in force (each with the image's filters, from one
+   * current reference), in (image, rule) order after `after` (null: from the first), at most
+   * `limit`; a shorter page is the last (src/db/rules/values.ts).
    */
-  loadRuleValuesDue(scope: Scope): Promise<ImageRuleRef[]>;
+  loadRuleValuesDue(scope: Scope, after: RuleValuesCursor | null, limit: number): Promise<ImageRuleRef[]>;
   /** Records the current values of rules on images (replacing what was stored for each). */
   upsertRuleValues(runId: string, at: Date, items: ImageRuleValues[]): Promise<void>;
 }

@@ -55,6 +55,7 @@ export interface PlanNode {
   'Relation Name'?: string;
   'Parent Relationship'?: string;
   'Join Type'?: string;
+  'Join Filter'?: string;
   Plans?: PlanNode[];
 }
 
@@ -91,9 +92,48 @@ const JOINS = new Set(['Nested Loop', 'Hash Join', 'Merge Join']);
  *   a hash lookup per row), so no estimate can turn it quadratic.
  * - 'batch' (a statement run once per batch of a sync): a sequential scan of a table, which
  *   makes the whole sync quadratic however cheap each batch looks.
+ * - 'page' (one page of a keyset read, run once per page): as 'batch', and the page's rows must
+ *   come in key order from an index, from the cursor on: no Sort and no hash or merge join below
+ *   the Limit (they read everything after the cursor, every page). A nested loop driven by the
+ *   index scan of the paged table is the read itself; its inner sides must be index probes.
  */
-export function planProblems(plan: PlanNode, kind: 'scope' | 'batch'): string[] {
+export function planProblems(plan: PlanNode, kind: 'scope' | 'batch' | 'page'): string[] {
   const problems: string[] = [];
+  if (kind === 'page') {
+    // The page's Limit is on the path of outer children from the top; a Limit inside an inner
+    // side (a per-row lookup, such as one reference of an image) bounds that lookup only.
+    const pageLimits = new Set<PlanNode>();
+    for (let n: PlanNode | undefined = plan; n; ) {
+      if (n['Node Type'] === 'Limit') pageLimits.add(n);
+      n = n.Plans?.find((c) => c['Parent Relationship'] === 'Outer') ?? n.Plans?.[0];
+    }
+    let limits = 0;
+    for (const n of nodes(plan)) {
+      const type = n['Node Type'];
+      // An inner side scanned again for each outer row and matched by a join filter: not a probe.
+      const inner = n.Plans?.find((c) => c['Parent Relationship'] === 'Inner');
+      if (type === 'Nested Loop' && n['Join Filter'] && inner && drivingLeaf(inner)['Relation Name']) {
+        problems.push(
+          `Nested Loop filtering ${drivingLeaf(inner)['Relation Name']} by ${n['Join Filter']} in a page`,
+        );
+      }
+      if (pageLimits.has(n)) {
+        limits++;
+        for (const below of nodes(n)) {
+          const t = below['Node Type'];
+          if (t === 'Sort' || t === 'Incremental Sort' || t === 'Hash Join' || t === 'Merge Join') {
+            problems.push(`${t} below the Limit of a page`);
+          }
+        }
+      }
+      if (type === 'Seq Scan' && n['Relation Name'])
+        problems.push(`Seq Scan on ${n['Relation Name']} in a page`);
+      if (type === 'Bitmap Heap Scan')
+        problems.push(`Bitmap Heap Scan on ${n['Relation Name']} (unordered) in a page`);
+    }
+    if (limits === 0) problems.push('no Limit: not a page');
+    return problems;
+  }
   for (const n of nodes(plan)) {
     const type = n['Node Type'];
     if (type === 'Nested Loop') {

@@ -48,6 +48,7 @@ describe('migrate', () => {
       { nspname: 'hss', relname: 'sync_runs', relkind: 'v' },
       { nspname: 'hss', relname: 'sync_scope_runs', relkind: 'v' },
       { nspname: 'hss_internal', relname: '__drizzle_migrations', relkind: 'r' },
+      { nspname: 'hss_internal', relname: 'api_call_budget', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'content_listing', relkind: 'v' },
       { nspname: 'hss_internal', relname: 'history_chain_anchors', relkind: 'r' },
       { nspname: 'hss_internal', relname: 'image_baseline_daily_facts', relkind: 'r' },

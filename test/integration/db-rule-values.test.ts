@@ -138,7 +138,9 @@ describe('per-image rule values', () => {
         answers_open_version: true,
       },
     ]);
-    expect(await store.loadRuleValuesDue(S)).toEqual([{ scope: S, image: filters(A_NEW), key: key('r3') }]);
+    expect(await store.loadRuleValuesDue(S, null, 500)).toEqual([
+      { scope: S, image: filters(A_NEW), key: key('r3') },
+    ]);
   });
 
   it('a new version of a failed rule makes its values due again, and the upsert replaces them', async () => {

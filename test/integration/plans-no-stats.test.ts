@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { imageRefKey } from '../../src/db/ref-key.js';
+import { loadRuleValuesDue, upsertRuleValues } from '../../src/db/rules/values.js';
+import { type ImageRulesItem, writeImageRules } from '../../src/db/rules/write.js';
 import {
   loadContentStates,
   recordScopeInventory,
@@ -13,7 +15,7 @@ import {
   upsertImageRefs,
   writeImageResults,
 } from '../../src/db/writer/index.js';
-import type { ImageListing } from '../../src/domain.js';
+import type { ImageListing, RuleResult } from '../../src/domain.js';
 import { useTestDatabase } from '../helpers/db.js';
 import { fetched, listing, RUN1, RUN2, risk, scope, T1, T2 } from '../helpers/db-fixtures.js';
 import {
@@ -35,6 +37,28 @@ const resultsOf = (failed: number) => [
   risk({ checkName: 'EulerOS', checkType: 'EulerOS', failedRuleNum: 3 }),
 ];
 
+/** The failed rules of an image's EulerOS baseline: `n` rules, the first `changed` with another severity. */
+const rulesOf = (n: number, severity = 'High'): RuleResult[] =>
+  Array.from({ length: n }, (_, i) => ({
+    checkName: 'EulerOS',
+    checkType: 'EulerOS',
+    standard: 'cn_standard',
+    checkRuleId: `1.${i}`,
+    checkRuleName: `rule ${i}`,
+    severity,
+    scanResult: 'failed',
+  }));
+const RULES = 5;
+const rulesItem = (imageId: string, rules: RuleResult[]): ImageRulesItem => ({
+  scope: S,
+  imageId,
+  signature: `sig-${imageId}`,
+  mode: 'failed',
+  rules,
+  source: 'ListImageRiskConfigRules',
+  scannedAt: null,
+});
+
 const t = useTestDatabase({
   setup: async (t) => {
     // Run 1: a first sync of the scope, results in batches of 100 images as the group commit writes.
@@ -47,6 +71,25 @@ const t = useTestDatabase({
     for (let i = 0; i < IMAGES; i += 100) {
       const batch = refs.slice(i, i + 100).map((r) => fetched(S, r.imageId, resultsOf(1)));
       await writeImageResults(t.handle, RUN1, T1, batch);
+    }
+    // Their rules (5 failed each) in batches of 100, and the values of every other image.
+    for (let i = 0; i < IMAGES; i += 100) {
+      const ids = refs.slice(i, i + 100).map((r) => r.imageId);
+      await writeImageRules(
+        t.handle,
+        RUN1,
+        T1,
+        ids.map((id) => rulesItem(id, rulesOf(RULES))),
+      );
+      const valued = ids.filter((_, j) => j % 2 === 0);
+      await upsertRuleValues(
+        t.handle,
+        RUN1,
+        T1,
+        valued.flatMap((imageId) =>
+          rulesOf(RULES).map((key) => ({ scope: S, imageId, key, checkInfoList: [] })),
+        ),
+      );
     }
   },
 });
@@ -78,13 +121,16 @@ describe('plans on tables never analyzed', () => {
     const res = await t.pool.query(
       `SELECT relname, reltuples FROM pg_class
        WHERE relnamespace = 'hss_internal'::regnamespace
-         AND relname IN ('image_refs', 'image_contents', 'image_baseline_history')
+         AND relname IN ('image_refs', 'image_contents', 'image_baseline_history', 'image_rule_history',
+           'image_rule_values')
        ORDER BY relname`,
     );
     expect(res.rows).toEqual([
       { relname: 'image_baseline_history', reltuples: -1 },
       { relname: 'image_contents', reltuples: -1 },
       { relname: 'image_refs', reltuples: -1 },
+      { relname: 'image_rule_history', reltuples: -1 },
+      { relname: 'image_rule_values', reltuples: -1 },
     ]);
   });
 
@@ -103,6 +149,70 @@ describe('plans on tables never analyzed', () => {
     for (const s of results) {
       const p = planProblems(await planOf(t.pool, s), 'batch');
       if (p.length > 0) found[statementName(s)] = p;
+    }
+    expect(found).toEqual({});
+  });
+
+  it('the rule write of a batch loops over no table; each page of the values due reads from the cursor on, in index order', async () => {
+    // Run 2's rule write: 100 present images, each with one rule changed and one gone.
+    const write: RecordedStatement[] = [];
+    const ids = refs
+      .filter((_, i) => i % 100 !== 0)
+      .slice(0, 100)
+      .map((r) => r.imageId);
+    const changed = ids.map((id) =>
+      rulesItem(id, [...rulesOf(1, 'Critical'), ...rulesOf(RULES - 1).slice(1)]),
+    );
+    expect(await writeImageRules(recordingHandle(t.handle, write), RUN2, T2, changed)).toEqual({
+      versionsOpened: 100,
+      versionsClosed: 200,
+    });
+    // rule state, floors, close, open
+    expect(write).toHaveLength(4);
+    const found: Record<string, string[]> = {};
+    for (const s of write) {
+      const p = planProblems(await planOf(t.pool, s), 'batch');
+      if (p.length > 0) found[statementName(s)] = p;
+    }
+    // The values due, page by page: the first, one from the middle, the last (short) one.
+    const pages: RecordedStatement[] = [];
+    const h = recordingHandle(t.handle, pages);
+    const first = await loadRuleValuesDue(h, S, null, 500);
+    expect(first).toHaveLength(500);
+    const last = first.at(-1)!;
+    const second = await loadRuleValuesDue(h, S, { imageId: last.image.imageId, key: last.key }, 500);
+    expect(second).toHaveLength(500);
+    expect(
+      second[0]!.image.imageId > last.image.imageId || second[0]!.key.checkRuleId > last.key.checkRuleId,
+    ).toBe(true);
+    // Every other image has no values (about 1,000 images × 5 rules), and run 2's new versions
+    // are due: the pages together are exactly what the whole-scope read of before returned.
+    const all = [...first, ...second];
+    let cursor = second.at(-1)!;
+    for (;;) {
+      const page = await loadRuleValuesDue(h, S, { imageId: cursor.image.imageId, key: cursor.key }, 500);
+      all.push(...page);
+      if (page.length < 500) break;
+      cursor = page.at(-1)!;
+    }
+    const oracle = await t.pool.query<{ k: string }>(
+      `SELECT concat_ws('|', h.image_id, h.check_rule_id, l.image_version) AS k
+       FROM hss_internal.image_rule_history h
+       JOIN hss_internal.image_contents c USING (project_id, enterprise_project_id, image_type, image_id)
+       JOIN hss_internal.content_listing l USING (project_id, enterprise_project_id, image_type, image_id)
+       LEFT JOIN hss_internal.image_rule_values v ON v.rule_result_key = h.rule_result_key
+       WHERE h.project_id = $1 AND h.valid_to IS NULL AND h.scan_result = 'failed' AND c.removed_at IS NULL
+         AND (v.rule_result_key IS NULL OR v.fetched_at < h.valid_from)
+       ORDER BY h.image_id, h.check_rule_id`,
+      [S.projectId],
+    );
+    expect(oracle.rows.length).toBeGreaterThan(4_900);
+    expect(all.map((r) => [r.image.imageId, r.key.checkRuleId, r.image.imageVersion].join('|'))).toEqual(
+      oracle.rows.map((r) => r.k),
+    );
+    for (const s of [pages[0]!, pages[1]!, pages.at(-1)!]) {
+      const p = planProblems(await planOf(t.pool, s), 'page');
+      if (p.length > 0) found[`values due page (${String(s.values[3]).slice(0, 14)}…)`] = p;
     }
     expect(found).toEqual({});
   });

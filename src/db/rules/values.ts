@@ -4,32 +4,57 @@
  * rule in rule_descriptions (write.ts); the values live in hss_internal.image_rule_values, one
  * row per image and rule, replaced when the rule result's version in force is newer.
  */
-import type { ImageRuleRef, ImageRuleValues, Scope } from '../../domain.js';
+import type { ImageRuleRef, ImageRuleValues, RuleKey, Scope } from '../../domain.js';
 import { Params } from '../params.js';
 import type { DbHandle } from '../pool.js';
 import { RULE_RESULT_KEY_COLUMNS, ruleResultKeySql } from '../schema/index.js';
 import { query } from '../tx.js';
 
 // Failed current rule results of present contents whose values are missing or were fetched
-// before the version in force began, each with the filters of its content's listing
-// (hss_internal.content_listing: one present reference, chosen as the coverage chooses it).
-// The listing is read for the scope once and joined by hash, not looked up per rule.
+// before the version in force began, each with the filters of one present reference of its
+// content (chosen as hss_internal.content_listing chooses: latest scan, then most recently
+// changed, then ref_key). One page in key order after the cursor ($4..$8; '' before the first
+// key, which no rule has: its check_rule_id is never empty), at most $9 rows. Linear at any
+// scale, statistics or not: the open failed rules are read in key order from their partial
+// index from the cursor on, and each row probes its content, its values and its image's present
+// references by key; nothing reads the scope whole.
 const RULE_VALUES_DUE = `
-SELECT h.image_id, h.check_name, h.check_type, h.standard, h.check_rule_id,
+SELECT d.image_id, d.check_name, d.check_type, d.standard, d.check_rule_id,
        l.namespace, l.image_name, l.image_version, l.instance_id
-FROM hss_internal.image_rule_history h
-JOIN hss_internal.image_contents c
-  ON c.project_id = h.project_id AND c.enterprise_project_id = h.enterprise_project_id
-  AND c.image_type = h.image_type AND c.image_id = h.image_id
-JOIN hss_internal.content_listing l
-  ON l.project_id = h.project_id AND l.enterprise_project_id = h.enterprise_project_id
-  AND l.image_type = h.image_type AND l.image_id = h.image_id
-LEFT JOIN hss_internal.image_rule_values v ON v.rule_result_key = h.rule_result_key
-WHERE h.project_id = $1 AND h.enterprise_project_id = $2 AND h.image_type = $3
-  AND h.valid_to IS NULL AND h.scan_result = 'failed' AND h.check_rule_id <> ''
-  AND c.removed_at IS NULL
-  AND (v.rule_result_key IS NULL OR v.fetched_at < h.valid_from)
-ORDER BY h.image_id, h.check_name, h.check_type, h.standard, h.check_rule_id`;
+FROM (
+  SELECT h.project_id, h.enterprise_project_id, h.image_type, h.image_id, h.check_name, h.check_type,
+         h.standard, h.check_rule_id
+  FROM hss_internal.image_rule_history h
+  WHERE h.project_id = $1 AND h.enterprise_project_id = $2 AND h.image_type = $3
+    AND h.valid_to IS NULL AND h.scan_result = 'failed' AND h.check_rule_id <> ''
+    AND (h.image_id, h.check_name, h.check_type, h.standard, h.check_rule_id) > ($4, $5, $6, $7, $8)
+    -- A scalar subquery, not EXISTS: the planner cannot turn it into a join that scans the scope's
+    -- contents for each rule; it probes the content's primary key.
+    AND (SELECT c.removed_at IS NULL FROM hss_internal.image_contents c
+         WHERE c.project_id = h.project_id AND c.enterprise_project_id = h.enterprise_project_id
+           AND c.image_type = h.image_type AND c.image_id = h.image_id) IS TRUE
+    AND NOT EXISTS (
+      SELECT 1 FROM hss_internal.image_rule_values v
+      WHERE v.rule_result_key = h.rule_result_key AND v.fetched_at >= h.valid_from)
+  ORDER BY h.image_id, h.check_name, h.check_type, h.standard, h.check_rule_id
+  LIMIT $9) AS d
+CROSS JOIN LATERAL (
+  SELECT r.namespace, r.image_name, r.image_version, r.instance_id
+  FROM hss_internal.image_refs r
+  WHERE r.project_id = d.project_id AND r.enterprise_project_id = d.enterprise_project_id
+    AND r.image_type = d.image_type AND r.image_id = d.image_id AND r.removed_at IS NULL
+  ORDER BY r.latest_scan_time DESC NULLS LAST, r.changed_at DESC, r.ref_key
+  LIMIT 1) AS l
+ORDER BY d.image_id, d.check_name, d.check_type, d.standard, d.check_rule_id`;
+
+/** Where a page of the values due ends: the next page starts after this (image, rule). */
+export interface RuleValuesCursor {
+  imageId: string;
+  key: RuleKey;
+}
+
+/** Rows of a page of the values due (a bounded batch; the drill-down reads the next on demand). */
+export const RULE_VALUES_PAGE = 500;
 
 interface DueRow {
   image_id: string;
@@ -44,15 +69,29 @@ interface DueRow {
 }
 
 /**
- * Failed current rule results of `scope` (present contents; valid_to NULL, scan_result failed,
- * a rule id) whose values are missing or older than the rule version's valid_from, with the
- * image's filters; ordered by image_id, check_name, check_type, standard, check_rule_id.
+ * One page of the failed current rule results of `scope` (present contents; valid_to NULL,
+ * scan_result failed, a rule id) whose values are missing or older than the rule version's
+ * valid_from, with the image's filters; ordered by image_id, check_name, check_type, standard,
+ * check_rule_id, after `after` (null: from the first), at most `limit` (default
+ * RULE_VALUES_PAGE). A page shorter than `limit` is the last. An image without a present
+ * reference has no filters to ask with: it is left out (as a removed content is).
  */
-export async function loadRuleValuesDue(h: DbHandle, scope: Scope): Promise<ImageRuleRef[]> {
+export async function loadRuleValuesDue(
+  h: DbHandle,
+  scope: Scope,
+  after: RuleValuesCursor | null = null,
+  limit = RULE_VALUES_PAGE,
+): Promise<ImageRuleRef[]> {
   const res = await query<DueRow>(h, 'loadRuleValuesDue', RULE_VALUES_DUE, [
     scope.projectId,
     scope.enterpriseProjectId,
     scope.imageType,
+    after?.imageId ?? '',
+    after?.key.checkName ?? '',
+    after?.key.checkType ?? '',
+    after?.key.standard ?? '',
+    after?.key.checkRuleId ?? '',
+    limit,
   ]);
   return res.rows.map((r) => ({
     scope,

@@ -5,6 +5,11 @@
  * row without an identical open one. Identical results write no history tuple (a new scan time or
  * source alone opens nothing: scanned_at and source_api are set when a version opens). Every version is
  * chained to the previous one of its key and sealed when closed (docs/sql.md, "Tamper evidence").
+ *
+ * A version is closed only by an answer that covers it: an `all` answer covers every rule of the
+ * image, a `failed` answer only its failed ones. Under `failed`, a passed version (opened under
+ * `all`) stays open unless the answer lists its rule with other values (the rule fails now);
+ * HSS_RULE_DETAIL going from `all` to `failed` closes nothing by itself (docs/sql.md, "Rules").
  */
 import type { RuleDetail, RuleKey, RuleResult, RuleSource, Scope } from '../../domain.js';
 import { type ColumnSpec, Params } from '../params.js';
@@ -136,12 +141,12 @@ function imageKey(r: ImageRow): string {
 }
 
 function closeSql(
-  images: readonly (ImageRow & { at: Date })[],
+  images: readonly (ImageRow & { at: Date; rule_detail: string })[],
   rules: readonly object[],
   runId: string,
 ): Statement {
   const p = new Params();
-  const img = p.unnest(images, [...IMAGE_SPEC, ['at', 'timestamptz']], 'i');
+  const img = p.unnest(images, [...IMAGE_SPEC, ['at', 'timestamptz'], ['rule_detail', 'text']], 'i');
   const res = p.unnest(rules, RULE_SPEC, 'r');
   const $run = p.add(runId);
   const text = `
@@ -154,6 +159,10 @@ gone AS (
     SELECT 1 FROM res r
     WHERE ${eq('r', 'h', KEY_COLS)}
       AND (${list('r', VALUE_COLS)}) IS NOT DISTINCT FROM (${list('h', VALUE_COLS)}))
+    -- Covered by the answer: every rule under 'all', failed ones under 'failed', and any rule the
+    -- answer lists (with other values: the version it replaces closes).
+    AND (img.rule_detail = 'all' OR h.scan_result = 'failed'
+      OR EXISTS (SELECT 1 FROM res r WHERE ${eq('r', 'h', KEY_COLS)}))
 )
 UPDATE hss_internal.image_rule_history h SET valid_to = gone.at, closed_run_id = ${$run},
   chain_hash = ${CHAIN_CLOSE_SQL('gone.at', `${$run}::uuid`, 'h')}
@@ -205,8 +214,11 @@ export async function writeImageRules(
     const floors = await client.query<ImageRow & { at: Date }>(floorsSql(items, at));
     const atOf = new Map(floors.rows.map((r) => [imageKey(r), r.at]));
     const rows = rulesRows(items, atOf);
-    const whole = new Set(complete.map((i) => imageKey(imageRow(i))));
-    const closing = floors.rows.filter((r) => whole.has(imageKey(r)));
+    const modeOf = new Map(complete.map((i) => [imageKey(imageRow(i)), i.mode]));
+    const closing = floors.rows.flatMap((r) => {
+      const mode = modeOf.get(imageKey(r));
+      return mode ? [{ ...r, rule_detail: mode }] : [];
+    });
     const closed = closing.length > 0 ? await run(closeSql(closing, rows, runId)) : { rowCount: 0 };
     const opened = await run(openSql(rows, runId));
     return { versionsOpened: opened.rowCount ?? 0, versionsClosed: closed.rowCount ?? 0 };

@@ -77,7 +77,14 @@ export const imageRefs = hssInternal.table(
     /** The whole listing item as received; NULL for references last written before it was kept. */
     raw: jsonb('raw'),
   },
-  (t) => [scopePrimaryKey('image_refs', t, t.refHash)],
+  (t) => [
+    scopePrimaryKey('image_refs', t, t.refHash),
+    // The present references of one image (its listing filters): probed per image by the
+    // values-due read, one page at a time.
+    index('image_refs_present_image_idx')
+      .on(...imageKey(t))
+      .where(sql`removed_at IS NULL`),
+  ],
 );
 
 /** One row per image content (image_id) of a scope: what was fetched for it and when (internal). */

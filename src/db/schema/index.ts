@@ -11,6 +11,7 @@
  * These modules import nothing but drizzle-orm: drizzle-kit loads them on its own.
  */
 
+export * from './budget.js';
 export * from './chain.js';
 export {
   BASELINE_KEY_COLUMNS,

@@ -55,6 +55,10 @@ export const imageRuleHistory = hssInternal.table(
     index('image_rule_history_image_idx').on(...imageKey(t)),
     index('image_rule_history_key_from_idx').on(t.ruleResultKey, t.validFrom),
     index('image_rule_history_open_rule_idx').on(t.ruleKey).where(sql`valid_to IS NULL`),
+    // The open failed rules of a scope in key order: the values-due read pages through it.
+    index('image_rule_history_open_failed_idx')
+      .on(...imageKey(t), t.checkName, t.checkType, t.standard, t.checkRuleId)
+      .where(sql`valid_to IS NULL AND scan_result = 'failed'`),
   ],
 );
 

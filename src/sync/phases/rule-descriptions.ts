@@ -5,12 +5,17 @@
  * (store.loadRuleValuesDue) are asked about one image at a time (the call carries the image's
  * filters); each answer's current values are stored (batched), and the rule's description with
  * them when it is missing or old. A rule whose description is due but that no image needs values
- * for is asked about without an image. Lookups (database only) go one at a time in the
+ * for is asked about without an image, once the values scan has ended (a rule whose values are
+ * due on a later page brings its description with them). The values due are read one page at a
+ * time (RULE_VALUES_PAGE, keyset order), the next only once the fetch lane has room, so memory
+ * holds a page and the calls queued, never the scope's whole backlog. Lookups (database only) go one at a time in the
  * `candidates` lane, calls in the `fetch` lane. A description is claimed for the whole run before
  * it is fetched, so scopes that share rules fetch it once; one left undone is released, so a
  * drill-down later in the run may fetch it. The first failure stops the fetch lane (the rest stay
  * due for the next run).
  */
+
+import { RULE_VALUES_PAGE, type RuleValuesCursor } from '../../db/rules/values.js';
 import { type ImageRuleRef, type RuleDetail, type RuleKey, type Scope, scopeLabel } from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
@@ -69,6 +74,8 @@ export interface DescriptionsInput {
   callOptions: CallOptions;
   /** What this run's drill-downs have taken on (shared by every scope and drill-down). */
   claims: DrillClaims;
+  /** Rows per page of the values due; default RULE_VALUES_PAGE. */
+  valuesPage?: number;
   /** Runs a database operation through the drill-down's gate. */
   db<T>(fn: () => Promise<T>): Promise<T>;
   /** True once the drill-down stops (yielded, failed, aborted). */
@@ -87,8 +94,12 @@ export class RuleDescriptions {
   private left = 0;
   /** Current values of one rule on one image stored. */
   valuesFetched = 0;
-  /** Rules were written since the values due were last read. */
+  /** Rules were written since the values due were last read: the scan starts again from the first. */
   private valuesStale = true;
+  /** The values scan in progress: where its next page starts (null: the first); undefined: none. */
+  private valuesAfter: RuleValuesCursor | null | undefined = undefined;
+  /** Descriptions due, asked about without an image once the values scan has ended (unless covered). */
+  private readonly pendingDescriptions = new Map<string, RuleKey>();
   /** Rules written and not yet looked up (distinct). */
   private readonly writtenRules = new Map<string, RuleKey>();
   /** A lookup of written rules is queued. */
@@ -135,13 +146,23 @@ export class RuleDescriptions {
 
   /** Queues a lookup of the rules written, unless one is queued or the fetch lane has enough work. */
   private kick(): void {
-    if (this.finishing || this.lookupQueued || (!this.valuesStale && this.writtenRules.size === 0)) return;
+    if (this.finishing || this.lookupQueued || !this.lookupDue()) return;
     if (this.fetchLane.queued > Math.max(1, this.input.concurrency)) return;
     this.lookupQueued = true;
     this.candidateLane.push([{ backlog: false }]);
   }
 
-  /** Calls still to make (queued, in flight, left). */
+  /** Something is left to look up: rules written, a values scan under way, descriptions pending. */
+  private lookupDue(): boolean {
+    return (
+      this.valuesStale ||
+      this.writtenRules.size > 0 ||
+      this.valuesAfter !== undefined ||
+      this.pendingDescriptions.size > 0
+    );
+  }
+
+  /** Calls still to make (queued, in flight, left; values due on pages not read yet are not known). */
   get callsDue(): number {
     return this.fetchLane.queued + this.fetchLane.active + this.left;
   }
@@ -157,11 +178,15 @@ export class RuleDescriptions {
     this.candidateLane.close();
     await this.candidateLane.idle();
     // Rules written after a stop (calls in flight are answered and written), or while the fetch
-    // lane was busy, were never looked up: looked up now (database only). After a stop, what they
-    // need is counted as left below, and a yielded drill-down is resumed for them in this run.
+    // lane was busy, were never looked up, nor the values scan's later pages: looked up now
+    // (database only), a page at a time once the lane has room. After a stop, what they need is
+    // counted as left, page by page, and a yielded drill-down is resumed for them in this run.
     for (const l of this.candidateLane.takeQueued()) await this.lookUp(l);
-    if (this.input.enabled && (this.valuesStale || this.writtenRules.size > 0)) {
+    while (this.input.enabled && this.lookupDue()) {
+      const halted = () => this.input.stopped() || this.error !== null;
+      if (!halted()) await this.fetchLane.roomFor(Math.max(1, this.input.concurrency));
       await this.lookUp({ backlog: false });
+      if (halted()) for (const c of this.fetchLane.takeQueued()) this.release(c);
     }
     this.fetchLane.close();
     await this.fetchLane.idle();
@@ -196,7 +221,13 @@ export class RuleDescriptions {
     return out;
   }
 
-  /** Values due first (each call brings its rule's description), then descriptions alone. */
+  /**
+   * Values due first (each call brings its rule's description), then descriptions alone. The
+   * descriptions due are read BEFORE the values due: a rule whose failed rows are committed
+   * between the two reads is then either absent from the first (it comes with the values of the
+   * second, or of the lookup its write queues) or present in both (covered). Read the other way
+   * round, such a rule is seen without values due and asked for once more without an image.
+   */
   private async lookUp(l: Lookup): Promise<void> {
     const { store, scope } = this.input;
     if (!l.backlog) this.lookupQueued = false;
@@ -204,9 +235,19 @@ export class RuleDescriptions {
     this.writtenRules.clear();
     try {
       const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
+      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
+      for (const k of keys) this.pendingDescriptions.set(ruleKeyId(k), keyOf(k));
       if (this.valuesStale) {
         this.valuesStale = false;
-        const refs = await this.input.db(() => store.loadRuleValuesDue(scope));
+        this.valuesAfter = null;
+      }
+      if (this.valuesAfter !== undefined) {
+        const after = this.valuesAfter;
+        const page = this.input.valuesPage ?? RULE_VALUES_PAGE;
+        const refs = await this.input.db(() => store.loadRuleValuesDue(scope, after, page));
+        const last = refs.at(-1);
+        this.valuesAfter =
+          refs.length >= page && last ? { imageId: last.image.imageId, key: keyOf(last.key) } : undefined;
         const calls: DetailCall[] = [];
         for (const ref of refs) {
           const pair = this.pairOf(ref.image.imageId, ref.key);
@@ -217,21 +258,25 @@ export class RuleDescriptions {
         }
         this.fetchLane.push(calls);
       }
-      const unique = new Map<string, RuleKey>();
-      const keys = l.backlog ? await this.input.db(() => store.loadDescriptionsDue(scope, stale)) : written;
-      for (const k of keys) {
-        const id = ruleKeyId(k);
-        if (!this.input.claims.covered.has(id) && !this.input.claims.descriptions.has(id))
-          unique.set(id, keyOf(k));
+      // Descriptions alone only once a whole scan has seen every values due.
+      if (this.valuesStale || this.valuesAfter !== undefined) return;
+      const unique: RuleKey[] = [];
+      for (const [id, k] of this.pendingDescriptions) {
+        if (!this.input.claims.covered.has(id) && !this.input.claims.descriptions.has(id)) unique.push(k);
       }
-      if (unique.size === 0) return;
-      const due = l.backlog
-        ? [...unique.values()]
-        : await this.input.db(() => store.filterDescriptionsDue([...unique.values()], stale));
+      this.pendingDescriptions.clear();
+      if (unique.length === 0) return;
+      const due = await this.input.db(() => store.filterDescriptionsDue(unique, stale));
       this.fetchLane.push(this.claim(due).map((key) => ({ key, ref: null })));
     } catch (err) {
       // What was not looked up stays due: the next run finds it.
+      this.valuesAfter = undefined;
+      this.valuesStale = false;
+      this.pendingDescriptions.clear();
       this.fail(`looking up rule values and descriptions failed: ${errorSummary(err)}`);
+    } finally {
+      // The next page (or rules written meanwhile), if the fetch lane has room for it.
+      this.kick();
     }
   }
 
