@@ -117,11 +117,9 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
     } finally {
       client.release();
     }
-  } catch (err) {
-    // A login without hss_reader meets "permission denied" on the first view it reads: the CLI
-    // names the role (src/permission.ts).
-    throw err;
   } finally {
+    // A login without hss_reader meets "permission denied" on the first view it reads: it is
+    // thrown on, and the CLI names the role (src/permission.ts).
     await db.close();
   }
   const manifest = files.get('manifest.json') ?? '';

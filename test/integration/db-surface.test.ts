@@ -265,7 +265,12 @@ describe.skipIf(!old)(`a database migrated by the series before the surface (git
       applied: 6,
       // Every versioned migration after the squashed 0000/0001 (which end at the old series' last
       // time), then the surface.
-      pending: [...readShipped(defaultMigrationsFolder()).journal.slice(2).map((e) => e.tag), 'surface'],
+      pending: [
+        ...readShipped(defaultMigrationsFolder())
+          .journal.slice(2)
+          .map((e) => e.tag),
+        'surface',
+      ],
       ahead: false,
     });
     await migrate(t.handle);
