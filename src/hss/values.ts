@@ -1,5 +1,5 @@
 /**
- * What a number from HSS may be (DESIGN invariant 13: one bad value sets aside one item). Every
+ * What a number from HSS may be (small faults stay small: one bad value sets aside one item; docs/architecture.md). Every
  * number of every HSS answer is parsed by one of these definitions, so what reaches the
  * database fits its column and means what the API defines: an integer where the API says
  * integer, never negative, within int4/int8 and Number.MAX_SAFE_INTEGER (beyond it a JavaScript

@@ -1,5 +1,5 @@
 /**
- * Issue 18: the rule drill-down works beside the summaries, each API through its own budget. On a
+ * The rule drill-down works beside the summaries, each API through its own budget. On a
  * fake clock that moves only while the worker is idle (runQuiescent), so the instant of every
  * call is what the pacer decided, not what the machine's speed made of it: the rule calls start
  * before the summaries finish, every API keeps to its own limit, the summaries' calls happen at
@@ -265,11 +265,11 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
       ruleImagesFetched: fetched.rows[0].n,
       ruleImagesPending: 0,
     });
-    // ShowImageCheckRuleDetail per scope, image and failed rule (issue 14: the image's current
+    // ShowImageCheckRuleDetail per scope, image and failed rule (the image's current
     // values); the descriptions come with those answers, each fetched once.
     const distinct = new Set(truth.map((k) => k.split('|').slice(1).join('|')));
     expect(distinct.size).toBeLessThan(truth.length);
-    // Known waste, open (see the closing note of issue 14): after the yield, on some machines
+    // Known waste, not yet removed: after the yield, on some machines
     // each rule's description is also asked for once without an image, so the calls lie between
     // one per (scope, image, failed rule) and that plus one per rule; never more.
     const detailCalls = s.sim.stats().callsByApi.ShowImageCheckRuleDetail ?? 0;
