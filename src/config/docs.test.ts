@@ -25,7 +25,9 @@ describe('configuration reference', () => {
     const stale = doc.replace('| `HSS_PAGE_SIZE` | `200` |', '| `HSS_PAGE_SIZE` | `100` |');
     expect(stale).not.toBe(doc);
     expect(injectConfigTable(stale)).toBe(doc);
-    expect(() => injectConfigTable('# no table here')).toThrow(`${CONFIG_DOC} lacks the config-table markers`);
+    expect(() => injectConfigTable('# no table here')).toThrow(
+      `${CONFIG_DOC} lacks the config-table markers`,
+    );
   });
 
   it('every documented default is a valid value of its variable', () => {

@@ -28,7 +28,10 @@ interface FunctionDoc {
 /** One line, safe inside a Markdown table cell. */
 function cell(text: string | null): string {
   if (text === null || text.trim() === '') return '—';
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
 }
 
 /** One paragraph of prose (a comment may span lines). */

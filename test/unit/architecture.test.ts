@@ -182,7 +182,14 @@ describe('architecture of src/', () => {
 
   it('finds a planted reference to an outside document, and none in the sources', () => {
     // Built from pieces so this file does not plant one itself.
-    const planted = ['// fixed in iss', 'ue 14', '\n/* keeps inv', 'ariant 7 */', '\n// see #3 iss', 'ue'].join('');
+    const planted = [
+      '// fixed in iss',
+      'ue 14',
+      '\n/* keeps inv',
+      'ariant 7 */',
+      '\n// see #3 iss',
+      'ue',
+    ].join('');
     expect(outsideReferences('x.ts', planted)).toEqual([
       `x.ts:1: ${'iss'}ue 14`,
       `x.ts:2: ${'inv'}ariant 7`,
