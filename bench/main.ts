@@ -20,7 +20,7 @@ export const GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = 
   api_pipe_efficiency: { op: '>=', value: 0.85 },
   pacing_efficiency: { op: '>=', value: 0.9 },
   pacing_429s: { op: '==', value: 0 },
-  // Issue 13: the write path against a COPY into the history table it writes (write_vs_copy,
+  // The write path against a COPY into the history table it writes (write_vs_copy,
   // against a bare table, stays as an informative figure), and a first inventory that stays
   // linear without statistics.
   write_vs_history_copy: { op: '>=', value: 0.5 },
@@ -28,13 +28,13 @@ export const GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = 
   rss_growth_ratio: { op: '<=', value: 1.5 },
   noop_resync_tuples: { op: '==', value: 0 },
   resync_call_ratio: { op: '<=', value: 0.05 },
-  // Issue 18: summaries, rules and descriptions overlap, each API on its own budget.
+  // Summaries, rules and descriptions overlap, each API on its own budget.
   multi_api_pacing_efficiency: { op: '>=', value: 0.85 },
   multi_api_429s: { op: '==', value: 0 },
 };
 
 /**
- * The multi-API figure (issue 18): a first sync with summaries and rules due, every API limited
+ * The multi-API figure: a first sync with summaries and rules due, every API limited
  * by the simulator at `rate`. Quick: about a minute (the ~450 rule descriptions need two
  * windows). Full: summaries and rules need more than one window each too, so phases run one
  * after the other would add at least two windows to the descriptions' six.

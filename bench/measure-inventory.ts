@@ -3,7 +3,7 @@
  * upserted, scope state recorded, stored contents loaded for the plan, retirement) at 10x the
  * references against 1x, each on a fresh database whose tables were never analyzed, as on a
  * first sync with autovacuum behind. Linear statements give 10; a plan that loops over the
- * scope for each stored row gives about 100 (the retire anti-join of issue 13 took 13.8 s at
+ * scope for each stored row gives about 100 (the former retire anti-join took 13.8 s at
  * 10,000 references and hit the 60 s statement timeout at 40,000).
  *
  * With it, informative: the second inventory of the large scope with 1% of the references gone

@@ -6,7 +6,7 @@
  *
  * Two ceilings go with it, so the figure can be read: the same COPY into an index-free clone of
  * hss_internal.image_baseline_history (its row shape and generated result_key, nothing else), and into
- * the history table as shipped (its indexes and the exclusion constraint of issue 5). No write
+ * the history table as shipped (its indexes and the exclusion constraint that keeps versions from overlapping). No write
  * path can beat a COPY into the table it writes.
  */
 
@@ -22,7 +22,7 @@ import type { ImageResultItem } from '../src/sync/store.js';
 import { BENCH_PROJECT, freshDatabase, round, timed } from './support.js';
 
 export interface WriteResult {
-  /** COPY into hss_internal.image_baseline_history as shipped / the write path: the goal (issue 13). */
+  /** COPY into hss_internal.image_baseline_history as shipped / the write path: the goal. */
   write_vs_history_copy: number;
   /** The bare COPY / the write path: informative. */
   write_vs_copy: number;

@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-// Rewrites the configuration table in README.md from src/config/env-spec.ts (via the build in dist/).
+// Rewrites the configuration table in docs/operations.md from src/config/env-spec.ts (via the build in dist/).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { injectConfigTable } from '../dist/config/docs.js';
+import { CONFIG_DOC, injectConfigTable } from '../dist/config/docs.js';
 
-const path = new URL('../README.md', import.meta.url);
+const path = new URL(`../${CONFIG_DOC}`, import.meta.url);
 const before = readFileSync(path, 'utf8');
 const after = injectConfigTable(before);
 if (after !== before) writeFileSync(path, after);
-console.log(
-  after === before ? 'README.md configuration table is current' : 'README.md configuration table updated',
-);
+console.log(`${CONFIG_DOC} configuration table ${after === before ? 'is current' : 'updated'}`);

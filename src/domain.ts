@@ -142,7 +142,8 @@ export type RuleSource = 'ListImageRiskConfigRules' | 'ListCheckRulesInfo';
 /**
  * Why a current image has (or has no) results: hss.image_coverage.coverage and
  * hss.image_posture.coverage. `pending` (listed as scanned, results not fetched yet: the budget
- * has not reached it) is this project's addition to the five states issue 14 names.
+ * has not reached it) is this project's addition to the five coverage states (covered, not scanned, scan failed,
+ * no results, inconsistent).
  */
 export const COVERAGE_STATES = [
   'covered',

@@ -1,5 +1,5 @@
 /**
- * The exit-code policy of every command (README "Commands"), in one table. A command answers
+ * The exit-code policy of every command (docs/operations.md, "Commands and exit codes"), in one table. A command answers
  * with one of these; `main` maps what it throws (a configuration error, anything else).
  */
 import { configErrorIn, MigrationPendingError } from './errors.js';

@@ -3,7 +3,7 @@
  * leave the intended setting unset or at its default, reported (if at all) as "HSS_REGION: is not
  * set". Every command that reads the environment checks it first (src/cli.ts).
  *
- * The rule (README "Configuration"): a set HSS_* or SYNC_* variable that is not in SPEC (nor the
+ * The rule (docs/operations.md, "Configuration"): a set HSS_* or SYNC_* variable that is not in SPEC (nor the
  * `_FILE` twin of a secret one) is a configuration error (exit 78) when a known name is at most
  * two edits away, naming it; any other is ignored with a warning line.
  */

@@ -1,7 +1,7 @@
 /**
  * Every environment variable the product reads, in one table: its meaning, its default and how
  * its value is parsed and validated. The loader (load.ts, through read.ts) reads nothing else,
- * and the README configuration table is generated from it (`npm run docs:config`), so neither
+ * and the configuration table of docs/operations.md is generated from it (`npm run docs:config`), so neither
  * the defaults nor the documentation can drift from the code.
  */
 import { CICD_SUMMARIES } from '../hss/api-matrix.js';
@@ -73,7 +73,7 @@ const days = (raw: string, name: string): number | null => parseIntInRange(name,
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The README table lists them in this order, grouped by `group`. */
+/** The table of docs/operations.md lists them in this order, grouped by `group`. */
 export const SPEC = {
   DATABASE_URL: opt({
     group: 'database',
@@ -354,7 +354,7 @@ export type VarName = keyof typeof SPEC;
 export type VarValue<K extends VarName> =
   (typeof SPEC)[K] extends Defaulted<infer T> ? T : ReturnType<(typeof SPEC)[K]['parse']> | undefined;
 
-/** One documented variable (the README table). */
+/** One documented variable (a row of the table in docs/operations.md). */
 export interface EnvVarDoc {
   name: VarName;
   group: VarGroup;

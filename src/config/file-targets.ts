@@ -93,7 +93,7 @@ export function loadFileTargets(path: string, readFile: ReadFile, defaults: Targ
     throw new ConfigError(
       `${v} (${path}) at ${zodPath(issue.path) || 'top level'}`,
       issue.message,
-      'see "Several targets" in the README',
+      'see "Several targets" in docs/operations.md',
     );
   }
   const names = new Set<string>();

@@ -1,5 +1,5 @@
 /**
- * One writer per scope across processes and replicas (invariant 7): a session advisory lock on
+ * One writer per scope across processes and replicas (docs/architecture.md, "One writer per scope"): a session advisory lock on
  * a dedicated connection, held for as long as the scope is being synced.
  */
 import type { PoolClient } from 'pg';

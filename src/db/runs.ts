@@ -1,5 +1,5 @@
 /**
- * The run ledger: hss_internal.sync_runs and hss_internal.sync_scope_runs (invariant 9: every run and scope ends
+ * The run ledger: hss_internal.sync_runs and hss_internal.sync_scope_runs (classified outcome: every run and scope ends
  * with a status and counts).
  */
 import type {

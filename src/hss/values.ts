@@ -1,5 +1,5 @@
 /**
- * What a number from HSS may be (DESIGN invariant 13: one bad value sets aside one item). Every
+ * What a number from HSS may be (small faults stay small: one bad value sets aside one item; docs/architecture.md). Every
  * number of every HSS answer is parsed by one of these definitions, so what reaches the
  * database fits its column and means what the API defines: an integer where the API says
  * integer, never negative, within int4/int8 and Number.MAX_SAFE_INTEGER (beyond it a JavaScript
@@ -63,7 +63,7 @@ export const wire = {
   /**
    * image_size in bytes (int8 column). The API defines an integer; a fraction of a byte means
    * nothing and the size is only shown, never compared, so a finite fraction is rounded to the
-   * nearest byte rather than setting the image aside (see README, "Data policies").
+   * nearest byte rather than setting the image aside (see docs/operations.md, "Data policies").
    */
   bytes: integerIn(0, Number.MAX_SAFE_INTEGER, { round: true, unit: 'bytes' }),
   /** An instant in epoch milliseconds (latest_scan_time, latest_update_time): 0 to year 9999. */

@@ -1,5 +1,5 @@
 /**
- * The coverage cases the world holds besides unscanned and failed images (issue 14): images
+ * The coverage cases the world holds besides unscanned and failed images (every state of hss.image_coverage): images
  * scanned `success` whose summaries are empty (coverage `no_results`), and images whose listing
  * contradicts their results (`inconsistent`: unsafe_setting_num 0 although items failed, or 3
  * although none did). Chosen from the successfully scanned contents by a PRNG stream of their

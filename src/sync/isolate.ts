@@ -1,5 +1,5 @@
 /**
- * One bad value sets aside one image, never a write batch (DESIGN invariant 13). Values are
+ * One bad value sets aside one image, never a write batch (small faults stay small; docs/architecture.md). Values are
  * checked at the HSS edge (src/hss/values.ts), so the database should never refuse one; when it
  * does anyway (a value no check foresaw, a constraint added by an operator), the batch that held
  * it is written again item by item, so that only the items the database refuses are left out.

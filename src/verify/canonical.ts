@@ -10,7 +10,7 @@ import { RESULT_KEY_COLUMNS, RULE_RESULT_KEY_COLUMNS } from '../db/schema/index.
 /** Prefix of every canonical text: the version of the form. */
 export const CHAIN_FORM = 'hss-chain-v1';
 /**
- * The form of a version opened with provenance (scanned_at or source_api set, issue 14): the v1
+ * The form of a version opened with provenance (scanned_at or source_api set): the v1
  * text with this tag and those two fields appended. Versions without either keep the v1 form, so
  * every version written before keeps its hash. Unambiguous: every field is `-` or its byte length,
  * `:` and exactly that many bytes, so the text parses left to right without looking inside a
@@ -51,7 +51,7 @@ export interface ChainVersion {
   openedRunId: string | null;
   closedRunId: string | null;
   prevHash: Buffer | null;
-  /** scanned_at, canonical (or NULL); with sourceApi, absent on versions written before issue 14. */
+  /** scanned_at, canonical (or NULL); with sourceApi, absent on versions written before provenance was recorded. */
   scannedAt?: string | null;
   sourceApi?: string | null;
 }

@@ -1,7 +1,7 @@
 /**
  * `verify [--since <ISO instant>] [--json]`: recomputes the hash chain of the baseline and rule
  * histories and names every broken link. Needs only DATABASE_URL; reads the public views only
- * (a login granted hss_reader is enough). Exit 0 intact, 2 a link is broken (README "Commands").
+ * (a login granted hss_reader is enough). Exit 0 intact, 2 a link is broken (docs/operations.md, "Commands and exit codes").
  */
 import { parseCommandArgs, UsageError, type Values } from '../cli-args.js';
 import { VERIFY } from '../commands/specs.js';

@@ -1,7 +1,7 @@
 /**
  * The image and `docker compose --profile demo up`, for real, on a Docker engine: builds the
  * image from the Dockerfile, brings the demo stack up under a project name of its own (ports on
- * 127.0.0.1, free ones; random passwords; no `.env` read), and checks what the README and
+ * 127.0.0.1, free ones; random passwords; no `.env` read), and checks what docs/operations.md and
  * docker-compose.yml promise: `migrate` ran as the owner and exited 0; the worker syncs as
  * `hss_worker` (no DDL), as uid 1000, on a read-only root filesystem without capabilities;
  * /healthz and /readyz answer; the stored baselines equal the simulator's truth, read through the

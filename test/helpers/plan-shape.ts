@@ -1,7 +1,7 @@
 /**
  * Plan shapes of the statements a writer function runs: a DbHandle that records every statement
  * (with its parameters), and checks of their EXPLAIN plans for the shapes whose cost grows with
- * the square of the scope when PostgreSQL has no statistics (DESIGN invariant 14).
+ * the square of the scope when PostgreSQL has no statistics (linear without statistics; docs/architecture.md).
  */
 import type pg from 'pg';
 import type { DbHandle } from '../../src/db/pool.js';

@@ -1,5 +1,5 @@
 /**
- * Issue 3 through the simulator over HTTP: AK/SK signing, IAM password login (and agency),
+ * Authentication through the simulator over HTTP: AK/SK signing, IAM password login (and agency),
  * token renewal over a long run on a fake clock, static-token failure, and canary secrets that
  * must never reach logs, errors or the database.
  */

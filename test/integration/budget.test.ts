@@ -1,5 +1,5 @@
 /**
- * Issue 4: the call budget against a simulator that enforces a per-API limit, on a fake clock
+ * The call budget against a simulator that enforces a per-API limit, on a fake clock
  * shared by the worker and the simulator (fake time, real HTTP and PostgreSQL).
  */
 import { afterEach, describe, expect, it } from 'vitest';

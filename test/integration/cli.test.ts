@@ -95,7 +95,7 @@ describe('command line', () => {
     const lines = first.out().split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      // Coverage counts close the counts (issue 14): every fetched content is covered, every
+      // Coverage counts close the counts: every fetched content is covered, every
       // unscanned one not_scanned. cicd rule results come from ListCheckRulesInfo (its summaries are
       // derived from them, HSS_CICD_SUMMARIES=derived being the default).
       /^sync succeeded run=[0-9a-f-]{36} scopes=2\/2 images=\d+ distinct=\d+ due=\d+ fetched=(\d+) not_scanned=(\d+) pending=0 retired=0 quarantined=0 versions=\+\d+\/-0 rules=(\d+)\/\3 rules_pending=0 coverage=covered:\1,not_scanned:\2,scan_failed:0,no_results:0,inconsistent:0,pending:0 calls=ListCheckRulesInfo:\d+,ListCicdImages:1,ListImageRiskConfigRules:\d+,ListImageRiskConfigs:\d+,ListRegistryImages:1,ShowImageCheckRuleDetail:\d+ 429s=0 retries=0 eta=0s duration=\S+$/,

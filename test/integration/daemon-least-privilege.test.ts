@@ -1,8 +1,8 @@
 /**
- * The worker as deployed (README, "Deployment"): the owner migrates, and `start`, `sync` and
- * `migrate` run with a login granted only hss_writer, created with the README's SQL. Against a
+ * The worker as deployed (docs/operations.md, "Deployment"): the owner migrates, and `start`, `sync` and
+ * `migrate` run with a login granted only hss_writer, created with the SQL of docs/operations.md ("Two logins"). Against a
  * current schema `start` boots without DDL and syncs; with a migration pending every command exits
- * 78 (the setup is wrong, README "Commands") with one line naming the migration and whom to run
+ * 78 (the setup is wrong, docs/operations.md "Commands and exit codes") with one line naming the migration and whom to run
  * `migrate` as, and changes nothing.
  */
 import { execFile } from 'node:child_process';
@@ -37,7 +37,7 @@ describe('the worker with a login granted only hss_writer', () => {
     // Migrated by the server's admin login, the owner of schema hss here.
     t = await createTestDatabase();
     owner = decodeURIComponent(new URL(inject('adminDatabaseUrl')).username);
-    // The README's SQL for the worker's login (role names are cluster-wide: one per test run).
+    // The SQL of docs/operations.md for the worker's login (role names are cluster-wide: one per test run).
     await withAdmin((c) => c.query(`CREATE ROLE ${LOGIN} LOGIN PASSWORD '${PASSWORD}' IN ROLE hss_writer`));
     sim = createSimulator({
       seed: 5,

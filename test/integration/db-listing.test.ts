@@ -1,5 +1,5 @@
 /**
- * The listing fields of issue 14 on image_refs and hss.images: stored as listed (the raw item as
+ * The listing fields auditors need (scan status and time, unsafe settings) on image_refs and hss.images: stored as listed (the raw item as
  * jsonb), registry_kind in the registry scope only, and a re-sync of the same listing writes no
  * tuple (jsonb compares by value, whatever the key order).
  */

@@ -65,7 +65,7 @@ describe('writeImageResults', () => {
       },
     ]);
     // The API a result came from is recorded per history version (source_api), beside the scan
-    // time that produced it, not on the content (issue 14).
+    // time that produced it, not on the content.
     const provenance = await t.pool.query(
       `SELECT image_id, standard, source_api, scanned_at FROM hss_internal.image_baseline_history
        WHERE project_id = 'first' ORDER BY image_id, standard`,

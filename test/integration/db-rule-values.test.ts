@@ -1,7 +1,7 @@
 /**
  * Per-image rule current values (hss_internal.image_rule_values, hss.image_rule_values): which
  * failed rules are due, with the image's filters; the upsert replaces the values of each
- * (image, rule); a retired content's values leave the view; the public views of issue 14 are
+ * (image, rule); a retired content's values leave the view; the public coverage and rule-value views are
  * readable by hss_reader and their tables are not.
  */
 import { describe, expect, it } from 'vitest';
@@ -194,7 +194,7 @@ describe('per-image rule values', () => {
     expect(await loadRuleValuesDue(t.handle, S)).toEqual([]);
   });
 
-  it('hss_reader reads the views of issue 14, not their tables', async () => {
+  it('hss_reader reads the coverage and rule-value views, not their tables', async () => {
     const client = await t.pool.connect();
     const attempt = async (sql: string) => {
       await client.query('SAVEPOINT a');

@@ -208,7 +208,7 @@ describe('schema-invalid items', () => {
       ),
     );
     // It stopped as soon as the limit was passed (one call per image tried); nothing stored. An
-    // image the world answers empty (coverage no_results, issue 14) has no item to be invalid: it
+    // image the world answers empty (coverage no_results) has no item to be invalid: it
     // is called but logs nothing, so the calls are the images logged plus exactly those.
     const tried = new Set(logged.map((l) => String(l.imageId)));
     const [world] = h.sim.world.scopes();

@@ -1,5 +1,5 @@
 /**
- * Fault suite, hostile values (DESIGN invariant 13): one bad value is an item problem, never a
+ * Fault suite, hostile values (small faults stay small): one bad value is an item problem, never a
  * scope failure. Numbers no column or API definition admits, nesting that overflows a naive
  * serialiser, pages longer than asked for, total_num beyond the API's range, and NUL / ESC / BEL
  * in error bodies — each through the simulator over HTTP, into the real database.

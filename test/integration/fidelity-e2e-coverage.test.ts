@@ -1,5 +1,5 @@
 /**
- * Issue 14, end to end through the simulator over HTTP: hss.image_coverage in each state with the
+ * End to end through the simulator over HTTP: hss.image_coverage in each state with the
  * simulator's images and upstream reasons, the ledger's coverage counts; AK/SK signing with the
  * simulator's test key pair (repeated query keys in raw-value order); nested error bodies read.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 14, end to end through the simulator over HTTP: every image type synced through the APIs
+ * End to end through the simulator over HTTP: every image type synced through the APIs
  * of its matrix row (src/hss/api-matrix.ts, docs/hss-api.md "Image type × API"), stored summaries
  * equal to the simulator's truth with their source API, cicd summaries derived from rule results
  * (or, switched, from ListImageRiskConfigs), per-image rule values, and scan times.

@@ -1,5 +1,5 @@
 /**
- * The provenance of history versions (issue 14): scanned_at (the HSS scan time that produced a
+ * The provenance of history versions: scanned_at (the HSS scan time that produced a
  * version) and source_api, set when a version opens, never opening one by themselves, and part of
  * the hash chain (form hss-chain-v2, docs/sql.md "Tamper evidence"): versions written through the
  * simulator carry and verify them; an UPDATE of only one of them, made as the owner, is named by

@@ -1,5 +1,5 @@
 /**
- * Issue 5's "done when", through the simulator: a sync, a rescan of two images and two more
+ * Exact history, through the simulator: a sync, a rescan of two images and two more
  * syncs leave exact history (two versions per changed key, meeting exactly, no overlap), current
  * rows equal to the open versions and to today's daily facts, a point-in-time function that
  * answers the old state, a re-sync that changes no tuple, and a reader role that reads the public

@@ -1,5 +1,5 @@
 /**
- * Invariant 14 (linear without statistics): on tables PostgreSQL has never analyzed (a first
+ * Linear without statistics (docs/architecture.md): on tables PostgreSQL has never analyzed (a first
  * sync, autovacuum off or behind), no statement of the inventory path (references, scope state,
  * stored contents, retirement) or of the results write path picks a plan that is quadratic in the
  * scope. The 100,000-reference proof is the opt-in scale test (scale-100k.test.ts) and the bench.
@@ -218,7 +218,7 @@ describe('plans on tables never analyzed', () => {
   });
 
   it('the check finds the anti-join that timed out on a 40,000-reference scope', async () => {
-    // The retire statement before issue 13, verbatim: an anti-join against the listed keys.
+    // The retire statement before it was made linear, verbatim: an anti-join against the listed keys.
     const old = `
 UPDATE hss_internal.image_refs r SET removed_at = $4
 WHERE r.project_id = $1 AND r.enterprise_project_id = $2 AND r.image_type = $3

@@ -4,7 +4,7 @@
  * as SVG with a bar per day and severity, every table on the page equals its CSV cell for cell,
  * and it prints to PDF. Hostile image names (a 30,000-character word, a bidi override with Arabic,
  * a formula, control characters) keep every table inside the page width and the text around
- * them in reading order. `UPDATE_SCREENSHOT=1` saves docs/img/report.png for the README.
+ * them in reading order. `UPDATE_SCREENSHOT=1` saves docs/img/report.png for docs/audit.md.
  * Without a browser the test is skipped and says why.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -265,7 +265,7 @@ describe('rule drill-down beside the summaries (fake clock, quiescent)', () => {
       ruleImagesFetched: fetched.rows[0].n,
       ruleImagesPending: 0,
     });
-    // ShowImageCheckRuleDetail per scope, image and failed rule (issue 14: the image's current
+    // ShowImageCheckRuleDetail per scope, image and failed rule (the image's current
     // values); the descriptions come with those answers, each fetched once.
     const distinct = new Set(truth.map((k) => k.split('|').slice(1).join('|')));
     expect(distinct.size).toBeLessThan(truth.length);

@@ -94,7 +94,7 @@ describe('rule drill-down against the simulator', () => {
       `select count(*)::int as n from hss_internal.image_rule_history where scan_result <> 'failed'`,
     );
     expect(pass.rows[0].n).toBe(0);
-    // ShowImageCheckRuleDetail is asked per image and failed rule (issue 14: current_value is that
+    // ShowImageCheckRuleDetail is asked per image and failed rule (current_value is that
     // image's value), one call each; the answers store one description per distinct rule and one
     // row of current values per image and failed rule. Every failed rule has its remediation.
     const distinct = new Set(truth.map((k) => k.split('|').slice(2).join('|')));
@@ -337,7 +337,7 @@ describe('rule drill-down modes, faults and budget', () => {
       const first = await s.app.sync({ trigger: 'test', deadlineMs: null });
       expect(first.status).toBe('succeeded');
       expect(s.sim.stats().faultsInjected.error).toBeGreaterThan(0);
-      // Each schema-invalid rule row (check_rule_id true) is quarantined alone (issue 14); its
+      // Each schema-invalid rule row (check_rule_id true) is quarantined alone; its
       // image's other rows are written, nothing of it is closed, and it stays due (pending).
       const invalid = s.sim.stats().faultsInjected.invalidItem ?? 0;
       expect(invalid).toBeGreaterThan(0);
@@ -413,7 +413,7 @@ describe('rule drill-down modes, faults and budget', () => {
         expect(report.status).toBe('succeeded');
         summaryCalls[mode] = s.sim.stats().callsByApi.ListImageRiskConfigs ?? 0;
         if (mode === 'failed') {
-          // The drill-down works beside the summaries (issue 18): rule versions open before the
+          // The drill-down works beside the summaries: rule versions open before the
           // scope's summaries are all written (both stamped by the same fake clock).
           const order = await s.t.pool.query(
             `select (select min(valid_from) from hss_internal.image_rule_history) < (select max(finished_at) from hss_internal.sync_scope_runs) as before`,

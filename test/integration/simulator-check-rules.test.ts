@@ -1,5 +1,5 @@
 /**
- * ListCheckRulesInfo and the per-image rule detail of the simulator (issue 14), over HTTP with
+ * ListCheckRulesInfo and the per-image rule detail of the simulator, over HTTP with
  * plain fetch: exact answers, and the rule rows of every image adding up to its summaries.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The simulator's switches for the client's new cases (issue 14): list pages without total_num,
+ * The simulator's switches for the client's new cases: list pages without total_num,
  * nested error bodies, rule rows without check_rule_id. Over HTTP with plain fetch, exact JSON.
  */
 import { afterEach, describe, expect, it } from 'vitest';

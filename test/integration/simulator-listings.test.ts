@@ -1,6 +1,6 @@
 /**
  * The simulator's listings carry what the official models say about scans and images, and its
- * world holds every coverage case (issue 14): over HTTP with plain fetch, exact JSON.
+ * world holds every coverage case: over HTTP with plain fetch, exact JSON.
  */
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';

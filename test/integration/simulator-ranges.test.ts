@@ -1,5 +1,5 @@
 /**
- * The simulator plays each API's documented image_type and limit/offset ranges (issue 14), over
+ * The simulator plays each API's documented image_type and limit/offset ranges, over
  * HTTP with plain fetch: exact JSON answers.
  */
 import { describe, expect, it } from 'vitest';

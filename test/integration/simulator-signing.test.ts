@@ -1,5 +1,5 @@
 /**
- * AK/SK signing against the simulator (issue 14): repeated query keys ordered by their raw value
+ * AK/SK signing against the simulator: repeated query keys ordered by their raw value
  * as the official signers order them, and `simulate` accepting its documented test key pair.
  * Requests are signed here by a small implementation of SDK-HMAC-SHA256 of this file's own,
  * independent of the client's signer and of the simulator's verifier.

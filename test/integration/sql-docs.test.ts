@@ -542,7 +542,7 @@ describe('docs/sql.md', () => {
     },
     'image-rule-values': async () => {
       // The syncs stored every failed rule's values as the simulator's ShowImageCheckRuleDetail
-      // answers them for this image (issue 14). Those of all rules but the last are replaced here
+      // answers them for this image. Those of all rules but the last are replaced here
       // through the worker's own upsert (two check items for the first rule); the last keeps the
       // values the sync stored.
       const failed = failedRulesNow().filter((r) => r.image_id === vars.rule_image_id);

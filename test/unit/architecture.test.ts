@@ -38,6 +38,27 @@ const files = walk(SRC)
 
 const text = new Map(files.map((f) => [f, readFileSync(join(ROOT, f), 'utf8')]));
 
+/** Every source a contributor reads: src/, test/, bench/ and scripts/, tests included. */
+const allSources = ['src', 'test', 'bench', 'scripts']
+  .flatMap((d) => walk(join(ROOT, d)))
+  .filter((f) => /\.(ts|mjs|js)$/.test(f))
+  .map((f) => relative(ROOT, f).split('\\').join('/'))
+  .sort();
+
+/**
+ * References to documents a reader of this repository cannot open: a tracker's numbered issues
+ * (the word followed by a number, or a number with a hash before the word) and a design note's
+ * numbered invariants. A comment says what the thing guarantees, or names a page of docs/.
+ */
+const OUTSIDE_REFERENCE = /\b(?:issues?|invariants?)\s*(?:no\.?\s*)?#?\d+|#\d+\s+issue\b|\bDESIGN\.md\b/gi;
+
+/** `file:line: match` for each outside reference in `source`. */
+function outsideReferences(file: string, source: string): string[] {
+  return source
+    .split('\n')
+    .flatMap((line, i) => [...line.matchAll(OUTSIDE_REFERENCE)].map((m) => `${file}:${i + 1}: ${m[0]}`));
+}
+
 interface Edge {
   to: string;
   /** `import type` / `export type`: erased by the compiler (verbatimModuleSyntax), never loaded. */
@@ -157,6 +178,27 @@ describe('architecture of src/', () => {
         .map((m) => `${c} -> ${m}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('finds a planted reference to an outside document, and none in the sources', () => {
+    // Built from pieces so this file does not plant one itself.
+    const planted = [
+      '// fixed in iss',
+      'ue 14',
+      '\n/* keeps inv',
+      'ariant 7 */',
+      '\n// see #3 iss',
+      'ue',
+    ].join('');
+    expect(outsideReferences('x.ts', planted)).toEqual([
+      `x.ts:1: ${'iss'}ue 14`,
+      `x.ts:2: ${'inv'}ariant 7`,
+      `x.ts:3: #3 ${'iss'}ue`,
+    ]);
+    expect(outsideReferences('x.ts', '// two issues remain; retry 3 times')).toEqual([]);
+    expect(allSources).toEqual(expect.arrayContaining(['src/cli.ts', 'test/unit/architecture.test.ts']));
+    const found = allSources.flatMap((f) => outsideReferences(f, readFileSync(join(ROOT, f), 'utf8')));
+    expect(found).toEqual([]);
   });
 
   it('the dispatcher loads every command lazily', () => {

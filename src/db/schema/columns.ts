@@ -73,7 +73,7 @@ export const chainColumns = () => ({
 });
 
 /**
- * Where a history version came from (issue 14), set when the version is opened: the HSS scan
+ * Where a history version came from (its provenance, for auditors), set when the version is opened: the HSS scan
  * time that produced it (the image's latest_scan_time; NULL when HSS gave none) and the API that
  * answered it. Neither opens a version by itself: values decide. Both are in the version's chain
  * hash (form hss-chain-v2, docs/sql.md "Tamper evidence"). Declared last in their tables.

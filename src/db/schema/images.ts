@@ -57,7 +57,7 @@ export const imageRefs = hssInternal.table(
     /** Last inventory known to have listed it; frozen when the reference is removed. */
     lastSeenAt: tstz('last_seen_at').notNull(),
     removedAt: tstz('removed_at'),
-    // The listing fields auditors need (issue 14), added after the first release: they keep their
+    // The listing fields auditors need (scan status and time, unsafe settings), added after the first release: they keep their
     // place at the end of the table (migrations/README.md).
     /** The row's own image_type as listed (in the registry scope: the registry kind). */
     listedImageType: text('listed_image_type'),

@@ -1,7 +1,7 @@
 /**
  * Writes fetched results: image_contents, then history versions, all in one transaction per
- * batch so every image is either fully old or fully new (invariant 3), and identical results
- * write nothing (invariant 2).
+ * batch so every image is either fully old or fully new (whole images only), and identical results
+ * write nothing (idempotent).
  */
 import type pg from 'pg';
 import type { DbHandle } from '../pool.js';

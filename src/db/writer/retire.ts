@@ -1,6 +1,6 @@
 /**
  * Retirement: what a complete inventory no longer lists is marked removed and its results
- * closed. Whether retirement is allowed (invariant 5) is the engine's decision, not this one's.
+ * closed. Whether retirement is allowed (retire on proof only: a complete inventory, a loss not suspiciously large) is the engine's decision, not this one's.
  */
 import type { Scope } from '../../domain.js';
 import type { DbHandle } from '../pool.js';
