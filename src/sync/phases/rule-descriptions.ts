@@ -11,6 +11,7 @@
  * drill-down later in the run may fetch it. The first failure stops the fetch lane (the rest stay
  * due for the next run).
  */
+
 import { type ImageRuleRef, type RuleDetail, type RuleKey, type Scope, scopeLabel } from '../../domain.js';
 import { AbortedError, errorSummary } from '../../errors.js';
 import type { CallOptions, HssClient } from '../../hss/types.js';
@@ -18,6 +19,7 @@ import { classifyFailure } from '../failure-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
 import type { Limiter } from '../limiter.js';
+import type { RuleValuesMode } from '../plan.js';
 import type { DrillStore } from '../store.js';
 
 /** A description is refetched after this long (the text rarely changes upstream). */
@@ -63,6 +65,8 @@ export interface DescriptionsInput {
   runId: string;
   /** ShowImageCheckRuleDetail documents the scope's image type: false = no call at all. */
   enabled: boolean;
+  /** HSS_RULE_VALUES: `off` asks for descriptions only (no per-image values). */
+  ruleValues: RuleValuesMode;
   now: () => Date;
   limiter: Limiter;
   concurrency: number;
@@ -206,7 +210,8 @@ export class RuleDescriptions {
       const stale = new Date(this.input.now().getTime() - RULE_DESCRIPTION_MAX_AGE_MS);
       if (this.valuesStale) {
         this.valuesStale = false;
-        const refs = await this.input.db(() => store.loadRuleValuesDue(scope));
+        const refs =
+          this.input.ruleValues === 'off' ? [] : await this.input.db(() => store.loadRuleValuesDue(scope));
         const calls: DetailCall[] = [];
         for (const ref of refs) {
           const pair = this.pairOf(ref.image.imageId, ref.key);
