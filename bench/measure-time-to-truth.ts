@@ -20,7 +20,27 @@ export interface TimeToTruthSize {
   days: number;
   valuesDays: number;
   steadyFromDays: number;
+  valuesSteadyFromDays: number;
 }
+
+/** 10,000 images, 3% rescanned per day: 21 days with the defaults, 45 with every value. */
+export const TIME_TO_TRUTH: TimeToTruthSize = {
+  images: 10_000,
+  rescanPerDay: 0.03,
+  days: 21,
+  valuesDays: 45,
+  steadyFromDays: 7,
+  valuesSteadyFromDays: 31,
+};
+
+/** Goals of the time-to-truth figures (hours; ratios to the floor; demand / daily budget). */
+export const TIME_TO_TRUTH_GOALS: Record<string, { op: '>=' | '<=' | '=='; value: number }> = {
+  ttt_summaries_backfill_vs_floor: { op: '<=', value: 1.05 },
+  ttt_summaries_p95_hours: { op: '<=', value: 2 },
+  ttt_rules_backfill_vs_floor: { op: '<=', value: 1.1 },
+  ttt_rules_p95_hours: { op: '<=', value: 24 },
+  ttt_max_default_demand: { op: '<=', value: 0.8 },
+};
 
 export const DEFAULT_MODEL: Omit<ModelOptions, 'values' | 'rescanPerDay' | 'days' | 'steadyFromDays'> = {
   intervalMs: 30 * 60_000,
@@ -81,17 +101,18 @@ export function laneDemand(r: ModelResult, rate: number): Record<string, number>
 }
 
 export function measureTimeToTruth(size: TimeToTruthSize) {
-  const run = (values: RuleValuesMode, days: number) =>
+  const run = (values: RuleValuesMode, days: number, steadyFromDays: number) =>
     runModel(makeEstate(size.images), {
       ...DEFAULT_MODEL,
       values,
       rescanPerDay: size.rescanPerDay,
       days,
-      steadyFromDays: size.steadyFromDays,
+      steadyFromDays,
     });
   const rate = DEFAULT_MODEL.ratePerMinute;
-  const defaults = run('off', size.days);
-  const allValues = run('all', size.valuesDays);
+  const defaults = run('off', size.days, size.steadyFromDays);
+  // Every per-image value: its steady state is measured once its first backfill is over.
+  const allValues = run('all', size.valuesDays, size.valuesSteadyFromDays);
   const kinds = kindFigures(defaults, rate);
   const values = kindFigures(allValues, rate).values;
   const demand = laneDemand(defaults, rate);

@@ -127,6 +127,8 @@ export function runModel(estate: EstateScope[], o: ModelOptions): ModelResult {
   const descAt = new Map<string, number>();
   const descFirstNeeded = new Map<string, number>();
   const valuesHeap = new ItemHeap<Work>();
+  /** Values made due in the current run (ready once their rules are stored). */
+  const valuesNew: LaneItem<Work>[] = [];
   let seq = 0;
 
   const start = 0;
@@ -215,7 +217,7 @@ export function runModel(estate: EstateScope[], o: ModelOptions): ModelResult {
           severity: r.severity,
           fetchedAt: img.rulesAt,
         };
-        valuesHeap.push({ readyAt: at, rank: drillRank(w), seq: seq++, payload: { img, ver, rule: r } });
+        valuesNew.push({ readyAt: at, rank: drillRank(w), seq: seq++, payload: { img, ver, rule: r } });
         due++;
       }
       img.failed = keys;
@@ -274,31 +276,29 @@ export function runModel(estate: EstateScope[], o: ModelOptions): ModelResult {
     }
     // 4. Values (HSS_RULE_VALUES), then descriptions alone, on ShowImageCheckRuleDetail.
     const descHeap = new ItemHeap<Work>();
+    const descLater: LaneItem<Work>[] = [];
     for (const [key, first] of descFirstNeeded) {
       if ((descAt.get(key) ?? Number.NEGATIVE_INFINITY) > T - DESCRIPTION_MAX_AGE_MS) continue;
-      descHeap.push({
+      descLater.push({
         readyAt: first,
         rank: [1, first],
         seq: seq++,
         payload: { img: imgs[0] as Img, ver: 0, desc: key },
       });
     }
-    const detail = new ItemHeap<Work>();
-    for (const it of valuesHeap.drain()) detail.push({ ...it, rank: [0, ...it.rank] });
-    for (const it of descHeap.drain()) detail.push(it);
     const described = (key: string, at: number) => {
       if (!descAt.has(key)) tracker.described(key, descFirstNeeded.get(key) ?? at, at);
       descAt.set(key, at);
     };
+    // Values first (each brings its rule's description), in drillWorkOrder; new ones once ready.
     runLane(
       api(DETAIL),
-      detail,
-      [],
+      valuesHeap,
+      valuesNew.splice(0),
       T,
       deadline,
       (item, at) => {
-        const { img, ver, rule, desc } = item.payload;
-        if (desc) return described(desc, at + CALL_MS);
+        const { img, ver, rule } = item.payload;
         const r = rule as FailedRule;
         img.valued.add(r.key);
         if ((descAt.get(r.key) ?? Number.NEGATIVE_INFINITY) <= at - DESCRIPTION_MAX_AGE_MS)
@@ -306,17 +306,20 @@ export function runModel(estate: EstateScope[], o: ModelOptions): ModelResult {
         img.valuesPending--;
         if (img.valuesPending === 0) valuesDone(img, ver, at + CALL_MS);
       },
-      (item) => {
-        const { img, ver, desc } = item.payload;
-        if (desc)
-          return (
-            (descAt.get(desc) ?? Number.NEGATIVE_INFINITY) <= item.readyAt - DESCRIPTION_MAX_AGE_MS ||
-            !descAt.has(desc)
-          );
-        return img.rules === ver;
-      },
+      (item) => item.payload.img.rules === item.payload.ver,
     );
-    for (const it of detail.drain()) if (!it.payload.desc) valuesHeap.push({ ...it, rank: it.rank.slice(1) });
+    // Then descriptions alone: missing, or older than 30 days.
+    const descDue = (key: string) =>
+      (descAt.get(key) ?? Number.NEGATIVE_INFINITY) <= T - DESCRIPTION_MAX_AGE_MS;
+    runLane(
+      api(DETAIL),
+      descHeap,
+      descLater,
+      T,
+      deadline,
+      (item, at) => described(item.payload.desc as string, at + CALL_MS),
+      (item) => descDue(item.payload.desc as string),
+    );
     tracker.endRun(T, Object.fromEntries([...apis].map(([k, a]) => [k, a.calls])), valuesHeap.size);
   }
   const callsByApi = Object.fromEntries([...apis].map(([k, a]) => [k, a.calls]));
