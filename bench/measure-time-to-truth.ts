@@ -117,6 +117,27 @@ export function measureTimeToTruth(size: TimeToTruthSize) {
   const values = kindFigures(allValues, rate).values;
   const demand = laneDemand(defaults, rate);
   const valuesDemand = laneDemand(allValues, rate).ShowImageCheckRuleDetail ?? null;
+  // What the first backfill would take if runs used the whole interval and/or fetched the images
+  // an earlier run listed before their inventory ends (neither is what the engine does today).
+  const whatIf = (deadlineMs: number, planBeforeInventory: boolean) => {
+    const r = runModel(makeEstate(size.images), {
+      ...DEFAULT_MODEL,
+      deadlineMs,
+      planBeforeInventory,
+      values: 'off',
+      rescanPerDay: size.rescanPerDay,
+      days: 4,
+      steadyFromDays: 4,
+    });
+    const k = kindFigures(r, rate);
+    return { summaries: k.summaries.backfill_vs_floor, rules: k.rules.backfill_vs_floor };
+  };
+  const interval = DEFAULT_MODEL.intervalMs;
+  const whatIfs = {
+    whole_interval: whatIf(interval, false),
+    plan_before_inventory: whatIf(DEFAULT_MODEL.deadlineMs, true),
+    both: whatIf(interval, true),
+  };
   return {
     ttt_images: size.images,
     ttt_rescan_per_day: size.rescanPerDay,
@@ -126,6 +147,7 @@ export function measureTimeToTruth(size: TimeToTruthSize) {
     ttt_values_all_demand: valuesDemand,
     ttt_demand: demand,
     ttt_calls_by_api: defaults.callsByApi,
+    ttt_backfill_what_if: whatIfs,
     ttt_summaries_backfill_vs_floor: kinds.summaries.backfill_vs_floor ?? Number.POSITIVE_INFINITY,
     ttt_summaries_p95_hours: kinds.summaries.staleness_p95_hours ?? Number.POSITIVE_INFINITY,
     ttt_rules_backfill_vs_floor: kinds.rules.backfill_vs_floor ?? Number.POSITIVE_INFINITY,
@@ -149,6 +171,10 @@ export function timeToTruthLines(m: ReturnType<typeof measureTimeToTruth>): stri
     `  steady-state demand / daily budget (7,200 calls): ${Object.entries(m.ttt_demand)
       .map(([api, d]) => `${api} ${d}`)
       .join(', ')}; ShowImageCheckRuleDetail with HSS_RULE_VALUES=all ${m.ttt_values_all_demand}`,
+  );
+  const w = m.ttt_backfill_what_if;
+  lines.push(
+    `  first backfill / floor (summaries, rules) if runs used the whole interval: ${w.whole_interval.summaries}, ${w.whole_interval.rules}; if images listed before were fetched before the inventory ends: ${w.plan_before_inventory.summaries}, ${w.plan_before_inventory.rules}; both: ${w.both.summaries}, ${w.both.rules}`,
   );
   return lines;
 }

@@ -40,6 +40,11 @@ export interface ModelOptions {
   /** Share of the images with results rescanned per day. */
   rescanPerDay: number;
   days: number;
+  /**
+   * What-if: summaries due for images an earlier run listed are fetched from the run's start,
+   * before the inventory ends (the engine plans after the inventory: false).
+   */
+  planBeforeInventory?: boolean;
   /** Steady state is measured on rescans from this day on (after the first backfill). */
   steadyFromDays: number;
   seed: number;
@@ -171,7 +176,7 @@ export function runModel(estate: EstateScope[], o: ModelOptions): ModelResult {
       if (reason < 0) continue;
       const list = sumLater.get(img.scope.summaries) ?? [];
       list.push({
-        readyAt: listedAt.get(img.scope) as number,
+        readyAt: o.planBeforeInventory && T > 0 ? T : (listedAt.get(img.scope) as number),
         rank: [reason, reason === 2 ? img.sumAt : 0],
         seq: seq++,
         payload: { img, ver, summary: true },
