@@ -113,7 +113,8 @@ export function measureTimeToTruth(size: TimeToTruthSize) {
   const defaults = run('off', size.days, size.steadyFromDays);
   // Every per-image value: its steady state is measured once its first backfill is over.
   const allValues = run('all', size.valuesDays, size.valuesSteadyFromDays);
-  const kinds = kindFigures(defaults, rate);
+  // Per-image values are off by default: their figures come from the run with every value.
+  const { values: _off, ...kinds } = kindFigures(defaults, rate);
   const values = kindFigures(allValues, rate).values;
   const demand = laneDemand(defaults, rate);
   const valuesDemand = laneDemand(allValues, rate).ShowImageCheckRuleDetail ?? null;

@@ -325,7 +325,10 @@ export function runModel(estate: EstateScope[], o: ModelOptions): ModelResult {
       (item, at) => described(item.payload.desc as string, at + CALL_MS),
       (item) => descDue(item.payload.desc as string),
     );
-    tracker.endRun(T, Object.fromEntries([...apis].map(([k, a]) => [k, a.calls])), valuesHeap.size);
+    // The values backlog: calls still due for the rules version stored (superseded ones are not).
+    let valuesBacklog = 0;
+    for (const img of imgs) valuesBacklog += img.valuesPending;
+    tracker.endRun(T, Object.fromEntries([...apis].map(([k, a]) => [k, a.calls])), valuesBacklog);
   }
   const callsByApi = Object.fromEntries([...apis].map(([k, a]) => [k, a.calls]));
   return { tracker, callsByApi, initialCalls, endMs: end };
