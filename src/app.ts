@@ -145,6 +145,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       maxQuarantinedItems: config.maxQuarantinedItems,
       retryBudget: { ratio: config.retryBudgetRatio },
       ruleDetail: config.ruleDetail,
+      ruleValues: config.ruleValues,
       cicdSummaries: config.cicdSummaries,
     },
     worker: `${hostname()}:${process.pid}`,

@@ -157,6 +157,7 @@ export function loadConfig(env: Env, readFile: ReadFile = defaultReadFile): AppC
     maxRetireFraction: s.get('HSS_MAX_RETIRE_FRACTION'),
     allowMassRetire: s.get('HSS_ALLOW_MASS_RETIRE'),
     ruleDetail: s.get('HSS_RULE_DETAIL'),
+    ruleValues: s.get('HSS_RULE_VALUES'),
     cicdSummaries: s.get('HSS_CICD_SUMMARIES'),
     retentionDays: s.get('HSS_RETENTION_DAYS'),
     historyRetentionDays: s.get('HSS_HISTORY_RETENTION_DAYS'),

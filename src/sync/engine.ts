@@ -155,6 +155,7 @@ function prepareRun(deps: EngineDeps, given: RunOptions, runId: string, log: Log
       ? null
       : new RunDrill({
           mode,
+          ruleValues: deps.settings.ruleValues ?? 'all',
           cicdSummaries: deps.settings.cicdSummaries,
           runId,
           clientFor: deps.clientFor,

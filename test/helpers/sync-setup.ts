@@ -51,6 +51,9 @@ export async function setupSync(opts: {
     HSS_AUTH_TOKEN: 'test-token',
     HSS_IMAGE_TYPES: 'private_image',
     HSS_RATE_LIMIT_PER_MINUTE: '100000',
+    // The rate limit is lifted, so the tests exercise every lane, per-image values included (the
+    // default, off, is proven by src/config/load.test.ts and src/sync/rule-values.test.ts).
+    HSS_RULE_VALUES: 'all',
     ...opts.env,
   };
   const config = loadConfig(env);
