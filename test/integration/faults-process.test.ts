@@ -7,7 +7,6 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import {
   stillRunning,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
+import { when } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'hss-baseline-sync.js');
@@ -107,14 +107,6 @@ function spawnSync(x: FaultHarness, env: Record<string, string> = {}): Spawned {
   return { child, exited };
 }
 
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 const children: ChildProcess[] = [];
 beforeAll(() => ensureBuilt(), 120_000);
 afterEach(() => {
@@ -138,7 +130,11 @@ describe('processes', () => {
     const p = spawnSync(h, { HSS_FETCH_CONCURRENCY: '1' });
     children.push(p.child);
     const sim = h.sim;
-    await until('the first result calls', () => (sim.stats().callsByApi.ListImageRiskConfigs ?? 0) >= 3);
+    await when(
+      'the first result calls',
+      sim.onStats,
+      () => (sim.stats().callsByApi.ListImageRiskConfigs ?? 0) >= 3,
+    );
     const sent = Date.now();
     p.child.kill('SIGTERM');
     const exit = await p.exited;
