@@ -40,6 +40,12 @@ export interface Simulator {
   close(): Promise<void>;
   /** Counters since start or the last resetStats(). */
   stats(): SimStats;
+  /**
+   * Calls `listener` after every change of the counters (a call arrived or answered, a fault, a
+   * reset), so a test waits for "the third result call" on an event instead of polling.
+   * Returns the function that removes it.
+   */
+  onStats(listener: () => void): () => void;
   resetStats(): void;
   /** Replaces all fault settings (and restarts the fault PRNG). */
   setFaults(f: FaultOptions): void;
@@ -339,6 +345,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return closing;
     },
     stats: () => stats.snapshot(),
+    onStats: (listener) => stats.onChange(listener),
     resetStats: () => stats.reset(),
     setFaults,
     setRateLimit,

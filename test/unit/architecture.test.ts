@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { privateAccesses } from '../helpers/private-access.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SRC = join(ROOT, 'src');
@@ -209,5 +210,46 @@ describe('architecture of src/', () => {
       .filter((e) => !e.dynamic && !e.typeOnly)
       .map((e) => e.to);
     expect(eager.filter((f) => commandModules().includes(f))).toEqual([]);
+  });
+});
+
+describe('no reads of a dependency’s private state (src/ and test/)', () => {
+  const sources = [...walk(SRC), ...walk(join(ROOT, 'test'))]
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => relative(ROOT, f).split('\\').join('/'))
+    .sort();
+
+  it('catches what the test helpers once did to guess that pg was idle, and pool.ts to close a socket', () => {
+    const old = [
+      'const clients = (pool as unknown as { _clients: PgClientState[] })._clients;',
+      'clients.some((c) => c._connecting || c._activeQuery || c._queryQueue.length > 0);',
+      "const idle = pool['_idle'].length + client['_pending'];",
+      'interface PgClientState { _connecting: boolean; }',
+      'self.connection?.stream?.destroy(); const p = self.connectionParameters ?? {};',
+    ].join('\n');
+    expect(privateAccesses('old.ts', old)).toEqual([
+      '1:17 (pool as unknown as { _clients: PgClientState[] })._clients',
+      '1:39 _clients: PgClientState[]',
+      '2:21 c._connecting',
+      '2:38 c._activeQuery',
+      '2:56 c._queryQueue',
+      "3:14 pool['_idle']",
+      "3:37 client['_pending']",
+      '4:27 _connecting: boolean;',
+      '5:1 self.connection?.stream',
+      '5:47 self.connectionParameters',
+    ]);
+    // Parameters, strings, comments and ordinary members are not private accesses.
+    const fine =
+      "function f(_runId: string) { const s = 'pool._clients'; /* c._x */ return s.length + _runId.length; }";
+    expect(privateAccesses('fine.ts', fine)).toEqual([]);
+  });
+
+  it('finds none in src/ or test/', () => {
+    expect(sources.length).toBeGreaterThan(200);
+    const found = sources.flatMap((f) =>
+      privateAccesses(f, readFileSync(join(ROOT, f), 'utf8')).map((a) => `${f}:${a}`),
+    );
+    expect(found).toEqual([]);
   });
 });
