@@ -25,6 +25,7 @@ const VERSIONED = [
   'chain_close',
   'chain_field',
   'chain_instant',
+  'history_close_only',
   'baseline_version_hash',
   'rule_version_hash',
 ].map((f) => `hss_internal.${f}`);
@@ -45,7 +46,7 @@ describe('the surface of a migrated database', () => {
        GROUP BY name ORDER BY name`,
     );
     const surface = readSurface(defaultMigrationsFolder()).files.map((f) => f.object);
-    expect(surface).toHaveLength(24);
+    expect(surface).toHaveLength(25);
     expect(r.rows).toEqual([...surface, ...VERSIONED].sort().map((name) => ({ name, n: 1 })));
   });
 
@@ -153,7 +154,7 @@ describe('a changed surface', () => {
     const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
     await migrate(t.handle, logger);
     expect(logged).toEqual([
-      ['database migrations up to date', { applied: 0, total: 3, surface: 'replaced' }],
+      ['database migrations up to date', { applied: 0, total: 4, surface: 'replaced' }],
     ]);
     expect(await recorded()).toEqual([{ checksum: readSurface(defaultMigrationsFolder()).checksum }]);
     await assertSchemaCurrent(writer.pool, readShipped(defaultMigrationsFolder()));
@@ -165,7 +166,7 @@ describe('a changed surface', () => {
     const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
     await migrate(t.handle, logger, { migrationsFolder: folder });
     expect(logged).toEqual([
-      ['database migrations up to date', { applied: 0, total: 3, surface: 'recreated' }],
+      ['database migrations up to date', { applied: 0, total: 4, surface: 'recreated' }],
     ]);
     expect(await columns()).toBe(
       'project_id,enterprise_project_id,image_type,image_id,check_name,check_type,standard,check_rule_id,' +
@@ -196,7 +197,7 @@ describe('a changed surface', () => {
     const logger = { info: (o: unknown, m: string) => logged.push([m, o]), warn() {}, error() {} };
     await migrate(t.handle, logger, { migrationsFolder: folder });
     expect(logged).toEqual([
-      ['database migrations up to date', { applied: 0, total: 3, surface: 'recreated' }],
+      ['database migrations up to date', { applied: 0, total: 4, surface: 'recreated' }],
     ]);
     const fns = await t.pool.query(
       `SELECT oid::regprocedure::text AS f, has_function_privilege('hss_reader', oid, 'EXECUTE') AS reader
@@ -260,7 +261,7 @@ describe.skipIf(!old)(`a database migrated by the series before the surface (git
     const state = await readSchemaState(t.pool, shipped);
     expect({ applied: state.applied, pending: state.pending, ahead: state.ahead }).toEqual({
       applied: 6,
-      pending: ['0002_drop_unused_chain_functions', 'surface'],
+      pending: ['0002_drop_unused_chain_functions', '0003_append_only_history', 'surface'],
       ahead: false,
     });
     await migrate(t.handle);
