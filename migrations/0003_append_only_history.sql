@@ -26,7 +26,11 @@ BEGIN
   IF NEW.valid_to IS NULL THEN
     RAISE EXCEPTION 'history is append-only: an update of version % of %.% may only close it (set valid_to)', OLD.version_id, TG_TABLE_SCHEMA, TG_TABLE_NAME;
   END IF;
-  IF to_jsonb(NEW) - ARRAY['valid_to', 'closed_run_id', 'chain_hash'] IS DISTINCT FROM to_jsonb(OLD) - ARRAY['valid_to', 'closed_run_id', 'chain_hash'] THEN
+  -- Every column but those three must stay: compared as one jsonb, so a column added later is
+  -- covered too. The generated keys (result_key, rule_result_key, rule_key) are NULL in NEW before the
+  -- row is stored; they are computed from the key columns compared here.
+  IF to_jsonb(NEW) - ARRAY['valid_to', 'closed_run_id', 'chain_hash', 'result_key', 'rule_result_key', 'rule_key']
+     IS DISTINCT FROM to_jsonb(OLD) - ARRAY['valid_to', 'closed_run_id', 'chain_hash', 'result_key', 'rule_result_key', 'rule_key'] THEN
     RAISE EXCEPTION 'history is append-only: closing version % of %.% may change only valid_to, closed_run_id and chain_hash', OLD.version_id, TG_TABLE_SCHEMA, TG_TABLE_NAME;
   END IF;
   IF NEW.chain_hash IS DISTINCT FROM hss_internal.chain_close(OLD.chain_hash, NEW.valid_to, NEW.closed_run_id) THEN
