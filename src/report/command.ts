@@ -12,6 +12,8 @@ import { createDb } from '../db/pool.js';
 import { DbError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { escapeControls } from '../text.js';
+import { AsOfPrunedError } from '../verify/as-of.js';
+import { assertStableBefore, assertStableIn, UnstableInstantError } from '../verify/stable.js';
 import { packageVersion } from '../version.js';
 import { generateReport, type ReportVerifier } from './generate.js';
 import { sha256, type VerifyResult } from './manifest.js';
@@ -64,6 +66,9 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
   try {
     const client = await db.pool.connect();
     try {
+      // The instant is stable once every run that started by then has ended (src/verify/stable.ts):
+      // checked before the snapshot is taken and again inside it.
+      const dead = await assertStableBefore(client, opts.asOfText);
       await client.query('begin isolation level repeatable read read only');
       await client.query(`set local timezone = 'UTC'`);
       await client.query(`set local datestyle = 'ISO, YMD'`);
@@ -90,6 +95,7 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
         await client.query('rollback');
         return EXIT.usage;
       }
+      await assertStableIn(client, opts.asOfText, dead);
       const query = {
         asOf: opts.asOfText,
         days: opts.days,
@@ -118,6 +124,10 @@ export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}
       client.release();
     }
   } catch (err) {
+    if (err instanceof UnstableInstantError || err instanceof AsOfPrunedError) {
+      io.stderr.write(`${PREFIX}${escapeControls(err.message)}: nothing was written\n`);
+      return err instanceof UnstableInstantError ? EXIT.tempFail : EXIT.noData;
+    }
     // A login without hss_reader meets "permission denied" on the first view it reads: the CLI
     // names the role (src/permission.ts).
     throw err;
