@@ -176,6 +176,26 @@ describe('the as-of digest of a report and of verify', () => {
     await tampered([`DELETE FROM ${H} WHERE result_key = '${k.key}'`], expectDiffers);
   });
 
+  it('an owner-level cut of every key after an instant before T (the chains recomputed) exits 2', async () => {
+    const cut = `(SELECT max(valid_from) - interval '1 millisecond' FROM ${H})`;
+    await tampered(
+      [
+        `CREATE TABLE public.cut AS SELECT ${cut} AS at`,
+        `DELETE FROM ${H} WHERE valid_from > (SELECT at FROM public.cut)`,
+        `UPDATE ${H} SET valid_to = NULL, closed_run_id = NULL WHERE valid_to > (SELECT at FROM public.cut)`,
+        `DROP TABLE public.cut`,
+        RECHAIN.replace("result_key = '%KEY%'::uuid", 'result_key = k')
+          .replace(
+            'BEGIN\n  FOR v',
+            `BEGIN FOR k IN SELECT DISTINCT result_key FROM ${H} LOOP prev := NULL;\n  FOR v`,
+          )
+          .replace('END LOOP;\nEND $$', () => 'END LOOP; END LOOP;\nEND $$')
+          .replace('DECLARE v record;', 'DECLARE k uuid; v record;'),
+      ],
+      expectDiffers,
+    );
+  });
+
   it('syncs after T change the plain digest but not the digest of T; a rewrite after T is not seen', async () => {
     const scope = { projectId: w.project, ...SCOPE };
     w.clock.advance(HOUR);
