@@ -223,4 +223,36 @@ describe('the as-of digest of a report and of verify', () => {
       },
     );
   });
+
+  it('once retention deleted the versions in force at T, verify --as-of T and report exit 66, never "equal"', async () => {
+    // The last sync closed, after T, versions that were in force at T; a cutoff after every
+    // instant deletes them (their successors began after T).
+    await w.t.pool.query(`SELECT hss_internal.prune_history(now() + interval '10 days', now())`);
+    const r = await runVerify(w.t.url, ['--as-of', asOf, '--expect', digest]);
+    expect(r.code).toBe(66);
+    expect(r.err).toMatch(
+      new RegExp(
+        `^hss-baseline-sync verify: the history as of ${asOf.replace(/\./g, '\\.')} is no longer whole: retention \\(HSS_HISTORY_RETENTION_DAYS\\) deleted the version in force then of \\d+ keys?, so its digest cannot be recomputed\\n$`,
+      ),
+    );
+    const dir = newOutDir();
+    const rep = await runReport(w.t.url, ['--as-of', asOf, '--out', dir]);
+    expect(rep.code).toBe(66);
+    expect(rep.err).toContain(': nothing was written');
+  });
+
+  it.each([
+    [['--expect', 'a'.repeat(64)], '--expect needs --as-of: the instant the digest was taken at'],
+    [
+      ['--as-of', '2026-03-01T00:00:00Z', '--expect', 'abc'],
+      '--expect "abc" is not a SHA-256 in hex (64 characters 0-9, a-f)',
+    ],
+    [['--as-of', '2026-03-01T00:00:00.0000001Z'], 'is finer than a microsecond'],
+    [['--as-of', '2999-01-01T00:00:00Z'], "--as-of 2999-01-01T00:00:00Z is later than the database's clock"],
+  ])('verify %j: exit 64, one line', async (args, message) => {
+    const r = await runVerify(w.t.url, args);
+    expect([r.code, r.out]).toEqual([64, '']);
+    expect(r.err).toContain(message);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+  });
 });
