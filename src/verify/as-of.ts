@@ -10,7 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { CHAIN_COLUMNS, closeCanonical, type HistoryName, openCanonical, sha256 } from './canonical.js';
+import {
+  CHAIN_COLUMNS,
+  type ChainVersion,
+  closeCanonical,
+  type HistoryName,
+  openCanonical,
+  sha256,
+} from './canonical.js';
 import { HISTORY_VIEWS, type Row, toVersion, types } from './reader.js';
 
 /** Tag of the digest's canonical text; a new form gets a new tag. */
@@ -40,6 +47,29 @@ export class AsOfPrunedError extends Error {
 }
 
 type Client = Pick<pg.ClientBase, 'query'>;
+
+/** The first line of the digest's text: the form and T (canonical). */
+export function asOfHeader(asOf: string): string {
+  return `${AS_OF_FORM}|${asOf}\n`;
+}
+
+/** One key's line of the digest's text. */
+export function asOfLine(history: HistoryName, key: string, head: Buffer): string {
+  return `${history}|${key}|${head.toString('hex')}\n`;
+}
+
+/**
+ * Pure: the hash a key contributes at T (canonical), from its last version that began by T:
+ * the open hash recomputed from its content, sealed with valid_to and closed_run_id when the
+ * version had closed by T (the close is then part of the state at T: the key was gone or
+ * replaced). The stored chain_hash is not used.
+ */
+export function asOfHead(history: HistoryName, v: ChainVersion, asOf: string): Buffer {
+  const open = sha256(openCanonical(history, v));
+  return v.validTo !== null && v.validTo <= asOf
+    ? sha256(closeCanonical(open, v.validTo, v.closedRunId))
+    : open;
+}
 
 /** T as the digest writes it, computed by PostgreSQL from the text given (microseconds kept). */
 export async function canonicalAsOf(client: Client, asOf: string): Promise<string> {
@@ -72,7 +102,7 @@ export async function asOfDigestIn(client: Client, asOfText: string, pageSize = 
   let pruned = 0;
   for (const history of ['baseline', 'rule'] as const) pruned += await prunedKeys(client, history, asOf);
   if (pruned > 0) throw new AsOfPrunedError(asOf, pruned);
-  const hash = createHash('sha256').update(`${AS_OF_FORM}|${asOf}\n`, 'utf8');
+  const hash = createHash('sha256').update(asOfHeader(asOf), 'utf8');
   const keys: Record<HistoryName, number> = { baseline: 0, rule: 0 };
   for (const history of ['baseline', 'rule'] as const) {
     const { view, key } = HISTORY_VIEWS[history];
@@ -91,13 +121,7 @@ LIMIT $2`;
       const rows = (await client.query<Row>({ text, values, types })).rows;
       for (const row of rows) {
         const v = toVersion(row, cols);
-        const open = sha256(openCanonical(history, v));
-        // Closed by T: the close is part of the state at T (the key was gone or replaced).
-        const head =
-          v.validTo !== null && v.validTo <= asOf
-            ? sha256(closeCanonical(open, v.validTo, v.closedRunId))
-            : open;
-        hash.update(`${history}|${v.chainKey}|${head.toString('hex')}\n`, 'utf8');
+        hash.update(asOfLine(history, v.chainKey, asOfHead(history, v, asOf)), 'utf8');
         keys[history]++;
       }
       if (rows.length < pageSize) break;
