@@ -10,15 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import {
-  CHAIN_COLUMNS,
-  type ChainVersion,
-  closeCanonical,
-  type HistoryName,
-  openCanonical,
-  sha256,
-} from './canonical.js';
-import { HISTORY_VIEWS, type Row, toVersion, types } from './reader.js';
+import { type ChainVersion, closeCanonical, type HistoryName, openCanonical, sha256 } from './canonical.js';
+import { HISTORY_VIEWS, type ReadVersion, readVersions } from './reader.js';
 
 /** Tag of the digest's canonical text; a new form gets a new tag. */
 export const AS_OF_FORM = 'hss-asof-v1';
@@ -94,8 +87,9 @@ async function prunedKeys(client: Client, history: HistoryName, asOf: string): P
 
 /**
  * The as-of digest of T (ISO text; microseconds kept), read in the caller's snapshot
- * (REPEATABLE READ, TimeZone UTC, DateStyle ISO: openSnapshot, or the report's). Memory holds one
- * page. Throws AsOfPrunedError when retention deleted a version in force at T.
+ * (REPEATABLE READ, TimeZone UTC, DateStyle ISO: openSnapshot, or the report's). Reads every
+ * version once; memory holds one page. Throws AsOfPrunedError when retention deleted a version
+ * in force at T.
  */
 export async function asOfDigestIn(client: Client, asOfText: string, pageSize = 5000): Promise<AsOfDigest> {
   const asOf = await canonicalAsOf(client, asOfText);
@@ -105,28 +99,23 @@ export async function asOfDigestIn(client: Client, asOfText: string, pageSize = 
   const hash = createHash('sha256').update(asOfHeader(asOf), 'utf8');
   const keys: Record<HistoryName, number> = { baseline: 0, rule: 0 };
   for (const history of ['baseline', 'rule'] as const) {
-    const { view, key } = HISTORY_VIEWS[history];
-    const cols = CHAIN_COLUMNS[history];
-    let after: string | null = null;
-    for (;;) {
-      const text = `
-SELECT DISTINCT ON (${key}) ${key}::text AS chain_key, version_id::text AS version_id, ${cols.join(', ')},
-  valid_from, valid_to, opened_run_id::text AS opened_run_id, closed_run_id::text AS closed_run_id,
-  prev_hash, chain_hash, scanned_at, source_api
-FROM ${view}
-WHERE valid_from <= $1::timestamptz ${after === null ? '' : `AND ${key} > $3::uuid`}
-ORDER BY ${key}, valid_from DESC
-LIMIT $2`;
-      const values = after === null ? [asOf, pageSize] : [asOf, pageSize, after];
-      const rows = (await client.query<Row>({ text, values, types })).rows;
-      for (const row of rows) {
-        const v = toVersion(row, cols);
-        hash.update(asOfLine(history, v.chainKey, asOfHead(history, v, asOf)), 'utf8');
-        keys[history]++;
+    // Every version in (key, valid_from) order, as the chain check reads them (an index scan even
+    // without statistics); the last one of a key that began by T is its head. Filtering on
+    // valid_from in SQL would let a planner without statistics sort the whole table per page.
+    let head: ReadVersion | null = null;
+    const emit = () => {
+      if (head === null) return;
+      hash.update(asOfLine(history, head.chainKey, asOfHead(history, head, asOf)), 'utf8');
+      keys[history]++;
+      head = null;
+    };
+    for await (const page of readVersions(client, history, { since: null, pageSize })) {
+      for (const v of page) {
+        if (head !== null && head.chainKey !== v.chainKey) emit();
+        if (v.validFrom <= asOf) head = v;
       }
-      if (rows.length < pageSize) break;
-      after = rows[rows.length - 1]!.chain_key as string;
     }
+    emit();
   }
   return { form: AS_OF_FORM, asOf, digest: hash.digest('hex'), keys };
 }

@@ -35,14 +35,14 @@ export interface ReadVersion extends ChainVersion {
   rawValidFrom: string;
 }
 
-export interface Row {
+interface Row {
   [column: string]: unknown;
 }
 
 const TIMESTAMPTZ_OID = 1184;
 // timestamptz as text, untouched: a JS Date keeps milliseconds only, a version may open at a
 // microsecond (clock-went-back floors).
-export const types = {
+const types = {
   getTypeParser: (oid: number, format?: 'text' | 'binary') =>
     oid === TIMESTAMPTZ_OID ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text'),
 } as pg.CustomTypesConfig;
@@ -112,8 +112,7 @@ LIMIT $1`;
   }
 }
 
-/** A row of a history view (the columns readVersions selects) as a version. */
-export function toVersion(r: Row, cols: readonly string[]): ReadVersion {
+function toVersion(r: Row, cols: readonly string[]): ReadVersion {
   return {
     chainKey: r.chain_key as string,
     versionId: r.version_id as string,
