@@ -2,8 +2,10 @@
  * `report --as-of <instant> --out DIR`: evidence of the posture as of an instant. Needs only
  * DATABASE_URL and reads only the public views (a login in hss_reader is enough). Every query
  * runs in one read-only REPEATABLE READ transaction, so all tables describe the same snapshot.
- * It refuses, writing nothing, when the history hash chain is broken (unless --allow-broken) and
- * when there is nothing to report at the instant. Nothing is half-written (see out-dir.ts).
+ * It refuses, writing nothing, when the history hash chain is broken (unless --allow-broken),
+ * when there is nothing to report at the instant, when retention deleted history in force then
+ * (66), and while a sync run that started by the instant is open (75, src/verify/stable.ts).
+ * Nothing is half-written (see out-dir.ts).
  */
 import { resolve } from 'node:path';
 import type { CliIo } from '../commands/types.js';

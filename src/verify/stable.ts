@@ -31,6 +31,10 @@ export async function runsAtOrBefore(
   client: Client,
   asOf: string,
 ): Promise<{ runId: string; startedAt: string; alive: boolean }[]> {
+  // A database not migrated yet (or a login that may not see hss) has no run: the command's own
+  // check then says what is wrong.
+  const ledger = await client.query<{ t: string | null }>(`SELECT to_regclass('hss.sync_runs')::text AS t`);
+  if (!ledger.rows[0]?.t) return [];
   // An advisory lock on a 64-bit key shows in pg_locks as classid (high 32 bits) and objid (low).
   const r = await client.query<{ run_id: string; started_at: string; alive: boolean }>(
     `SELECT r.run_id::text AS run_id,
