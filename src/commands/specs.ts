@@ -135,7 +135,7 @@ export const REPORT = defineCommand({
 (--as-of 2026-03-01T00:00:00Z --out DIR [--days 90] [--target …]
 [--enterprise-project …] [--image-type …])`,
   details:
-    'Evidence of the posture as of an instant. Needs only DATABASE_URL and a login granted hss_reader. Exit 0; 2 the history hash chain is broken (nothing written unless --allow-broken); 64 a wrong argument, a DIR that is not empty or an instant after the database clock; 66 nothing to report (no chosen scope had finished a run by the instant, or the filters match no scope); 1 DIR cannot be written; 78 a wrong setting or a login without hss_reader.',
+    'Evidence of the posture as of an instant. Needs only DATABASE_URL and a login granted hss_reader. Exit 0; 2 the history hash chain is broken (nothing written unless --allow-broken); 64 a wrong argument, a DIR that is not empty or an instant after the database clock; 66 nothing to report (no chosen scope had finished a run by the instant, or the filters match no scope, or retention deleted history in force then); 75 a sync run that started by the instant is still open (try again later); 1 DIR cannot be written; 78 a wrong setting or a login without hss_reader.',
   options: {
     'as-of': {
       type: 'string',
