@@ -74,7 +74,11 @@ export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon
     inFlight = (async () => {
       try {
         await opts.beforeRun?.();
-        const report = await app.sync({ trigger, signal: abort.signal });
+        const report = await app.sync({
+          trigger,
+          signal: abort.signal,
+          schedule: { expression: opts.schedule, timezone: opts.timezone },
+        });
         log.info({ summary: formatRunSummary(report), nextRun: nextRun()?.toISOString() }, 'run summary');
         await opts.afterRun?.(report);
         return report;

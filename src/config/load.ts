@@ -178,6 +178,8 @@ export interface StatusConfig {
   databaseUrl: string;
   schedule: string;
   timezone: string;
+  /** Whether SYNC_SCHEDULE was set (else the schedule the daemon recorded in the ledger is shown). */
+  scheduleSet: boolean;
   maxResultAgeMs: number;
 }
 
@@ -188,6 +190,7 @@ export function loadStatusConfig(env: Env, readFile: ReadFile = defaultReadFile)
     databaseUrl: databaseUrl(s),
     schedule: s.get('SYNC_SCHEDULE'),
     timezone: s.get('SYNC_TIMEZONE'),
+    scheduleSet: s.isSet('SYNC_SCHEDULE'),
     maxResultAgeMs: s.get('HSS_MAX_RESULT_AGE'),
   };
 }

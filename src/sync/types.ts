@@ -80,6 +80,8 @@ export interface HeldScopeLock {
 export interface RunOptions {
   trigger: RunTrigger;
   signal?: AbortSignal;
+  /** The schedule of the daemon starting the run, recorded in the ledger for `status`. */
+  schedule?: { expression: string; timezone: string };
   /** Stop starting new result fetches this long after the run started. */
   deadlineMs?: number;
   onProgress?(p: ProgressEvent): void;

@@ -83,7 +83,7 @@ const unfinished = new Map<string, SyncStore>();
 
 export async function begin(store: SyncStore): Promise<string> {
   const runId = randomUUID();
-  await store.startRun({ runId, startedAt: T0, trigger: 'test', worker: 'contract' });
+  await store.startRun({ runId, startedAt: T0, trigger: 'test', worker: 'contract', schedule: null });
   unfinished.set(runId, store);
   return runId;
 }
