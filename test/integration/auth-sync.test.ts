@@ -138,7 +138,9 @@ describe('authentication through the simulator', () => {
     expect(stats.tokensIssued).toBeGreaterThanOrEqual(Math.ceil(minutes / 10));
     expect(stats.tokensIssued).toBeLessThanOrEqual(Math.floor(minutes / 9) + 1);
     expect(await storedRows(s.t)).toEqual(truthRows(s.sim, ['private_image']));
-  });
+    // 30 simulated minutes, stepped second by second: a hang guard, not a speed goal (on a loaded
+    // 2-core machine it took up to two minutes of real time).
+  }, 300_000);
 
   it('fails the run on a rejected static token and says what to configure instead', async () => {
     s = await setupSync({
