@@ -21,7 +21,6 @@ const MAX_FUNCTION_LINES = 80;
  * being split; the list only shrinks (a listed function that grows, or a new long one, fails).
  */
 const LONG_FUNCTIONS_BEING_SPLIT: readonly string[] = [
-  'src/metrics.ts createMetrics 274',
   'src/simulator/server.ts createSimulator 248',
   'src/hss/retrying-executor.ts createExecutor 193',
   'src/hss/retrying-executor.ts execute 185',
