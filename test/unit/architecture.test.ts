@@ -21,8 +21,6 @@ const MAX_FUNCTION_LINES = 80;
  * being split; the list only shrinks (a listed function that grows, or a new long one, fails).
  */
 const LONG_FUNCTIONS_BEING_SPLIT: readonly string[] = [
-  'src/hss/retrying-executor.ts createExecutor 193',
-  'src/hss/retrying-executor.ts execute 185',
   'src/report/tables.ts reportTables 128',
   'src/sync/scope.ts runScope 120',
   'src/app.ts createApp 119',
