@@ -24,12 +24,9 @@ const LONG_FUNCTIONS_BEING_SPLIT: readonly string[] = [
   'src/report/tables.ts reportTables 128',
   'src/sync/scope.ts runScope 120',
   'src/sync/scope.ts syncScope 119',
-  'src/commands/demo.ts run 116',
   'src/report/command.ts cmdReport 109',
   'src/sync/engine.ts finish 100',
-  'src/db/schema-state.ts readSchemaState 97',
   'src/sync/pg-store.ts createPgStore 95',
-  'src/daemon.ts startDaemon 90',
   'src/sync/phases/fetch.ts fetchAll 85',
 ];
 
