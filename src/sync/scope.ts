@@ -362,7 +362,7 @@ function fetchSummaries(s: ScopeRun, client: HssClient, p: Planned, now: () => D
 
 /** The scope's phases in order: inventory, plan, retire, fetch; then its outcome. */
 async function syncScope(s: ScopeRun): Promise<ScopeResult> {
-  const { deps, run, target, scope, counts, quarantine } = s;
+  const { deps, run, target, counts, quarantine } = s;
   const now = () => new Date(deps.clock.now());
   const client = deps.clientFor(target);
   const findings = () => ({
