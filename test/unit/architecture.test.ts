@@ -16,15 +16,6 @@ const MAX_LINES = 400;
 /** The longest function body a reader takes in at once; longer ones are split into named steps. */
 const MAX_FUNCTION_LINES = 80;
 
-/**
- * Functions still over MAX_FUNCTION_LINES, with their length today: `file name lines`. Each is
- * being split; the list only shrinks (a listed function that grows, or a new long one, fails).
- */
-const LONG_FUNCTIONS_BEING_SPLIT: readonly string[] = [
-  'src/report/tables.ts reportTables 128',
-  'src/report/command.ts cmdReport 109',
-];
-
 /** Commands allowed to load the demo and the simulator: they exist to run them. */
 const DEMO_COMMANDS = new Set(['src/commands/demo.ts', 'src/commands/simulate.ts']);
 
@@ -197,27 +188,14 @@ describe('architecture of src/', () => {
     expect(over).toEqual([]);
   });
 
-  it(`has no production function over ${MAX_FUNCTION_LINES} lines (but the listed ones being split)`, () => {
+  it(`has no production function over ${MAX_FUNCTION_LINES} lines`, () => {
     const planted = ['function big() {', ...Array.from({ length: 80 }, (_, i) => `  f(${i});`), '}'].join(
       '\n',
     );
     expect(longFunctions('x.ts', planted, MAX_FUNCTION_LINES)).toEqual(['x.ts big 82']);
     expect(longFunctions('x.ts', 'class C { m = () => {\n};\n}', 1)).toEqual(['x.ts m 2']);
     const long = files.flatMap((f) => longFunctions(f, text.get(f)!, MAX_FUNCTION_LINES));
-    const listed = new Map(
-      LONG_FUNCTIONS_BEING_SPLIT.map((entry) => [
-        entry.replace(/ \d+$/, ''),
-        Number(entry.split(' ').at(-1)),
-      ]),
-    );
-    const unlisted = long.filter((entry) => {
-      const allowed = listed.get(entry.replace(/ \d+$/, ''));
-      return allowed === undefined || Number(entry.split(' ').at(-1)) > allowed;
-    });
-    expect(unlisted).toEqual([]);
-    // A split function leaves the list: an entry no longer long is stale.
-    const stale = [...listed.keys()].filter((key) => !long.some((entry) => entry.startsWith(`${key} `)));
-    expect(stale).toEqual([]);
+    expect(long).toEqual([]);
   });
 
   it('has no import cycle among the modules Node loads (static and dynamic imports)', () => {
