@@ -9,6 +9,7 @@
 // migrations/surface/, applying it twice is a no-op, a changed surface is pending for a login
 // that may not migrate, an old-series database upgrades to the schema of a new one) and
 // test/integration/chain-golden.test.ts (the hash-chain functions give the pinned hashes).
+// `npm test` runs this script alone: its vitest run holds those three files already.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -137,6 +137,7 @@ function engineSettings(config: AppConfig): EngineDeps['settings'] {
     retryBudget: { ratio: config.retryBudgetRatio },
     ruleDetail: config.ruleDetail,
     cicdSummaries: config.cicdSummaries,
+    ruleValues: config.ruleValues,
   };
 }
 

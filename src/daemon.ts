@@ -85,7 +85,11 @@ class Runs {
     const log = this.app.logger;
     try {
       await this.opts.beforeRun?.();
-      const report = await this.app.sync({ trigger, signal: this.abort.signal });
+      const report = await this.app.sync({
+        trigger,
+        signal: this.abort.signal,
+        schedule: { expression: this.opts.schedule, timezone: this.opts.timezone },
+      });
       log.info({ summary: formatRunSummary(report), nextRun: this.nextRun()?.toISOString() }, 'run summary');
       await this.opts.afterRun?.(report);
       return report;

@@ -28,9 +28,16 @@ export const EXIT = {
   usage: 64,
   /**
    * `report`: nothing to report (EX_NOINPUT): no chosen scope had finished a run by the instant,
-   * or the filters match no scope. Nothing was written.
+   * or the filters match no scope. `report` and `verify --as-of`: retention deleted a version in
+   * force at the instant, so its history is no longer whole. Nothing was written.
    */
   noData: 66,
+  /**
+   * `report`, `verify --as-of`: the record of the instant is not complete yet (EX_TEMPFAIL, try
+   * again later): a sync run that started at or before it is still open (src/verify/stable.ts).
+   * Nothing was written.
+   */
+  tempFail: 75,
   /**
    * The setup is wrong (EX_CONFIG): an environment variable (unknown but close to a known one,
    * or a bad value), a config file, a login that lacks the role the command needs, a migration

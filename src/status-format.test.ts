@@ -42,7 +42,7 @@ describe('formatStatusText', () => {
       buildStatusReport({
         nowMs: T0 + 2_000,
         maxResultAgeMs: 3_600_000,
-        schedule: { expression: '*/30 * * * *', timezone: 'UTC', nextRun: null },
+        schedule: { expression: '*/30 * * * *', timezone: 'UTC', nextRun: null, source: 'default' },
         runs: [run('id=\u001b]0;pwned\u0007 \u009b2J')],
         scopes: [],
       }),
@@ -55,7 +55,7 @@ describe('formatStatusText', () => {
     const report = buildStatusReport({
       nowMs: T0 + 2_000,
       maxResultAgeMs: 3_600_000,
-      schedule: { expression: '*/30 * * * *', timezone: 'UTC', nextRun: null },
+      schedule: { expression: '*/30 * * * *', timezone: 'UTC', nextRun: null, source: 'default' },
       runs: [{ ...run(''), coverage: { covered: 5, pending: 1 } }, run('older')],
       scopes: [
         {

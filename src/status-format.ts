@@ -121,11 +121,18 @@ export interface ScopeStatus {
   coverage: CoverageCounts;
 }
 
+/** Where the schedule shown comes from (see StatusReport.schedule). */
+export type ScheduleSource = 'SYNC_SCHEDULE' | 'recorded' | 'default';
+
 export interface StatusReport {
   generatedAt: string;
   /** The limit that makes a result fresh, in seconds. */
   maxResultAgeSeconds: number;
-  schedule: { expression: string; timezone: string; nextRun: string | null };
+  /**
+   * The schedule the next run is told from: SYNC_SCHEDULE where status runs, else the one the
+   * daemon recorded with its latest run (`recorded`), else the default.
+   */
+  schedule: { expression: string; timezone: string; nextRun: string | null; source: ScheduleSource };
   runs: RunStatus[];
   scopes: ScopeStatus[];
 }
@@ -137,7 +144,7 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 export function buildStatusReport(input: {
   nowMs: number;
   maxResultAgeMs: number;
-  schedule: { expression: string; timezone: string; nextRun: Date | null };
+  schedule: { expression: string; timezone: string; nextRun: Date | null; source: ScheduleSource };
   runs: RunRow[];
   scopes: ScopeRow[];
 }): StatusReport {
@@ -149,6 +156,7 @@ export function buildStatusReport(input: {
       expression: input.schedule.expression,
       timezone: input.schedule.timezone,
       nextRun: iso(input.schedule.nextRun),
+      source: input.schedule.source,
     },
     runs: input.runs.map((r) => ({
       runId: r.run_id,
@@ -291,7 +299,7 @@ export function formatStatusText(r: StatusReport): string {
     `Scopes:\n${formatTable(scopes)}`,
     `Coverage now (images per state; docs/sql.md "Coverage"):\n${formatTable(coverage)}`,
     ...apis,
-    `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}, if the daemon is running)\n`,
+    `Next run: ${next} (schedule "${r.schedule.expression}" in ${r.schedule.timezone}${r.schedule.source === 'recorded' ? ', as the daemon recorded it with its latest scheduled run' : ''}, if the daemon is running)\n`,
     `fresh = checked within ${formatAge(r.maxResultAgeSeconds)} (HSS_MAX_RESULT_AGE); pending = due but not fetched in the scope's last run; rules = images whose failed rules were fetched / due (HSS_RULE_DETAIL), rules pending = left due for the next run; quarantined = schema-invalid listing items and results skipped (logged with their request id); coverage: covered = results of the listed scan that agree with the listing, inconsistent = the listing's unsafe settings and the results disagree, pending = results not fetched for the listed scan yet, no results = HSS answered none, not scanned / scan failed = as HSS lists it\n`,
     ...(newest
       ? [

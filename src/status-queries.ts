@@ -88,3 +88,18 @@ export function nextScheduledRun(schedule: string, timezone: string): Date | nul
     void task.destroy();
   }
 }
+
+/**
+ * The schedule the daemon recorded with its newest scheduled run (hss.sync_runs.schedule), or
+ * null when no run recorded one. Reads the public view: a login granted hss_reader is enough.
+ */
+export async function loadRecordedSchedule(
+  pool: pg.Pool,
+): Promise<{ expression: string; timezone: string } | null> {
+  const r = await pool.query<{ schedule: { expression?: unknown; timezone?: unknown } | null }>(
+    `SELECT schedule FROM hss.sync_runs WHERE schedule IS NOT NULL ORDER BY started_at DESC LIMIT 1`,
+  );
+  const s = r.rows[0]?.schedule;
+  if (!s || typeof s.expression !== 'string' || typeof s.timezone !== 'string') return null;
+  return { expression: s.expression, timezone: s.timezone };
+}

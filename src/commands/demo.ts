@@ -157,7 +157,14 @@ export async function run(io: CliIo, args: string[], deps: DemoDeps = {}): Promi
     const readerUrl = own?.reader ? await ensureReaderLogin(pool, own.reader, databaseUrl) : null;
     out('Syncing ...\n');
     const onProgress = progressPrinter(out);
-    const first = await app.sync({ trigger: 'demo', onProgress, deadlineMs: null, signal: stop.signal });
+    const first = await app.sync({
+      trigger: 'demo',
+      onProgress,
+      deadlineMs: null,
+      signal: stop.signal,
+      // Without --once the demo goes on syncing on its schedule: recorded for `status`.
+      ...(values.once ? {} : { schedule: { expression: config.schedule, timezone: 'UTC' } }),
+    });
     await showAnswers(pool, out, first);
     // The embedded server's password is a local throwaway; a given URL's is the user's secret.
     out(

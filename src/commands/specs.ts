@@ -135,7 +135,7 @@ export const REPORT = defineCommand({
 (--as-of 2026-03-01T00:00:00Z --out DIR [--days 90] [--target …]
 [--enterprise-project …] [--image-type …])`,
   details:
-    'Evidence of the posture as of an instant. Needs only DATABASE_URL and a login granted hss_reader. Exit 0; 2 the history hash chain is broken (nothing written unless --allow-broken); 64 a wrong argument, a DIR that is not empty or an instant after the database clock; 66 nothing to report (no chosen scope had finished a run by the instant, or the filters match no scope); 1 DIR cannot be written; 78 a wrong setting or a login without hss_reader.',
+    'Evidence of the posture as of an instant. Needs only DATABASE_URL and a login granted hss_reader. Exit 0; 2 the history hash chain is broken (nothing written unless --allow-broken); 64 a wrong argument, a DIR that is not empty or an instant after the database clock; 66 nothing to report (no chosen scope had finished a run by the instant, or the filters match no scope, or retention deleted history in force then); 75 a sync run that started by the instant is still open (try again later); 1 DIR cannot be written; 78 a wrong setting or a login without hss_reader.',
   options: {
     'as-of': {
       type: 'string',
@@ -182,14 +182,46 @@ export const REPORT = defineCommand({
   readsEnv: true,
 });
 
+/** `verify --as-of`: an instant with a zone, at most microseconds; kept as text (PostgreSQL reads it). */
+const asOfText = (raw: string, flag: string): string => {
+  instant(raw, flag);
+  if (/[1-9]/.test(/T\d{2}:\d{2}:\d{2}\.(\d+)/.exec(raw)?.[1]?.slice(6) ?? '')) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(raw)} is finer than a microsecond (PostgreSQL keeps microseconds: give at most 6 fractional digits)`,
+    );
+  }
+  return raw;
+};
+
+/** `verify --expect`: a hex SHA-256, as `verify --as-of` and manifest.json print it. */
+const sha256Hex = (raw: string, flag: string): string => {
+  if (!/^[0-9a-fA-F]{64}$/.test(raw)) {
+    throw new UsageError(`${flag} ${JSON.stringify(raw)} is not a SHA-256 in hex (64 characters 0-9, a-f)`);
+  }
+  return raw.toLowerCase();
+};
+
 export const VERIFY = defineCommand({
   name: 'verify',
-  synopsis: '[--since <instant>] [--json]',
+  synopsis: '[--since <instant>] [--as-of <instant> [--expect <digest>]] [--json]',
   summary: `recompute the history hash chain; names every broken link (DATABASE_URL)
-(--since 2026-03-01T00:00:00Z --json); exit 0 intact, 2 broken`,
+(--since 2026-03-01T00:00:00Z --json; --as-of T: the digest of the history at T,
+--expect DIGEST: compare it); exit 0 intact, 2 broken or different, 75 T not complete yet`,
   details:
-    'Recomputes the hash chain of the baseline and rule histories and names every broken link. Needs only DATABASE_URL and a login granted hss_reader. Exit 0 intact, 2 a link is broken, 1 failed, 78 a wrong setting.',
+    'Recomputes the hash chain of the baseline and rule histories and names every broken link; with --as-of, also the digest of the histories as they stood at that instant (docs/audit.md), compared with --expect. Needs only DATABASE_URL and a login granted hss_reader. Exit 0 intact (and equal), 2 a link is broken or the digest differs from --expect, 64 a wrong argument or an instant after the database clock, 66 retention deleted history in force at the instant, 75 a sync run that started at or before the instant is still open (try again later), 1 failed, 78 a wrong setting.',
   options: {
+    'as-of': {
+      type: 'string',
+      value: 'INSTANT',
+      help: 'also print the digest of the histories as they stood at this instant, e.g. 2026-03-01T00:00:00Z',
+      parse: asOfText,
+    },
+    expect: {
+      type: 'string',
+      value: 'DIGEST',
+      help: "with --as-of: exit 2 unless the digest equals this one (a report's manifest.json as_of_digest)",
+      parse: sha256Hex,
+    },
     since: {
       type: 'string',
       value: 'INSTANT',

@@ -9,7 +9,13 @@ import { loadStatusConfig } from '../config/load.js';
 import { createDb } from '../db/pool.js';
 import { EXIT } from '../exit-codes.js';
 import { buildStatusReport, formatStatusText } from '../status-format.js';
-import { assertLedger, loadRecentRuns, loadScopeStatus, nextScheduledRun } from '../status-queries.js';
+import {
+  assertLedger,
+  loadRecentRuns,
+  loadRecordedSchedule,
+  loadScopeStatus,
+  nextScheduledRun,
+} from '../status-queries.js';
 import { STATUS } from './specs.js';
 import type { CliIo } from './types.js';
 
@@ -24,13 +30,16 @@ export async function run(io: CliIo, args: string[], clock: Clock = systemClock)
     const nowMs = clock.now();
     const runs = await loadRecentRuns(db.pool, limit);
     const scopes = await loadScopeStatus(db.pool, new Date(nowMs - config.maxResultAgeMs));
+    // SYNC_SCHEDULE where status runs wins; else the schedule the daemon recorded with its runs.
+    const recorded = config.scheduleSet ? null : await loadRecordedSchedule(db.pool);
+    const schedule = recorded ?? { expression: config.schedule, timezone: config.timezone };
     const report = buildStatusReport({
       nowMs,
       maxResultAgeMs: config.maxResultAgeMs,
       schedule: {
-        expression: config.schedule,
-        timezone: config.timezone,
-        nextRun: nextScheduledRun(config.schedule, config.timezone),
+        ...schedule,
+        nextRun: nextScheduledRun(schedule.expression, schedule.timezone),
+        source: config.scheduleSet ? 'SYNC_SCHEDULE' : recorded ? 'recorded' : 'default',
       },
       runs,
       scopes,

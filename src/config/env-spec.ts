@@ -6,6 +6,7 @@
  */
 import { CICD_SUMMARIES } from '../hss/api-matrix.js';
 import { Secret } from '../secret.js';
+import { RULE_VALUES } from '../sync/plan.js';
 import {
   parseBool,
   parseDatabaseUrl,
@@ -229,6 +230,13 @@ export const SPEC = {
     description:
       'Rule-level drill-down, beside the summaries: `off`, `failed` (the failed rules of every failing baseline) or `all` (failed and passed rules).',
     parse: oneOf(['off', 'failed', 'all'] as const),
+  }),
+  HSS_RULE_VALUES: def({
+    group: 'sync',
+    default: 'off',
+    description:
+      'Per-image current values of failed rules (one ShowImageCheckRuleDetail call per image and failed rule, beside HSS_RULE_DETAIL): `off` (rule descriptions only) or `all`. At 5 calls/min `all` needs about 26 calls per image: a first backfill of 10,000 images takes weeks (docs/performance.md, "Time to truth").',
+    parse: oneOf(RULE_VALUES),
   }),
   HSS_CICD_SUMMARIES: def({
     group: 'sync',

@@ -54,6 +54,7 @@ describe('loadStatusConfig', () => {
       databaseUrl: 'postgres://u:p@localhost:5432/hss',
       schedule: '*/30 * * * *',
       timezone: 'UTC',
+      scheduleSet: false,
       maxResultAgeMs: 7 * 86_400_000,
     });
   });
@@ -68,6 +69,7 @@ describe('loadStatusConfig', () => {
     expect(c).toMatchObject({
       schedule: '0 */2 * * *',
       timezone: 'Asia/Shanghai',
+      scheduleSet: true,
       maxResultAgeMs: 43_200_000,
     });
   });

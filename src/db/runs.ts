@@ -89,16 +89,29 @@ function countAssignments<C>(
   };
 }
 
+/** The schedule of the daemon that started a run, recorded with it (what `status` shows). */
+export interface RunSchedule {
+  expression: string;
+  timezone: string;
+}
+
 /** Opens a run: status 'running'. */
 export async function startRun(
   h: DbHandle,
-  run: { runId: string; startedAt: Date; trigger: RunTrigger; worker: string | null },
+  run: {
+    runId: string;
+    startedAt: Date;
+    trigger: RunTrigger;
+    worker: string | null;
+    schedule?: RunSchedule | null;
+  },
 ): Promise<void> {
   await query(
     h,
     'startRun',
-    `INSERT INTO hss_internal.sync_runs (run_id, started_at, status, trigger, worker) VALUES ($1, $2, 'running', $3, $4)`,
-    [run.runId, run.startedAt, run.trigger, run.worker],
+    `INSERT INTO hss_internal.sync_runs (run_id, started_at, status, trigger, worker, schedule)
+     VALUES ($1, $2, 'running', $3, $4, $5)`,
+    [run.runId, run.startedAt, run.trigger, run.worker, run.schedule ? JSON.stringify(run.schedule) : null],
   );
 }
 

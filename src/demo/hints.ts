@@ -52,8 +52,8 @@ export function formatConnectHints(h: ConnectHints): string {
       (q) => `  psql ${shellQuote(h.readerUrl ?? h.ownerUrl)} -c ${shellQuote(q.sql)}   # ${q.title}`,
     ),
     'Every view and column: docs/sql.md',
-    // `status` tells the next run from SYNC_SCHEDULE: the demo's, not the default 30 minutes.
-    `The demo's runs and scopes: SYNC_SCHEDULE=${shellQuote(DEMO_SCHEDULE)}${h.ownDatabase ? ` DATABASE_URL=${shellQuote(h.ownerUrl)}` : ''} npx hss-baseline-sync status`,
+    // `status` tells the next run from the schedule the demo recorded with its runs.
+    `The demo's runs and scopes: ${h.ownDatabase ? `DATABASE_URL=${shellQuote(h.ownerUrl)} ` : ''}npx hss-baseline-sync status`,
   ];
   return `${lines.join('\n')}\n`;
 }

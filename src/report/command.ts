@@ -2,8 +2,10 @@
  * `report --as-of <instant> --out DIR`: evidence of the posture as of an instant. Needs only
  * DATABASE_URL and reads only the public views (a login in hss_reader is enough). Every query
  * runs in one read-only REPEATABLE READ transaction, so all tables describe the same snapshot.
- * It refuses, writing nothing, when the history hash chain is broken (unless --allow-broken) and
- * when there is nothing to report at the instant. Nothing is half-written (see out-dir.ts).
+ * It refuses, writing nothing, when the history hash chain is broken (unless --allow-broken),
+ * when there is nothing to report at the instant, when retention deleted history in force then
+ * (66), and while a sync run that started by the instant is open (75, src/verify/stable.ts).
+ * Nothing is half-written (see out-dir.ts).
  */
 import { resolve } from 'node:path';
 import type pg from 'pg';
@@ -13,6 +15,8 @@ import { createDb } from '../db/pool.js';
 import { DbError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { escapeControls } from '../text.js';
+import { AsOfPrunedError } from '../verify/as-of.js';
+import { assertStableBefore, assertStableIn, UnstableInstantError } from '../verify/stable.js';
 import { packageVersion } from '../version.js';
 import { generateReport, type ReportVerifier } from './generate.js';
 import { sha256, type VerifyResult } from './manifest.js';
@@ -92,6 +96,9 @@ async function readReport(
   opts: ReportOptions,
   deps: ReportDeps,
 ): Promise<Map<string, string> | number> {
+  // The instant is stable once every run that started by then has ended (src/verify/stable.ts):
+  // checked before the snapshot is taken and again inside it.
+  const dead = await assertStableBefore(client, opts.asOfText);
   await client.query('begin isolation level repeatable read read only');
   await client.query(`set local timezone = 'UTC'`);
   await client.query(`set local datestyle = 'ISO, YMD'`);
@@ -100,6 +107,7 @@ async function readReport(
     await client.query('rollback');
     return refused;
   }
+  await assertStableIn(client, opts.asOfText, dead);
   const query = {
     asOf: opts.asOfText,
     days: opts.days,
@@ -142,9 +150,15 @@ async function readFromDatabase(
     } finally {
       client.release();
     }
-  } finally {
+  } catch (err) {
+    if (err instanceof UnstableInstantError || err instanceof AsOfPrunedError) {
+      io.stderr.write(`${PREFIX}${escapeControls(err.message)}: nothing was written\n`);
+      return err instanceof UnstableInstantError ? EXIT.tempFail : EXIT.noData;
+    }
     // A login without hss_reader meets "permission denied" on the first view it reads: it is
     // thrown on, and the CLI names the role (src/permission.ts).
+    throw err;
+  } finally {
     await db.close();
   }
 }

@@ -21,7 +21,7 @@ import { dailyPoints, type ReportData, reportTables } from './tables.js';
  * Checks the history hash chain for the data a report as of `asOf` used (every version that
  * began at or before it), on the report's own snapshot. Supplied by the `verify` command's module.
  */
-export type ReportVerifier = (db: Queryable, opts: { asOf: Date }) => Promise<VerifyResult>;
+export type ReportVerifier = (db: Queryable, opts: { asOf: Date; asOfText: string }) => Promise<VerifyResult>;
 
 export interface GenerateOptions extends ReportQuery {
   toolVersion: string;
@@ -40,7 +40,9 @@ export async function generateReport(db: Queryable, opts: GenerateOptions): Prom
     fixesAndRegressions: await loadFixesAndRegressions(db, opts),
     failingRules: await loadFailingRules(db, opts),
   };
-  const verify = opts.verifier ? await opts.verifier(db, { asOf: new Date(Date.parse(opts.asOf)) }) : null;
+  const verify = opts.verifier
+    ? await opts.verifier(db, { asOf: new Date(Date.parse(opts.asOf)), asOfText: opts.asOf })
+    : null;
   const asOf = opts.asOf;
   const periodFrom = daysBefore(asOf, opts.days);
   const f = opts.filters;

@@ -25,6 +25,15 @@ export interface VerifyResult {
   broken: number;
   /** The first of them (all when `broken` ≤ BROKEN_LINKS_LISTED), in `verify`'s order. */
   links: BrokenLinkRef[];
+  /** The digest of the histories as they stood at the report's instant (`verify --as-of`); absent = not taken. */
+  asOfDigest?: AsOfDigestRef;
+}
+
+/** `verify --as-of`'s digest: form, hex SHA-256, keys per history (docs/audit.md). */
+export interface AsOfDigestRef {
+  form: string;
+  sha256: string;
+  keys: { baseline: number; rule: number };
 }
 
 /** Broken links named in the manifest and on the page (all are counted in `broken`). */
@@ -81,6 +90,9 @@ export function renderManifest(m: ManifestInput): string {
     tool: 'hss-baseline-sync',
     tool_version: m.toolVersion,
     as_of: m.asOf,
+    // The fingerprint of the history at as_of: `verify --as-of <as_of> --expect <sha256>` checks
+    // it years later (docs/audit.md).
+    as_of_digest: m.verify?.asOfDigest ?? null,
     period: { from: m.periodFrom, to: m.asOf, days: m.days },
     filters: m.filters,
     runs,

@@ -33,6 +33,12 @@ export interface Simulator {
   setRateLimit(perMinute: number | null, retryAfter?: boolean): void;
   /** Makes every token IAM issued expire now (the next call with one gets 401 APIGW.0307). */
   expireTokens(): number;
+  /**
+   * Calls `listener` after every change of the counters (a call arrived or answered, a fault, a
+   * reset), so a test waits for "the third result call" on an event instead of polling.
+   * Returns the function that removes it.
+   */
+  onStats(listener: () => void): () => void;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -206,5 +212,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return closing;
     },
     ...controls,
+    onStats: (listener) => state.stats.onChange(listener),
   };
 }

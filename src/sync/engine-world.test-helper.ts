@@ -12,6 +12,7 @@ import { Secret } from '../secret.js';
 import { type EngineDeps, type RunOptions, type RunReport, runSync } from './engine.js';
 import { type FakeCall, FakeHss, type FakeImage, type Fault, rule, summary } from './fake-hss.test-helper.js';
 import { MemoryStore } from './memory-store.test-helper.js';
+import type { RuleValuesMode } from './plan.js';
 
 export const T0 = Date.parse('2026-03-01T00:00:00Z');
 
@@ -56,6 +57,8 @@ export interface World {
 
 export interface WorldOptions {
   ruleDetail?: RuleDetailMode;
+  /** HSS_RULE_VALUES; absent = the engine's default when unset (`all`). */
+  ruleValues?: RuleValuesMode;
   fetchConcurrency?: number;
   /** Scopes synced at once (default 1). */
   scopeConcurrency?: number;
@@ -108,6 +111,7 @@ export function world(o: WorldOptions = {}): World {
       maxQuarantinedItems: o.maxQuarantinedItems ?? 10,
       retryBudget: { ratio: 0.5 },
       ruleDetail: o.ruleDetail ?? 'off',
+      ...(o.ruleValues ? { ruleValues: o.ruleValues } : {}),
       cicdSummaries: o.cicdSummaries ?? 'derived',
     },
     worker: 'test:1',

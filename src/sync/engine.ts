@@ -50,7 +50,13 @@ export async function runSync(deps: EngineDeps, given: RunOptions): Promise<RunR
   const log = deps.logger.child({ runId });
   const reaped = await deps.store.reapAbandonedRuns(startedAt);
   if (reaped.length) log.warn({ runIds: reaped }, 'marked runs abandoned by a stopped worker as aborted');
-  await deps.store.startRun({ runId, startedAt, trigger: given.trigger, worker: deps.worker });
+  await deps.store.startRun({
+    runId,
+    startedAt,
+    trigger: given.trigger,
+    worker: deps.worker,
+    schedule: given.schedule ?? null,
+  });
   deps.observer?.onRunStarted?.(runId, given.trigger);
   const pairs = scopesOf(deps.targets);
   log.info({ scopes: pairs.length, trigger: given.trigger }, 'sync run started');
@@ -155,6 +161,7 @@ function prepareRun(deps: EngineDeps, given: RunOptions, runId: string, log: Log
       ? null
       : new RunDrill({
           mode,
+          ruleValues: deps.settings.ruleValues ?? 'all',
           cicdSummaries: deps.settings.cicdSummaries,
           runId,
           clientFor: deps.clientFor,

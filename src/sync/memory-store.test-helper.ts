@@ -6,6 +6,7 @@
  * order; `fault` fails a chosen one.
  */
 
+import { imageRefKey } from '../db/ref-key.js';
 import type { RuleValuesCursor } from '../db/rules/values.js';
 import {
   COVERAGE_STATES,
@@ -66,7 +67,8 @@ const ruleResultKey = (r: RuleResult) => ruleKeyId(r);
 export class MemoryStore implements SyncStore {
   readonly runs = new Map<string, MemoryRun>();
   readonly scopeRuns: MemoryScopeRun[] = [];
-  readonly refs = new Map<string, ImageListing[]>();
+  /** Present references per scope, by reference key (imageRefKey), as upserted last. */
+  readonly refs = new Map<string, Map<string, ImageListing>>();
   readonly inventories: { scope: string; complete: boolean; imageCount: number }[] = [];
   readonly contents = new Map<string, StoredContent & { scope: Scope; imageId: string }>();
   readonly results = new Map<string, RiskConfig[]>();
@@ -134,7 +136,9 @@ export class MemoryStore implements SyncStore {
   }
   async upsertImageRefs(scope: Scope, refs: ImageListing[]): Promise<void> {
     this.op('upsertImageRefs', scopeKey(scope));
-    this.refs.set(scopeKey(scope), refs);
+    const present = this.refs.get(scopeKey(scope)) ?? new Map<string, ImageListing>();
+    for (const ref of refs) present.set(imageRefKey(ref), ref);
+    this.refs.set(scopeKey(scope), present);
   }
   async recordScopeInventory(
     scope: Scope,
@@ -185,9 +189,12 @@ export class MemoryStore implements SyncStore {
     scope: Scope,
     _runId: string,
     at: Date,
-    what: { missingImageIds: string[] },
+    what: { missingImageIds: string[]; presentRefKeys: string[] },
   ): Promise<{ contentsRetired: number; versionsClosed: number }> {
     this.op('retireContents', scopeKey(scope));
+    const listed = new Set(what.presentRefKeys);
+    const present = this.refs.get(scopeKey(scope)) ?? new Map<string, ImageListing>();
+    for (const key of [...present.keys()]) if (!listed.has(key)) present.delete(key);
     let contentsRetired = 0;
     let versionsClosed = 0;
     for (const id of what.missingImageIds) {
@@ -198,6 +205,9 @@ export class MemoryStore implements SyncStore {
       contentsRetired++;
       versionsClosed += this.results.get(k)?.length ?? 0;
       this.results.delete(k);
+      // Its rules close and their state goes: when it comes back, its rules are due again.
+      this.rules.delete(k);
+      for (const id of [...this.ruleSince.keys()]) if (id.startsWith(`${k}|`)) this.ruleSince.delete(id);
     }
     return { contentsRetired, versionsClosed };
   }
@@ -245,8 +255,11 @@ export class MemoryStore implements SyncStore {
         for (const r of item.rules) merged.set(ruleResultKey(r), r);
         const d = diff(before, [...merged.values()], ruleResultKey);
         total.versionsOpened += d.versionsOpened;
-        const { mode, source, scannedAt } = item;
-        this.rules.set(k, { signature: '', mode, rules: [...merged.values()], source, scannedAt });
+        // The rule state is not recorded: a prior one stays as it was (due stays due).
+        const { source, scannedAt } = item;
+        const state = prior ?? { signature: '', mode: item.mode };
+        const { signature, mode } = state;
+        this.rules.set(k, { signature, mode, rules: [...merged.values()], source, scannedAt });
         continue;
       }
       const d = diff(before, item.rules, ruleResultKey);
@@ -305,7 +318,7 @@ export class MemoryStore implements SyncStore {
   }
 
   private async allRuleValuesDue(scope: Scope): Promise<ImageRuleRef[]> {
-    const refs = this.refs.get(scopeKey(scope)) ?? [];
+    const refs = [...(this.refs.get(scopeKey(scope))?.values() ?? [])];
     const out: ImageRuleRef[] = [];
     for (const [k, state] of [...this.rules].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (!k.startsWith(`${scopeKey(scope)}|`)) continue;
@@ -346,20 +359,21 @@ export class MemoryStore implements SyncStore {
   }
 
   /**
-   * A simple coverage per listed image of the scopes: pending (no content yet), not_scanned or
-   * scan_failed (by the listed scan status), no_results (fetched, none), inconsistent (the
-   * listing's unsafe_setting_num > 0 and no failed summary, or the reverse), else covered.
+   * The coverage of each listed image of the scopes, as hss.image_coverage decides it
+   * (hss_internal.coverage_state) from the reference with the latest scan: the first that holds
+   * of scan_failed, not_scanned, pending (not fetched for that scan), no_results, inconsistent
+   * (unsafe_setting_num > 0 and no failing summary, or 0 and one), covered.
    */
   async countCoverage(scopes: readonly Scope[]): Promise<CoverageCounts> {
     this.op('countCoverage', scopes.map(scopeKey).join(','));
     const counts = Object.fromEntries(COVERAGE_STATES.map((s) => [s, 0])) as CoverageCounts;
     for (const scope of scopes) {
-      const seen = new Set<string>();
-      for (const ref of this.refs.get(scopeKey(scope)) ?? []) {
-        if (seen.has(ref.imageId)) continue;
-        seen.add(ref.imageId);
-        counts[this.coverageOf(scope, ref)]++;
+      const latest = new Map<string, ImageListing>();
+      for (const ref of this.refs.get(scopeKey(scope))?.values() ?? []) {
+        const seen = latest.get(ref.imageId);
+        if (!seen || (ref.latestScanTime ?? -1) > (seen.latestScanTime ?? -1)) latest.set(ref.imageId, ref);
       }
+      for (const ref of latest.values()) counts[this.coverageOf(scope, ref)]++;
     }
     return counts;
   }
@@ -367,13 +381,24 @@ export class MemoryStore implements SyncStore {
   private coverageOf(scope: Scope, ref: ImageListing): CoverageState {
     const k = imageKey(scope, ref.imageId);
     const c = this.contents.get(k);
-    if (!c || c.removedAt) return 'pending';
-    if (c.outcome === 'not_scanned') return ref.scanStatus === 'failed' ? 'scan_failed' : 'not_scanned';
+    if (ref.scanStatus === 'failed') return 'scan_failed';
+    const unscanned = ['unscan', 'waiting_for_scan', 'scanning'];
+    if ((ref.scanStatus !== null && unscanned.includes(ref.scanStatus)) || ref.latestScanTime === null)
+      return 'not_scanned';
+    const fetchedScan = c?.fetchedSignal.latestScanTime ?? null;
+    if (
+      !c ||
+      c.removedAt ||
+      c.outcome !== 'fetched' ||
+      fetchedScan === null ||
+      fetchedScan < ref.latestScanTime
+    )
+      return 'pending';
     const results = this.results.get(k) ?? [];
     if (results.length === 0) return 'no_results';
     const failing = results.some((r) => (r.failedRuleNum ?? 0) > 0);
     const unsafe = ref.unsafeSettingNum;
-    if (unsafe !== null && unsafe > 0 !== failing) return 'inconsistent';
+    if ((unsafe !== null && unsafe > 0 && !failing) || (unsafe === 0 && failing)) return 'inconsistent';
     return 'covered';
   }
 

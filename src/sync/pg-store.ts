@@ -149,7 +149,11 @@ function scopeWrites(
     loadContentStates: (scope) => retry(() => loadContentStates(h, scope)),
     // A repeat after a COMMIT that took writes nothing: identical results write no row.
     writeImageResults: (runId, at, items) => retry(() => writeImageResults(h, runId, at, items)),
-    retireContents: (scope, runId, at, what) => retry(() => retireContents(h, scope, runId, at, what)),
+    // What the interface promises, nothing more (the writer also counts the references retired).
+    retireContents: async (scope, runId, at, what) => {
+      const r = await retry(() => retireContents(h, scope, runId, at, what));
+      return { contentsRetired: r.contentsRetired, versionsClosed: r.versionsClosed };
+    },
     loadRulesDue: (scope, mode) => retry(() => loadRulesDue(h, scope, mode)),
     // Identical rules write nothing, so a repeat after a COMMIT that took is harmless.
     writeImageRules: (runId, at, items) => retry(() => writeImageRules(h, runId, at, items)),

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ImageListing } from '../domain.js';
 import { listing as ref } from './fake-hss.test-helper.js';
 import {
+  type DrillWork,
   decideRetirement,
+  drillWorkOrder,
   emptyObservation,
   etaSeconds,
   groupContents,
@@ -10,6 +12,7 @@ import {
   planFetches,
   refreshAgeMs,
   type StoredContent,
+  severityRank,
   shouldRepage,
 } from './plan.js';
 
@@ -254,5 +257,52 @@ describe('etaSeconds', () => {
     expect(etaSeconds(0, 5)).toBe(0);
     expect(etaSeconds(10, 5)).toBe(120);
     expect(etaSeconds(1, 600)).toBe(1);
+  });
+});
+
+describe('drillWorkOrder', () => {
+  const w = (
+    id: string,
+    neverFetched: boolean,
+    severity: string | null,
+    fetchedAt: number | null,
+  ): DrillWork => ({
+    id,
+    neverFetched,
+    severity,
+    fetchedAt,
+  });
+
+  it('puts never-fetched work first, then the worst severity, then the stalest, then by id', () => {
+    const work = [
+      w('old-low', false, 'Low', 100),
+      w('new-low', true, 'Low', null),
+      w('fresh-critical', false, 'Critical', 900),
+      w('stale-critical', false, 'Critical', 200),
+      w('new-high', true, 'High', null),
+      w('unknown', false, null, 50),
+      w('b-medium', false, 'Medium', 300),
+      w('a-medium', false, 'Medium', 300),
+      w('security', false, 'Security', 10),
+      w('never-fetched-medium', false, 'Medium', null),
+    ];
+    expect(work.sort(drillWorkOrder).map((x) => x.id)).toEqual([
+      'new-high',
+      'new-low',
+      'stale-critical',
+      'fresh-critical',
+      'never-fetched-medium',
+      'a-medium',
+      'b-medium',
+      'old-low',
+      'security',
+      'unknown',
+    ]);
+  });
+
+  it('ranks severities worst first, an unknown one last', () => {
+    expect(['Security', 'bogus', 'High', null, 'Critical', 'Low', 'Medium'].map(severityRank)).toEqual([
+      4, 5, 1, 5, 0, 3, 2,
+    ]);
   });
 });

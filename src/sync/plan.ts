@@ -283,3 +283,43 @@ export function etaSeconds(pending: number, perMinute: number): number {
   if (pending <= 0) return 0;
   return Math.ceil((pending * 60) / Math.max(1, perMinute));
 }
+
+/** Severities from worst to least; an unknown or absent severity ranks after every known one. */
+export const SEVERITY_ORDER = ['Critical', 'High', 'Medium', 'Low', 'Security'] as const;
+
+export function severityRank(severity: string | null | undefined): number {
+  const i = SEVERITY_ORDER.indexOf((severity ?? '') as (typeof SEVERITY_ORDER)[number]);
+  return i < 0 ? SEVERITY_ORDER.length : i;
+}
+
+/** One unit of drill-down work (an image's rules, or a rule's values on one image). */
+export interface DrillWork {
+  /** Stable tie-break (image id, or image id and rule key). */
+  id: string;
+  /** Nothing of this kind was ever stored for the image. */
+  neverFetched: boolean;
+  /** The worst severity at stake (the rule's, or the image's worst failing baseline's). */
+  severity: string | null;
+  /** When what is stored was fetched (epoch ms); null = never. */
+  fetchedAt: number | null;
+}
+
+/**
+ * The order of a drill-down lane, the most valuable work first: images never fetched, then the
+ * worst severities, then the stalest, then by id so the order is stable from run to run.
+ */
+export function drillWorkOrder(a: DrillWork, b: DrillWork): number {
+  if (a.neverFetched !== b.neverFetched) return a.neverFetched ? -1 : 1;
+  const s = severityRank(a.severity) - severityRank(b.severity);
+  if (s !== 0) return s;
+  const f = (a.fetchedAt ?? Number.NEGATIVE_INFINITY) - (b.fetchedAt ?? Number.NEGATIVE_INFINITY);
+  if (f !== 0 && !Number.isNaN(f)) return f;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * HSS_RULE_VALUES: whether the failed rules' per-image current values (one
+ * ShowImageCheckRuleDetail call per image and failed rule) are fetched.
+ */
+export const RULE_VALUES = ['off', 'all'] as const;
+export type RuleValuesMode = (typeof RULE_VALUES)[number];

@@ -120,7 +120,14 @@ export interface SyncStore extends DrillStore {
    * Called before each run starts.
    */
   reapAbandonedRuns(at: Date): Promise<string[]>;
-  startRun(run: { runId: string; startedAt: Date; trigger: RunTrigger; worker: string }): Promise<void>;
+  /** Opens the run in the ledger; `schedule`: the daemon's, recorded for `status`. */
+  startRun(run: {
+    runId: string;
+    startedAt: Date;
+    trigger: RunTrigger;
+    worker: string;
+    schedule: { expression: string; timezone: string } | null;
+  }): Promise<void>;
   /** Records the run's outcome and lets go of the run (its run lock). */
   finishRun(runId: string, outcome: RunOutcome): Promise<void>;
   /**

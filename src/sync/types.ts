@@ -2,6 +2,7 @@
  * What the sync engine takes and gives: its dependencies, run options, events and reports. The
  * engine's callers (the app, the commands, metrics, progress) import these from engine.ts.
  */
+
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { TargetConfig } from '../config/types.js';
@@ -19,6 +20,7 @@ import type { CicdSummaries } from '../hss/api-matrix.js';
 import type { RetryBudgetOptions } from '../hss/retry-budget.js';
 import type { CallEvent, HssClient } from '../hss/types.js';
 import type { ApiBacklog } from './api-board.js';
+import type { RuleValuesMode } from './plan.js';
 import type { Counts, ScopeOutcome, SyncStore } from './store.js';
 
 /** The configured values a run works with: every one given by the caller (the config decides defaults). */
@@ -36,6 +38,11 @@ export interface RunSettings {
   retryBudget: RetryBudgetOptions;
   /** The rule drill-down beside the summaries (HSS_RULE_DETAIL). */
   ruleDetail: RuleDetailMode;
+  /**
+   * Per-image current values of failed rules (HSS_RULE_VALUES, default `off` in the config);
+   * absent = `all`, the behaviour before the setting existed.
+   */
+  ruleValues?: RuleValuesMode;
   /** Where the summaries of cicd images come from (HSS_CICD_SUMMARIES; src/hss/api-matrix.ts). */
   cicdSummaries: CicdSummaries;
 }
@@ -73,6 +80,8 @@ export interface HeldScopeLock {
 export interface RunOptions {
   trigger: RunTrigger;
   signal?: AbortSignal;
+  /** The schedule of the daemon starting the run, recorded in the ledger for `status`. */
+  schedule?: { expression: string; timezone: string };
   /** Stop starting new result fetches this long after the run started. */
   deadlineMs?: number;
   onProgress?(p: ProgressEvent): void;

@@ -12,6 +12,8 @@ export interface CapturedIo {
   out: () => string;
   err: () => string;
   signals: EventEmitter;
+  /** Calls `listener` after every write to stdout or stderr; returns the function that removes it. */
+  onOutput(listener: () => void): () => void;
 }
 
 export function captureIo(env: Env): CapturedIo {
@@ -25,10 +27,20 @@ export function captureIo(env: Env): CapturedIo {
       },
     });
   const signals = new EventEmitter();
+  const output = new EventEmitter();
+  const append = (s: string, to: 'out' | 'err') => {
+    if (to === 'out') out += s;
+    else err += s;
+    output.emit('write');
+  };
   return {
-    io: { env, stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), signals },
+    io: { env, stdout: sink((s) => append(s, 'out')), stderr: sink((s) => append(s, 'err')), signals },
     out: () => out,
     err: () => err,
     signals,
+    onOutput: (listener) => {
+      output.on('write', listener);
+      return () => output.off('write', listener);
+    },
   };
 }

@@ -51,6 +51,9 @@ export async function setupSync(opts: {
     HSS_AUTH_TOKEN: 'test-token',
     HSS_IMAGE_TYPES: 'private_image',
     HSS_RATE_LIMIT_PER_MINUTE: '100000',
+    // The rate limit is lifted, so the tests exercise every lane, per-image values included (the
+    // default, off, is proven by src/config/load.test.ts and src/sync/rule-values.test.ts).
+    HSS_RULE_VALUES: 'all',
     ...opts.env,
   };
   const config = loadConfig(env);
@@ -103,22 +106,11 @@ export async function runWithFakeTime<T>(
   return result.value;
 }
 
-/** Whether a client of `pool` connects or runs a query (pg internals: a test helper only). */
-function working(pool: App['db']['pool']): boolean {
-  const clients = (pool as unknown as { _clients: PgClientState[] })._clients;
-  return clients.some((c) => c._connecting || c._activeQuery || c._queryQueue.length > 0);
-}
-
-interface PgClientState {
-  _connecting: boolean;
-  _activeQuery: unknown;
-  _queryQueue: unknown[];
-}
-
 /**
  * Drives `work` on a FakeClock without letting real I/O leak into fake time: the clock moves only
  * while the app is idle (no HSS call in flight, no database connection checked out), and then only
- * to the next pending sleep. So every call starts and ends at the instant the pacer allowed it,
+ * to the next pending sleep (what it knows of the app comes from the app's public counters, never
+ * from a dependency's private fields). So every call starts and ends at the instant the pacer allowed it,
  * whatever the machine's speed, and the fake-time figures of two runs can be compared exactly.
  * `onIdle` sees each idle instant before the clock moves (to abort a run at a chosen point).
  */
@@ -140,11 +132,14 @@ export async function runQuiescent<T>(
       result = { ok: false, error };
     },
   );
+  // Only the app's public counters: its pools' activity (src/db/pool.ts) and the pacer's calls.
   const busy = () => {
-    const pool = app.db.pool;
-    if (pool.totalCount - pool.idleCount > 0 || pool.waitingCount > 0) return true;
-    // The lock pool keeps clients checked out while a lock is held: ask them whether they work.
-    if (app.locks.pool.waitingCount > 0 || working(app.locks.pool)) return true;
+    const db = app.db.activity();
+    if (db.queries + db.connecting + db.checkedOut + db.waiting > 0) return true;
+    // The lock pool keeps connections checked out while a lock is held: what counts is whether
+    // one of them runs a query.
+    const locks = app.locks.activity();
+    if (locks.queries + locks.connecting + locks.waiting > 0) return true;
     return app.pacer.snapshot().some((k) => (k.inFlight ?? 0) > 0);
   };
   // A look lets the event loop run dry (setImmediate: I/O callbacks first), then waits 2 ms.

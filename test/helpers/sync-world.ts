@@ -114,6 +114,8 @@ export async function startSyncWorld(opts: SyncWorldOptions = {}): Promise<SyncW
     HSS_FETCH_CONCURRENCY: '8',
     HSS_PAGE_SIZE: '10',
     HSS_HTTP_MAX_ATTEMPTS: '1',
+    // Every lane, per-image values included (the default, off, is proven by the unit tests).
+    HSS_RULE_VALUES: 'all',
     ...opts.env,
   };
   const build = (env: Record<string, string>) =>

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { runWithFakeTime, type SyncSetup, setupSync, TEST_PROJECT } from '../helpers/sync-setup.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
+import { when } from '../helpers/wait.js';
 
 const SCOPE = { projectId: TEST_PROJECT, enterpriseProjectId: '0', imageType: 'private_image' as const };
 
@@ -94,12 +95,9 @@ describe('call budget against a rate-limited simulator', () => {
     const work = s.app.sync({ trigger: 'test', deadlineMs: 30_000 });
     // Fake time stands still until both workers' first calls have reached the simulator (the
     // pacer lets them go at once), then passes the deadline while the simulator holds them.
-    const arrived = () => s?.sim.stats().arrivedByApi.ListImageRiskConfigs ?? 0;
-    const until = Date.now() + 20_000;
-    while (arrived() < 2) {
-      if (Date.now() > until) throw new Error('the result calls never reached the simulator');
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    const sim = s.sim;
+    const arrived = () => sim.stats().arrivedByApi.ListImageRiskConfigs ?? 0;
+    await when('both result calls at the simulator', sim.onStats, () => arrived() >= 2);
     await clock.advance(31_000);
     const first = await runWithFakeTime(clock, work);
     expect(first.status).toBe('partial');

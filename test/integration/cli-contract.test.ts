@@ -84,7 +84,7 @@ const TABLE: [command: string, usage: string, typo: [string, string], bad: [stri
   ],
   [
     'verify',
-    'Usage: hss-baseline-sync verify [--since <instant>] [--json]',
+    'Usage: hss-baseline-sync verify [--since <instant>] [--as-of <instant> [--expect <digest>]] [--json]',
     ['--snice', 'unknown option --snice (did you mean --since?)'],
     [
       ['--since', 'yesterday'],

@@ -17,14 +17,13 @@ import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { BIN, ensureBuilt, ROOT } from '../helpers/build.js';
 import { captureIo } from '../helpers/capture-io.js';
 import { createTestDatabase, type TestDatabase, withAdmin } from '../helpers/db.js';
+import { when } from '../helpers/wait.js';
 
 const execFileP = promisify(execFile);
 const PROJECT = 'proj-least';
 const suffix = randomBytes(4).toString('hex');
 const LOGIN = `hss_test_worker_${suffix}`;
 const PASSWORD = randomBytes(12).toString('hex');
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the worker with a login granted only hss_writer', () => {
   let t: TestDatabase;
@@ -95,21 +94,20 @@ describe('the worker with a login granted only hss_writer', () => {
 
   it('`start` against a current schema boots without DDL, syncs, and stops on SIGTERM', async () => {
     const c = captureIo(env);
-    let returned = false;
-    const exit = main(['start'], c.io).finally(() => {
-      returned = true;
-    });
+    const exit = main(['start'], c.io);
     const lines = () =>
       c
         .out()
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const end = Date.now() + 60_000;
-    while (!lines().some((l) => l.msg === 'run summary')) {
-      if (returned || Date.now() > end) throw new Error(`no run summary; stderr: ${c.err()}`);
-      await sleep(100);
-    }
+    // The run summary line, or start returning first (a failure: it names what it printed).
+    await Promise.race([
+      when('the run summary', c.onOutput, () => lines().some((l) => l.msg === 'run summary'), 60_000),
+      exit.then((code) => {
+        throw new Error(`start exited ${code} before a run summary; stderr: ${c.err()}`);
+      }),
+    ]);
     c.signals.emit('SIGTERM');
     expect(await exit).toBe(0);
     expect(c.err()).toBe('');

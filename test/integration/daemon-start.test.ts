@@ -5,12 +5,14 @@
  * ends it with exit 0 within 15 s, and `status` reads what it wrote.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
 import { BIN, ensureBuilt, ROOT } from '../helpers/build.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { startSimTarget } from '../helpers/sim-target.js';
+import { when } from '../helpers/wait.js';
 
 const PROJECT = 'proj-daemon';
 
@@ -27,22 +29,13 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` every 100 ms until it returns a value, or fails after `ms`. */
-async function waitFor<T>(what: string, ms: number, check: () => Promise<T | undefined> | T | undefined) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(check()).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 interface Proc {
   child: ChildProcess;
   stdout: string[];
   stderr: string[];
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Calls `listener` after each complete stdout line (and at exit); returns its remover. */
+  onLine(listener: () => void): () => void;
 }
 
 function run(args: string[], env: Record<string, string>): Proc {
@@ -53,20 +46,27 @@ function run(args: string[], env: Record<string, string>): Proc {
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const lines = new EventEmitter();
   let partial = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     const parts = (partial + chunk).split('\n');
     partial = parts.pop() ?? '';
     stdout.push(...parts);
+    if (parts.length > 0) lines.emit('line');
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => {
       if (partial) stdout.push(partial);
       resolve({ code, signal });
+      lines.emit('line');
     }),
   );
-  return { child, stdout, stderr, exit };
+  const onLine = (listener: () => void) => {
+    lines.on('line', listener);
+    return () => lines.off('line', listener);
+  };
+  return { child, stdout, stderr, exit, onLine };
 }
 
 type LogLine = Record<string, unknown> & { msg: string; level: string };
@@ -121,18 +121,26 @@ describe('start: the daemon in its own process', () => {
     const succeededRuns = () =>
       parsed().filter((l) => l.msg === 'sync run finished' && l.status === 'succeeded');
 
-    // Probes: /healthz as soon as the server listens (after the boot migration), /readyz then too.
-    expect(
-      await waitFor('/healthz', 30_000, async () =>
-        (await http('/healthz')).status === 200 ? true : undefined,
-      ),
-    ).toBe(true);
+    // Probes: /healthz as soon as the daemon says its server listens (after the boot migration),
+    // /readyz then too. A daemon that exits first fails at once, naming its stderr.
+    const running = (ok: () => boolean) => () => {
+      if (d.child.exitCode !== null || d.child.signalCode !== null)
+        throw new Error(`the daemon exited early; stderr: ${d.stderr.join('')}`);
+      return ok();
+    };
+    const saidListening = () => parsed().some((l) => l.msg === 'http endpoints listening' && l.port === port);
+    await when('the daemon to listen', d.onLine, running(saidListening), 30_000);
     expect(await http('/healthz')).toEqual({ status: 200, body: '{"status":"ok"}' });
     expect(await http('/readyz')).toEqual({ status: 200, body: '{"status":"ready"}' });
 
     // Two successful runs: one at start, one on the 5-s schedule. What is checked is the wiring
     // (the schedule fires), not the machine's speed: the bound is generous.
-    await waitFor('two succeeded runs', 60_000, () => (succeededRuns().length >= 2 ? true : undefined));
+    await when(
+      'two succeeded runs',
+      d.onLine,
+      running(() => succeededRuns().length >= 2),
+      60_000,
+    );
     const ledger = await t.pool.query<{ status: string; trigger: string; n: number }>(
       `select status, trigger, count(*)::int as n from hss_internal.sync_runs where status <> 'running' group by 1, 2`,
     );

@@ -28,6 +28,7 @@ const VERSIONED = [
   'chain_close',
   'chain_field',
   'chain_instant',
+  'history_close_only',
   'baseline_version_hash',
   'rule_version_hash',
 ].map((f) => `hss_internal.${f}`);
@@ -48,7 +49,7 @@ describe('the surface of a migrated database', () => {
        GROUP BY name ORDER BY name`,
     );
     const surface = readSurface(defaultMigrationsFolder()).files.map((f) => f.object);
-    expect(surface).toHaveLength(24);
+    expect(surface).toHaveLength(25);
     expect(r.rows).toEqual([...surface, ...VERSIONED].sort().map((name) => ({ name, n: 1 })));
   });
 

@@ -98,7 +98,7 @@ describe('demo session', () => {
     ]);
     expect(lines.slice(8)).toEqual([
       'Every view and column: docs/sql.md',
-      `The demo's runs and scopes: SYNC_SCHEDULE='*/20 * * * * *' DATABASE_URL='${own.url}' npx hss-baseline-sync status`,
+      `The demo's runs and scopes: DATABASE_URL='${own.url}' npx hss-baseline-sync status`,
       '',
       `--once: the demo's PostgreSQL is stopped now (its data stays in ${dataDir}); to keep it running and syncing every 20 s, run npm run demo (without --once).`,
       '',
@@ -163,19 +163,13 @@ describe('demo session', () => {
     ]);
   });
 
-  it('`status` run as printed shows the demo schedule: the next run within 20 s', async () => {
+  it('`status` run as printed after --once: no daemon, so the default schedule, said to hold only for a daemon', async () => {
     const line = out.split('\n').find((l) => l.startsWith("The demo's runs and scopes: "))!;
-    const env = {
-      SYNC_SCHEDULE: /SYNC_SCHEDULE='([^']+)'/.exec(line)![1]!,
-      DATABASE_URL: /DATABASE_URL='([^']+)'/.exec(line)![1]!,
-    };
-    const c = captureIo(env);
+    expect(line).not.toContain('SYNC_SCHEDULE');
+    const c = captureIo({ DATABASE_URL: /DATABASE_URL='([^']+)'/.exec(line)![1]! });
     expect(await cmdStatus(c.io, ['--json'])).toBe(EXIT.ok);
-    const report = JSON.parse(c.out()) as { schedule: { expression: string; nextRun: string } };
-    expect(report.schedule.expression).toBe('*/20 * * * * *');
-    const next = Date.parse(report.schedule.nextRun) - Date.now();
-    expect(next).toBeGreaterThan(-1000);
-    expect(next).toBeLessThanOrEqual(20_000);
+    const report = JSON.parse(c.out()) as { schedule: { expression: string; source: string } };
+    expect(report.schedule).toMatchObject({ expression: '*/30 * * * *', source: 'default' });
   });
 
   it('stops its server only after every connection of the demo is closed', () => {
@@ -188,6 +182,27 @@ describe('demo session', () => {
     for (let i = 0; i < 600 && !c.out().includes('Ctrl-C to stop.'); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(c.out()).toContain('Ctrl-C to stop.');
+    // While it syncs every 20 s, `status` as printed (no SYNC_SCHEDULE) tells the next run from
+    // the schedule the demo recorded with its runs.
+    const line = c
+      .out()
+      .split('\n')
+      .find((l) => l.startsWith("The demo's runs and scopes: "))!;
+    const env = { DATABASE_URL: /DATABASE_URL='([^']+)'/.exec(line)![1]! };
+    const json = captureIo(env);
+    expect(await cmdStatus(json.io, ['--json'])).toBe(EXIT.ok);
+    const report = JSON.parse(json.out()) as {
+      schedule: { expression: string; nextRun: string; source: string };
+    };
+    expect(report.schedule).toMatchObject({ expression: '*/20 * * * * *', source: 'recorded' });
+    const next = Date.parse(report.schedule.nextRun) - Date.now();
+    expect(next).toBeGreaterThan(-1000);
+    expect(next).toBeLessThanOrEqual(20_000);
+    const text = captureIo(env);
+    expect(await cmdStatus(text.io, [])).toBe(EXIT.ok);
+    expect(text.out()).toContain(
+      '(schedule "*/20 * * * * *" in UTC, as the daemon recorded it with its latest scheduled run, if the daemon is running)\n',
+    );
     c.signals.emit('SIGINT');
     expect(await done).toBe(EXIT.ok);
     expect(c.out()).toMatch(/\nStopping \.\.\.\n$/);

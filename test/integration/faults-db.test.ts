@@ -4,8 +4,6 @@
  * out); the process must neither hang nor crash, the run must be recorded, and the next sync must
  * be exact.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
 import { scopeLockName } from '../../src/db/lock.js';
@@ -20,6 +18,7 @@ import {
   stillRunning,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
+import { when } from '../helpers/wait.js';
 
 const TYPES = ['private_image', 'shared_image', 'cicd'] as const;
 
@@ -33,13 +32,14 @@ async function harness(): Promise<FaultHarness> {
   });
 }
 
-/** Resolves once the simulator has answered `n` result calls. */
-async function afterRiskCalls(x: FaultHarness, n: number): Promise<void> {
-  const until = Date.now() + 20_000;
-  while ((x.sim.stats().callsByApi.ListImageRiskConfigs ?? 0) < n) {
-    if (Date.now() > until) throw new Error(`fewer than ${n} result calls within 20 s`);
-    await sleep(5);
-  }
+/** Resolves once the simulator has answered `n` result calls (on its counters' events). */
+function afterRiskCalls(x: FaultHarness, n: number): Promise<void> {
+  const sim = x.sim;
+  return when(
+    `${n} result calls`,
+    sim.onStats,
+    () => (sim.stats().callsByApi.ListImageRiskConfigs ?? 0) >= n,
+  );
 }
 
 /** Terminates the backends of the test database (all but this one) matching `filter`. */
@@ -123,28 +123,27 @@ describe('PostgreSQL faults', () => {
 describe('work on a lost connection', () => {
   it('a result write whose connection dies is retried on a new connection: the run succeeds, exact', async () => {
     const h = await harness();
-    // Hold a lock that makes the first result write wait, then kill the waiting backend.
-    const blocker = new pg.Client({ connectionString: h.t.url });
-    await blocker.connect();
-    try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE hss_internal.image_contents IN SHARE ROW EXCLUSIVE MODE');
-      const running = h.app.sync({ trigger: 'test', deadlineMs: null });
-      const waiting = `wait_event_type = 'Lock' and query like '%image_contents%'`;
-      const x = h;
-      let killed = 0;
-      await until('a result write waiting for the lock', async () => {
-        killed = await killBackends(x, waiting);
-        return killed > 0;
-      });
-      await blocker.query('ROLLBACK');
-      const report = await withinMs(running, 30_000);
-      expect(report.error).toBeNull();
-      expect(report.status).toBe('succeeded');
-      expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
-    } finally {
-      await blocker.end();
-    }
+    // The first statement that writes image_contents (a result write, inside its transaction)
+    // ends its own connection, as a failover or a killed backend would: a statement trigger that
+    // fires once, counted by a sequence (sequences ignore rollback, so the count survives the kill).
+    await h.t.pool.query(`
+      CREATE SEQUENCE public.content_writes;
+      CREATE FUNCTION public.kill_first_content_write() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('public.content_writes') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER kill_first_content_write BEFORE INSERT OR UPDATE ON hss_internal.image_contents
+        FOR EACH STATEMENT EXECUTE FUNCTION public.kill_first_content_write();`);
+    const report = await withinMs(h.app.sync({ trigger: 'test', deadlineMs: null }), 30_000);
+    expect(report.error).toBeNull();
+    expect(report.status).toBe('succeeded');
+    expect(await storedRows(h.t)).toEqual(truthRows(h.sim));
+    // The killed write and at least its retry went through the trigger.
+    const writes = await h.t.pool.query<{ n: string }>(
+      'SELECT last_value::text AS n FROM public.content_writes',
+    );
+    expect(Number(writes.rows[0]!.n)).toBeGreaterThanOrEqual(2);
   });
 
   it('inTransaction runs a transaction again when its connection dies before COMMIT; nothing is doubled', async () => {
@@ -190,11 +189,3 @@ describe('work on a lost connection', () => {
     expect([failing, clock.sleeps]).toEqual([1, [50]]);
   });
 });
-
-async function until(what: string, ok: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}

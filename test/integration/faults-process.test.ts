@@ -3,17 +3,14 @@
  * and a `sync` whose every scope is held by another worker. The spawned processes run the built
  * CLI (bin/hss-baseline-sync.js → dist/); dist is rebuilt first when it is older than src.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { main } from '../../src/cli.js';
 import { tryLockScope } from '../../src/db/lock.js';
+import { BIN, ensureBuilt, ROOT } from '../helpers/build.js';
 import {
   FAULT_PROJECT,
   FAULT_SCOPE,
@@ -22,41 +19,7 @@ import {
   stillRunning,
 } from '../helpers/fault-harness.js';
 import { storedRows, truthRows } from '../helpers/truth.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'hss-baseline-sync.js');
-
-/** Newest modification time of the compiled sources under `dir`. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !/\.test(-helper)?\.ts$/.test(entry.name)) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than src/ (npm test has built it already). */
-function ensureBuilt(): void {
-  const cli = join(ROOT, 'dist', 'cli.js');
-  if (existsSync(cli) && statSync(cli).mtimeMs >= newestSource(join(ROOT, 'src'))) return;
-  try {
-    execFileSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: ROOT,
-        stdio: 'pipe',
-      },
-    );
-  } catch {
-    // Type errors still emit JavaScript; whether the CLI exists is what counts.
-  }
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing after the build');
-}
+import { when } from '../helpers/wait.js';
 
 interface Exited {
   code: number | null;
@@ -107,14 +70,6 @@ function spawnSync(x: FaultHarness, env: Record<string, string> = {}): Spawned {
   return { child, exited };
 }
 
-async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 const children: ChildProcess[] = [];
 beforeAll(() => ensureBuilt(), 120_000);
 afterEach(() => {
@@ -138,7 +93,11 @@ describe('processes', () => {
     const p = spawnSync(h, { HSS_FETCH_CONCURRENCY: '1' });
     children.push(p.child);
     const sim = h.sim;
-    await until('the first result calls', () => (sim.stats().callsByApi.ListImageRiskConfigs ?? 0) >= 3);
+    await when(
+      'the first result calls',
+      sim.onStats,
+      () => (sim.stats().callsByApi.ListImageRiskConfigs ?? 0) >= 3,
+    );
     const sent = Date.now();
     p.child.kill('SIGTERM');
     const exit = await p.exited;

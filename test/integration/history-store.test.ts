@@ -56,7 +56,7 @@ describe('createPgStore end-of-run maintenance', () => {
   /** A run as the engine ends it: maintenance, then the ledger row. */
   const runAt = async (store: ReturnType<typeof createPgStore>, at: Date) => {
     const runId = randomUUID();
-    await store.startRun({ runId, startedAt: at, trigger: 'cli', worker: 'test:1' });
+    await store.startRun({ runId, startedAt: at, trigger: 'cli', worker: 'test:1', schedule: null });
     const done = await store.maintain(new Date(at.getTime() + 1000));
     await store.finishRun(runId, outcome(new Date(at.getTime() + 1000)));
     return { runId, done };
@@ -93,7 +93,7 @@ describe('createPgStore end-of-run maintenance', () => {
     const store = createPgStore(failingOn(t.handle, 'image_baseline_daily_facts'), t.handle);
     const runId = randomUUID();
     const at = new Date(day0.getTime() + 6 * DAY);
-    await store.startRun({ runId, startedAt: at, trigger: 'cli', worker: 'test:1' });
+    await store.startRun({ runId, startedAt: at, trigger: 'cli', worker: 'test:1', schedule: null });
     await expect(store.maintain(at)).rejects.toThrow('image_baseline_daily_facts is unavailable');
     await store.finishRun(runId, outcome(at));
     const run = await t.pool.query(`select status from hss_internal.sync_runs where run_id = $1`, [runId]);

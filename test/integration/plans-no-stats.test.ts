@@ -61,6 +61,16 @@ const rulesItem = (imageId: string, rules: RuleResult[]): ImageRulesItem => ({
 
 const t = useTestDatabase({
   setup: async (t) => {
+    // Never analyzed means never: the server's autovacuum (on in embedded PostgreSQL) could
+    // analyze a table while the data below is written and change the plans under test.
+    await t.pool.query(`DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN SELECT c.oid::regclass AS rel FROM pg_class c
+                 WHERE c.relnamespace = 'hss_internal'::regnamespace AND c.relkind IN ('r', 'p') LOOP
+          EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', r.rel);
+        END LOOP;
+      END $$`);
     // Run 1: a first sync of the scope, results in batches of 100 images as the group commit writes.
     await upsertImageRefs(t.handle, S, refs, T1);
     await recordScopeInventory(t.handle, S, S.target, RUN1, T1, { complete: true, imageCount: IMAGES });

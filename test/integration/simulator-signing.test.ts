@@ -5,12 +5,12 @@
  * independent of the client's signer and of the simulator's verifier.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/commands/simulate.js';
 import { SIM_TEST_ACCESS_KEY, SIM_TEST_SECRET_KEY } from '../../src/simulator/index.js';
 import { simulatorForFile } from '../../src/simulator/sim.test-helper.js';
 import { captureIo } from '../helpers/capture-io.js';
+import { when } from '../helpers/wait.js';
 
 const AK = 'TESTAKREPEATEDKEYS00';
 const SK = 'test-secret-for-repeated-keys';
@@ -120,7 +120,7 @@ describe('simulate with the documented test key pair', () => {
   it('prints how to use it, answers a correctly signed call and refuses a wrong signature; tokens still work', async () => {
     const c = captureIo({});
     const exit = run(c.io, ['--port', '0', '--images', '5', '--project', 'proj-cli']);
-    for (let i = 0; i < 100 && !c.out().includes('control:'); i++) await sleep(50);
+    await when('the control line', c.onOutput, () => c.out().includes('control:'), 5_000);
     const url = /listening on (http:\/\/[^\s]+)/.exec(c.out())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // The try lines set the sync's pace to the simulator's (no limit: the sync's largest).
@@ -175,7 +175,7 @@ describe('simulate with the documented test key pair', () => {
     );
     const c = captureIo({});
     const exit = run(c.io, ['--port', '0', '--images', '3', '--cicd-risk-configs', 'seed']);
-    for (let i = 0; i < 100 && !c.out().includes('control:'); i++) await sleep(50);
+    await when('the control line', c.onOutput, () => c.out().includes('control:'), 5_000);
     expect(c.out()).toContain("ListImageRiskConfigs for cicd: the seed's summaries\n");
     const url = /listening on (http:\/\/[^\s]+)/.exec(c.out())![1]!;
     const ids = (await fetch(`${url}/v5/proj-demo/image/cicd/images`, {

@@ -98,6 +98,7 @@ describe('status against a synced database', () => {
       expression: '0 0 1 1 *',
       timezone: 'UTC',
       nextRun: new Date(Date.UTC(year, 0, 1)).toISOString(),
+      source: 'SYNC_SCHEDULE',
     });
 
     expect(report.runs.map((r) => [r.runId, r.status, r.trigger, r.startedAt, r.durationSeconds])).toEqual([

@@ -55,6 +55,8 @@ export const syncRuns = hssInternal.table(
     maintenance: jsonb('maintenance'),
     /** Current images per coverage state in the run's scopes at its end (src/db/coverage.ts). */
     coverage: jsonb('coverage'),
+    /** The schedule of the daemon that started the run ({expression, timezone}); NULL for one-off runs. */
+    schedule: jsonb('schedule'),
   },
   (t) => [
     statusCheck('sync_runs_status_check', 'status'),

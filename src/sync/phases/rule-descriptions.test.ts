@@ -39,6 +39,7 @@ function descriptions(client: HssClient, store: DrillStore, extra: Partial<Optio
     now: () => new Date('2026-04-01T00:00:00Z'),
     limiter: createLimiter(1),
     concurrency: 1,
+    ruleValues: 'all',
     callOptions: {},
     claims: newDrillClaims(),
     db: (fn) => fn(),

@@ -23,6 +23,7 @@ import { classifyFailure } from '../failure-policy.js';
 import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
 import type { Limiter } from '../limiter.js';
+import type { RuleValuesMode } from '../plan.js';
 import type { DrillStore } from '../store.js';
 
 /** A description is refetched after this long (the text rarely changes upstream). */
@@ -68,6 +69,8 @@ export interface DescriptionsInput {
   runId: string;
   /** ShowImageCheckRuleDetail documents the scope's image type: false = no call at all. */
   enabled: boolean;
+  /** HSS_RULE_VALUES: `off` asks for descriptions only (no per-image values). */
+  ruleValues: RuleValuesMode;
   now: () => Date;
   limiter: Limiter;
   concurrency: number;
@@ -239,7 +242,8 @@ export class RuleDescriptions {
       for (const k of keys) this.pendingDescriptions.set(ruleKeyId(k), keyOf(k));
       if (this.valuesStale) {
         this.valuesStale = false;
-        this.valuesAfter = null;
+        // Per-image values are opt-in (HSS_RULE_VALUES): when off, no page is read at all.
+        this.valuesAfter = this.input.ruleValues === 'off' ? undefined : null;
       }
       if (this.valuesAfter !== undefined) {
         const after = this.valuesAfter;

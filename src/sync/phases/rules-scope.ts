@@ -12,6 +12,7 @@
  * own. What a deadline, SIGTERM or `stop()` leaves undone stays due (the stored signature still
  * differs, the description is still missing) and comes first next run.
  */
+
 import type { Logger } from 'pino';
 import type { RuleResult, RuleSource, Scope } from '../../domain.js';
 import { errorSummary } from '../../errors.js';
@@ -20,6 +21,7 @@ import { classifyFailure, FailureStreak, stopReason } from '../failure-policy.js
 import { GroupCommit } from '../group-commit.js';
 import { Lane } from '../lane.js';
 import type { Limiter } from '../limiter.js';
+import type { RuleValuesMode } from '../plan.js';
 import type { DrillStore, ImageRulesItem, RulesDue } from '../store.js';
 import { type DrillClaims, RuleDescriptions } from './rule-descriptions.js';
 import { fetchImageRules, ruleCallsOf } from './rule-fetch.js';
@@ -39,6 +41,8 @@ export interface DrillScopeInput {
   rules: RuleSource;
   /** ShowImageCheckRuleDetail documents the scope's image type (the matrix). */
   ruleDetail: boolean;
+  /** HSS_RULE_VALUES: whether failed rules' per-image values are fetched. */
+  ruleValues: RuleValuesMode;
   now: () => Date;
   /** Bounds rule calls in flight (a limiter of the drill-down's own, not the summaries'). */
   limiter: Limiter;

@@ -7,6 +7,7 @@
  * summaries wait for. The run deadline and SIGTERM bound it like everything else; what they leave
  * stays due.
  */
+
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.js';
 import type { TargetConfig } from '../../config/types.js';
@@ -24,6 +25,7 @@ import type { CallEvent, HssClient } from '../../hss/types.js';
 import type { ApiBoard } from '../api-board.js';
 import { CallTally } from '../call-tally.js';
 import { createLimiter, type Limiter } from '../limiter.js';
+import type { RuleValuesMode } from '../plan.js';
 import { abortOnAny } from '../signals.js';
 import { addCalls, type DrillStore } from '../store.js';
 import type { HeldScopeLock } from '../types.js';
@@ -48,6 +50,8 @@ export interface DrillPhase {
 
 export interface RunDrillDeps {
   mode: Exclude<RuleDetailMode, 'off'>;
+  /** HSS_RULE_VALUES: whether failed rules' per-image values are fetched. */
+  ruleValues: RuleValuesMode;
   /** Where cicd summaries come from (the matrix: which API serves each scope's rules). */
   cicdSummaries: CicdSummaries;
   runId: string;
@@ -184,6 +188,7 @@ export class RunDrill {
       mode: this.d.mode,
       rules: apis.rules ?? 'ListImageRiskConfigRules',
       ruleDetail: apis.ruleDetail,
+      ruleValues: this.d.ruleValues,
       now: () => new Date(this.d.clock.now()),
       limiter: this.limiter,
       concurrency: this.d.concurrency,

@@ -1,0 +1,1 @@
+ALTER TABLE "hss_internal"."sync_runs" ADD COLUMN "schedule" jsonb;
