@@ -67,6 +67,80 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The call budget is the credential's, shared through the database by every process and replica using it. */
+function createPacer(config: AppConfig, opts: AppOptions, db: DbHandle, clock: Clock): Pacer {
+  // Its time is the database's unless the app was given a clock of its own.
+  return new Pacer({
+    clock,
+    ratePerMinute: config.rateLimitPerMinute,
+    overrides: config.rateLimitOverrides,
+    random: opts.random,
+    shared: createPgCallLog(db, opts.clock),
+    onSharedError: (err) =>
+      opts.logger.warn(
+        { err: errorSummary(err) },
+        'the shared call budget could not be read; this call is paced by this process alone',
+      ),
+  });
+}
+
+/** What every target's HSS client shares: the dispatcher, the pacer and the breaker. */
+interface ClientParts {
+  config: AppConfig;
+  opts: AppOptions;
+  dispatcher: Dispatcher;
+  pacer: Pacer;
+  breaker: CircuitBreaker;
+  clock: Clock;
+}
+
+/** One HSS client per target, built on first use. */
+function clientsByTarget(p: ClientParts): (target: TargetConfig) => HssClient {
+  const { config, opts, dispatcher, clock } = p;
+  const clients = new Map<string, HssClient>();
+  return (target) => {
+    let c = clients.get(target.name);
+    if (!c) {
+      const auth = createAuthProvider(target, {
+        dispatcher,
+        clock,
+        limits: config.http,
+        logger: opts.logger,
+      });
+      c = createHssClient({
+        target,
+        limits: config.http,
+        pacer: p.pacer,
+        breaker: p.breaker,
+        auth,
+        dispatcher,
+        clock,
+        random: opts.random,
+        logger: opts.logger.child({ target: target.name }),
+      });
+      clients.set(target.name, c);
+    }
+    return c;
+  };
+}
+
+/** The engine's settings, from the config. */
+function engineSettings(config: AppConfig): EngineDeps['settings'] {
+  return {
+    pageSize: config.pageSize,
+    fetchConcurrency: config.fetchConcurrency,
+    scopeConcurrency: config.scopeConcurrency,
+    maxResultAgeMs: config.maxResultAgeMs,
+    maxRetireFraction: config.maxRetireFraction,
+    allowMassRetire: config.allowMassRetire,
+    maxQuarantinedItems: config.maxQuarantinedItems,
+    retryBudget: { ratio: config.retryBudgetRatio },
+    ruleDetail: config.ruleDetail,
+    cicdSummaries: config.cicdSummaries,
+    ruleValues: config.ruleValues,
+  };
+}
+
 export function createApp(config: AppConfig, opts: AppOptions): App {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger;
@@ -79,43 +153,8 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
       headersTimeout: config.http.headersTimeoutMs,
       bodyTimeout: config.http.bodyTimeoutMs,
     });
-  // The call budget is the credential's, shared through the database by every process and
-  // replica using it; its time is the database's unless the app was given a clock of its own.
-  const pacer = new Pacer({
-    clock,
-    ratePerMinute: config.rateLimitPerMinute,
-    overrides: config.rateLimitOverrides,
-    random: opts.random,
-    shared: createPgCallLog(db, opts.clock),
-    onSharedError: (err) =>
-      logger.warn(
-        { err: errorSummary(err) },
-        'the shared call budget could not be read; this call is paced by this process alone',
-      ),
-  });
+  const pacer = createPacer(config, opts, db, clock);
   const breaker = new CircuitBreaker({ clock });
-  const clients = new Map<string, HssClient>();
-  const clientFor = (target: TargetConfig): HssClient => {
-    let c = clients.get(target.name);
-    if (!c) {
-      const auth = createAuthProvider(target, { dispatcher, clock, limits: config.http, logger });
-      c = createHssClient({
-        target,
-        limits: config.http,
-        pacer,
-        breaker,
-        auth,
-        dispatcher,
-        clock,
-        random: opts.random,
-        logger: logger.child({ target: target.name }),
-      });
-      clients.set(target.name, c);
-    }
-    return c;
-  };
-  const rateFor = (_t: TargetConfig, api: ApiName) =>
-    config.rateLimitOverrides[api] ?? config.rateLimitPerMinute;
   // Advisory locks live on connections of their own, so held locks never starve the writers:
   // one per scope in flight, the run's lock, the scheduled tick's lock, one to probe dead runs.
   const locks = createDb(config.databaseUrl, {
@@ -126,28 +165,15 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
   const store = createPgStore(db, locks, {
     retention: { days: config.retentionDays, historyDays: config.historyRetentionDays },
   });
-  const runCoordinator = createRunCoordinator(locks, logger);
   const engineDeps: EngineDeps = {
     targets: config.targets,
-    clientFor,
+    clientFor: clientsByTarget({ config, opts, dispatcher, pacer, breaker, clock }),
     store,
     clock,
     newId: opts.newId ?? randomUUID,
     logger,
-    rateFor,
-    settings: {
-      pageSize: config.pageSize,
-      fetchConcurrency: config.fetchConcurrency,
-      scopeConcurrency: config.scopeConcurrency,
-      maxResultAgeMs: config.maxResultAgeMs,
-      maxRetireFraction: config.maxRetireFraction,
-      allowMassRetire: config.allowMassRetire,
-      maxQuarantinedItems: config.maxQuarantinedItems,
-      retryBudget: { ratio: config.retryBudgetRatio },
-      ruleDetail: config.ruleDetail,
-      ruleValues: config.ruleValues,
-      cicdSummaries: config.cicdSummaries,
-    },
+    rateFor: (_t: TargetConfig, api: ApiName) => config.rateLimitOverrides[api] ?? config.rateLimitPerMinute,
+    settings: engineSettings(config),
     worker: `${hostname()}:${process.pid}`,
     observer: opts.observer,
     lockScope: (scope) => withConnectionRetry(() => tryLockScope(locks, scope, logger)),
@@ -161,7 +187,7 @@ export function createApp(config: AppConfig, opts: AppOptions): App {
     locks,
     pacer,
     breaker,
-    runCoordinator,
+    runCoordinator: createRunCoordinator(locks, logger),
     migrate: () => migrate(db, logger),
     async assertMigrated() {
       // /readyz asks this every few seconds: the shipped journal and surface are read once.

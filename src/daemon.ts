@@ -38,69 +38,80 @@ export interface DaemonOptions {
   beforeRun?(): Promise<void> | void;
 }
 
-export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon> {
-  const log = app.logger;
-  if (opts.migrateOnStart) await app.migrate();
-  else await app.assertMigrated();
+/** The health and metrics endpoints, when a port is set. */
+async function startHttp(app: App, opts: DaemonOptions) {
   const metrics = opts.metrics;
-  const health =
-    opts.httpPort > 0
-      ? await startHealthServer({
-          port: opts.httpPort,
-          host: opts.httpHost,
-          ready: () => app.assertMigrated(),
-          metrics: metrics?.registry,
-        })
-      : null;
-  if (health) {
-    log.info(
-      { port: health.port, paths: metrics ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'] },
-      'http endpoints listening',
-    );
+  if (opts.httpPort <= 0) return null;
+  const health = await startHealthServer({
+    port: opts.httpPort,
+    host: opts.httpHost,
+    ready: () => app.assertMigrated(),
+    metrics: metrics?.registry,
+  });
+  app.logger.info(
+    { port: health.port, paths: metrics ? ['/healthz', '/readyz', '/metrics'] : ['/healthz', '/readyz'] },
+    'http endpoints listening',
+  );
+  return health;
+}
+
+/** One run at a time: a tick that finds a run in flight is skipped (and counted). */
+class Runs {
+  inFlight: Promise<RunReport | null> | null = null;
+  stopping = false;
+  readonly abort = new AbortController();
+  /** The scheduler's next run, once it is scheduled. */
+  nextRun: () => Date | null = () => null;
+
+  constructor(
+    private readonly app: App,
+    private readonly opts: DaemonOptions,
+  ) {
+    setMaxListeners(0, this.abort.signal);
   }
 
-  const abort = new AbortController();
-  setMaxListeners(0, abort.signal);
-  let inFlight: Promise<RunReport | null> | null = null;
-  let stopping = false;
-
-  const tick = (trigger: 'schedule' | 'demo'): Promise<RunReport | null> => {
-    if (stopping) return Promise.resolve(null);
-    if (inFlight) {
-      metrics?.tickSkipped();
-      log.warn('previous run still in progress: this tick is skipped');
+  readonly tick = (trigger: 'schedule' | 'demo'): Promise<RunReport | null> => {
+    if (this.stopping) return Promise.resolve(null);
+    if (this.inFlight) {
+      this.opts.metrics?.tickSkipped();
+      this.app.logger.warn('previous run still in progress: this tick is skipped');
       return Promise.resolve(null);
     }
-    inFlight = (async () => {
-      try {
-        await opts.beforeRun?.();
-        const report = await app.sync({
-          trigger,
-          signal: abort.signal,
-          schedule: { expression: opts.schedule, timezone: opts.timezone },
-        });
-        log.info({ summary: formatRunSummary(report), nextRun: nextRun()?.toISOString() }, 'run summary');
-        await opts.afterRun?.(report);
-        return report;
-      } catch (err) {
-        metrics?.runCrashed();
-        // Unexpected (a run records its own failures): the stack is what tells why.
-        log.error({ err }, 'run failed to complete');
-        return null;
-      } finally {
-        inFlight = null;
-      }
-    })();
-    return inFlight;
+    this.inFlight = this.run(trigger);
+    return this.inFlight;
   };
 
+  private async run(trigger: 'schedule' | 'demo'): Promise<RunReport | null> {
+    const log = this.app.logger;
+    try {
+      await this.opts.beforeRun?.();
+      const report = await this.app.sync({
+        trigger,
+        signal: this.abort.signal,
+        schedule: { expression: this.opts.schedule, timezone: this.opts.timezone },
+      });
+      log.info({ summary: formatRunSummary(report), nextRun: this.nextRun()?.toISOString() }, 'run summary');
+      await this.opts.afterRun?.(report);
+      return report;
+    } catch (err) {
+      this.opts.metrics?.runCrashed();
+      // Unexpected (a run records its own failures): the stack is what tells why.
+      log.error({ err }, 'run failed to complete');
+      return null;
+    } finally {
+      this.inFlight = null;
+    }
+  }
+}
+
+function scheduleRuns(app: App, opts: DaemonOptions, runs: Runs): ScheduledTask {
   const task: ScheduledTask = schedule(
     opts.schedule,
     // Returning the run keeps the replica's tick lock (the run coordinator) until it ends, so
     // two replicas never spend one credential's budget on the same tick.
     () => {
-      metrics?.setNextRun(nextRun());
-      return tick('schedule');
+      opts.metrics?.setNextRun(runs.nextRun());
+      return runs.tick('schedule');
     },
     {
       timezone: opts.timezone,
@@ -110,24 +121,33 @@ export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon
       runCoordinator: app.runCoordinator,
     },
   );
-  const nextRun = (): Date | null => task.getNextRun();
-  metrics?.setNextRun(nextRun());
-  log.info(
-    { schedule: opts.schedule, timezone: opts.timezone, next: nextRun()?.toISOString() },
+  runs.nextRun = () => task.getNextRun();
+  return task;
+}
+
+export async function startDaemon(app: App, opts: DaemonOptions): Promise<Daemon> {
+  if (opts.migrateOnStart) await app.migrate();
+  else await app.assertMigrated();
+  const health = await startHttp(app, opts);
+  const runs = new Runs(app, opts);
+  const task = scheduleRuns(app, opts, runs);
+  opts.metrics?.setNextRun(runs.nextRun());
+  app.logger.info(
+    { schedule: opts.schedule, timezone: opts.timezone, next: runs.nextRun()?.toISOString() },
     'scheduler started',
   );
-  if (opts.runOnStart) void tick('schedule');
+  if (opts.runOnStart) void runs.tick('schedule');
 
   return {
     health,
-    tick,
+    tick: runs.tick,
     async stop() {
-      if (stopping) return;
-      stopping = true;
+      if (runs.stopping) return;
+      runs.stopping = true;
       await task.stop();
       await task.destroy();
-      abort.abort(new Error('daemon stopping'));
-      if (inFlight) await inFlight;
+      runs.abort.abort(new Error('daemon stopping'));
+      if (runs.inFlight) await runs.inFlight;
       await health?.close();
     },
   };

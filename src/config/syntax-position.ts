@@ -36,118 +36,127 @@ class JsonFault extends Error {
 
 const MAX_DEPTH = 512;
 
+/** A recursive-descent scanner over one text: it only finds where the text stops being JSON. */
+class JsonScanner {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  private fail(problem: string, at = this.i): never {
+    throw new JsonFault(at, problem);
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i]!)) this.i++;
+  }
+
+  private literal(word: string): void {
+    if (this.text.startsWith(word, this.i)) this.i += word.length;
+    else this.fail('unexpected character');
+  }
+
+  private string(): void {
+    const { text } = this;
+    this.i++; // opening quote
+    for (;;) {
+      if (this.i >= text.length) this.fail('unterminated string');
+      const c = text.charCodeAt(this.i);
+      if (c === 0x22) {
+        this.i++;
+        return;
+      }
+      if (c < 0x20) this.fail('control character in a string');
+      if (c === 0x5c) this.escape();
+      else this.i++;
+    }
+  }
+
+  /** A backslash escape inside a string. */
+  private escape(): void {
+    const e = this.text[this.i + 1];
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.i + 2, this.i + 6))) this.fail('bad \\u escape');
+      this.i += 6;
+    } else if (e !== undefined && '"\\/bfnrt'.includes(e)) this.i += 2;
+    else this.fail('bad escape in a string');
+  }
+
+  private number(): void {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.i, this.i + 400));
+    if (!m || m[0] === '' || m[0] === '-') this.fail('bad number');
+    this.i += (m as RegExpExecArray)[0].length;
+  }
+
+  /** The items of an object or array, from its opening bracket to `close`, separated by commas. */
+  private list(close: '}' | ']', item: () => void): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === close) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      item();
+      this.ws();
+      if (this.text[this.i] === ',') {
+        this.i++;
+        continue;
+      }
+      if (this.text[this.i] === close) {
+        this.i++;
+        return;
+      }
+      this.fail(this.text[this.i] === undefined ? 'unexpected end of input' : `expected ',' or '${close}'`);
+    }
+  }
+
+  private member(depth: number): void {
+    this.ws();
+    if (this.text[this.i] !== '"') {
+      this.fail(
+        this.text[this.i] === undefined
+          ? 'unexpected end of input'
+          : 'expected a property name in double quotes',
+      );
+    }
+    this.string();
+    this.ws();
+    if (this.text[this.i] !== ':') this.fail("expected ':' after a property name");
+    this.i++;
+    this.value(depth + 1);
+  }
+
+  value(depth: number): void {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply');
+    this.ws();
+    const c = this.text[this.i];
+    if (c === undefined) this.fail('unexpected end of input');
+    else if (c === '{') this.list('}', () => this.member(depth));
+    else if (c === '[') this.list(']', () => this.value(depth + 1));
+    else if (c === '"') this.string();
+    else if (c === '-' || (c >= '0' && c <= '9')) this.number();
+    else if (c === 't') this.literal('true');
+    else if (c === 'f') this.literal('false');
+    else if (c === 'n') this.literal('null');
+    else this.fail('unexpected character');
+  }
+
+  /** The whole text: one value and nothing after it but white space. */
+  document(): void {
+    this.value(0);
+    this.ws();
+    if (this.i < this.text.length) this.fail('unexpected character after the document');
+  }
+}
+
 /**
  * The first syntax fault of `text` as JSON (RFC 8259), or null when it is valid. A small
  * recursive-descent scanner: it only finds where the text stops being JSON; JSON.parse builds
  * the value.
  */
 export function findJsonFault(text: string): SyntaxFault | null {
-  let i = 0;
-  const fail = (problem: string, at = i): never => {
-    throw new JsonFault(at, problem);
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const literal = (word: string) => {
-    if (text.startsWith(word, i)) i += word.length;
-    else fail('unexpected character');
-  };
-  const string = () => {
-    i++; // opening quote
-    for (;;) {
-      if (i >= text.length) fail('unterminated string');
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
-        i++;
-        return;
-      }
-      if (c < 0x20) fail('control character in a string');
-      if (c === 0x5c) {
-        const e = text[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('bad \\u escape');
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail('bad escape in a string');
-      } else i++;
-    }
-  };
-  const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (!m || m[0] === '' || m[0] === '-') fail('bad number');
-    i += (m as RegExpExecArray)[0].length;
-  };
-  const value = (depth: number): void => {
-    if (depth > MAX_DEPTH) fail('nested too deeply');
-    ws();
-    const c = text[i];
-    if (c === undefined) {
-      fail('unexpected end of input');
-      return;
-    }
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"')
-          fail(
-            text[i] === undefined ? 'unexpected end of input' : 'expected a property name in double quotes',
-          );
-        string();
-        ws();
-        if (text[i] !== ':') fail("expected ':' after a property name");
-        i++;
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(text[i] === undefined ? 'unexpected end of input' : "expected ',' or '}'");
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value(depth + 1);
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(text[i] === undefined ? 'unexpected end of input' : "expected ',' or ']'");
-      }
-    }
-    if (c === '"') string();
-    else if (c === '-' || (c >= '0' && c <= '9')) number();
-    else if (c === 't') literal('true');
-    else if (c === 'f') literal('false');
-    else if (c === 'n') literal('null');
-    else fail('unexpected character');
-  };
   try {
-    value(0);
-    ws();
-    if (i < text.length) fail('unexpected character after the document');
+    new JsonScanner(text).document();
     return null;
   } catch (err) {
     if (!(err instanceof JsonFault)) throw err;

@@ -106,29 +106,36 @@ export interface SchemaState {
 
 type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
-/**
- * Reads the schema's state with three SELECTs (hss_writer may run them): the journal against
- * `shipped.journal`, the surface's recorded checksum against `shipped.surfaceChecksum`. Throws
- * DbError, naming the login and the role it lacks when it may not read the migrations table.
- */
-export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<SchemaState> {
-  const { journal } = shipped;
-  const table = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
-  const surfaceTable = `${MIGRATIONS_SCHEMA}.${SURFACE_STATE_TABLE}`;
-  let row: {
-    login: string;
-    owner: string | null;
-    journaled: boolean;
-    surface_recorded: boolean;
-    pre_squash: boolean;
-    readable: boolean;
-    surface_readable: boolean;
-    can_migrate: boolean;
-  };
+/** What the catalogue says of the login, the schema and its migrations tables. */
+interface CatalogRow {
+  login: string;
+  owner: string | null;
+  journaled: boolean;
+  surface_recorded: boolean;
+  pre_squash: boolean;
+  readable: boolean;
+  surface_readable: boolean;
+  can_migrate: boolean;
+}
+
+const JOURNAL_TABLE = `${MIGRATIONS_SCHEMA}.${MIGRATIONS_TABLE}`;
+const SURFACE_TABLE = `${MIGRATIONS_SCHEMA}.${SURFACE_STATE_TABLE}`;
+
+/** Runs one read of the schema version, its failure a DbError. */
+async function readVersion<T>(read: () => Promise<T>): Promise<T> {
   try {
-    // Privileges are tested before the table is named: a login without them gets the sentence
-    // below instead of "permission denied for schema".
-    const who = await q.query<typeof row>(
+    return await read();
+  } catch (err) {
+    throw toDbError('reading the schema version', err);
+  }
+}
+
+/** The login and its rights on the migrations tables; refuses a foreign journal and a login that may not read them. */
+async function readCatalog(q: Queryable): Promise<CatalogRow> {
+  // Privileges are tested before the table is named: a login without them gets the sentence
+  // below instead of "permission denied for schema".
+  const row = await readVersion(async () => {
+    const who = await q.query<CatalogRow>(
       `SELECT current_user::text AS login,
               pg_catalog.pg_get_userbyid(n.nspowner)::text AS owner,
               t.oid IS NOT NULL AS journaled,
@@ -146,10 +153,8 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
          LEFT JOIN pg_catalog.pg_class s ON s.relnamespace = n.oid AND s.relname = $4 AND s.relkind = 'r'`,
       [MIGRATIONS_SCHEMA, MIGRATIONS_TABLE, PRE_SQUASH_JOURNAL_SCHEMA, SURFACE_STATE_TABLE],
     );
-    row = who.rows[0]!;
-  } catch (err) {
-    throw toDbError('reading the schema version', err);
-  }
+    return who.rows[0]!;
+  });
   if (row.pre_squash) {
     throw new DbError(
       foreignSeriesMessage(`its journal is ${PRE_SQUASH_JOURNAL_SCHEMA}.${MIGRATIONS_TABLE}`),
@@ -158,34 +163,47 @@ export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<S
   if (!row.readable || !row.surface_readable) {
     // The fix depends on the command (a role to grant, or the owner's login): src/permission.ts.
     throw new PermissionDeniedError(
-      `login ${row.login} may not read the schema version (${row.readable ? surfaceTable : table})`,
+      `login ${row.login} may not read the schema version (${row.readable ? SURFACE_TABLE : JOURNAL_TABLE})`,
     );
   }
-  let recordedSurface: string | null = null;
-  if (row.surface_recorded) {
-    try {
-      const r = await q.query<{ checksum: string }>(`SELECT checksum FROM ${surfaceTable}`);
-      recordedSurface = r.rows[0]?.checksum ?? null;
-    } catch (err) {
-      throw toDbError('reading the schema version', err);
-    }
-  }
-  let applied = 0;
-  let lastAppliedAt: number | null = null;
-  let firstAppliedAt: number | null = null;
-  if (row.journaled) {
-    try {
-      const r = await q.query<{ applied: number; first: string | null; last: string | null }>(
-        `SELECT count(*)::int AS applied, min(created_at)::text AS first, max(created_at)::text AS last FROM ${table}`,
-      );
-      applied = r.rows[0]?.applied ?? 0;
-      const { first, last } = r.rows[0] ?? {};
-      firstAppliedAt = first == null ? null : Number(first);
-      lastAppliedAt = last == null ? null : Number(last);
-    } catch (err) {
-      throw toDbError('reading the schema version', err);
-    }
-  }
+  return row;
+}
+
+/** The surface's recorded checksum (null: none recorded). */
+async function readSurfaceChecksum(q: Queryable, row: CatalogRow): Promise<string | null> {
+  if (!row.surface_recorded) return null;
+  return readVersion(async () => {
+    const r = await q.query<{ checksum: string }>(`SELECT checksum FROM ${SURFACE_TABLE}`);
+    return r.rows[0]?.checksum ?? null;
+  });
+}
+
+/** How many migrations the journal holds, and when the first and the last were created. */
+async function readAppliedMigrations(q: Queryable, row: CatalogRow) {
+  if (!row.journaled) return { applied: 0, firstAppliedAt: null, lastAppliedAt: null };
+  return readVersion(async () => {
+    const r = await q.query<{ applied: number; first: string | null; last: string | null }>(
+      `SELECT count(*)::int AS applied, min(created_at)::text AS first, max(created_at)::text AS last FROM ${JOURNAL_TABLE}`,
+    );
+    const { first, last } = r.rows[0] ?? {};
+    return {
+      applied: r.rows[0]?.applied ?? 0,
+      firstAppliedAt: first == null ? null : Number(first),
+      lastAppliedAt: last == null ? null : Number(last),
+    };
+  });
+}
+
+/**
+ * Reads the schema's state with three SELECTs (hss_writer may run them): the journal against
+ * `shipped.journal`, the surface's recorded checksum against `shipped.surfaceChecksum`. Throws
+ * DbError, naming the login and the role it lacks when it may not read the migrations table.
+ */
+export async function readSchemaState(q: Queryable, shipped: Shipped): Promise<SchemaState> {
+  const { journal } = shipped;
+  const row = await readCatalog(q);
+  const recordedSurface = await readSurfaceChecksum(q, row);
+  const { applied, firstAppliedAt, lastAppliedAt } = await readAppliedMigrations(q, row);
   // Every series this package ships starts with the same first migration; a journal that does
   // not is another series, whose later files drizzle would apply on top of it.
   const first = journal[0];

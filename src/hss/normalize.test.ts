@@ -191,25 +191,12 @@ describe('normalizeImagePage', () => {
         // The item as received: the numeric string and the fraction as sent, the NUL replaced.
         raw: { ...first, image_name: 'nginx\uFFFD' },
       },
-      {
-        ...noListingExtras(),
+      listing({
         imageId: 'sha256:2',
-        imageDigest: null,
-        namespace: null,
-        imageName: null,
-        imageVersion: null,
-        instanceId: null,
-        registryName: null,
-        registryType: null,
         hostId: 'h',
         hostName: 'node-1',
-        scanStatus: null,
-        latestScanTime: null,
-        unsafeSettingNum: null,
-        imageSize: null,
-        latestUpdateTime: null,
         raw: { image_id: 'sha256:2', host_id: 'h', host_name: 'node-1' },
-      },
+      }),
     ]);
     // The one NUL is counted once, though both imageName and raw hold its replacement.
     expect(stats).toEqual({ nulReplaced: 1, skippedWithoutImageId: 2, duplicates: 0, quarantined: 0 });

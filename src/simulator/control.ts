@@ -76,125 +76,158 @@ export function handleControl(
   }
 }
 
-function route(method: string, path: string, q: Map<string, string>, body: string, deps: ControlDeps): Reply {
-  const { world } = deps;
-  const key = `${method} ${path}`;
-  switch (key) {
-    case 'GET /_sim/scopes':
-      return ok({
-        scopes: world.scopes().map((s) => ({
-          project_id: s.projectId,
-          enterprise_project_id: s.enterpriseProjectId,
-          image_type: s.imageType,
-        })),
-      });
-    case 'GET /_sim/truth': {
-      const truth = world.groundTruth(scopeFrom((n) => q.get(n)));
-      return ok({
-        total_num: truth.size,
-        images: [...truth].map(([imageId, results]) => ({ image_id: imageId, results })),
-      });
-    }
-    case 'GET /_sim/images': {
-      const rows = world.images(scopeFrom((n) => q.get(n)));
-      return ok({ total_num: rows.length, data_list: rows });
-    }
-    case 'POST /_sim/rescan': {
-      const b = jsonBody(body);
-      const scope = scopeFrom((n) => b[n]);
-      const ids = b.image_ids;
-      if (ids !== undefined && (!Array.isArray(ids) || !ids.every((i) => typeof i === 'string'))) {
-        throw new ControlError(400, 'image_ids must be an array of strings');
-      }
-      const count = b.count;
-      if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0)) {
-        throw new ControlError(400, 'count must be a non-negative integer');
-      }
-      return ok({
-        image_ids: world.rescan(scope, (ids as string[] | undefined) ?? (count as number | undefined) ?? 1),
-      });
-    }
-    case 'POST /_sim/add': {
-      const b = jsonBody(body);
-      const partial = b.image ?? {};
-      if (partial === null || typeof partial !== 'object')
-        throw new ControlError(400, 'image must be an object');
-      return ok({
-        image_id: world.addImage(
-          scopeFrom((n) => b[n]),
-          partial as SimImagePartial,
-        ),
-      });
-    }
-    case 'POST /_sim/remove': {
-      const b = jsonBody(body);
-      if (typeof b.image_id !== 'string') throw new ControlError(400, 'image_id is required');
-      return ok({
-        removed: world.removeImage(
-          scopeFrom((n) => b[n]),
-          b.image_id,
-        ),
-      });
-    }
-    case 'POST /_sim/scan-status': {
-      const b = jsonBody(body);
-      if (typeof b.image_id !== 'string' || typeof b.status !== 'string') {
-        throw new ControlError(400, 'image_id and status are required');
-      }
-      world.setScanStatus(
-        scopeFrom((n) => b[n]),
-        b.image_id,
-        b.status,
-      );
-      return ok();
-    }
-    case 'GET /_sim/coverage':
-      return ok(world.coverageCases(scopeFrom((n) => q.get(n))));
-    case 'POST /_sim/coverage': {
-      const b = jsonBody(body);
-      const states = ['no_results', 'inconsistent', 'consistent'];
-      if (typeof b.image_id !== 'string' || typeof b.state !== 'string' || !states.includes(b.state)) {
-        throw new ControlError(400, `image_id and state (${states.join(', ')}) are required`);
-      }
-      world.setCoverage(
-        scopeFrom((n) => b[n]),
-        b.image_id,
-        b.state as 'no_results' | 'inconsistent' | 'consistent',
-      );
-      return ok();
-    }
-    case 'POST /_sim/cicd-risk-configs': {
-      const b = jsonBody(body);
-      if (b.mode !== 'empty' && b.mode !== 'seed') throw new ControlError(400, 'mode must be empty or seed');
-      world.cicdRiskConfigs = b.mode;
-      return ok();
-    }
-    case 'GET /_sim/stats':
-      return ok(deps.stats());
-    case 'POST /_sim/stats/reset':
-      deps.resetStats();
-      return ok();
-    case 'POST /_sim/faults':
-      deps.setFaults(jsonBody(body) as FaultOptions);
-      return ok();
-    case 'POST /_sim/expire-tokens':
-      return ok({ expired: deps.expireTokens() });
-    case 'POST /_sim/rate-limit': {
-      const b = jsonBody(body);
-      const perMinute = b.per_minute ?? null;
-      if (
-        perMinute !== null &&
-        (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 0)
-      ) {
-        throw new ControlError(400, 'per_minute must be a non-negative integer or null');
-      }
-      if (b.retry_after !== undefined && typeof b.retry_after !== 'boolean') {
-        throw new ControlError(400, 'retry_after must be a boolean');
-      }
-      deps.setRateLimit(perMinute, b.retry_after as boolean | undefined);
-      return ok();
-    }
-    default:
-      return hssError(404, 'SIM.0404', `no control route ${method} ${path}`);
+/** One /_sim/ request: its query, its body as JSON (read on demand) and the simulator's levers. */
+interface ControlRequest {
+  q: Map<string, string>;
+  body: () => Json;
+  deps: ControlDeps;
+}
+
+/** The scope named by the query. */
+const queryScope = (r: ControlRequest) => scopeFrom((n) => r.q.get(n));
+
+function listScopes({ deps }: ControlRequest): Reply {
+  return ok({
+    scopes: deps.world.scopes().map((s) => ({
+      project_id: s.projectId,
+      enterprise_project_id: s.enterpriseProjectId,
+      image_type: s.imageType,
+    })),
+  });
+}
+
+function truth(r: ControlRequest): Reply {
+  const found = r.deps.world.groundTruth(queryScope(r));
+  return ok({
+    total_num: found.size,
+    images: [...found].map(([imageId, results]) => ({ image_id: imageId, results })),
+  });
+}
+
+function images(r: ControlRequest): Reply {
+  const rows = r.deps.world.images(queryScope(r));
+  return ok({ total_num: rows.length, data_list: rows });
+}
+
+function rescan(r: ControlRequest): Reply {
+  const b = r.body();
+  const scope = scopeFrom((n) => b[n]);
+  const ids = b.image_ids;
+  if (ids !== undefined && (!Array.isArray(ids) || !ids.every((i) => typeof i === 'string'))) {
+    throw new ControlError(400, 'image_ids must be an array of strings');
   }
+  const count = b.count;
+  if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 0)) {
+    throw new ControlError(400, 'count must be a non-negative integer');
+  }
+  return ok({
+    image_ids: r.deps.world.rescan(
+      scope,
+      (ids as string[] | undefined) ?? (count as number | undefined) ?? 1,
+    ),
+  });
+}
+
+function addImage(r: ControlRequest): Reply {
+  const b = r.body();
+  const partial = b.image ?? {};
+  if (partial === null || typeof partial !== 'object') throw new ControlError(400, 'image must be an object');
+  return ok({
+    image_id: r.deps.world.addImage(
+      scopeFrom((n) => b[n]),
+      partial as SimImagePartial,
+    ),
+  });
+}
+
+function removeImage(r: ControlRequest): Reply {
+  const b = r.body();
+  if (typeof b.image_id !== 'string') throw new ControlError(400, 'image_id is required');
+  return ok({
+    removed: r.deps.world.removeImage(
+      scopeFrom((n) => b[n]),
+      b.image_id,
+    ),
+  });
+}
+
+function setScanStatus(r: ControlRequest): Reply {
+  const b = r.body();
+  if (typeof b.image_id !== 'string' || typeof b.status !== 'string') {
+    throw new ControlError(400, 'image_id and status are required');
+  }
+  r.deps.world.setScanStatus(
+    scopeFrom((n) => b[n]),
+    b.image_id,
+    b.status,
+  );
+  return ok();
+}
+
+function setCoverage(r: ControlRequest): Reply {
+  const b = r.body();
+  const states = ['no_results', 'inconsistent', 'consistent'];
+  if (typeof b.image_id !== 'string' || typeof b.state !== 'string' || !states.includes(b.state)) {
+    throw new ControlError(400, `image_id and state (${states.join(', ')}) are required`);
+  }
+  r.deps.world.setCoverage(
+    scopeFrom((n) => b[n]),
+    b.image_id,
+    b.state as 'no_results' | 'inconsistent' | 'consistent',
+  );
+  return ok();
+}
+
+function setCicdRiskConfigs(r: ControlRequest): Reply {
+  const b = r.body();
+  if (b.mode !== 'empty' && b.mode !== 'seed') throw new ControlError(400, 'mode must be empty or seed');
+  r.deps.world.cicdRiskConfigs = b.mode;
+  return ok();
+}
+
+function setRateLimit(r: ControlRequest): Reply {
+  const b = r.body();
+  const perMinute = b.per_minute ?? null;
+  if (
+    perMinute !== null &&
+    (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 0)
+  ) {
+    throw new ControlError(400, 'per_minute must be a non-negative integer or null');
+  }
+  if (b.retry_after !== undefined && typeof b.retry_after !== 'boolean') {
+    throw new ControlError(400, 'retry_after must be a boolean');
+  }
+  r.deps.setRateLimit(perMinute, b.retry_after as boolean | undefined);
+  return ok();
+}
+
+/** The control routes, by `METHOD path`. */
+const ROUTES: Record<string, (r: ControlRequest) => Reply> = {
+  'GET /_sim/scopes': listScopes,
+  'GET /_sim/truth': truth,
+  'GET /_sim/images': images,
+  'POST /_sim/rescan': rescan,
+  'POST /_sim/add': addImage,
+  'POST /_sim/remove': removeImage,
+  'POST /_sim/scan-status': setScanStatus,
+  'GET /_sim/coverage': (r) => ok(r.deps.world.coverageCases(queryScope(r))),
+  'POST /_sim/coverage': setCoverage,
+  'POST /_sim/cicd-risk-configs': setCicdRiskConfigs,
+  'GET /_sim/stats': (r) => ok(r.deps.stats()),
+  'POST /_sim/stats/reset': (r) => {
+    r.deps.resetStats();
+    return ok();
+  },
+  'POST /_sim/faults': (r) => {
+    r.deps.setFaults(r.body() as FaultOptions);
+    return ok();
+  },
+  'POST /_sim/expire-tokens': (r) => ok({ expired: r.deps.expireTokens() }),
+  'POST /_sim/rate-limit': setRateLimit,
+};
+
+function route(method: string, path: string, q: Map<string, string>, body: string, deps: ControlDeps): Reply {
+  const handler = Object.hasOwn(ROUTES, `${method} ${path}`) ? ROUTES[`${method} ${path}`] : undefined;
+  if (!handler) return hssError(404, 'SIM.0404', `no control route ${method} ${path}`);
+  return handler({ q, body: () => jsonBody(body), deps });
 }

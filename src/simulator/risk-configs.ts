@@ -14,7 +14,7 @@
  * - severity Security/Low/Medium/High, standard cn_standard/hw_standard (qt_standard in old
  *   docs): other values an empty result.
  */
-import type { ImageType } from '../domain.js';
+import { IMAGE_TYPES, type ImageType } from '../domain.js';
 import { rowToWire } from './baseline.js';
 import { imagePageParams, matchingContents } from './images-filter.js';
 import { filterParam, pageOf } from './query.js';
@@ -25,15 +25,8 @@ const SEVERITIES: readonly string[] = ['Security', 'Low', 'Medium', 'High'];
 /** qt_standard is in old docs: a valid filter that matches nothing here. */
 const STANDARDS: readonly string[] = ['cn_standard', 'hw_standard', 'qt_standard'];
 const NAMESPACE_TYPES: readonly string[] = ['private_image', 'shared_image'];
-/** The documented image_type range (see the file comment). */
-export const RISK_CONFIGS_TYPES: readonly string[] = [
-  'private_image',
-  'shared_image',
-  'local_image',
-  'instance_image',
-  'registry',
-  'local',
-];
+/** The documented image_type range (see the file comment): every type but `cicd`. */
+export const RISK_CONFIGS_TYPES: readonly string[] = IMAGE_TYPES.filter((t) => t !== 'cicd');
 
 /**
  * Validation first (400 HSS.0001: image_type missing or empty, offset outside 0–2,000,000, limit

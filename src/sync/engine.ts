@@ -14,7 +14,7 @@ import { type CoverageCounts, type MaintenanceReport, type Scope, scopeLabel } f
 import { errorSummary } from '../errors.js';
 import { RetryBudget } from '../hss/retry-budget.js';
 import type { CallEvent } from '../hss/types.js';
-import { ApiBoard, catchUpSeconds } from './api-board.js';
+import { type ApiBacklog, ApiBoard, catchUpSeconds } from './api-board.js';
 import { diagnoseRun } from './diagnose.js';
 import { createLimiter } from './limiter.js';
 import { runError, runStatus, tallyScopes } from './outcome.js';
@@ -200,14 +200,10 @@ function prepareRun(deps: EngineDeps, given: RunOptions, runId: string, log: Log
   return context;
 }
 
-/** The run's end: its outcome (pure), the maintenance phase, the ledger row, the logs, the report. */
-async function finish(
-  deps: EngineDeps,
-  run: ReturnType<typeof prepareRun>,
-  r: { startedAt: Date; reports: ScopeReport[]; rules: DrillPhase | null; aborted: boolean },
-): Promise<RunReport> {
-  const { log, runId } = run;
-  const { startedAt, reports, rules, aborted } = r;
+type RunEnd = { startedAt: Date; reports: ScopeReport[]; rules: DrillPhase | null; aborted: boolean };
+
+/** The run's counts and calls per API: every scope's and the drill-down's. */
+function sumRun(reports: readonly ScopeReport[], rules: DrillPhase | null) {
   const counts = zeroCounts();
   const callsByApi: Record<string, number> = {};
   if (rules) {
@@ -220,34 +216,17 @@ async function finish(
     addCounts(counts, s.counts);
     addCalls(callsByApi, s.callsByApi);
   }
-  const tally = tallyScopes(reports.map((s) => s.status));
-  const status = runStatus(tally, aborted);
-  // A failure shared by every scope of a target is written once; a target whose every scope
-  // listed 0 images gets a warning (a wrong project id looks like an empty project).
-  const { problems, warnings } = diagnoseRun(deps.targets, reports);
-  const error = runError(aborted, problems, warnings);
-  const apiBacklog = run.board.snapshot();
-  // The progress line speaks of fetching: it ends with the scopes and the drill-down. The
-  // maintenance logs its own start and end, and the run lasts until its row is closed.
-  run.stopTimers.abort();
-  const maintenance: MaintenanceReport | undefined = maintains(status)
-    ? await runMaintenance(deps, log)
-    : undefined;
-  const coverage = await countCoverage(deps, reports, aborted, log);
-  const finishedAt = new Date(deps.clock.now());
-  const outcome: RunOutcome = {
-    status,
-    finishedAt,
-    scopes: tally,
-    counts,
-    callsByApi,
-    apiBacklog,
-    error,
-    ...(rules ? { ruleCounts: rules.counts } : {}),
-    ...(maintenance ? { maintenance } : {}),
-    ...(coverage ? { coverage } : {}),
-  };
-  await deps.store.finishRun(runId, outcome);
+  return { counts, callsByApi };
+}
+
+/** The warnings of the run's end: rule drill-down left over, empty targets, shared failures, retry budget spent. */
+function logRunWarnings(
+  run: ReturnType<typeof prepareRun>,
+  rules: DrillPhase | null,
+  problems: readonly string[],
+  warnings: readonly string[],
+): void {
+  const { log } = run;
   if (rules && rules.problems.length > 0) {
     // Rule problems do not change the run's status (the summaries decide it): the ledger's
     // rule_images_pending and this line say what is left.
@@ -266,10 +245,21 @@ async function finish(
       "the run's retry budget was spent: later failures were not retried",
     );
   }
-  log.info(
+}
+
+/** The run's summary line. */
+function logRunFinished(
+  run: ReturnType<typeof prepareRun>,
+  r: RunEnd,
+  report: RunReport,
+  apiBacklog: ApiBacklog[],
+): void {
+  const { rules } = r;
+  const { status, counts, coverage, finishedAt } = report;
+  run.log.info(
     {
       status,
-      skipped: reports.filter((s) => s.status === 'skipped').length,
+      skipped: r.reports.filter((s) => s.status === 'skipped').length,
       ...counts,
       ...(rules?.counts ?? {}),
       ...(rules
@@ -278,10 +268,49 @@ async function finish(
       ...(coverage ? { coverage } : {}),
       apis: backlogFields(apiBacklog),
       catchUpSeconds: catchUpSeconds(apiBacklog),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      durationMs: finishedAt.getTime() - r.startedAt.getTime(),
     },
     'sync run finished',
   );
+}
+
+/** The run's end: its outcome (pure), the maintenance phase, the ledger row, the logs, the report. */
+async function finish(deps: EngineDeps, run: ReturnType<typeof prepareRun>, r: RunEnd): Promise<RunReport> {
+  const { log, runId } = run;
+  const { startedAt, reports, rules, aborted } = r;
+  const { counts, callsByApi } = sumRun(reports, rules);
+  const tally = tallyScopes(reports.map((s) => s.status));
+  const status = runStatus(tally, aborted);
+  // A failure shared by every scope of a target is written once; a target whose every scope
+  // listed 0 images gets a warning (a wrong project id looks like an empty project).
+  const { problems, warnings } = diagnoseRun(deps.targets, reports);
+  const error = runError(aborted, problems, warnings);
+  const apiBacklog = run.board.snapshot();
+  // The progress line speaks of fetching: it ends with the scopes and the drill-down. The
+  // maintenance logs its own start and end, and the run lasts until its row is closed.
+  run.stopTimers.abort();
+  const maintenance: MaintenanceReport | undefined = maintains(status)
+    ? await runMaintenance(deps, log)
+    : undefined;
+  const coverage = await countCoverage(deps, reports, aborted, log);
+  const finishedAt = new Date(deps.clock.now());
+  const optional = {
+    ...(rules ? { ruleCounts: rules.counts } : {}),
+    ...(maintenance ? { maintenance } : {}),
+    ...(coverage ? { coverage } : {}),
+  };
+  const outcome: RunOutcome = {
+    status,
+    finishedAt,
+    scopes: tally,
+    counts,
+    callsByApi,
+    apiBacklog,
+    error,
+    ...optional,
+  };
+  await deps.store.finishRun(runId, outcome);
+  logRunWarnings(run, rules, problems, warnings);
   const report: RunReport = {
     runId,
     status,
@@ -297,6 +326,7 @@ async function finish(
     ...(maintenance ? { maintenance } : {}),
     ...(coverage ? { coverage } : {}),
   };
+  logRunFinished(run, r, report, apiBacklog);
   deps.observer?.onApiBacklog?.(apiBacklog);
   deps.observer?.onRunFinished?.(report);
   return report;

@@ -52,8 +52,17 @@ export interface PgStoreOptions {
  * the run.
  */
 export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStoreOptions = {}): SyncStore {
-  const runLocks = new Map<string, ScopeLock>();
   const retention = options.retention ?? { days: null, historyDays: null };
+  return { ...runLedger(h, locks, retention), ...scopeWrites(h) };
+}
+
+/** Runs from start to finish: each holds its run lock; maintenance at the end. */
+function runLedger(
+  h: DbHandle,
+  locks: DbHandle,
+  retention: RetentionPolicy,
+): Pick<SyncStore, 'reapAbandonedRuns' | 'startRun' | 'finishRun' | 'maintain' | 'recordRunProgress'> {
+  const runLocks = new Map<string, ScopeLock>();
   return {
     reapAbandonedRuns: (at) =>
       retry(async () => {
@@ -120,6 +129,14 @@ export function createPgStore(h: DbHandle, locks: DbHandle = h, options: PgStore
       return { dailyDays: facts.days, pruned };
     },
     recordRunProgress: (runId, apiBacklog) => retry(() => recordRunProgress(h, runId, apiBacklog)),
+  };
+}
+
+/** Scopes, images, results and rules: each operation one call of src/db, repeated on a lost connection. */
+function scopeWrites(
+  h: DbHandle,
+): Omit<SyncStore, 'reapAbandonedRuns' | 'startRun' | 'finishRun' | 'maintain' | 'recordRunProgress'> {
+  return {
     startScopeRun: (runId, scope, startedAt) =>
       retry(() => startScopeRun(h, runId, scope, scope.target, startedAt), { alreadyDone: insertedBefore }),
     finishScopeRun: (runId, scope, o) => retry(() => finishScopeRun(h, runId, scope, o)),

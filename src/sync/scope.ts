@@ -9,7 +9,7 @@ import { type ImageResultItem, listApiFor, type Scope, scopeLabel } from '../dom
 import { errorSummary } from '../errors.js';
 import { apisFor } from '../hss/api-matrix.js';
 import type { RetryBudget } from '../hss/retry-budget.js';
-import type { CallEvent, CallOptions } from '../hss/types.js';
+import type { CallEvent, CallOptions, HssClient } from '../hss/types.js';
 import type { ApiBoard } from './api-board.js';
 import { CallTally } from './call-tally.js';
 import { QuarantineTally } from './failure-policy.js';
@@ -78,16 +78,12 @@ function emptyScopeReport(scope: Scope, status: ScopeReport['status'], error: st
   };
 }
 
-/** Syncs one scope under its lock and records it; returns its report. */
-export async function runScope(
+/** The scope's lock; a report instead when it is held elsewhere (skipped) or cannot be taken (failed). */
+async function takeScopeLock(
   deps: EngineDeps,
-  run: RunContext,
-  target: TargetConfig,
   scope: Scope,
-): Promise<ScopeReport> {
-  const { runId, opts, live } = run;
-  const label = scopeLabel(scope);
-  const log = run.log.child({ scope: label });
+  log: Logger,
+): Promise<HeldScopeLock | ScopeReport> {
   let lock: HeldScopeLock | null;
   try {
     lock = deps.lockScope ? await deps.lockScope(scope) : { release: async () => {} };
@@ -100,98 +96,147 @@ export async function runScope(
     log.warn('scope skipped: another worker is syncing it');
     return emptyScopeReport(scope, 'skipped', null);
   }
+  return lock;
+}
+
+/** The shared state of the scope's phases, its calls counted by `tally` and `quarantine`. */
+function scopeRunOf(
+  deps: EngineDeps,
+  run: RunContext,
+  target: TargetConfig,
+  scope: Scope,
+  lock: HeldScopeLock,
+  log: Logger,
+): ScopeRun & { tally: CallTally } {
   const lost = lock.lost ?? null;
   // Losing the lock stops the scope's calls like an abort; the status says why.
   const callSignal = abortOnAny(run.callSignal, lost);
   const inFlightSignal = abortOnAny(run.inFlightSignal, lost);
   // The drill-down runs beside the summaries under the same lock, fed as they are written.
   const scopeDrill = run.drill?.forScope(target, scope, { callSignal, inFlightSignal }) ?? null;
+  const tally = new CallTally((e) => run.onAnyCall(target, scope, e));
+  const quarantine = new QuarantineTally(deps.settings.maxQuarantinedItems);
+  const callOptions: CallOptions = {
+    signal: callSignal,
+    inFlightSignal,
+    onCall: tally.onCall,
+    retryBudget: run.retryBudget,
+    onQuarantine: quarantine.onQuarantine,
+  };
+  const counts = zeroCounts();
+  return {
+    deps,
+    run,
+    target,
+    scope,
+    callSignal,
+    lockLost: lost,
+    callOptions,
+    counts,
+    quarantine,
+    scopeDrill,
+    log,
+    tally,
+  };
+}
+
+/** Records how the scope ended (ledger row, log line, progress, metrics) and returns its report. */
+async function finishScope(
+  s: ScopeRun & { tally: CallTally },
+  result: ScopeResult,
+  startedAt: Date,
+): Promise<{ report: ScopeReport; outcome: ScopeOutcome }> {
+  const { deps, run, target, scope, counts, tally, log } = s;
+  const label = scopeLabel(scope);
+  counts.apiCalls = tally.apiCalls;
+  counts.throttled = tally.throttled;
+  counts.retries = tally.retries;
+  counts.itemsQuarantined = s.quarantine.items;
+  const summaryApi = apisFor(scope.imageType, deps.settings.cicdSummaries).summaries;
+  const eta = etaSeconds(counts.imagesPending, deps.rateFor(target, summaryApi));
+  const outcome: ScopeOutcome = {
+    status: result.status,
+    finishedAt: new Date(deps.clock.now()),
+    inventoryComplete: result.inventoryComplete,
+    counts,
+    callsByApi: tally.callsByApi,
+    etaSeconds: eta,
+    error: result.error,
+  };
+  try {
+    await deps.store.finishScopeRun(run.runId, scope, outcome);
+  } catch (err) {
+    // What was written stays written; the run's own record still says how the scope ended.
+    log.error({ err: errorSummary(err) }, 'could not record the end of the scope');
+  }
+  const line = { status: outcome.status, ...counts, etaSeconds: eta, error: outcome.error };
+  if (outcome.status === 'succeeded') log.info(line, 'scope finished');
+  else log.warn(line, 'scope finished');
+  run.opts.onProgress?.({ scope: label, phase: 'done', done: counts.imagesFetched, total: counts.imagesDue });
+  run.live.delete(label);
+  const report: ScopeReport = {
+    scope,
+    label,
+    status: outcome.status,
+    counts,
+    callsByApi: tally.callsByApi,
+    inventoryComplete: result.inventoryComplete,
+    etaSeconds: eta,
+    error: outcome.error,
+  };
+  deps.observer?.onScopeFinished?.(report, outcome.finishedAt.getTime() - startedAt.getTime());
+  return { report, outcome };
+}
+
+/**
+ * The summaries are done and recorded. The drill-down goes on in this slot unless summaries of
+ * other scopes wait for one (it then yields and runs later, at low priority); a scope that failed
+ * or was aborted stops it.
+ */
+async function endDrill(s: ScopeRun, outcome: ScopeOutcome): Promise<void> {
+  if (!s.scopeDrill) return;
+  const how =
+    outcome.status === 'failed' || outcome.status === 'aborted'
+      ? 'stop'
+      : s.run.scopeLimiter.waitingHigh > 0
+        ? 'yield'
+        : 'finish';
+  await s.scopeDrill.end(how).catch((err: unknown) => {
+    s.log.warn({ err: errorSummary(err) }, 'rule drill-down failed');
+  });
+}
+
+/** Syncs one scope under its lock and records it; returns its report. */
+export async function runScope(
+  deps: EngineDeps,
+  run: RunContext,
+  target: TargetConfig,
+  scope: Scope,
+): Promise<ScopeReport> {
+  const label = scopeLabel(scope);
+  const log = run.log.child({ scope: label });
+  const lock = await takeScopeLock(deps, scope, log);
+  if (!('release' in lock)) return lock;
+  const s = scopeRunOf(deps, run, target, scope, lock, log);
   try {
     const startedAt = new Date(deps.clock.now());
     try {
-      await deps.store.startScopeRun(runId, scope, startedAt);
+      await deps.store.startScopeRun(run.runId, scope, startedAt);
     } catch (err) {
       log.error({ err: errorSummary(err) }, 'scope failed: could not open its ledger row');
       return emptyScopeReport(scope, 'failed', `could not record the scope: ${errorSummary(err)}`);
     }
     log.info('scope started');
-    const tally = new CallTally((e) => run.onAnyCall(target, scope, e));
-    const counts = zeroCounts();
-    const quarantine = new QuarantineTally(deps.settings.maxQuarantinedItems);
-    live.set(label, { counts, due: () => counts.imagesDue });
-    const callOptions: CallOptions = {
-      signal: callSignal,
-      inFlightSignal,
-      onCall: tally.onCall,
-      retryBudget: run.retryBudget,
-      onQuarantine: quarantine.onQuarantine,
-    };
-    const s: ScopeRun = {
-      deps,
-      run,
-      target,
-      scope,
-      callSignal,
-      lockLost: lost,
-      callOptions,
-      counts,
-      quarantine,
-      scopeDrill,
-      log,
-    };
+    const { counts } = s;
+    run.live.set(label, { counts, due: () => counts.imagesDue });
     const result = await syncScope(s).catch((err: unknown) =>
-      scopeResultOfError(err, { aborted: opts.signal?.aborted === true, lockLost: lost?.aborted === true }),
+      scopeResultOfError(err, {
+        aborted: run.opts.signal?.aborted === true,
+        lockLost: s.lockLost?.aborted === true,
+      }),
     );
-    counts.apiCalls = tally.apiCalls;
-    counts.throttled = tally.throttled;
-    counts.retries = tally.retries;
-    counts.itemsQuarantined = quarantine.items;
-    const summaryApi = apisFor(scope.imageType, deps.settings.cicdSummaries).summaries;
-    const eta = etaSeconds(counts.imagesPending, deps.rateFor(target, summaryApi));
-    const outcome: ScopeOutcome = {
-      status: result.status,
-      finishedAt: new Date(deps.clock.now()),
-      inventoryComplete: result.inventoryComplete,
-      counts,
-      callsByApi: tally.callsByApi,
-      etaSeconds: eta,
-      error: result.error,
-    };
-    try {
-      await deps.store.finishScopeRun(runId, scope, outcome);
-    } catch (err) {
-      // What was written stays written; the run's own record still says how the scope ended.
-      log.error({ err: errorSummary(err) }, 'could not record the end of the scope');
-    }
-    const line = { status: outcome.status, ...counts, etaSeconds: eta, error: outcome.error };
-    if (outcome.status === 'succeeded') log.info(line, 'scope finished');
-    else log.warn(line, 'scope finished');
-    opts.onProgress?.({ scope: label, phase: 'done', done: counts.imagesFetched, total: counts.imagesDue });
-    live.delete(label);
-    const report: ScopeReport = {
-      scope,
-      label,
-      status: outcome.status,
-      counts,
-      callsByApi: tally.callsByApi,
-      inventoryComplete: result.inventoryComplete,
-      etaSeconds: eta,
-      error: outcome.error,
-    };
-    deps.observer?.onScopeFinished?.(report, outcome.finishedAt.getTime() - startedAt.getTime());
-    if (scopeDrill) {
-      // The summaries are done and recorded. The drill-down goes on in this slot unless
-      // summaries of other scopes wait for one (it then yields and runs later, at low priority).
-      const how =
-        outcome.status === 'failed' || outcome.status === 'aborted'
-          ? 'stop'
-          : run.scopeLimiter.waitingHigh > 0
-            ? 'yield'
-            : 'finish';
-      await scopeDrill.end(how).catch((err: unknown) => {
-        log.warn({ err: errorSummary(err) }, 'rule drill-down failed');
-      });
-    }
+    const { report, outcome } = await finishScope(s, result, startedAt);
+    await endDrill(s, outcome);
     return report;
   } finally {
     await lock.release().catch((err: unknown) => {
@@ -200,27 +245,17 @@ export async function runScope(
   }
 }
 
-/** The scope's phases in order: inventory, plan, retire, fetch; then its outcome. */
-async function syncScope(s: ScopeRun): Promise<ScopeResult> {
-  const { deps, run, target, scope, counts, quarantine, log } = s;
-  const { store, clock, settings } = deps;
-  const now = () => new Date(clock.now());
-  const client = deps.clientFor(target);
-  const summaries = apisFor(scope.imageType, settings.cicdSummaries).summaries;
-  const findings = () => ({
-    aborted: run.opts.signal?.aborted === true,
-    lockLost: s.lockLost?.aborted === true,
-  });
-
-  // 1. Inventory: every page of the list API (twice when the first pass was inconsistent).
+/** 1. Inventory: every page of the list API (twice when the first pass was inconsistent). */
+async function inventory(s: ScopeRun, client: HssClient, now: () => Date) {
+  const { run, target, scope, deps } = s;
   let pagesLeft = 1;
   const listDue = run.board.track(target.name, listApiFor(scope.imageType), () => pagesLeft);
   const inv = await takeInventory({
     client,
-    store,
+    store: deps.store,
     scope,
     runId: run.runId,
-    pageSize: settings.pageSize,
+    pageSize: deps.settings.pageSize,
     limiter: run.limiter,
     callOptions: s.callOptions,
     callSignal: s.callSignal,
@@ -229,56 +264,69 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
       pagesLeft = left;
     },
     onProgress: run.opts.onProgress,
-    log,
+    log: s.log,
   });
   listDue.freeze(inv.error ? pagesLeft : 0);
-  counts.imagesListed = inv.refs.length;
-  const inventoryComplete = inv.verdict.complete;
-  const problems = inventoryProblems(inv);
-  if (inv.error) throw inv.error;
-  if (quarantine.overLimit) {
-    const reason = quarantine.overLimitReason(quarantine.describe());
-    return scopeResult({ ...findings(), inventoryComplete, stoppedBy: reason, problems: [reason] });
-  }
+  s.counts.imagesListed = inv.refs.length;
+  return inv;
+}
 
-  // 2. Plan against what is stored.
-  const stored = await store.loadContentStates(scope);
-  const plan = planFetches({
+type Inventory = Awaited<ReturnType<typeof inventory>>;
+
+/** 2. Plan against what is stored; the summaries due go on the board; the images due for rules from earlier runs start now. */
+async function plan(s: ScopeRun, inv: Inventory) {
+  const { deps, counts } = s;
+  const stored = await deps.store.loadContentStates(s.scope);
+  const planned = planFetches({
     inventory: inv.refs,
     stored,
-    nowMs: clock.now(),
-    maxResultAgeMs: settings.maxResultAgeMs,
+    nowMs: deps.clock.now(),
+    maxResultAgeMs: deps.settings.maxResultAgeMs,
   });
-  counts.imagesDistinct = plan.contents.length;
-  counts.imagesDue = plan.tasks.length;
-  const summariesDue = run.board.track(
-    target.name,
+  counts.imagesDistinct = planned.contents.length;
+  counts.imagesDue = planned.tasks.length;
+  const summaries = apisFor(s.scope.imageType, deps.settings.cicdSummaries).summaries;
+  const summariesDue = s.run.board.track(
+    s.target.name,
     summaries,
-    () => plan.tasks.length - counts.imagesFetched,
+    () => planned.tasks.length - counts.imagesFetched,
   );
-  // Images due for rules from earlier runs start now; those refetched here come once written.
-  s.scopeDrill?.planned(new Set(plan.tasks.map((t) => t.imageId)));
-  log.info(
+  // Those refetched here come once written.
+  s.scopeDrill?.planned(new Set(planned.tasks.map((t) => t.imageId)));
+  s.log.info(
     {
       listed: inv.refs.length,
-      distinct: plan.contents.length,
-      due: plan.tasks.length,
-      notScanned: plan.notScanned.length,
+      distinct: planned.contents.length,
+      due: planned.tasks.length,
+      notScanned: planned.notScanned.length,
     },
     'scope planned',
   );
+  return { stored, plan: planned, summariesDue };
+}
 
-  // 3. Retire on proof only.
-  const retired = await retireUnlisted({ store, scope, runId: run.runId, now }, inv, plan.contents, stored, {
-    maxFraction: settings.maxRetireFraction,
-    allowMassRetire: settings.allowMassRetire,
-  });
+type Planned = Awaited<ReturnType<typeof plan>>;
+
+/** 3. Retire on proof only; a blocked retirement is one of the scope's problems. */
+async function retire(s: ScopeRun, inv: Inventory, p: Planned, now: () => Date, problems: string[]) {
+  const { deps, counts } = s;
+  const retired = await retireUnlisted(
+    { store: deps.store, scope: s.scope, runId: s.run.runId, now },
+    inv,
+    p.plan.contents,
+    p.stored,
+    { maxFraction: deps.settings.maxRetireFraction, allowMassRetire: deps.settings.allowMassRetire },
+  );
   if (retired.blockedReason) problems.push(retired.blockedReason);
   counts.imagesRetired = retired.contentsRetired;
   counts.versionsClosed += retired.versionsClosed;
+}
 
-  // 4. Fetch the due summaries and write each as it arrives.
-  const notScanned = plan.notScanned.map(
+/** 4. Fetch the due summaries and write each as it arrives; images not scanned are written as such. */
+function fetchSummaries(s: ScopeRun, client: HssClient, p: Planned, now: () => Date) {
+  const { deps, run, scope } = s;
+  const summaries = apisFor(scope.imageType, deps.settings.cicdSummaries).summaries;
+  const notScanned = p.plan.notScanned.map(
     (n): ImageResultItem => ({
       scope,
       imageId: n.imageId,
@@ -288,30 +336,53 @@ async function syncScope(s: ScopeRun): Promise<ScopeResult> {
       results: [],
     }),
   );
-  const fetched = await fetchDue(
+  return fetchDue(
     {
       client,
-      store,
+      store: deps.store,
       scope,
       runId: run.runId,
       summaries,
       ...(s.scopeDrill ? { onRuleRows: s.scopeDrill.prefetched.bind(s.scopeDrill) } : {}),
       limiter: run.limiter,
-      concurrency: settings.fetchConcurrency,
+      concurrency: deps.settings.fetchConcurrency,
       callOptions: s.callOptions,
       callSignal: s.callSignal,
-      quarantine,
-      counts,
+      quarantine: s.quarantine,
+      counts: s.counts,
       now,
       onWritten: (ids) => s.scopeDrill?.written(ids),
       onProgress: run.opts.onProgress,
-      log,
+      log: s.log,
     },
-    plan.tasks,
+    p.plan.tasks,
     notScanned,
   );
-  counts.imagesPending = plan.tasks.length - counts.imagesFetched;
-  summariesDue.freeze(counts.imagesPending);
+}
+
+/** The scope's phases in order: inventory, plan, retire, fetch; then its outcome. */
+async function syncScope(s: ScopeRun): Promise<ScopeResult> {
+  const { deps, run, target, counts, quarantine } = s;
+  const now = () => new Date(deps.clock.now());
+  const client = deps.clientFor(target);
+  const findings = () => ({
+    aborted: run.opts.signal?.aborted === true,
+    lockLost: s.lockLost?.aborted === true,
+  });
+
+  const inv = await inventory(s, client, now);
+  const inventoryComplete = inv.verdict.complete;
+  const problems = inventoryProblems(inv);
+  if (inv.error) throw inv.error;
+  if (quarantine.overLimit) {
+    const reason = quarantine.overLimitReason(quarantine.describe());
+    return scopeResult({ ...findings(), inventoryComplete, stoppedBy: reason, problems: [reason] });
+  }
+  const p = await plan(s, inv);
+  await retire(s, inv, p, now, problems);
+  const fetched = await fetchSummaries(s, client, p, now);
+  counts.imagesPending = p.plan.tasks.length - counts.imagesFetched;
+  p.summariesDue.freeze(counts.imagesPending);
   problems.push(...fetchProblems(fetched, quarantine));
   if (run.deadline.aborted && counts.imagesPending > 0) {
     problems.push(

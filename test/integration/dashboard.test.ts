@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { addDays } from '../../src/db/daily.js';
-import { fixPeriods, hoursPercentileBounds } from '../helpers/fixes.js';
+import { fixPeriods } from '../helpers/fixes.js';
 import { intervalSeconds, plainTypes } from '../helpers/sql-doc.js';
 import {
   type ResultRow,
@@ -20,11 +20,9 @@ import {
   scenarioStartOffset,
   startSyncWorld,
 } from '../helpers/sync-world.js';
+import { expectHoursWithinBounds, failing, groupBy, HOUR, rankOf, sum } from '../helpers/truth-math.js';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
-const HOUR = 3_600_000;
-const RANK: Record<string, number> = { Security: 0, Low: 1, Medium: 2, High: 3, Critical: 4 };
-const rankOf = (s: string | null) => (s === null ? -1 : (RANK[s] ?? -1));
 
 interface Target {
   refId: string;
@@ -88,15 +86,7 @@ function expand(sql: string, range: { from: Date; to: Date }, vars: Record<strin
   return out;
 }
 
-function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), r]);
-  return out;
-}
 const sorted = <T>(m: Map<string, T>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-const sum = (rows: ResultRow[], f: (r: ResultRow) => number | null) =>
-  rows.reduce((a, r) => a + (f(r) ?? 0), 0);
-const failing = (r: ResultRow) => (r.failed_rule_num ?? 0) > 0;
 const midnight = (day: string) => new Date(`${day}T00:00:00Z`);
 
 function eventsOf(snaps: Snapshot[], i: number): { row: ResultRow; change: string }[] {
@@ -461,17 +451,10 @@ describe('the Grafana dashboard', () => {
       expect(fixed.length).toBeGreaterThan(0);
       const rows = await run('Time to fix by severity (hours)');
       expect(rows.map((r) => [r.severity, r.fixed])).toEqual(bySeverity.map(([sev, g]) => [sev, g.length]));
-      for (const [i, [, g]] of bySeverity.entries()) {
-        for (const [col, p] of [
-          ['median_hours', 0.5],
-          ['p90_hours', 0.9],
-        ] as const) {
-          const v = rows[i]![col] as number;
-          const [lo, hi] = hoursPercentileBounds(g, p);
-          expect(v).toBeGreaterThanOrEqual(lo);
-          expect(v).toBeLessThanOrEqual(hi);
-        }
-      }
+      expectHoursWithinBounds(rows, bySeverity, [
+        ['median_hours', 0.5],
+        ['p90_hours', 0.9],
+      ] as const);
       // A range that ends before the second sync holds no fix: nothing was fixed by the first.
       const saved = range;
       range = { from: saved.from, to: new Date(snaps[1]!.startedAt - 1000) };

@@ -9,7 +9,7 @@ import { addDays } from '../../src/db/daily.js';
 import { upsertRuleValues } from '../../src/db/rules/values.js';
 import { currentValueOf } from '../../src/simulator/rule-gen.js';
 import { ruleDetailOf } from '../../src/simulator/rules.js';
-import { fixPeriods, hoursPercentileBounds } from '../helpers/fixes.js';
+import { fixPeriods } from '../helpers/fixes.js';
 import { bindPsqlVariables, intervalSeconds, parseSqlDoc, plainTypes } from '../helpers/sql-doc.js';
 import {
   type ResultRow,
@@ -20,10 +20,7 @@ import {
   scenarioStartOffset,
   startSyncWorld,
 } from '../helpers/sync-world.js';
-
-const HOUR = 3_600_000;
-const RANK: Record<string, number> = { Security: 0, Low: 1, Medium: 2, High: 3, Critical: 4 };
-const rankOf = (s: string | null) => (s === null ? -1 : (RANK[s] ?? -1));
+import { expectHoursWithinBounds, failing, groupBy, HOUR, rankOf, sum } from '../helpers/truth-math.js';
 
 type Row = Record<string, unknown>;
 
@@ -31,16 +28,6 @@ type Row = Record<string, unknown>;
 function truthOnDay(snaps: Snapshot[], day: string): ResultRow[] {
   return snaps.filter((s) => s.day <= day).at(-1)?.truth ?? [];
 }
-
-function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), r]);
-  return out;
-}
-
-const sum = (rows: ResultRow[], f: (r: ResultRow) => number | null) =>
-  rows.reduce((a, r) => a + (f(r) ?? 0), 0);
-const failing = (r: ResultRow) => (r.failed_rule_num ?? 0) > 0;
 
 /** The changes between consecutive snapshots, as image_baseline_changes should list them. */
 function changesOf(
@@ -345,18 +332,11 @@ describe('docs/sql.md', () => {
       );
       const rows = await run('time-to-fix');
       expect(rows.map((r) => [r.severity, r.fixed])).toEqual(groups.map(([sev, g]) => [sev, g.length]));
-      for (const [i, [, g]] of groups.entries()) {
-        for (const [col, p] of [
-          ['median_hours', 0.5],
-          ['p90_hours', 0.9],
-          ['longest_hours', 1],
-        ] as const) {
-          const v = rows[i]![col] as number;
-          const [lo, hi] = hoursPercentileBounds(g, p);
-          expect(v).toBeGreaterThanOrEqual(lo);
-          expect(v).toBeLessThanOrEqual(hi);
-        }
-      }
+      expectHoursWithinBounds(rows, groups, [
+        ['median_hours', 0.5],
+        ['p90_hours', 0.9],
+        ['longest_hours', 1],
+      ] as const);
     },
     'still-failing': async () => {
       const open = fixPeriods(snaps)

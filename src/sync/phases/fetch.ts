@@ -168,31 +168,39 @@ async function derived(input: FetchInput, task: FetchTask): Promise<RiskConfig[]
   return deriveSummaries(rows);
 }
 
-async function fetchAll(
-  input: FetchInput,
-  tasks: readonly FetchTask[],
-  writer: GroupCommit<ImageResultItem>,
-  found: FetchFindings,
-): Promise<void> {
-  const { client, scope, callOptions, quarantine, log } = input;
-  const label = scopeLabel(scope);
-  const streak = new FailureStreak();
-  let done = 0;
-  let firstDeferred: string | null = null;
-  let defect: unknown = null;
-  const stop = () => found.stoppedBy !== null || defect !== null || input.callSignal.aborted;
+/** The fetches of one scope: each image once, those that failed transiently once more at the end. */
+class Fetcher {
+  private readonly streak = new FailureStreak();
+  private done = 0;
+  private firstDeferred: string | null = null;
+  private defect: unknown = null;
+  private readonly label: string;
 
-  const fetchOne = async (task: FetchTask, again: FetchTask[] | null): Promise<void> => {
+  constructor(
+    private readonly input: FetchInput,
+    private readonly tasks: readonly FetchTask[],
+    private readonly writer: GroupCommit<ImageResultItem>,
+    private readonly found: FetchFindings,
+  ) {
+    this.label = scopeLabel(input.scope);
+  }
+
+  private readonly stop = () =>
+    this.found.stoppedBy !== null || this.defect !== null || this.input.callSignal.aborted;
+
+  private async fetchOne(task: FetchTask, again: FetchTask[] | null): Promise<void> {
+    const { input } = this;
+    const { client, scope, callOptions } = input;
     try {
       const results = await input.limiter.run((): Promise<RiskConfig[]> => {
-        if (stop()) throw new AbortedError('stopped before the call');
+        if (this.stop()) throw new AbortedError('stopped before the call');
         if (input.summaries === 'ListImageRiskConfigs') {
           return client.listRiskConfigs(scope, task.imageId, callOptions);
         }
         return derived(input, task);
       });
-      streak.succeeded();
-      await writer.add({
+      this.streak.succeeded();
+      await this.writer.add({
         scope,
         imageId: task.imageId,
         signal: task.signal,
@@ -200,56 +208,74 @@ async function fetchAll(
         source: input.summaries,
         results,
       });
-      done++;
-      input.onProgress?.({ scope: label, phase: 'fetch', done, total: tasks.length });
+      this.done++;
+      input.onProgress?.({ scope: this.label, phase: 'fetch', done: this.done, total: this.tasks.length });
     } catch (err) {
-      const kind = classifyFailure(err, input.callSignal.aborted);
-      if (kind === 'stopped') return;
-      if (kind === 'item-problem') {
-        // HSS answered; the answer was unusable for this image only. It stays pending.
-        if (quarantine.overLimit) found.stoppedBy = quarantine.overLimitReason('stopped');
-        return;
-      }
-      if (kind === 'scope-failure') {
-        found.stoppedBy = stopReason(err, 'results', 'image fetch');
-        return;
-      }
-      found.stoppedBy ??= streak.failed(err, 'fetches');
-      if (kind === 'retry' && again) {
-        log.info(
-          { imageId: task.imageId, err: errorSummary(err) },
-          'image fetch failed; trying it again later',
-        );
-        again.push(task);
-        firstDeferred ??= errorSummary(err);
-        return;
-      }
-      found.failed++;
-      found.firstError ??= errorSummary(err);
-      log.warn({ imageId: task.imageId, err: errorSummary(err) }, 'image fetch failed');
-      // A defect fails the scope with it, once the images in flight are answered.
-      if (kind === 'defect') defect ??= err;
+      this.failed(task, again, err);
     }
-  };
+  }
 
-  const round = async (queue: readonly FetchTask[], again: FetchTask[] | null): Promise<void> => {
+  /** What a failed fetch means: nothing (stopped), a pending image, the scope stopped, a retry later, or a failure. */
+  private failed(task: FetchTask, again: FetchTask[] | null, err: unknown): void {
+    const { found, input } = this;
+    const { quarantine, log } = input;
+    const kind = classifyFailure(err, input.callSignal.aborted);
+    if (kind === 'stopped') return;
+    if (kind === 'item-problem') {
+      // HSS answered; the answer was unusable for this image only. It stays pending.
+      if (quarantine.overLimit) found.stoppedBy = quarantine.overLimitReason('stopped');
+      return;
+    }
+    if (kind === 'scope-failure') {
+      found.stoppedBy = stopReason(err, 'results', 'image fetch');
+      return;
+    }
+    found.stoppedBy ??= this.streak.failed(err, 'fetches');
+    if (kind === 'retry' && again) {
+      log.info(
+        { imageId: task.imageId, err: errorSummary(err) },
+        'image fetch failed; trying it again later',
+      );
+      again.push(task);
+      this.firstDeferred ??= errorSummary(err);
+      return;
+    }
+    found.failed++;
+    found.firstError ??= errorSummary(err);
+    log.warn({ imageId: task.imageId, err: errorSummary(err) }, 'image fetch failed');
+    // A defect fails the scope with it, once the images in flight are answered.
+    if (kind === 'defect') this.defect ??= err;
+  }
+
+  private async round(queue: readonly FetchTask[], again: FetchTask[] | null): Promise<void> {
     const lane = new Lane<FetchTask>({
-      concurrency: Math.max(1, input.concurrency),
-      stopped: stop,
-      work: (task) => fetchOne(task, again),
+      concurrency: Math.max(1, this.input.concurrency),
+      stopped: this.stop,
+      work: (task) => this.fetchOne(task, again),
     });
     lane.push(queue);
     lane.close();
     await lane.idle();
-    if (defect !== null) throw defect;
-  };
-
-  const again: FetchTask[] = [];
-  await round(tasks, again);
-  if (again.length > 0 && !stop()) await round(again, null);
-  else if (again.length > 0) {
-    // Stopped before the second try: those images are pending like any other unfetched one.
-    found.failed += again.length;
-    found.firstError ??= firstDeferred;
+    if (this.defect !== null) throw this.defect;
   }
+
+  async all(): Promise<void> {
+    const again: FetchTask[] = [];
+    await this.round(this.tasks, again);
+    if (again.length > 0 && !this.stop()) await this.round(again, null);
+    else if (again.length > 0) {
+      // Stopped before the second try: those images are pending like any other unfetched one.
+      this.found.failed += again.length;
+      this.found.firstError ??= this.firstDeferred;
+    }
+  }
+}
+
+function fetchAll(
+  input: FetchInput,
+  tasks: readonly FetchTask[],
+  writer: GroupCommit<ImageResultItem>,
+  found: FetchFindings,
+): Promise<void> {
+  return new Fetcher(input, tasks, writer, found).all();
 }

@@ -26,6 +26,35 @@ const DETAIL: RuleDetail = {
   checkInfoList: [],
 };
 
+type Options = ConstructorParameters<typeof RuleDescriptions>[0];
+
+/** The lookups of SCOPE one at a time, a failure thrown, the rest as `extra` says. */
+function descriptions(client: HssClient, store: DrillStore, extra: Partial<Options>): RuleDescriptions {
+  return new RuleDescriptions({
+    client,
+    store,
+    scope: SCOPE,
+    runId: 'r',
+    enabled: true,
+    now: () => new Date('2026-04-01T00:00:00Z'),
+    limiter: createLimiter(1),
+    concurrency: 1,
+    ruleValues: 'all',
+    callOptions: {},
+    claims: newDrillClaims(),
+    db: (fn) => fn(),
+    stopped: () => false,
+    defect: (err) => {
+      throw err;
+    },
+    failure: (m) => {
+      throw new Error(m);
+    },
+    fetched: () => {},
+    ...extra,
+  });
+}
+
 /**
  * A store whose rule rows are committed the moment its first read of a lookup returns: before,
  * nothing is due; after, the rule's description and its values on IMAGE are.
@@ -60,26 +89,7 @@ describe('RuleDescriptions lookups', () => {
       },
     };
     let described = 0;
-    const d = new RuleDescriptions({
-      client: client as HssClient,
-      store: racingStore(reads),
-      scope: SCOPE,
-      runId: 'r',
-      enabled: true,
-      ruleValues: 'all',
-      now: () => new Date('2026-04-01T00:00:00Z'),
-      limiter: createLimiter(1),
-      concurrency: 1,
-      callOptions: {},
-      claims: newDrillClaims(),
-      db: (fn) => fn(),
-      stopped: () => false,
-      defect: (err) => {
-        throw err;
-      },
-      failure: (m) => {
-        throw new Error(m);
-      },
+    const d = descriptions(client as HssClient, racingStore(reads), {
       fetched: () => {
         described++;
       },
@@ -120,29 +130,7 @@ describe('RuleDescriptions lookups', () => {
         return DETAIL;
       },
     };
-    const d = new RuleDescriptions({
-      client: client as HssClient,
-      store: store as DrillStore,
-      scope: SCOPE,
-      runId: 'r',
-      enabled: true,
-      ruleValues: 'all',
-      now: () => new Date('2026-04-01T00:00:00Z'),
-      limiter: createLimiter(1),
-      concurrency: 1,
-      valuesPage: 3,
-      callOptions: {},
-      claims: newDrillClaims(),
-      db: (fn) => fn(),
-      stopped: () => false,
-      defect: (err) => {
-        throw err;
-      },
-      failure: (m) => {
-        throw new Error(m);
-      },
-      fetched: () => {},
-    });
+    const d = descriptions(client as HssClient, store as DrillStore, { valuesPage: 3 });
     d.backlog();
     await d.finish();
     const calls = events.filter((e) => !e.startsWith('page'));
