@@ -102,6 +102,8 @@ describe('run ledger', () => {
         api_backlog: null,
         maintenance: null,
         coverage: { covered: 7, not_scanned: 1, scan_failed: 0, no_results: 1, inconsistent: 1, pending: 2 },
+        // A one-off run (no daemon schedule given to startRun).
+        schedule: null,
       },
     ]);
     const scopeRun = await t.pool.query('SELECT * FROM hss_internal.sync_scope_runs WHERE run_id = $1', [
@@ -142,7 +144,18 @@ describe('run ledger', () => {
 
   it('does not stamp last_success_at for a partial scope', async () => {
     const s = scope({ projectId: 'partial' });
-    await startRun(t.handle, { runId: RUN2, startedAt: T0, trigger: 'schedule', worker: null });
+    await startRun(t.handle, {
+      runId: RUN2,
+      startedAt: T0,
+      trigger: 'schedule',
+      worker: null,
+      schedule: { expression: '*/20 * * * * *', timezone: 'Asia/Shanghai' },
+    });
+    // The daemon's schedule is recorded with its run, for `status` (through the public view).
+    const recorded = await t.pool.query(`SELECT schedule FROM hss.sync_runs WHERE run_id = $1`, [RUN2]);
+    expect(recorded.rows).toEqual([
+      { schedule: { expression: '*/20 * * * * *', timezone: 'Asia/Shanghai' } },
+    ]);
     await startScopeRun(t.handle, RUN2, s, s.target, T0);
     await finishScopeRun(t.handle, RUN2, s, {
       status: 'partial',
