@@ -122,6 +122,7 @@ export async function runQuiescent<T>(
   work: Promise<T>,
   onIdle?: (now: number) => void,
   maxSteps = 20_000,
+  quietLooks = QUIET_LOOKS,
 ): Promise<T> {
   let result: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
   work.then(
@@ -146,10 +147,10 @@ export async function runQuiescent<T>(
   const settle = () => new Promise((r) => setImmediate(r)).then(() => new Promise((r) => setTimeout(r, 2)));
   for (let step = 0; !result; step++) {
     if (step >= maxSteps) throw new Error(`work did not finish within ${maxSteps} fake steps`);
-    // Idle on QUIET_LOOKS looks in a row: the continuation of the last answer has reached its
+    // Idle on quietLooks looks in a row (QUIET_LOOKS unless the test asks for more): the continuation of the last answer has reached its
     // next wait (on a loaded machine a continuation can take a few ms to be scheduled).
     let quiet = 0;
-    while (quiet < QUIET_LOOKS && !result) {
+    while (quiet < quietLooks && !result) {
       await settle();
       quiet = busy() ? 0 : quiet + 1;
     }
