@@ -5,7 +5,7 @@
  * for a typo, the option meant. Every such mistake is a UsageError: exit 64 (src/exit-codes.ts).
  */
 import { parseArgs } from 'node:util';
-import { parseInstant } from './instant.js';
+import { microsecondText, parseInstant } from './instant.js';
 import { closest, didYouMean } from './suggest.js';
 
 /** A command line the command cannot take: an unknown option, a bad value, a missing one. */
@@ -192,6 +192,18 @@ export const instant = (raw: string, flag: string): Date => {
     );
   }
   return d;
+};
+
+/** An instant with a zone, kept to the microsecond PostgreSQL keeps: its Date and its UTC text. */
+export const instantMicros = (raw: string, flag: string): { at: Date; text: string } => {
+  const at = instant(raw, flag);
+  const text = microsecondText(raw, at);
+  if (text === null) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(raw)} is finer than a microsecond (PostgreSQL keeps microseconds: give at most 6 fractional digits)`,
+    );
+  }
+  return { at, text };
 };
 
 /** A non-empty text. */

@@ -24,3 +24,17 @@ export function parseInstant(text: string): Date | null {
 export function parseDateOrInstant(text: string): Date | null {
   return parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
 }
+
+/**
+ * The instant as UTC ISO 8601 text with the microseconds of `text` (a JS Date keeps only
+ * milliseconds; PostgreSQL keeps microseconds, so commands pass this text to SQL): the form of
+ * Date.toISOString() when the sub-millisecond digits are zero, else six fractional digits. Null
+ * when `text` is finer than a microsecond (digits 7–9 not zero).
+ */
+export function microsecondText(text: string, at: Date): string | null {
+  const frac = /T\d{2}:\d{2}:\d{2}\.(\d+)/.exec(text)?.[1] ?? '';
+  if (/[1-9]/.test(frac.slice(6))) return null;
+  const micros = frac.padEnd(6, '0').slice(3, 6);
+  const iso = at.toISOString();
+  return micros === '000' ? iso : `${iso.slice(0, -1)}${micros}Z`;
+}

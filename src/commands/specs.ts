@@ -3,8 +3,34 @@
  * and every argument mistake from here before it loads (or lets touch anything) the command,
  * and each command parses its arguments with the same spec (src/cli-args.ts).
  */
-import { type CommandSpec, defineCommand, instant, intIn, nonEmpty, oneOf, UsageError } from '../cli-args.js';
+import {
+  type CommandSpec,
+  defineCommand,
+  instantMicros,
+  intIn,
+  nonEmpty,
+  oneOf,
+  UsageError,
+} from '../cli-args.js';
+import { IMAGE_TYPES } from '../domain.js';
 import { parseDateOrInstant } from '../instant.js';
+import { closest } from '../suggest.js';
+
+/** `report --image-type`: one type or a comma list of them, each a known image type. */
+const imageTypeList = (raw: string, flag: string): string[] => {
+  const types = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const t of types) {
+    if ((IMAGE_TYPES as readonly string[]).includes(t)) continue;
+    const guess = closest(t, IMAGE_TYPES);
+    throw new UsageError(
+      `${flag} ${JSON.stringify(t)} is not an image type${guess ? ` (did you mean ${guess}?)` : ''}; known: ${IMAGE_TYPES.join(', ')}`,
+    );
+  }
+  return types;
+};
 
 /** `verify --since`: a date (UTC midnight) or an instant with a zone. */
 const since = (raw: string, flag: string): Date => {
@@ -142,7 +168,7 @@ export const REPORT = defineCommand({
       value: 'INSTANT',
       help: 'ISO 8601 instant with a zone, e.g. 2026-03-01T00:00:00Z (required)',
       required: 'an instant such as 2026-03-01T00:00:00Z',
-      parse: instant,
+      parse: instantMicros,
     },
     out: {
       type: 'string',
@@ -173,6 +199,7 @@ export const REPORT = defineCommand({
       multiple: true,
       value: 'TYPE',
       help: 'only these image types (repeat, or comma list)',
+      parse: imageTypeList,
     },
     'allow-broken': {
       type: 'boolean',
@@ -182,14 +209,9 @@ export const REPORT = defineCommand({
   readsEnv: true,
 });
 
-/** `verify --as-of`: an instant with a zone, at most microseconds; kept as text (PostgreSQL reads it). */
+/** `verify --as-of`: an instant with a zone, at most microseconds; kept as given (PostgreSQL reads it). */
 const asOfText = (raw: string, flag: string): string => {
-  instant(raw, flag);
-  if (/[1-9]/.test(/T\d{2}:\d{2}:\d{2}\.(\d+)/.exec(raw)?.[1]?.slice(6) ?? '')) {
-    throw new UsageError(
-      `${flag} ${JSON.stringify(raw)} is finer than a microsecond (PostgreSQL keeps microseconds: give at most 6 fractional digits)`,
-    );
-  }
+  instantMicros(raw, flag);
   return raw;
 };
 

@@ -7,8 +7,10 @@
  * (66), and while a sync run that started by the instant is open (75, src/verify/stable.ts).
  * Nothing is half-written (see out-dir.ts).
  */
+
 import { resolve } from 'node:path';
 import type pg from 'pg';
+import { commandHelp, REPORT } from '../commands/specs.js';
 import type { CliIo } from '../commands/types.js';
 import { loadDatabaseUrl } from '../config/load.js';
 import { createDb } from '../db/pool.js';
@@ -20,7 +22,7 @@ import { assertStableBefore, assertStableIn, UnstableInstantError } from '../ver
 import { packageVersion } from '../version.js';
 import { generateReport, type ReportVerifier } from './generate.js';
 import { sha256, type VerifyResult } from './manifest.js';
-import { parseReportArgs, REPORT_USAGE, UsageError } from './options.js';
+import { parseReportArgs, UsageError } from './options.js';
 import { checkOut, type OutFs, writeReportFiles } from './out-dir.js';
 import { findNothingToReport } from './preflight.js';
 
@@ -59,7 +61,7 @@ async function optionsOf(io: CliIo, args: string[]): Promise<ReportOptions | num
     return opts;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`${PREFIX}${escapeControls(err.message)}\n\n${REPORT_USAGE}`);
+    io.stderr.write(`${PREFIX}${escapeControls(err.message)}\n\n${commandHelp(REPORT)}`);
     return EXIT.usage;
   }
 }
@@ -177,10 +179,6 @@ function brokenOf(manifest: string): VerifyResult | null {
 
 /** `report`: returns the exit code (configuration errors are thrown, for the CLI to map to 78). */
 export async function cmdReport(io: CliIo, args: string[], deps: ReportDeps = {}): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout.write(REPORT_USAGE);
-    return EXIT.ok;
-  }
   const opts = await optionsOf(io, args);
   if (typeof opts === 'number') return opts;
   const files = await readFromDatabase(io, opts, deps);
