@@ -3,7 +3,6 @@
  * whether an engine answers, pick free loopback ports, inspect containers of a compose project.
  */
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 
 export interface Exec {
   code: number;
@@ -67,17 +66,8 @@ export async function engineProblem(): Promise<string | null> {
   return `no Docker engine answers (docker info: ${why.trim().slice(0, 200)})`;
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
+/** A TCP port free on 127.0.0.1 right now (the one the embedded server and the demo use). */
+export { freePort } from '../../src/db/embedded.js';
 
 /** Ids of every container (running or not) of compose project `project`, optionally one service. */
 export async function projectContainers(project: string, service?: string): Promise<string[]> {
