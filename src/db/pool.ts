@@ -96,107 +96,122 @@ interface EventEmitterLike {
  * client's own (pg's documented `stream` option), so closing it needs nothing of pg's insides.
  * Every query and connect is counted in `activity` (DbHandle.activity()).
  */
-function reportingClient(connectTimeoutMs: number, activity: ActivityCounter): typeof pg.Client {
-  return class ReportingClient extends pg.Client {
-    readonly #url: string | undefined;
-    readonly #socket: { current: Socket | null };
-    /** Ends the count of every query of this client still counted (a client that ended answers none). */
-    readonly #open = new Set<() => void>();
-    constructor(config?: string | pg.ClientConfig) {
-      const c = typeof config === 'string' ? { connectionString: config } : (config ?? {});
-      const socket: { current: Socket | null } = { current: null };
-      // The client's own timer (a little before the pool's) so the timeout is explained too.
-      super({
-        ...c,
-        connectionTimeoutMillis: connectTimeoutMs,
-        stream: () => {
-          socket.current = new Socket();
-          return socket.current;
-        },
-      });
-      this.#url = c.connectionString;
-      this.#socket = socket;
-      this.on('end', () => {
-        for (const done of [...this.#open]) done();
-      });
-    }
+/**
+ * A pg client that counts its queries and connects in the pool's ActivityCounter and explains a
+ * failed connect (connect-error.ts).
+ */
+class ReportingClient extends pg.Client {
+  readonly #url: string | undefined;
+  readonly #connectTimeoutMs: number;
+  readonly #activity: ActivityCounter;
+  readonly #socket: { current: Socket | null };
+  /** Ends the count of every query of this client still counted (a client that ended answers none). */
+  readonly #open = new Set<() => void>();
+  constructor(
+    config: string | pg.ClientConfig | undefined,
+    connectTimeoutMs: number,
+    activity: ActivityCounter,
+  ) {
+    const c = typeof config === 'string' ? { connectionString: config } : (config ?? {});
+    const socket: { current: Socket | null } = { current: null };
+    // The client's own timer (a little before the pool's) so the timeout is explained too.
+    super({
+      ...c,
+      connectionTimeoutMillis: connectTimeoutMs,
+      stream: () => {
+        socket.current = new Socket();
+        return socket.current;
+      },
+    });
+    this.#url = c.connectionString;
+    this.#connectTimeoutMs = connectTimeoutMs;
+    this.#activity = activity;
+    this.#socket = socket;
+    this.on('end', () => {
+      for (const done of [...this.#open]) done();
+    });
+  }
 
-    #explain(err: Error): Error {
-      // With TLS the secure stream wraps this socket: destroying it closes both.
-      this.#socket.current?.destroy();
-      return explainConnectError(
-        this.#url,
-        {
-          host: this.host ?? 'localhost',
-          port: this.port ?? 5432,
-          database: this.database ?? '',
-          user: this.user ?? '',
-          hasPassword: typeof this.password === 'string' && this.password !== '',
-        },
-        err,
-        connectTimeoutMs,
-      );
-    }
+  #explain(err: Error): Error {
+    // With TLS the secure stream wraps this socket: destroying it closes both.
+    this.#socket.current?.destroy();
+    return explainConnectError(
+      this.#url,
+      {
+        host: this.host ?? 'localhost',
+        port: this.port ?? 5432,
+        database: this.database ?? '',
+        user: this.user ?? '',
+        hasPassword: typeof this.password === 'string' && this.password !== '',
+      },
+      err,
+      this.#connectTimeoutMs,
+    );
+  }
 
-    /** Counts the query from its call until its answer, its error or the client's end. */
-    // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; all pass through
-    override query(...args: any[]): any {
-      const ended = activity.begin('queries');
-      const done = () => {
-        this.#open.delete(done);
-        ended();
-      };
-      this.#open.add(done);
-      const last = args.length - 1;
-      const callback = args[last];
-      if (typeof callback === 'function') {
-        args[last] = (...r: unknown[]) => {
-          done();
-          return callback(...r);
-        };
-      }
-      let out: unknown;
-      try {
-        out = super.query(...(args as Parameters<pg.Client['query']>));
-      } catch (err) {
+  /** Counts the query from its call until its answer, its error or the client's end. */
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; all pass through
+  override query(...args: any[]): any {
+    const ended = this.#activity.begin('queries');
+    const done = () => {
+      this.#open.delete(done);
+      ended();
+    };
+    this.#open.add(done);
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (...r: unknown[]) => {
         done();
-        throw err;
-      }
-      if (out instanceof Promise) out.then(done, done);
-      else if (
-        typeof callback !== 'function' &&
-        out &&
-        typeof (out as EventEmitterLike).once === 'function'
-      ) {
-        // A submittable (a COPY stream, a cursor): done when it ends, finishes, fails or closes.
-        for (const e of ['end', 'finish', 'error', 'close']) (out as EventEmitterLike).once(e, done);
-      }
-      return out;
+        return callback(...r);
+      };
     }
+    let out: unknown;
+    try {
+      out = super.query(...(args as Parameters<pg.Client['query']>));
+    } catch (err) {
+      done();
+      throw err;
+    }
+    if (out instanceof Promise) out.then(done, done);
+    else if (typeof callback !== 'function' && out && typeof (out as EventEmitterLike).once === 'function') {
+      // A submittable (a COPY stream, a cursor): done when it ends, finishes, fails or closes.
+      for (const e of ['end', 'finish', 'error', 'close']) (out as EventEmitterLike).once(e, done);
+    }
+    return out;
+  }
 
-    override connect(): Promise<pg.Client>;
-    override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
-    // biome-ignore lint/suspicious/noExplicitAny: the implementation of pg's two overloads
-    override connect(callback?: any): Promise<pg.Client> | undefined {
-      const ended = activity.begin('connecting');
-      if (callback) {
-        const cb = callback as (err: Error | null, c?: pg.Client) => void;
-        super.connect((err: Error | null) => {
-          ended();
-          return err ? cb(this.#explain(err)) : cb(null, this);
-        });
-        return undefined;
-      }
-      return super.connect().then(
-        (c) => {
-          ended();
-          return c;
-        },
-        (err: Error) => {
-          ended();
-          throw this.#explain(err);
-        },
-      );
+  override connect(): Promise<pg.Client>;
+  override connect(callback: ((err: Error) => void) | ((err: null, c: pg.Client) => void)): void;
+  // biome-ignore lint/suspicious/noExplicitAny: the implementation of pg's two overloads
+  override connect(callback?: any): Promise<pg.Client> | undefined {
+    const ended = this.#activity.begin('connecting');
+    if (callback) {
+      const cb = callback as (err: Error | null, c?: pg.Client) => void;
+      super.connect((err: Error | null) => {
+        ended();
+        return err ? cb(this.#explain(err)) : cb(null, this);
+      });
+      return undefined;
+    }
+    return super.connect().then(
+      (c) => {
+        ended();
+        return c;
+      },
+      (err: Error) => {
+        ended();
+        throw this.#explain(err);
+      },
+    );
+  }
+}
+
+/** The client class of one pool: ReportingClient with that pool's timeout and counter. */
+function reportingClient(connectTimeoutMs: number, activity: ActivityCounter): typeof pg.Client {
+  return class extends ReportingClient {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config, connectTimeoutMs, activity);
     }
   };
 }
